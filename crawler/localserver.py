@@ -1,0 +1,164 @@
+"""A small threaded HTTP server on 127.0.0.1 for the demo site and the tests.
+
+It owns serving a fixed set of routes (path -> Response, or a callable that
+builds one per request) on a free port, and counting what crawlers do to it:
+requests per path and the highest number of requests in flight at once, which
+is how the tests prove politeness.  `python -m http.server` stalls under crawl
+load (its listen queue is 5); this one has a queue of 128 and a thread per
+request.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Callable, Mapping, Union
+from urllib.parse import urlsplit
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Response:
+    status: int = 200
+    body: bytes | str = b""
+    content_type: str = "text/html; charset=utf-8"
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0  # seconds to wait before answering (simulates a slow server)
+
+    def payload(self) -> bytes:
+        return self.body.encode("utf-8") if isinstance(self.body, str) else self.body
+
+
+@dataclass
+class Request:
+    method: str
+    path: str  # path with query string
+    headers: Mapping[str, str]
+
+
+Handler = Callable[[Request], Response]
+Route = Union[Response, Handler]
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128
+    allow_reuse_address = True
+
+
+class LocalServer:
+    """Serve `routes` on 127.0.0.1:<free port> from a background thread.
+
+    >>> with LocalServer({"/": Response(body="<h1>hi</h1>")}) as srv:
+    ...     srv.url("/")
+    'http://127.0.0.1:.../'
+    """
+
+    def __init__(self, routes: Mapping[str, Route] | None = None, *,
+                 default: Handler | None = None, host: str = "127.0.0.1", port: int = 0,
+                 min_latency: float = 0.0):
+        self.routes: dict[str, Route] = dict(routes or {})
+        self.default = default
+        self.min_latency = min_latency
+        self.hits: Counter[str] = Counter()
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self._lock = threading.Lock()
+        self._httpd = _Server((host, port), self._handler_class())
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle -------------------------------------------------------
+    @property
+    def port(self) -> int:
+        return self._httpd.server_address[1]
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def url(self, path: str = "/") -> str:
+        return self.base_url + path
+
+    def start(self) -> "LocalServer":
+        self._thread = threading.Thread(target=self._httpd.serve_forever,
+                                        kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread.start()
+        logger.debug("serving on %s", self.base_url)
+        return self
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        if self._thread:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> "LocalServer":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def reset_counts(self) -> None:
+        with self._lock:
+            self.hits.clear()
+            self.max_in_flight = 0
+
+    # -- request handling ------------------------------------------------
+    def resolve(self, request: Request) -> Response:
+        route = self.routes.get(request.path)
+        if route is None:
+            route = self.routes.get(urlsplit(request.path).path)
+        if route is None and self.default is not None:
+            route = self.default
+        if route is None:
+            return Response(404, "<html><body>not found</body></html>")
+        return route(request) if callable(route) else route
+
+    def _handler_class(self):
+        server = self
+
+        class _H(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, fmt, *args):  # quiet: tests read counters instead
+                logger.debug("%s " + fmt, self.address_string(), *args)
+
+            def _serve(self, with_body: bool) -> None:
+                with server._lock:
+                    server.in_flight += 1
+                    server.max_in_flight = max(server.max_in_flight, server.in_flight)
+                    server.hits[self.path] += 1
+                try:
+                    req = Request(self.command, self.path, dict(self.headers.items()))
+                    resp = server.resolve(req)
+                    wait = max(resp.delay, server.min_latency)
+                    if wait:
+                        time.sleep(wait)
+                    body = resp.payload()
+                    self.send_response(resp.status)
+                    headers = {"Content-Type": resp.content_type, **resp.headers}
+                    for k, v in headers.items():
+                        self.send_header(k, v)
+                    if "Content-Length" not in headers:
+                        self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    if with_body and body:
+                        self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+                finally:
+                    with server._lock:
+                        server.in_flight -= 1
+
+            def do_GET(self):
+                self._serve(True)
+
+            def do_HEAD(self):
+                self._serve(False)
+
+        return _H

@@ -1,0 +1,86 @@
+"""Plain records that leave the nlp package: what extraction and annotation produce.
+
+They are dataclasses of built-in types only, so they cross process boundaries
+(pickling into a process pool) and turn into DataFrame rows without glue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class Article:
+    """What trafilatura made of one page."""
+    url: str
+    canonical_url: str
+    title: str | None
+    authors: list[str]
+    published_at: str | None  # ISO date "YYYY-MM-DD" (trafilatura's granularity)
+    language: str | None  # ISO 639-1 code, e.g. "en"
+    sitename: str | None
+    description: str | None
+    text: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class NotArticle:
+    """A page that extraction rejected, and why (the reason is a counted stat key)."""
+    url: str
+    reason: str  # e.g. "empty_page", "not_html", "too_short", "index_page", "unparseable"
+    detail: str = ""
+
+
+@dataclass
+class Relevance:
+    score: float
+    terms: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Mention:
+    """A person or organisation named in a text."""
+    label: str  # "person" | "organisation"
+    text: str  # surface form as it stands in the text
+    canonical: str  # the fullest form the document gives (Durov -> Pavel Durov)
+    start: int  # char offsets into the text
+    end: int
+    sentence: str
+
+
+@dataclass
+class Figure:
+    """An amount the text states, normalised."""
+    kind: str  # money | percent | count | duration | quantity | age
+    value: float
+    unit: str | None  # ISO 4217 for money, "%" for percent, "year"/"day"... for durations and ages
+    object: str | None  # for counts: the counted thing, singular, lower case
+    text: str
+    start: int
+    end: int
+    sentence: str
+
+
+@dataclass
+class Annotation:
+    """Everything the spaCy pipeline found in one text."""
+    mentions: list[Mention] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+
+    @property
+    def people(self) -> list[str]:
+        return _unique(m.canonical for m in self.mentions if m.label == "person")
+
+    @property
+    def organisations(self) -> list[str]:
+        return _unique(m.canonical for m in self.mentions if m.label == "organisation")
+
+
+def _unique(names) -> list[str]:
+    seen: dict[str, None] = {}
+    for n in names:
+        seen.setdefault(n, None)
+    return list(seen)
