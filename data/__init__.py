@@ -1,0 +1,43 @@
+"""newsmon.data: DuckDB storage. It owns the database file, its schema and every write.
+
+errors      typed errors the CLI turns into messages in one place
+connection  opening the file safely: header check, lock retry, the fts extension
+migrate     numbered .sql migrations, `migrate(path)` and `status(path)`
+frames      incoming DataFrames -> typed Arrow tables (the write contract)
+entities    database-wide canonical identities for people and organisations
+store       `open_db`, `connect_read`, `query` and the `Store` writer
+
+The default database is data/newsmon.duckdb (git-ignored).  This package never
+imports `crawler` or `nlp`.
+"""
+
+from data.connection import DEFAULT_DB_PATH, load_fts
+from data.errors import (
+    DatabaseBusyError,
+    DatabaseNotFoundError,
+    DataError,
+    MigrationError,
+    NotADatabaseError,
+    WriteError,
+)
+from data.frames import article_id_for
+from data.migrate import migrate, status
+from data.store import Store, connect_read, open_db, query
+
+__all__ = [
+    "DEFAULT_DB_PATH",
+    "DataError",
+    "DatabaseBusyError",
+    "DatabaseNotFoundError",
+    "MigrationError",
+    "NotADatabaseError",
+    "Store",
+    "WriteError",
+    "article_id_for",
+    "connect_read",
+    "load_fts",
+    "migrate",
+    "open_db",
+    "query",
+    "status",
+]

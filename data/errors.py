@@ -1,0 +1,53 @@
+"""Typed errors of the data package.
+
+Every failure a user can cause or meet (wrong file, busy database, broken
+migration, a batch the database refused) has its own class under `DataError`,
+so the CLI turns them into one-line messages in one place.  Each message names
+the file and what to do; the original DuckDB error is chained as __cause__.
+"""
+
+from __future__ import annotations
+
+
+class DataError(Exception):
+    """Base class: anything the data package raises on purpose."""
+
+
+class NotADatabaseError(DataError):
+    """The path exists but is not a DuckDB database; the file was left untouched."""
+
+
+class DatabaseNotFoundError(DataError):
+    """A read-only open of a database file that does not exist."""
+
+
+class DatabaseBusyError(DataError):
+    """Another process held the database lock for longer than the timeout."""
+
+
+class MigrationError(DataError):
+    """A migration file is malformed or failed; that migration was rolled back."""
+
+
+class WriteError(DataError):
+    """A write was refused (bad frame, constraint); the transaction was rolled back."""
+
+
+class QueryError(DataError):
+    """A named query is malformed or failed to run (data/queries/)."""
+
+
+class UnknownQueryError(QueryError):
+    """No named query has that name; the message lists the known ones."""
+
+
+class QueryParamError(QueryError):
+    """A parameter the query does not take, a missing one, or a value of the wrong type."""
+
+
+class ExportError(DataError):
+    """An export was refused: unknown table or format, or the output could not be written."""
+
+
+class NoArticlesError(QueryError):
+    """A digest was asked of a database (or topic) without any article."""
