@@ -85,6 +85,9 @@ class LocalServer:
         return self.base_url + path
 
     def start(self) -> "LocalServer":
+        """Start serving; a second call on a running server does nothing."""
+        if self._thread is not None and self._thread.is_alive():
+            return self
         self._thread = threading.Thread(target=self._httpd.serve_forever,
                                         kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()
@@ -92,10 +95,11 @@ class LocalServer:
         return self
 
     def stop(self) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        if self._thread:
+        """Stop serving and close the socket; safe to call twice or before start."""
+        if self._thread is not None and self._thread.is_alive():
+            self._httpd.shutdown()
             self._thread.join(timeout=5)
+        self._httpd.server_close()
 
     def __enter__(self) -> "LocalServer":
         return self.start()
