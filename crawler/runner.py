@@ -1,0 +1,104 @@
+"""Running one crawl: sources + setting overrides in, Scrapy's stats out.
+
+It owns `run_crawl`, which runs a spider over the given sources in this
+process with Scrapy's CrawlerProcess and returns the crawl's stats, and
+`run_crawl_isolated`, which does the same in a fresh 'spawn' child process.
+A Twisted reactor cannot be restarted, so a process can run `run_crawl` once;
+callers that crawl more than once (tests, a long-running caller) use
+`run_crawl_isolated`.  Neither configures logging unless asked
+(`log_to_stderr=True`, for the CLI).
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import queue
+import time
+import traceback
+from typing import Any, Iterable
+
+from scrapy.crawler import CrawlerProcess
+
+from crawler.settings import build_settings
+from crawler.sources import Source
+
+logger = logging.getLogger(__name__)
+
+
+class CrawlError(RuntimeError):
+    """The crawl could not run (bad spider name, crashed or hung child process)."""
+
+
+def run_crawl(sources: Iterable[Source], settings_overrides: dict[str, Any] | None = None,
+              spider: str = "news", *, log_to_stderr: bool = False,
+              install_signal_handlers: bool = True) -> dict[str, Any]:
+    """Crawl `sources` with spider `spider` ("news", "feeds", "sitemaps" or "links").
+
+    Blocks until the crawl ends and returns its stats (``newsmon/...`` keys and
+    Scrapy's own).  Once per process: the reactor cannot restart.  With
+    `log_to_stderr`, Scrapy installs its root log handler (LOG_LEVEL etc.).
+    """
+    from crawler.spiders import SPIDERS  # imported late: the child process needs nothing else
+    if spider not in SPIDERS:
+        raise CrawlError(f"unknown spider {spider!r}; known: {', '.join(sorted(SPIDERS))}")
+    sources = list(sources)
+    settings = build_settings(sources, settings_overrides or {})
+    settings.set("LOG_INSTALL_ROOT_HANDLER", log_to_stderr, priority="cmdline")
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(SPIDERS[spider])
+    process.crawl(crawler, sources=sources)
+    process.start(install_signal_handlers=install_signal_handlers)
+    stats = dict(crawler.stats.get_stats() if crawler.stats else {})
+    logger.info("crawl %s finished: %s", spider, stats.get("finish_reason"))
+    return stats
+
+
+def _child(out: "multiprocessing.Queue", sources: list[Source], overrides: dict[str, Any],
+           spider: str) -> None:
+    try:
+        out.put(("ok", run_crawl(sources, overrides, spider)))
+    except BaseException as exc:  # report everything: the parent must not hang
+        out.put(("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"))
+
+
+def run_crawl_isolated(sources: Iterable[Source], settings_overrides: dict[str, Any] | None = None,
+                       spider: str = "news", *, timeout: float = 300.0) -> dict[str, Any]:
+    """`run_crawl` in a fresh spawned process (so it can be called many times).
+
+    Everything passed must be picklable, and settings that name classes (e.g.
+    ITEM_PIPELINES) must name importable ones.  Raises `CrawlError` when the
+    child fails or runs longer than `timeout` seconds (it is then terminated).
+    """
+    ctx = multiprocessing.get_context("spawn")
+    out = ctx.Queue()
+    # not a daemon: the crawl may start its own worker processes (NLP pool)
+    proc = ctx.Process(target=_child, args=(out, list(sources), dict(settings_overrides or {}),
+                                            spider))
+    proc.start()
+    try:
+        status, payload = _wait_for_result(out, proc, timeout)
+    finally:
+        proc.join(timeout=10)
+        if proc.is_alive():
+            proc.terminate()
+            proc.join(timeout=5)
+    if status != "ok":
+        raise CrawlError(f"crawl failed in child process: {payload}")
+    return payload
+
+
+def _wait_for_result(out: "multiprocessing.Queue", proc: Any, timeout: float) -> tuple[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return out.get(timeout=0.5)
+        except queue.Empty:
+            pass
+        if not proc.is_alive():
+            try:
+                return out.get(timeout=1.0)
+            except queue.Empty:
+                raise CrawlError(f"crawl process died (exit code {proc.exitcode})") from None
+        if time.monotonic() > deadline:
+            raise CrawlError(f"crawl did not finish within {timeout:.0f} s")

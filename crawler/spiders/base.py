@@ -1,0 +1,215 @@
+"""What every newsmon spider shares: sources, requests, page items, error counting.
+
+It owns `NewsmonSpider`, the base class the feed, sitemap, link and combined
+spiders build on (each of those adds a mixin with a `start_<mode>(source)`
+method and its callbacks).  The base
+
+* takes the `sources` spider argument (Source objects, or a sources file path
+  when run by `scrapy crawl -a sources=FILE`), and sets `allowed_domains` to
+  the union of the sources' domains so Scrapy's offsite filter applies;
+* builds every request with the source's name, the mode it came from
+  ("feed" | "sitemap" | "links") and hints in `request.meta`, and with
+  `on_error` as errback, so failures are counted, never raised;
+* turns a candidate response into a `crawler.items.PageItem`.
+
+Stats keys it writes: ``newsmon/pages/<via>`` (candidate pages yielded, by
+mode), ``newsmon/pages_binary``, ``newsmon/pages_empty``,
+``newsmon/fetch_failed/<reason>``, ``newsmon/too_old``, ``newsmon/skipped_extension``.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any, AsyncIterator, Iterable, Iterator
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import scrapy
+from scrapy.exceptions import (CannotResolveHostError, DownloadCancelledError,
+                               DownloadConnectionRefusedError, DownloadFailedError,
+                               DownloadTimeoutError, IgnoreRequest, ResponseDataLossError,
+                               UnsupportedURLSchemeError)
+from scrapy.http import Response, TextResponse
+from scrapy.linkextractors import IGNORED_EXTENSIONS
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.url import url_has_any_extension
+from twisted.internet import error as txerror
+
+from crawler.items import PageItem
+from crawler.sources import Source, load_sources
+from crawler.spiders.parsers import iso_date
+
+logger = logging.getLogger(__name__)
+
+META_SOURCE = "newsmon_source"
+META_VIA = "newsmon_via"
+META_HINTS = "newsmon_hints"
+_IGNORED_EXTENSIONS = {"." + ext for ext in IGNORED_EXTENSIONS}
+
+# exception type -> reason in newsmon/fetch_failed/<reason>; first match wins
+_FAILURE_REASONS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
+    ((DownloadTimeoutError, txerror.TimeoutError, txerror.TCPTimedOutError), "timeout"),
+    ((CannotResolveHostError, txerror.DNSLookupError), "dns"),
+    ((DownloadConnectionRefusedError, txerror.ConnectionRefusedError), "connection_refused"),
+    ((DownloadCancelledError,), "cancelled"),
+    ((ResponseDataLossError,), "data_loss"),
+    ((txerror.ConnectionLost, txerror.ConnectionDone, DownloadFailedError), "connection_lost"),
+    ((txerror.ConnectError,), "connect_error"),
+    ((UnsupportedURLSchemeError,), "unsupported_scheme"),
+)
+
+
+def failure_reason(exc: BaseException) -> str | None:
+    """The stat reason for a failed request, None when it was deliberately skipped
+    (robots.txt, offsite: Scrapy counts those itself)."""
+    if isinstance(exc, HttpError):
+        return f"http_{exc.response.status}"
+    if isinstance(exc, IgnoreRequest):
+        return "too_many_redirects" if "redirections" in str(exc) else None
+    for types, reason in _FAILURE_REASONS:
+        if isinstance(exc, types):
+            return reason
+    return type(exc).__name__.lower()
+
+
+def clean_url(url: str) -> str:
+    """`url` without its #fragment and utm_* tracking parameters, so the
+    duplicate filter sees one URL where feeds and sitemaps decorate it."""
+    parts = urlsplit(url.strip())
+    query = parts.query
+    if "utm_" in query.lower():
+        pairs = parse_qsl(query, keep_blank_values=True)
+        query = urlencode([(k, v) for k, v in pairs if not k.lower().startswith("utm_")])
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
+
+
+def is_stale(hints: dict[str, Any], max_age_days: int, today: date) -> bool:
+    """True when the entry's published/lastmod date is older than `max_age_days`
+    (0 = no limit; entries without a readable date are never stale)."""
+    if max_age_days <= 0:
+        return False
+    day = hints.get("published") or iso_date(hints.get("lastmod"))
+    if not day:
+        return False
+    return (today - date.fromisoformat(day)).days > max_age_days
+
+
+_TEXT_MARKERS = ("html", "xml", "json", "javascript", "text/")
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_UNLABELLED = ("", "application/octet-stream", "binary/octet-stream", "application/unknown")
+
+
+def is_text(content_type: str, body: bytes) -> bool:
+    """Whether a body is text to decode: by its Content-Type when that says text
+    (or a binary type such as application/pdf or image/png), by sniffing when it
+    says nothing useful; a NUL byte near the start means binary either way."""
+    if b"\x00" in body[:1024] and not body.startswith(_UTF16_BOMS):
+        return False
+    mime = content_type.split(";", 1)[0].strip().lower()
+    if mime in _UNLABELLED:
+        return not body.startswith((b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8", b"PK\x03\x04"))
+    return any(marker in mime for marker in _TEXT_MARKERS)
+
+
+def _header(response: Response, name: str) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1").strip() if value else None
+
+
+class NewsmonSpider(scrapy.Spider):
+    """Base of the newsmon spiders; subclasses list their `modes` in start order."""
+
+    modes: tuple[str, ...] = ()
+
+    def __init__(self, sources: Iterable[Source] | str | Path = (), *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if isinstance(sources, (str, Path)):
+            sources = load_sources(sources)
+        self.sources: list[Source] = list(sources)
+        if not all(isinstance(s, Source) for s in self.sources):
+            raise TypeError("sources must be crawler.sources.Source objects or a sources file path")
+        self.by_name: dict[str, Source] = {s.name: s for s in self.sources}
+        self.allowed_domains = sorted({d for s in self.sources for d in s.domains})
+
+    # -- start -----------------------------------------------------------------
+    async def start(self) -> AsyncIterator[Any]:
+        if not self.sources:
+            logger.warning("%s: no sources to crawl", self.name)
+        for mode in self.modes:
+            starter = getattr(self, f"start_{mode}")
+            for source in self.sources:
+                for request in starter(source):
+                    yield request
+
+    # -- requests ----------------------------------------------------------------
+    def make_request(self, url: str, source: Source, via: str, callback: Any,
+                     hints: dict[str, Any] | None = None, **meta: Any) -> scrapy.Request:
+        """A request tagged with its source and mode, whose failures are counted."""
+        return scrapy.Request(clean_url(url), callback=callback, errback=self.on_error,
+                              meta={META_SOURCE: source.name, META_VIA: via,
+                                    META_HINTS: dict(hints or {}), **meta})
+
+    def candidate_requests(self, entries: Iterable[Any], source: Source, via: str,
+                           origin: str) -> Iterator[scrapy.Request]:
+        """Article-candidate requests for feed/sitemap entries, skipping stale ones and
+        links to files that are no web pages (podcast enclosures, images, archives)."""
+        max_age = self.settings.getint("NEWSMON_MAX_AGE_DAYS", 0)
+        today = datetime.now(timezone.utc).date()
+        for entry in entries:
+            if is_stale(entry.hints, max_age, today):
+                self.count("newsmon/too_old")
+                continue
+            if url_has_any_extension(entry.url, _IGNORED_EXTENSIONS):  # media, archives...
+                self.count("newsmon/skipped_extension")
+                continue
+            hints = {**entry.hints, via: origin}
+            yield self.make_request(entry.url, source, via, self.parse_page, hints)
+
+    def source_of(self, response: Response) -> Source:
+        return self.by_name[response.meta[META_SOURCE]]
+
+    # -- responses ---------------------------------------------------------------
+    def parse_page(self, response: Response) -> Iterator[PageItem]:
+        """Callback for article candidates."""
+        yield self.page_item(response)
+
+    def page_item(self, response: Response) -> PageItem:
+        source = self.source_of(response)
+        via = response.meta.get(META_VIA, "")
+        content_type = (_header(response, "Content-Type") or "").lower()
+        text = isinstance(response, TextResponse) and is_text(content_type, response.body)
+        html = response.text if text else None
+        self.count(f"newsmon/pages/{via}")
+        if html is None:
+            self.count("newsmon/pages_binary")
+        elif not html.strip():
+            self.count("newsmon/pages_empty")
+        return PageItem(
+            url=response.url,
+            source=source.name,
+            status=response.status,
+            content_type=content_type,
+            html=html,
+            fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            via=via,
+            language=source.language,
+            hints=dict(response.meta.get(META_HINTS) or {}),
+            etag=_header(response, "ETag"),
+            last_modified=_header(response, "Last-Modified"),
+        )
+
+    def on_error(self, failure: Any) -> None:
+        """Errback of every request: count the failure, log it, carry on."""
+        request = getattr(failure, "request", None)
+        url = request.url if request is not None else "?"
+        reason = failure_reason(failure.value)
+        if reason is None:
+            logger.debug("skipped %s: %s", url, failure.value)
+            return
+        self.count(f"newsmon/fetch_failed/{reason}")
+        logger.info("fetch failed (%s): %s", reason, url)
+
+    # -- helpers -------------------------------------------------------------------
+    def count(self, key: str, n: int = 1) -> None:
+        self.crawler.stats.inc_value(key, n)

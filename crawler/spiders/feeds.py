@@ -1,0 +1,46 @@
+"""Feed mode: RSS and Atom feeds -> article candidates.
+
+It owns `FeedMixin` (start requests for a source's feeds, and the callback that
+turns each entry into a candidate request with the entry's title and published
+date as hints) and `FeedSpider` ("feeds"), the spider that only does this.
+A response that is not a feed counts as ``newsmon/bad_feed``; the crawl goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Iterator
+
+import scrapy
+from scrapy.http import Response
+
+from crawler.sources import Source
+from crawler.spiders.base import NewsmonSpider
+from crawler.spiders.parsers import parse_feed
+
+logger = logging.getLogger(__name__)
+
+
+class FeedMixin:
+    """Mode "feeds" for a `NewsmonSpider`."""
+
+    def start_feeds(self: NewsmonSpider, source: Source) -> Iterator[scrapy.Request]:
+        for url in source.feeds:
+            yield self.make_request(url, source, "feed", self.parse_feed)
+
+    def parse_feed(self: NewsmonSpider, response: Response) -> Iterator[scrapy.Request]:
+        source = self.source_of(response)
+        entries = parse_feed(response.body, response.url)
+        if entries is None:
+            self.count("newsmon/bad_feed")
+            logger.warning("not an RSS/Atom feed, skipped: %s (source %s)", response.url, source.name)
+            return
+        self.count("newsmon/feed_entries", len(entries))
+        yield from self.candidate_requests(entries, source, "feed", response.url)
+
+
+class FeedSpider(FeedMixin, NewsmonSpider):
+    """Fetch every source's feeds and each entry they list."""
+
+    name = "feeds"
+    modes = ("feeds",)
