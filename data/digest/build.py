@@ -1,0 +1,211 @@
+"""Building the weekly digest: the `Digest` record and `build_digest`.
+
+It owns choosing the week and assembling the sections from the named queries
+in data/queries/ on one read-only connection; it renders nothing.  A topic is
+a filter the caller resolves (the data package cannot read nlp's topic
+profiles): `min_relevance` and optionally `terms`, of which an article's
+matched_terms must contain one.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Sequence
+
+import duckdb
+import pandas as pd
+
+from data.connection import utc_now
+from data.errors import NoArticlesError, QueryParamError
+from data.named import latest_week, parse_week, prepare, run_on, week_label
+from data.store import connect_read
+
+logger = logging.getLogger(__name__)
+
+SETTINGS_PATH = Path(__file__).with_name("digest.toml")
+
+
+@dataclass(frozen=True)
+class MoneyContext:
+    label: str
+    words: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DigestSettings:
+    stories: int = 10
+    entities: int = 10
+    money_per_currency: int = 5
+    counts: int = 5
+    sources: int = 20
+    trend_weeks: int = 8
+    trend_entities: int = 5
+    similarity: float = 0.5
+    source_weight: float = 0.5
+    money_contexts: tuple[MoneyContext, ...] = ()
+
+
+@lru_cache(maxsize=None)
+def load_settings(path: Path = SETTINGS_PATH) -> DigestSettings:
+    """The digest's sizes and money vocabulary from its TOML file."""
+    with Path(path).open("rb") as fh:
+        raw = tomllib.load(fh)
+    contexts = tuple(MoneyContext(c["label"], tuple(w.lower() for w in c["words"]))
+                     for c in raw.get("money_context", []))
+    return DigestSettings(**raw.get("sizes", {}), **raw.get("stories", {}), money_contexts=contexts)
+
+
+@dataclass
+class Digest:
+    """One week's digest: metadata plus one DataFrame per section."""
+    week: str  # ISO week, "2025-W07"
+    week_start: date  # Monday
+    generated_at: datetime  # naive UTC
+    stories: pd.DataFrame  # top_stories rows
+    entities: pd.DataFrame  # top_entities rows (both labels, top and new ones)
+    entity_trend: pd.DataFrame  # entity_trend rows
+    money: pd.DataFrame  # notable_figures rows of kind money, plus `context`
+    counts: pd.DataFrame  # notable_figures rows of kind count
+    per_day: pd.DataFrame  # articles_per_day rows
+    per_source: pd.DataFrame  # articles_per_source rows
+    topic: str | None = None
+    min_relevance: float = 0.0
+    terms: list[str] = field(default_factory=list)
+    settings: DigestSettings = field(default_factory=DigestSettings)
+
+    @property
+    def week_end(self) -> date:
+        """Sunday, the last day of the week."""
+        return self.week_start + timedelta(days=6)
+
+    @property
+    def total_articles(self) -> int:
+        return int(self.per_day["articles"].sum()) if len(self.per_day) else 0
+
+    @property
+    def total_sources(self) -> int:
+        return len(self.per_source)
+
+    def people(self) -> pd.DataFrame:
+        """The most mentioned people (top `settings.entities`), by rank."""
+        return self._entities("person", new=False)
+
+    def organisations(self) -> pd.DataFrame:
+        return self._entities("organisation", new=False)
+
+    def new_entities(self) -> pd.DataFrame:
+        """Entities no earlier article mentioned, most mentioned first."""
+        return self._entities(None, new=True)
+
+    def _entities(self, label: str | None, new: bool) -> pd.DataFrame:
+        frame = self.entities
+        if frame.empty:
+            return frame
+        if new:
+            return frame[frame["is_new"]].sort_values(["articles", "mentions", "name"],
+                                                      ascending=[False, False, True])
+        top = frame[(frame["label"] == label) & (frame["rank"] <= self.settings.entities)]
+        return top.sort_values("rank")
+
+    def story_copies(self) -> pd.DataFrame:
+        """One row per article of each story (the nested `copies` flattened)."""
+        rows = [{"rank": story["rank"], "story_id": story["story_id"], **copy}
+                for story in self.stories.to_dict("records") for copy in story["copies"]]
+        return pd.DataFrame(rows, columns=["rank", "story_id", "source", "title", "url", "published_at"])
+
+    def meta(self) -> dict[str, Any]:
+        return {
+            "week": self.week,
+            "week_start": self.week_start.isoformat(),
+            "week_end": self.week_end.isoformat(),
+            "generated_at": self.generated_at.isoformat(timespec="seconds"),
+            "topic": self.topic,
+            "min_relevance": self.min_relevance,
+            "terms": list(self.terms),
+            "articles": self.total_articles,
+            "sources": self.total_sources,
+            "stories": len(self.stories),
+        }
+
+
+def build_digest(db_path: str | Path, week: str | date | None = None, *, topic: str | None = None,
+                 min_relevance: float = 0.0, terms: Sequence[str] | None = None,
+                 settings: DigestSettings | None = None, timeout: float = 10.0) -> Digest:
+    """The digest of ISO `week` ("2025-W07"), by default the latest week with articles.
+
+    Raises NoArticlesError when no article (matching the topic filter) exists at all,
+    QueryParamError for a malformed week, and the connection's errors (data.errors).
+    """
+    settings = settings or load_settings()
+    try:
+        requested = parse_week(week)
+    except ValueError as exc:
+        raise QueryParamError(f"--week: {exc}") from exc
+    filters = {"min_relevance": float(min_relevance), "terms": list(terms) if terms else None}
+    con = connect_read(db_path, timeout)
+    try:
+        prepare(con)
+        monday = requested or _latest_week(con, filters)
+        return _assemble(con, monday, filters, settings, topic)
+    finally:
+        con.close()
+
+
+def _latest_week(con: duckdb.DuckDBPyConnection, filters: dict) -> date:
+    monday = latest_week(con, filters["min_relevance"], filters["terms"])
+    if monday is None:
+        topic = " matching the topic" if filters["terms"] or filters["min_relevance"] else ""
+        raise NoArticlesError(f"the database has no articles{topic} yet; crawl first (newsmon crawl) "
+                              "or widen the topic")
+    return monday
+
+
+def _assemble(con: duckdb.DuckDBPyConnection, monday: date, filters: dict,
+              settings: DigestSettings, topic: str | None) -> Digest:
+    week = {"week": monday, **filters}
+    limit = max(settings.money_per_currency, settings.counts)
+    figures = run_on(con, "notable_figures", {**week, "kind": ["money", "count"], "limit": limit})
+    money = figures[(figures["kind"] == "money") & (figures["rank"] <= settings.money_per_currency)]
+    money = money.reset_index(drop=True).assign(
+        context=[money_context(s, settings.money_contexts) for s in money["sentence"]])
+    counts = figures[(figures["kind"] == "count") & (figures["rank"] <= settings.counts)].reset_index(drop=True)
+    digest = Digest(
+        week=week_label(monday),
+        week_start=monday,
+        generated_at=utc_now(),
+        stories=run_on(con, "top_stories", {**week, "limit": settings.stories, "similarity": settings.similarity,
+                                            "source_weight": settings.source_weight}),
+        entities=run_on(con, "top_entities", {**week, "limit": settings.entities}),
+        entity_trend=run_on(con, "entity_trend", {**week, "weeks": settings.trend_weeks,
+                                                  "limit": settings.trend_entities}),
+        money=money,
+        counts=counts,
+        per_day=run_on(con, "articles_per_day", week),
+        per_source=run_on(con, "articles_per_source", week),
+        topic=topic,
+        min_relevance=filters["min_relevance"],
+        terms=filters["terms"] or [],
+        settings=settings,
+    )
+    logger.info("digest %s: %d articles, %d stories", digest.week, digest.total_articles, len(digest.stories))
+    return digest
+
+
+_WORD = re.compile(r"\w+")
+
+
+def money_context(sentence: str | None, contexts: Sequence[MoneyContext]) -> str | None:
+    """The label of the first context with a word that starts a word of `sentence`."""
+    if not sentence:
+        return None
+    words = [w.lower() for w in _WORD.findall(sentence)]
+    for context in contexts:
+        if any(word.startswith(prefix) for prefix in context.words for word in words):
+            return context.label
+    return None

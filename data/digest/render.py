@@ -1,0 +1,208 @@
+"""Rendering a `Digest` as Markdown (mail, chat) or as one self-contained HTML file.
+
+It owns the view of the digest: formatting numbers, dates and changes, and
+keeping article-derived text inert.  HTML goes through Jinja2 with autoescape
+on, links only ever carry http(s) URLs, and a Content-Security-Policy forbids
+scripts and any fetch, so a <script> in a scraped title shows as text.
+Markdown text is backslash-escaped and flattened to one line, so a title can
+neither open a link, an image or a table cell nor start a heading.  The
+templates live in templates/; the CSS is inlined from templates/digest.css.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import jinja2
+import pandas as pd
+
+from data.digest.build import Digest
+from data.digest.charts import Series, bar_chart, line_chart
+
+logger = logging.getLogger(__name__)
+
+TEMPLATE_DIR = Path(__file__).with_name("templates")
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&#!{}()])")
+_SPACE = re.compile(r"\s+")
+
+
+# -- small formatters (pure) -----------------------------------------------------
+
+def md_text(value: Any) -> str:
+    """`value` as one line of inert Markdown text."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    return _MD_SPECIAL.sub(r"\\\1", _SPACE.sub(" ", str(value)).strip())
+
+
+def safe_url(value: Any) -> str | None:
+    """`value` when it is an absolute http(s) URL (spaces and brackets percent-encoded), else None."""
+    if not isinstance(value, str):
+        return None
+    url = value.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return quote(url, safe="/:?#[]@!$&'*+,;=%~.-_")
+
+
+def md_link(text: Any, url: Any) -> str:
+    """A Markdown link when the URL is safe, else the escaped text alone."""
+    label = md_text(text) or md_text(url) or "(untitled)"
+    target = safe_url(url)
+    if not target:
+        return label
+    return f"[{label}](<{target.replace('<', '%3C').replace('>', '%3E')}>)"
+
+
+def amount(value: float) -> str:
+    """1.2e9 -> '1.2 billion', 18e6 -> '18 million', 12500 -> '12,500'."""
+    for size, word in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million")):
+        if abs(value) >= size:
+            return f"{value / size:,.2f}".rstrip("0").rstrip(".") + f" {word}"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+
+
+def change(value: int, is_new: bool = False) -> str:
+    if is_new:
+        return "new"
+    return f"+{value}" if value > 0 else ("±0" if value == 0 else f"−{-value}")
+
+
+def day(value: Any) -> str:
+    """A timestamp as '12 Mar'; '' when missing."""
+    if value is None or pd.isna(value):
+        return ""
+    stamp = pd.Timestamp(value)
+    return f"{stamp.day} {stamp.strftime('%b')}"
+
+
+def week_span(start: date, end: date) -> str:
+    if start.month == end.month:
+        return f"{start.day}–{end.day} {end.strftime('%B %Y')}"
+    return f"{start.day} {start.strftime('%b')} – {end.day} {end.strftime('%b %Y')}"
+
+
+# -- the view model ------------------------------------------------------------------
+
+def view_model(d: Digest) -> dict[str, Any]:
+    """Plain dicts and strings the templates show; nothing escaped yet."""
+    shown_sources = d.per_source.head(d.settings.sources)
+    return {
+        "week": d.week,
+        "span": week_span(d.week_start, d.week_end),
+        "generated": d.generated_at.strftime("%Y-%m-%d %H:%M UTC"),
+        "topic": d.topic,
+        "terms": d.terms,
+        "min_relevance": d.min_relevance,
+        "articles": d.total_articles,
+        "sources": d.total_sources,
+        "stories": [_story(s) for s in d.stories.to_dict("records")],
+        "people": [_entity(e) for e in d.people().to_dict("records")],
+        "organisations": [_entity(e) for e in d.organisations().to_dict("records")],
+        "new_entities": [_entity(e) for e in d.new_entities().to_dict("records")],
+        "money": _money_by_currency(d.money),
+        "counts": [_figure(f) for f in d.counts.to_dict("records")],
+        "per_day": [{"day": f"{pd.Timestamp(r['day']).strftime('%a')} {day(r['day'])}",
+                     "articles": int(r["articles"]), "sources": int(r["sources"])}
+                    for r in d.per_day.to_dict("records")],
+        "per_source": [{"source": r["source"], "articles": int(r["articles"]),
+                        "share": f"{100 * r['share']:.0f}%"} for r in shown_sources.to_dict("records")],
+        "more_sources": max(len(d.per_source) - len(shown_sources), 0),
+        "trend_weeks": sorted({pd.Timestamp(w).date() for w in d.entity_trend["week_start"]}),
+    }
+
+
+def _story(s: dict) -> dict:
+    copies = [{"source": c["source"], "title": c["title"], "url": safe_url(c["url"]), "day": day(c["published_at"])}
+              for c in s["copies"]]
+    return {
+        "rank": int(s["rank"]), "title": s["title"] or "(untitled)", "url": safe_url(s["url"]),
+        "raw_url": s["url"], "source": s["source"], "day": day(s["published_at"]),
+        "n_sources": int(s["n_sources"]), "n_articles": int(s["n_articles"]), "sources": list(s["sources"]),
+        "copies": copies[1:],
+    }
+
+
+def _entity(e: dict) -> dict:
+    return {"name": e["name"], "label": e["label"], "articles": int(e["articles"]),
+            "prev": int(e["prev_articles"]), "change": change(int(e["change"])), "is_new": bool(e["is_new"]),
+            "sources": int(e["sources"]), "trend": "up" if e["change"] > 0 else ("down" if e["change"] < 0 else "flat")}
+
+
+def _figure(f: dict) -> dict:
+    return {
+        "amount": amount(f["value"]), "unit": _str(f["unit"]), "object": _str(f.get("object")),
+        "context": _str(f.get("context")), "sentence": _str(f["sentence"]) or _str(f["text"]),
+        "entity": _str(f["entity"]),
+        "title": f["title"] or "(untitled)", "url": safe_url(f["url"]), "raw_url": f["url"],
+        "source": f["source"], "day": day(f["published_at"]),
+    }
+
+
+def _str(value: Any) -> str:
+    """Text cells as str; None and NaN (pandas' missing) as ''."""
+    return value if isinstance(value, str) else ""
+
+
+def _money_by_currency(money: pd.DataFrame) -> list[dict]:
+    groups: dict[str, list[dict]] = {}
+    ordered = money.assign(_top=money.groupby("unit", dropna=False)["value"].transform("max"))
+    for row in ordered.sort_values(["_top", "rank"], ascending=[False, True]).to_dict("records"):
+        groups.setdefault(row["unit"] or "?", []).append(_figure(row))
+    return [{"unit": unit, "rows": rows} for unit, rows in groups.items()]
+
+
+# -- charts ---------------------------------------------------------------------------
+
+def charts(d: Digest) -> dict[str, Any]:
+    per_day = d.per_day
+    labels = [pd.Timestamp(x).strftime("%a %d") for x in per_day["day"]]
+    result: dict[str, Any] = {"per_day": bar_chart(labels, [int(v) for v in per_day["articles"]],
+                                                  f"Articles per day, {d.week}")}
+    trend = d.entity_trend
+    if not trend.empty:
+        weeks = sorted(trend["week_start"].unique())
+        series = [Series(name, [int(v) for v in group.set_index("week_start").reindex(weeks)["articles"].fillna(0)])
+                  for (_, name), group in trend.groupby(["entity", "name"], sort=False)]
+        x_labels = [pd.Timestamp(w).strftime("W%V") for w in weeks]
+        result["trend"] = line_chart(x_labels, series, "Articles per week mentioning the top entities")
+    return result
+
+
+# -- rendering ----------------------------------------------------------------------------
+
+@lru_cache(maxsize=None)
+def _environment(autoescape: bool) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
+        autoescape=autoescape,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(md=md_text, md_link=md_link)
+    return env
+
+
+def render_markdown(d: Digest) -> str:
+    """The digest as Markdown; every article-derived string is escaped."""
+    return _environment(False).get_template("digest.md.j2").render(**view_model(d))
+
+
+def render_html(d: Digest) -> str:
+    """The digest as one self-contained HTML page (inline CSS and SVG, no scripts, no fetches)."""
+    css = (TEMPLATE_DIR / "digest.css").read_text(encoding="utf-8")
+    return _environment(True).get_template("digest.html.j2").render(
+        **view_model(d), charts=charts(d), css=css)

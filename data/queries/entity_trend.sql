@@ -1,0 +1,49 @@
+-- name: entity_trend
+-- about: Weekly article counts, over the weeks up to the given one, of the week's
+--   most mentioned people and organisations (the data behind the trend chart).
+-- param: week week = latest : ISO week YYYY-Www; latest week with articles when omitted
+-- param: weeks int = 8 : how many weeks, ending with `week`
+-- param: limit int = 5 : how many entities (the week's top ones, labels together)
+-- param: min_relevance float = 0 : topic filter: minimum article relevance
+-- param: terms terms = none : topic filter: comma-separated matched terms, any of which must match
+-- row: one entity in one week: entity, label, name, week_start (Monday), articles (0 when none)
+WITH
+hits AS MATERIALIZED (
+    SELECT * FROM mentions_between($week::DATE, $week::DATE + INTERVAL 7 DAY, $min_relevance, $terms)
+),
+top AS MATERIALIZED (
+    SELECT label, entity_id, lower(canonical) AS name_key, mode(canonical) AS canonical,
+           entity_key(label, entity_id, lower(canonical)) AS entity, count(DISTINCT article_id) AS articles
+    FROM hits
+    GROUP BY label, entity_id, lower(canonical)
+    ORDER BY articles DESC, entity LIMIT $limit
+),
+span AS MATERIALIZED (
+    SELECT article_id, date_trunc('week', article_at)::DATE AS week_start
+    FROM articles_between($week::DATE - INTERVAL (7 * ($weeks - 1)) DAY, $week::DATE + INTERVAL 7 DAY,
+                          $min_relevance, $terms)
+),
+-- every mention of the top entities, then only those in the span's articles
+top_hits AS (
+    SELECT m.article_id, m.entity_id::VARCHAR AS entity
+    FROM mentions m WHERE m.entity_id IN (SELECT entity_id FROM top)
+    UNION ALL
+    SELECT m.article_id, entity_key(m.label, NULL, lower(m.canonical))
+    FROM mentions m
+    WHERE m.entity_id IS NULL
+      AND entity_key(m.label, NULL, lower(m.canonical)) IN (SELECT entity FROM top WHERE entity_id IS NULL)
+),
+counts AS (
+    SELECT h.entity, s.week_start, count(DISTINCT h.article_id) AS articles
+    FROM top_hits h JOIN span s USING (article_id)
+    GROUP BY ALL
+),
+weeks AS (
+    SELECT ($week::DATE - INTERVAL (7 * n) DAY)::DATE AS week_start FROM range($weeks) t(n)
+)
+SELECT t.entity, t.label, coalesce(e.name, t.canonical) AS name, w.week_start,
+       coalesce(c.articles, 0) AS articles
+FROM top t CROSS JOIN weeks w
+LEFT JOIN counts c ON c.entity = t.entity AND c.week_start = w.week_start
+LEFT JOIN entities e ON e.entity_id = t.entity_id
+ORDER BY t.articles DESC, t.entity, w.week_start;
