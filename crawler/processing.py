@@ -1,0 +1,130 @@
+"""The CPU-bound stage of a crawl, run in worker processes.
+
+It owns turning one fetched page into a `Processed` record: trafilatura
+extraction, topic relevance and (for English text) the spaCy annotation.
+Workers are separate processes so that NLP never stalls Scrapy's reactor: the
+main process keeps downloading while each worker holds its own copy of the
+spaCy pipeline, loaded once by `init_worker`.
+
+`process_page` is also called in-process (no pool) by tests and by the serial
+reference path, so the pool and the serial path share one implementation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from nlp.extract import extract_article
+from nlp.records import Annotation, Article, NotArticle, Relevance
+from nlp.relevance import TopicProfile
+
+logger = logging.getLogger(__name__)
+
+#: languages the spaCy pipeline can annotate; others are stored unannotated
+ANNOTATED_LANGUAGES = frozenset({"en"})
+
+
+@dataclass(frozen=True)
+class ProcessingConfig:
+    model: str
+    topic: str
+    threshold: float | None  # None: the profile's own threshold
+    keep_all: bool = False
+    min_words: int | None = None
+
+
+@dataclass
+class Processed:
+    """The outcome for one page: either `article` is set, or `reason` says why not."""
+    url: str
+    reason: str | None = None  # drop reason (a stat key) when the page was not kept
+    detail: str = ""
+    article: Article | None = None
+    relevance: Relevance | None = None
+    annotation: Annotation | None = None
+    text_hash: str = ""
+    word_count: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class _Worker:
+    """Per-process state: the topic profile and the lazily loaded spaCy pipeline."""
+
+    def __init__(self, config: ProcessingConfig):
+        self.config = config
+        self.profile = TopicProfile.load(config.topic)
+        self._nlp = None
+
+    @property
+    def nlp(self):
+        if self._nlp is None:
+            from nlp.pipeline import load_pipeline  # heavy import, only where NLP runs
+            self._nlp = load_pipeline(self.config.model)
+        return self._nlp
+
+    def threshold(self) -> float:
+        t = self.config.threshold
+        return self.profile.threshold if t is None else t
+
+    def process(self, html: str | bytes | None, url: str, content_type: str,
+                language_hint: str | None) -> Processed:
+        kwargs = {} if self.config.min_words is None else {"min_words": self.config.min_words}
+        result = extract_article(html, url, content_type=content_type, **kwargs)
+        if isinstance(result, NotArticle):
+            return Processed(url=url, reason=result.reason, detail=result.detail)
+        article = result
+        if not article.language and language_hint:
+            article.language = language_hint
+        relevance = self.profile.score(article.title or "", article.text)
+        if not self.config.keep_all and relevance.score < self.threshold():
+            return Processed(url=url, reason="off_topic",
+                             detail=f"score {relevance.score:.3f} < {self.threshold():.3f}",
+                             article=article, relevance=relevance)
+        annotation = None
+        if (article.language or "").lower()[:2] in ANNOTATED_LANGUAGES:
+            from nlp.pipeline import annotate_doc
+            annotation = annotate_doc(self.nlp(article.text))
+        return Processed(url=url, article=article, relevance=relevance, annotation=annotation,
+                         text_hash=text_hash(article.text),
+                         word_count=len(article.text.split()))
+
+
+_worker: _Worker | None = None
+
+
+def init_worker(config: ProcessingConfig, warm: bool = True) -> None:
+    """Pool initializer: build this process's worker (and load spaCy up front)."""
+    global _worker
+    _worker = _Worker(config)
+    if warm:
+        _ = _worker.nlp
+    logger.debug("worker %d ready (model %s)", os.getpid(), config.model)
+
+
+def process_page(html: str | bytes | None, url: str, content_type: str = "text/html",
+                 language_hint: str | None = None) -> Processed:
+    """Process one page with this process's worker (see `init_worker`)."""
+    if _worker is None:
+        raise RuntimeError("init_worker() was not called in this process")
+    try:
+        return _worker.process(html, url, content_type, language_hint)
+    except Exception as exc:  # a bug or a pathological page must not kill the crawl
+        logger.exception("processing %s failed", url)
+        return Processed(url=url, reason="processing_error", detail=f"{type(exc).__name__}: {exc}")
+
+
+def text_hash(text: str) -> str:
+    """Hash of the text with white space folded, so re-wrapped text is unchanged text."""
+    return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
+
+
+def annotate_texts(texts: list[str], batch_size: int = 32) -> list[Annotation]:
+    """Annotate texts with this process's worker pipeline (nlp.pipe batches)."""
+    if _worker is None:
+        raise RuntimeError("init_worker() was not called in this process")
+    from nlp.pipeline import annotate
+    return list(annotate(_worker.nlp, texts, batch_size=batch_size))

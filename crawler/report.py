@@ -1,0 +1,87 @@
+"""The summary printed after a crawl or the demo.
+
+It owns what a user sees when a run ends: articles kept and dropped (by
+reason), fetch failures, top people and organisations, notable figures, and
+how to query the result.  The numbers come from the run's stats and from the
+database (read-only).
+"""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from crawler.crawljob import CrawlOutcome
+from data.store import query
+
+TOP_ENTITIES = """
+select coalesce(e.name, m.canonical) as name, count(*) as mentions,
+       count(distinct m.article_id) as articles
+from mentions m join articles a using (article_id)
+left join entities e on e.entity_id = m.entity_id
+where m.label = $label
+group by 1 order by articles desc, mentions desc, name limit $n
+"""
+
+NOTABLE_FIGURES = """
+select f.text, f.kind, f.value, f.unit, f.object, a.title
+from figures f join articles a using (article_id)
+where f.kind = $kind
+order by f.value desc limit $n
+"""
+
+
+def print_summary(outcome: CrawlOutcome, db_path: str, console: Console | None = None,
+                  *, top: int = 8) -> None:
+    console = console or Console()
+    st = outcome.stats
+    kept = int(st.get("newsmon/processed", 0))
+    console.rule(f"[bold]newsmon run {outcome.run_id}: {outcome.status}")
+    elapsed = float(st.get("elapsed_time_seconds") or 0.0)
+    rate = f", {outcome.pages / elapsed:.1f} pages/s" if elapsed else ""
+    console.print(f"pages fetched: {outcome.pages} in {elapsed:.1f} s{rate}; "
+                  f"articles kept: {kept}; stored: "
+                  f"{int(st.get('newsmon/stored/inserted', 0))} new, "
+                  f"{int(st.get('newsmon/stored/updated', 0))} updated, "
+                  f"{int(st.get('newsmon/stored/unchanged', 0))} unchanged")
+    dropped = outcome.dropped()
+    if dropped:
+        console.print("dropped: " + ", ".join(f"{k} {v}" for k, v in sorted(dropped.items())))
+    failures = outcome.failures()
+    if failures:
+        console.print("fetch failures: " + ", ".join(f"{k} {v}" for k, v in sorted(failures.items())))
+    robots = int(st.get("robotstxt/forbidden", 0))
+    if robots:
+        console.print(f"skipped by robots.txt: {robots}")
+    unannotated = {k.split("/")[-1]: v for k, v in st.items() if k.startswith("newsmon/unannotated/")}
+    if unannotated:
+        console.print("stored without NLP (language): "
+                      + ", ".join(f"{k} {v}" for k, v in sorted(unannotated.items())))
+
+    for label, heading in (("person", "Top people"), ("organisation", "Top organisations")):
+        df = query(db_path, TOP_ENTITIES, {"label": label, "n": top})
+        table = Table(title=heading, title_justify="left")
+        for col in ("name", "articles", "mentions"):
+            table.add_column(col, justify="left" if col == "name" else "right")
+        for row in df.itertuples(index=False):
+            table.add_row(str(row.name), str(row.articles), str(row.mentions))
+        console.print(table)
+
+    table = Table(title="Notable figures", title_justify="left")
+    for col in ("figure", "value", "unit/object", "article"):
+        table.add_column(col)
+    for kind in ("money", "count", "percent"):
+        df = query(db_path, NOTABLE_FIGURES, {"kind": kind, "n": 3})
+        for row in df.itertuples(index=False):
+            table.add_row(str(row.text), f"{row.value:,.10g}", str(row.unit or row.object or ""),
+                          _short(row.title))
+    console.print(table)
+    console.print(f"\nQuery the result:\n  newsmon sql --db {db_path} "
+                  "\"select title, relevance from articles order by relevance desc limit 10\"\n"
+                  f"  pandas: duckdb.connect('{db_path}', read_only=True)"
+                  ".sql('select * from article_summary').df()")
+
+
+def _short(text: str | None, n: int = 60) -> str:
+    text = text or ""
+    return text if len(text) <= n else text[: n - 1] + "…"
