@@ -9,7 +9,9 @@ Owns three pure rules (GUIDELINES: "``name`` is the fullest form the text gives"
 * acronyms the text defines ("Communications Standards Commission (KCSC)") map to
   their expansion (``find_acronym_definitions``);
 * gazetteer aliases map to the fullest form of the same organisation that the text
-  itself spells out, otherwise the text's own form stays.
+  itself spells out, otherwise the text's own form stays;
+* other organisations named with and without a corporate suffix ("Vantor",
+  "Vantor Inc.") take the form with it.
 """
 
 from __future__ import annotations
@@ -224,3 +226,23 @@ def fullest_form(forms_present: Iterable[str], ranked: Sequence[str]) -> str | N
     order = {form: i for i, form in enumerate(ranked)}
     present = [f for f in forms_present if f in order]
     return min(present, key=order.__getitem__) if present else None
+
+
+def strip_corporate_suffixes(name: str, suffixes: Iterable[str]) -> str:
+    """"Vantor Inc." -> "Vantor", "Zorblat Pty Ltd" -> "Zorblat", "Acme, Inc." -> "Acme"."""
+    suffixes = frozenset(suffixes)
+    words = name.split()
+    while len(words) > 1 and words[-1] in suffixes:
+        words.pop()
+        words[-1] = words[-1].rstrip(",")
+    return " ".join(words)
+
+
+def company_canonicals(names: Iterable[str], suffixes: Iterable[str]) -> dict[str, str]:
+    """Every organisation name -> its fullest form in the text, the names being the same
+    but for corporate suffixes ("Vantor" -> "Vantor Inc." when the text has both)."""
+    suffixes = frozenset(suffixes)
+    groups: dict[str, list[str]] = {}
+    for name in dict.fromkeys(names):
+        groups.setdefault(strip_corporate_suffixes(name, suffixes), []).append(name)
+    return {name: max(group, key=len) for group in groups.values() for name in group}

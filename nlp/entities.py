@@ -13,7 +13,10 @@ Steps, per document:
    Where spans overlap, patterns beat the gazetteer beats the model.
 2. evidence per occurrence: label corrections (acronyms, platforms the model calls
    products, surnames of people named in full, words used as common nouns, product
-   numbers, places, organisation-shaped names, roles, cue words, lists).
+   numbers, places, organisation-shaped names, roles, cue words, lists), and the
+   counted cues of ``nlp.entity_cues`` for organisations the model calls people ("Vantor
+   Inc.", "the online marketplace Lumora", "Kahani's chief legal officer") and people it
+   calls organisations ("Anselm, 44,", "Ferrule's lawyer, Antoine Lefort,").
 3. a vote per name over the whole document, so a name is labelled alike everywhere,
    then unlabelled occurrences of the names found are added.
 4. canonical names (``nlp.canonical``).
@@ -30,11 +33,12 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from nlp import entity_patterns as patterns
-from nlp.canonical import fullest_form, person_canonicals
+from nlp.canonical import company_canonicals, fullest_form, person_canonicals
 from nlp.entity_context import (
     BLOCKED, GAZETTEER, MODEL, ORG, OTHER, PATTERN, PERSON, POSSESSIVES, QUOTES, RULE, SOURCE_PRIORITY,
     STRONG, WEAK, Candidate, DocContext, make_candidate,
 )
+from nlp.entity_cues import organisation_names, person_names
 from nlp.entity_rules import DEFAULT_RULES, EntityRules, load_rules
 from nlp.gazetteer import DEFAULT_GAZETTEER, SPANS_KEY, Gazetteer, load_gazetteer
 from nlp import record_codec  # noqa: F401  (docs with mentions cross processes)
@@ -304,6 +308,8 @@ def gather_evidence(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> N
     as_person = Counter((c.text, c.model_label == PERSON) for c in candidates if c.source == "model")
     ctx.learn_people([c.text for c in candidates if _full_person_name(doc, ctx, c)
                       and as_person[(c.text, True)] > as_person[(c.text, False)]])
+    ctx.learn_organisations(set(organisation_names(ctx, candidates)))
+    ctx.learn_person_names(set(person_names(ctx, candidates)))
     candidates += patterns.roles(doc, ctx, candidates)
     ctx.learn_people([c.text for c in candidates if c.label == PERSON and c.length > 1])
     candidates += patterns.cues(doc, ctx, candidates)
@@ -344,6 +350,20 @@ def judge(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         _judge_org(doc, ctx, c)
     else:
         _judge_other(doc, ctx, c)
+    if c.source != "model":
+        return
+    if c.text in ctx.organisations:
+        c.decide(ORG, STRONG)  # the document's organisation cues outweigh the model's label
+        _take_corporate_suffix(doc, ctx, c)
+    elif c.text in ctx.person_names:
+        c.decide(PERSON, STRONG)  # and so do its person cues
+
+
+def _take_corporate_suffix(doc: Doc, ctx: DocContext, c: Candidate) -> None:
+    """"Vantor" + "Inc." -> "Vantor Inc." (the mention is the fullest form the text gives)."""
+    if c.end < len(doc) and doc[c.end].text in ctx.rules.org_cues.corporate_suffixes and not ctx.ent_tokens[c.end]:
+        c.end += 1
+        c.text = doc[c.start:c.end].text
 
 
 def _junk(doc: Doc, c: Candidate) -> bool:
@@ -540,13 +560,14 @@ def assign_canonicals(names: list[Candidate], ctx: DocContext, gazetteer: Gazett
         c.org = c.org or gazetteer.by_form.get(c.text)
         if c.org is not None:
             forms_present.setdefault(c.org.name, set()).add(c.text)
+    companies = company_canonicals([c.text for c in orgs if c.org is None], ctx.rules.org_cues.corporate_suffixes)
     for c in orgs:
         if c.canonical:
             continue  # an acronym defined in the text
         if c.org is not None:
             c.canonical = fullest_form(forms_present[c.org.name], c.org.forms) or c.text
         else:
-            c.canonical = c.text
+            c.canonical = companies[c.text]
 
 
 def to_mentions(doc: Doc, text: str, names: list[Candidate]) -> list[Mention]:

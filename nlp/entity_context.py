@@ -3,7 +3,8 @@
 Owns ``Candidate`` (a token span that may name a person or an organisation, with
 the evidence gathered for it) and ``DocContext`` (facts about the document computed
 once: lower-case words, sentence starts, tokens that cannot be names, names used as
-places, and the full person names the document gives).
+places, the full person names the document gives, and the names its counted cues
+make organisations or people).
 """
 
 from __future__ import annotations
@@ -78,6 +79,8 @@ class DocContext:
     people: dict[str, PersonName] = field(default_factory=dict)  # full person names
     text: str = ""
     gazetteer_spans: set[tuple[int, int]] = field(default_factory=set)  # token spans of known names
+    organisations: set[str] = field(default_factory=set)  # names the organisation cues decide
+    person_names: set[str] = field(default_factory=set)  # names the person cues decide
 
     def __post_init__(self) -> None:
         doc, rules = self.doc, self.rules
@@ -130,8 +133,19 @@ class DocContext:
     def learn_people(self, names: list[str]) -> None:
         for text in names:
             name = split_name(text, self.rules.suffixes)
-            if name.is_full:
+            if name.is_full and text not in self.organisations:
                 self.people[text] = name
+
+    def learn_organisations(self, names: set[str]) -> None:
+        """Names the document's cues make organisations: they are no full person names."""
+        self.organisations |= names
+        for text in names:
+            self.people.pop(text, None)
+
+    def learn_person_names(self, names: set[str]) -> None:
+        """Names the document's cues make people, whatever the model said; full ones name people."""
+        self.person_names |= names
+        self.learn_people(sorted(names))
 
     def names_person(self, text: str, first_names: bool = False) -> bool:
         """``text`` is the surname part of a full person name of this document.

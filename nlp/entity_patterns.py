@@ -2,8 +2,9 @@
 
 Owns the news conventions the statistical model does not know:
 
-* datelines: "HONOLULU, Hawaii (HawaiiNewsNow) -" -- the place cannot be a name,
-  the bracketed credit is an organisation;
+* datelines: "HONOLULU, Hawaii (HawaiiNewsNow) -", opening the text or one of its
+  first lines ("SÃO PAULO —" after a headline) -- the place cannot be a name and is
+  noted as a place, the bracketed credit is an organisation;
 * copyright lines: "Copyright 2019 Hawaii News Now. All rights reserved.";
 * offices: "U.S. Attorney's Office for the Western District of New York",
   "the New York State Attorney General" (an office title not followed by a name);
@@ -27,8 +28,11 @@ from nlp.entity_context import ORG, PATTERN, PERSON, RULE, STRONG, Candidate, Do
 
 log = logging.getLogger(__name__)
 
+DATELINE_LINES = 6
+DATELINE_REACH = 1500  # characters
+_UPPER = "A-ZÀ-ÖØ-Þ"  # Latin capitals, accented ones included ("SÃO PAULO")
 _DATELINE = re.compile(
-    r"^\s*(?P<place>[A-Z][A-Z.'\- ]*[A-Z.])(?:,\s*[A-Z][\w.' ]{1,30}?)?\s*"
+    rf"\s*(?P<place>[{_UPPER}][{_UPPER}.'\- ]*[{_UPPER}.])(?:,\s*[A-Z][\w.' ]{{1,30}}?)?\s*"
     r"(?:\((?P<credit>[^()\n]{2,40})\))?\s*[-—–]"
 )
 _COPYRIGHT = re.compile(
@@ -51,17 +55,32 @@ def char_candidate(doc: Doc, start_char: int, end_char: int, **kwargs) -> Candid
 
 
 def dateline(doc: Doc, ctx: DocContext) -> list[Candidate]:
-    """Block the dateline's place; the credit in brackets is an organisation."""
-    match = _DATELINE.match(ctx.text[:200])
+    """Block the dateline's place and note it as a place name ("SÃO PAULO" -> "São Paulo");
+    the credit in brackets is an organisation."""
+    match = _find_dateline(ctx.text)
     if not match:
         return []
     place = doc.char_span(match.start("place"), match.end("place"), alignment_mode="expand")
     if place is not None:
         ctx.blocked.update(range(place.start, place.end))
+        ctx.placeish.add(" ".join(w.capitalize() for w in match.group("place").split()))
     if match.group("credit") and match.group("credit")[:1].isupper():
         found = char_candidate(doc, match.start("credit"), match.end("credit"), label=ORG, strength=PATTERN)
         return [found] if found else []
     return []
+
+
+def _find_dateline(text: str) -> re.Match | None:
+    """A dateline opens the text or one of its first lines (after a title and a standfirst)."""
+    pos = 0
+    for _ in range(DATELINE_LINES):
+        match = _DATELINE.match(text, pos, pos + 200)
+        if match:
+            return match
+        pos = text.find("\n", pos) + 1
+        if pos == 0 or pos > DATELINE_REACH:
+            return None
+    return None
 
 
 def copyright_holders(doc: Doc, ctx: DocContext) -> list[Candidate]:

@@ -16,9 +16,44 @@ DEFAULT_RULES = RESOURCES / "entity_rules.toml"
 
 
 @dataclass(frozen=True)
+class CueWords:
+    """One tier (strong or weak) of the organisation cues of ``[org_evidence]``."""
+    descriptors: tuple[str, ...]  # "the marketplace X", "X, the marketplace", "X, one of ... marketplaces"
+    possessed: tuple[str, ...]  # "X's app store"
+    attributive: tuple[str, ...]  # "X shareholders"
+    preceding: tuple[str, ...]  # "the chief executive of X"
+    following: tuple[str, ...]  # "X, which"
+
+
+@dataclass(frozen=True)
+class OrgCues:
+    """Counted evidence that a name is an organisation (``[org_evidence]``)."""
+    threshold: int
+    suffix_weight: int
+    strong_weight: int
+    weak_weight: int
+    corporate_suffixes: tuple[str, ...]
+    verb_context: tuple[str, ...]  # words after which a descriptor is a verb ("they label")
+    strong: CueWords
+    weak: CueWords
+
+
+@dataclass(frozen=True)
+class PersonCues:
+    """Counted evidence that a name is a person (``[person_evidence]``)."""
+    threshold: int
+    strong_weight: int
+    weak_weight: int
+    roles: tuple[str, ...]  # "Ferrule's lawyer, X", "X, the founder of"
+    possessed: tuple[str, ...]  # "X's wife"
+    following: tuple[str, ...]  # weak: "X said he"
+
+
+@dataclass(frozen=True)
 class EntityRules:
     titles: tuple[tuple[str, ...], ...]  # longest first
     title_words: frozenset[str]  # first words of the titles
+    personal_titles: tuple[str, ...]  # "Mr", "Dr.": a name after one is a person
     suffixes: frozenset[str]
     product_heads: frozenset[str]
     particles: frozenset[str]
@@ -39,6 +74,37 @@ class EntityRules:
     facility_heads: frozenset[str]
     facility_prepositions: frozenset[str]
     calendar_words: frozenset[str]
+    org_cues: OrgCues
+    person_cues: PersonCues
+
+
+def _cue_words(table: dict) -> CueWords:
+    return CueWords(**{key: tuple(dict.fromkeys(table.get(key, []))) for key in CueWords.__dataclass_fields__})
+
+
+def _org_cues(table: dict) -> OrgCues:
+    weights = table["weights"]
+    return OrgCues(
+        threshold=table["threshold"],
+        suffix_weight=weights["suffix"],
+        strong_weight=weights["strong"],
+        weak_weight=weights["weak"],
+        corporate_suffixes=tuple(dict.fromkeys(table["corporate_suffixes"])),
+        verb_context=tuple(dict.fromkeys(table["verb_context"])),
+        strong=_cue_words(table["strong"]),
+        weak=_cue_words(table["weak"]),
+    )
+
+
+def _person_cues(table: dict) -> PersonCues:
+    return PersonCues(
+        threshold=table["threshold"],
+        strong_weight=table["weights"]["strong"],
+        weak_weight=table["weights"]["weak"],
+        roles=tuple(dict.fromkeys(table["roles"])),
+        possessed=tuple(dict.fromkeys(table["possessed"])),
+        following=tuple(dict.fromkeys(table["following"])),
+    )
 
 
 def _sequences(phrases: list[str]) -> tuple[tuple[str, ...], ...]:
@@ -54,6 +120,7 @@ def load_rules(path: str | Path = DEFAULT_RULES) -> EntityRules:
     return EntityRules(
         titles=_sequences(person["titles"]),
         title_words=frozenset(t.split()[0] for t in person["titles"] if t.strip()),
+        personal_titles=tuple(dict.fromkeys(person["personal_titles"])),
         suffixes=frozenset(person["suffixes"]),
         product_heads=frozenset(person["product_heads"]),
         particles=frozenset(person["particles"]),
@@ -74,4 +141,6 @@ def load_rules(path: str | Path = DEFAULT_RULES) -> EntityRules:
         facility_heads=frozenset(not_entity["facility_heads"]),
         facility_prepositions=frozenset(not_entity["facility_prepositions"]),
         calendar_words=frozenset(not_entity["calendar_words"]),
+        org_cues=_org_cues(data["org_evidence"]),
+        person_cues=_person_cues(data["person_evidence"]),
     )

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import pytest
 
-from nlp.canonical import find_acronym_definitions, fullest_form, person_canonicals, same_person, split_name
+from nlp.canonical import (
+    company_canonicals, find_acronym_definitions, fullest_form, person_canonicals, same_person, split_name,
+    strip_corporate_suffixes,
+)
 from nlp.entity_rules import load_rules
 from nlp.pipeline import annotate_doc, load_pipeline
 
 SUFFIXES = load_rules().suffixes
+CORPORATE_SUFFIXES = load_rules().org_cues.corporate_suffixes
 
 
 @pytest.fixture(scope="module")
@@ -95,6 +99,21 @@ def test_fullest_form_of_an_organisation():
     assert fullest_form({"Meta"}, ranked) == "Meta"
     assert fullest_form({"Meta", "Meta Platforms"}, ranked) == "Meta Platforms"
     assert fullest_form({"Facebook"}, ranked) is None
+
+
+def test_corporate_suffixes_are_stripped_only_at_the_end():
+    assert strip_corporate_suffixes("Dormand Inc.", CORPORATE_SUFFIXES) == "Dormand"
+    assert strip_corporate_suffixes("Zorblat Pty Ltd", CORPORATE_SUFFIXES) == "Zorblat"
+    assert strip_corporate_suffixes("Acme, Inc.", CORPORATE_SUFFIXES) == "Acme"
+    assert strip_corporate_suffixes("Inc.", CORPORATE_SUFFIXES) == "Inc."
+    assert strip_corporate_suffixes("Ltd Holdings", CORPORATE_SUFFIXES) == "Ltd Holdings"
+
+
+def test_company_named_with_and_without_its_suffix_takes_the_fuller_form():
+    names = ["Dormand", "Dormand Inc.", "Dormand Corporation", "Selvana", "Dormandy"]
+    assert company_canonicals(names, CORPORATE_SUFFIXES) == {
+        "Dormand": "Dormand Corporation", "Dormand Inc.": "Dormand Corporation",
+        "Dormand Corporation": "Dormand Corporation", "Selvana": "Selvana", "Dormandy": "Dormandy"}
 
 
 def org_canonicals(doc) -> dict[str, str]:

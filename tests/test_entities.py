@@ -65,6 +65,11 @@ def test_a_span_of_titles_alone_is_not_a_person(nlp):
     assert people(doc) == ["Alexander Vindman", "Major"]
 
 
+def test_spokesperson_is_a_title(nlp):
+    doc = run(nlp, "Spokesperson Rachel Dunmore said no.", [("Spokesperson Rachel Dunmore", "PERSON")])
+    assert people(doc) == ["Rachel Dunmore"]
+
+
 def test_royal_titles_stay_part_of_the_name(nlp):
     doc = run(nlp, "Prince Andrew stepped back from royal duties.", [("Prince Andrew", "PERSON")])
     assert people(doc) == ["Prince Andrew"]
@@ -250,6 +255,129 @@ def test_offices_are_organisations(nlp):
     assert orgs(doc) == ["U.S. Attorney’s Office for the Western District of New York",
                          "New York State Attorney General"]
     assert people(doc) == ["William Barr"]
+
+
+# --- counted evidence for organisations the model calls people ---------------------------
+
+
+def test_corporate_suffix_makes_the_name_an_organisation_everywhere(nlp):
+    text = "Regulators sued Dormand Inc. on Friday. Dormand denied it, and Dormand will appeal."
+    doc = run(nlp, text, [("Dormand Inc.", "ORG"), ("Dormand", "PERSON", 1), ("Dormand", "PERSON", 2)])
+    assert people(doc) == []
+    assert orgs(doc) == ["Dormand Inc."]  # the fullest form the text gives
+    assert [m.text for m in doc._.mentions] == ["Dormand Inc.", "Dormand", "Dormand"]
+
+
+def test_corporate_suffix_outside_the_model_span_joins_the_mention(nlp):
+    doc = run(nlp, "Brenwick GmbH was fined. Brenwick paid.", [("Brenwick", "PERSON"), ("Brenwick", "PERSON", 1)])
+    assert [(m.label, m.text, m.canonical) for m in doc._.mentions] == [
+        ("organisation", "Brenwick GmbH", "Brenwick GmbH"), ("organisation", "Brenwick", "Brenwick GmbH")]
+
+
+def test_descriptor_before_or_in_apposition_makes_an_organisation(nlp):
+    text = ("The online marketplace Selvana removed fake listings. Selvana, one of Europe's largest online "
+            "marketplaces, said fraud was falling. Regulators fined Selvana.")
+    doc = run(nlp, text, [("Selvana", "PERSON", i) for i in range(3)])
+    assert people(doc) == [] and orgs(doc) == ["Selvana"]
+    text = "Officials warned Ishani, the Berlin-based app that sells tickets. Ishani declined to comment."
+    doc = run(nlp, text, [("Ishani", "PERSON"), ("Ishani", "PERSON", 1)])
+    assert people(doc) == [] and orgs(doc) == ["Ishani"]
+
+
+def test_what_only_companies_have_makes_an_organisation(nlp):
+    text = ('"We are looking harder," said Ada Quist, Selvana\u2019s chief trust officer. '
+            "Selvana said the figures were accurate.")
+    doc = run(nlp, text, [("Ada Quist", "PERSON"), ("Selvana", "PERSON"), ("Selvana", "PERSON", 1)])
+    assert people(doc) == ["Ada Quist"] and orgs(doc) == ["Selvana"]
+    doc = run(nlp, "Tarrow shareholders voted. Tarrow lost.", [("Tarrow", "PERSON"), ("Tarrow", "PERSON", 1)])
+    assert orgs(doc) == ["Tarrow"]
+
+
+def test_names_listed_after_a_plural_descriptor_are_organisations(nlp):
+    text = "A group representing platforms including Quillo and Tellaro Social said so. Tellaro Social agreed."
+    doc = run(nlp, text, [("Quillo", "ORG"), ("Tellaro Social", "PERSON"), ("Tellaro Social", "PERSON", 1)])
+    assert people(doc) == [] and orgs(doc) == ["Quillo", "Tellaro Social"]
+
+
+def test_a_name_the_model_calls_a_place_needs_a_naming_cue(nlp):
+    doc = run(nlp, "The short-video app Ishani was fined. Ishani will appeal.", [("Ishani", "GPE"), ("Ishani", "LOC", 1)])
+    assert orgs(doc) == ["Ishani"]
+    doc = run(nlp, "Ishani users complained, and Ishani said it would help.", [("Ishani", "GPE"), ("Ishani", "GPE", 1)])
+    assert orgs(doc) == []  # "X users", "X said it": said of places too
+
+
+def test_one_weak_cue_does_not_flip_a_person_but_two_do(nlp):
+    doc = run(nlp, "Tarrow's employees were paid late. Tarrow apologised.", [("Tarrow", "PERSON"), ("Tarrow", "PERSON", 1)])
+    assert people(doc) == ["Tarrow"]
+    doc = run(nlp, "Tarrow's employees were paid late. Tarrow said it would pay them.",
+              [("Tarrow", "PERSON"), ("Tarrow", "PERSON", 1)])
+    assert orgs(doc) == ["Tarrow"] and people(doc) == []
+
+
+def test_what_people_have_is_no_cue(nlp):
+    text = "Tarrow's lawyers said Tarrow's wife and Tarrow's spokesperson were abroad. Tarrow's lawyers agreed."
+    doc = run(nlp, text, [("Tarrow", "PERSON", i) for i in range(4)])
+    assert people(doc) == ["Tarrow"]
+
+
+@pytest.mark.parametrize("text", [
+    "Ada Brenner testified. Brenner's shareholders sued, and former Brenner employees joined them.",
+    "Ms Brenner testified. Brenner's shareholders sued, and former Brenner employees joined them.",
+    "Brenner, 52, testified. Brenner's shareholders sued, and former Brenner employees joined them.",
+])
+def test_a_name_the_text_gives_as_a_person_stays_a_person(nlp, text):
+    name = "Ada Brenner" if text.startswith("Ada") else "Brenner"
+    ents = [(name, "PERSON")] + [("Brenner", "PERSON", i) for i in range(1, 3)]
+    doc = run(nlp, text, ents)
+    assert orgs(doc) == []
+    assert people(doc) == [name]
+
+
+def test_descriptor_used_as_a_verb_is_no_cue(nlp):
+    doc = run(nlp, "Investors said they would fund Kestrel. Kestrel said it was grateful.",
+              [("Kestrel", "PERSON"), ("Kestrel", "PERSON", 1)])
+    assert people(doc) == ["Kestrel"]
+
+
+def test_cues_of_a_longer_name_do_not_count(nlp):
+    doc = run(nlp, "The carrier Marlow Airways grew. Marlow said so.", [("Marlow Airways", "ORG"), ("Marlow", "PERSON", 1)])
+    assert people(doc) == ["Marlow"]
+
+
+def test_full_pipeline_on_an_unknown_company_the_model_calls_a_person(nlp):
+    text = ("BERLIN \u2014 The online marketplace Selvana said on Tuesday that it had removed 2.3 million fake "
+            "listings. Selvana, one of Europe's largest online marketplaces, said fraud was falling. "
+            '"We are looking harder," said Ada Quist, Selvana\u2019s chief trust officer. '
+            "Regulators opened proceedings against Selvana in April.")
+    annotation = annotate_doc(nlp(text))
+    assert annotation.people == ["Ada Quist"]
+    assert annotation.organisations == ["Selvana"]
+
+
+def test_dateline_place_with_accents_after_a_headline_is_not_a_person(nlp):
+    text = "Court suspends app\n\n\u00c9VORA \u2014 An \u00c9vora judge ruled. Lawyers in \u00c9vora said so."
+    doc = run(nlp, text, [("\u00c9vora", "PERSON"), ("\u00c9vora", "PERSON", 1)])
+    assert people(doc) == []
+
+
+# --- counted evidence for people the model calls organisations -----------------------------
+
+
+def test_age_or_role_in_apposition_makes_a_person(nlp):
+    text = "Lawyers for Pelle Varga, the founder of the app Quillo, appealed. Varga, 44, denies wrongdoing."
+    doc = run(nlp, text, [("Pelle Varga", "ORG"), ("Quillo", "ORG"), ("Varga", "ORG", 1)])
+    assert people(doc) == ["Pelle Varga"] and orgs(doc) == ["Quillo"]
+    text = "Quillo's lawyer, Ines Marr, said the company would appeal. Marr declined to say more."
+    doc = run(nlp, text, [("Quillo", "ORG"), ("Ines Marr", "ORG"), ("Marr", "GPE", 1)])
+    assert people(doc) == ["Ines Marr"] and orgs(doc) == ["Quillo"]
+
+
+def test_one_weak_person_cue_or_an_organisation_shaped_name_stays_an_organisation(nlp):
+    doc = run(nlp, "Halvard said he would appeal.", [("Halvard", "ORG")])
+    assert orgs(doc) == ["Halvard"]
+    doc = run(nlp, "Quillo's lawyer, Northgate Partners, said it would appeal.",
+              [("Quillo", "ORG"), ("Northgate Partners", "ORG")])
+    assert orgs(doc) == ["Quillo", "Northgate Partners"] and people(doc) == []
 
 
 # --- document-level consistency ----------------------------------------------------------
