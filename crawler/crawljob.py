@@ -1,22 +1,38 @@
-"""One recorded crawl: open a run in the database, crawl, close the run with its stats.
+"""One recorded crawl: lock the database, open a run, crawl, close the run with its stats.
 
 It owns the run's life cycle around `crawler.runner.run_crawl` and the rule
 that decides whether a crawl failed (what cron sees as the exit code):
 
-- `failed`: Scrapy did not finish normally (shutdown, exception), or not one
-  article page could be fetched although sources were given;
+- `interrupted`: stopped by SIGINT/SIGTERM (Scrapy's graceful shutdown, finish
+  reason `shutdown`, or the signal arrived outside the crawl); what was
+  already stored stays;
+- `failed`: Scrapy did not finish normally (exception), kept articles could
+  not be stored (`newsmon/store_failed`), or not one article page could be
+  fetched although sources were given (an incremental run that found every
+  page known or not modified fetched what it had to: `ok`);
 - `ok`: otherwise, even when every page was dropped as off-topic.
+
+The whole life cycle runs under the database's run lock (`crawler.lock`), so
+a second crawl of the same database exits with `RunLockedError` before it
+writes anything; holding the lock also proves that runs still marked
+`running` belong to dead processes, so they are marked `interrupted` first.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import signal
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Iterable
+from pathlib import Path
+from typing import Any, Iterable, Iterator
 
+from crawler.lock import RunLock
 from crawler.runner import run_crawl
 from crawler.sources import Source
+from data.connection import check_header
 from data.store import Store
 
 logger = logging.getLogger(__name__)
@@ -44,8 +60,14 @@ class CrawlOutcome:
 
 def judge(stats: dict[str, Any]) -> str:
     """The run's status from its stats (see the module docstring)."""
-    pages = sum(v for k, v in stats.items() if k.startswith("newsmon/pages/"))
+    pages = sum(v for k, v in stats.items()
+                if k.startswith(("newsmon/pages/", "newsmon/not_modified/"))
+                or k == "newsmon/skipped_known")
+    if stats.get("finish_reason") == "shutdown":
+        return "interrupted"
     if stats.get("finish_reason") != "finished":
+        return "failed"
+    if stats.get("newsmon/store_failed"):  # kept articles that could not be stored
         return "failed"
     if pages == 0:
         return "failed"
@@ -54,23 +76,50 @@ def judge(stats: dict[str, Any]) -> str:
 
 def crawl_and_record(sources: Iterable[Source], db_path: str, overrides: dict[str, Any],
                      *, spider: str = "news", log_to_stderr: bool = False) -> CrawlOutcome:
-    """Crawl `sources` into `db_path`, recorded as a row of crawl_runs."""
+    """Crawl `sources` into `db_path`, recorded as a row of crawl_runs.
+
+    Raises RunLockedError (nothing written) when another run holds the
+    database, NotADatabaseError (file untouched) when it is not DuckDB.
+    """
     sources = list(sources)
-    store = Store(db_path)
-    store.sync_sources(sources_frame(sources))
-    run_id = store.start_run([s.name for s in sources])
-    settings = {**overrides, "NEWSMON_DB": str(db_path), "NEWSMON_RUN_ID": run_id}
-    status, stats = "failed", {}
+    check_header(Path(db_path))  # before the lock file appears beside someone's file
+    with RunLock(db_path), _sigterm_interrupts():
+        store = Store(db_path)
+        store.mark_interrupted_runs(all_running=True)
+        store.sync_sources(sources_frame(sources))
+        run_id = store.start_run([s.name for s in sources])
+        settings = {**overrides, "NEWSMON_DB": str(db_path), "NEWSMON_RUN_ID": run_id}
+        status, stats = "failed", {}
+        try:
+            stats = run_crawl(sources, settings, spider, log_to_stderr=log_to_stderr)
+            status = judge(stats)
+        except KeyboardInterrupt:  # SIGINT, or SIGTERM outside Scrapy's reactor
+            status = "interrupted"
+            raise
+        finally:
+            store.finish_run(run_id, status, _jsonable(stats))
+    outcome = CrawlOutcome(run_id, status, stats)
+    logger.info("run %s %s: %d pages", run_id, status, outcome.pages)
+    return outcome
+
+
+@contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """SIGTERM raises KeyboardInterrupt (so the run is closed as interrupted) while
+    no crawl runs; during the crawl Scrapy's own handler shuts it down gracefully."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGTERM)
+    signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
-        stats = run_crawl(sources, settings, spider, log_to_stderr=log_to_stderr)
-        status = judge(stats)
-    except BaseException:
-        status = "interrupted"
-        raise
+        yield
     finally:
-        store.finish_run(run_id, status, _jsonable(stats))
-    logger.info("run %s %s: %d pages", run_id, status, CrawlOutcome(run_id, status, stats).pages)
-    return CrawlOutcome(run_id, status, stats)
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _raise_interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt(f"signal {signal.Signals(signum).name}")
 
 
 def sources_frame(sources: Iterable[Source]):

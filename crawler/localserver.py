@@ -6,6 +6,13 @@ requests per path and the highest number of requests in flight at once, which
 is how the tests prove politeness.  `python -m http.server` stalls under crawl
 load (its listen queue is 5); this one has a queue of 128 and a thread per
 request.
+
+Conditional GETs (RFC 9110 13.1): a 200 route whose Response carries an ETag
+answers 304 Not Modified (no body) to a matching If-None-Match; one with a
+Last-Modified header answers 304 to an If-Modified-Since at or after it (only
+when the request has no If-None-Match).  304s are counted in `hits` like any
+request and also in `not_modified`, so tests can prove a second crawl fetched
+nothing again.  `conditional=False` turns this off.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable, Mapping, Union
 from urllib.parse import urlsplit
@@ -44,11 +52,61 @@ class Request:
 Handler = Callable[[Request], Response]
 Route = Union[Response, Handler]
 
+_VALIDATORS = ("ETag", "Last-Modified", "Cache-Control", "Expires", "Vary", "Date")
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    name = name.lower()
+    return next((v for k, v in headers.items() if k.lower() == name), None)
+
+
+def _etags_match(if_none_match: str, etag: str) -> bool:
+    """Weak comparison (RFC 9110 8.8.3.2) of an ETag against an If-None-Match list."""
+    if if_none_match.strip() == "*":
+        return True
+    wanted = etag.strip().removeprefix("W/")
+    return any(tag.strip().removeprefix("W/") == wanted for tag in if_none_match.split(","))
+
+
+def _not_modified_since(if_modified_since: str, last_modified: str) -> bool:
+    try:
+        return parsedate_to_datetime(last_modified) <= parsedate_to_datetime(if_modified_since)
+    except (TypeError, ValueError, IndexError):
+        return False
+
+
+def is_not_modified(request: Request, response: Response) -> bool:
+    """Whether a GET/HEAD for `response` should be answered 304 Not Modified."""
+    if request.method not in ("GET", "HEAD") or response.status != 200:
+        return False
+    inm = _header(request.headers, "If-None-Match")
+    etag = _header(response.headers, "ETag")
+    if inm is not None:
+        return etag is not None and _etags_match(inm, etag)
+    ims = _header(request.headers, "If-Modified-Since")
+    last_modified = _header(response.headers, "Last-Modified")
+    return ims is not None and last_modified is not None and _not_modified_since(ims, last_modified)
+
+
+def not_modified_response(response: Response) -> Response:
+    """The 304 for `response`: its validator headers, no body."""
+    headers = {k: v for k, v in response.headers.items() if k in _VALIDATORS}
+    return Response(304, b"", content_type="", headers=headers, delay=response.delay)
+
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128
     allow_reuse_address = True
+
+    def handle_error(self, request, client_address) -> None:
+        """A client that hangs up mid-response (a killed crawl, a timeout) is normal here."""
+        import sys
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, TimeoutError)):
+            logger.debug("client %s went away: %s", client_address, exc)
+            return
+        super().handle_error(request, client_address)
 
 
 class LocalServer:
@@ -61,11 +119,13 @@ class LocalServer:
 
     def __init__(self, routes: Mapping[str, Route] | None = None, *,
                  default: Handler | None = None, host: str = "127.0.0.1", port: int = 0,
-                 min_latency: float = 0.0):
+                 min_latency: float = 0.0, conditional: bool = True):
         self.routes: dict[str, Route] = dict(routes or {})
         self.default = default
         self.min_latency = min_latency
+        self.conditional = conditional
         self.hits: Counter[str] = Counter()
+        self.not_modified: Counter[str] = Counter()
         self.in_flight = 0
         self.max_in_flight = 0
         self._lock = threading.Lock()
@@ -110,6 +170,7 @@ class LocalServer:
     def reset_counts(self) -> None:
         with self._lock:
             self.hits.clear()
+            self.not_modified.clear()
             self.max_in_flight = 0
 
     # -- request handling ------------------------------------------------
@@ -121,7 +182,12 @@ class LocalServer:
             route = self.default
         if route is None:
             return Response(404, "<html><body>not found</body></html>")
-        return route(request) if callable(route) else route
+        response = route(request) if callable(route) else route
+        if self.conditional and is_not_modified(request, response):
+            with self._lock:
+                self.not_modified[request.path] += 1
+            return not_modified_response(response)
+        return response
 
     def _handler_class(self):
         server = self
@@ -145,10 +211,11 @@ class LocalServer:
                         time.sleep(wait)
                     body = resp.payload()
                     self.send_response(resp.status)
-                    headers = {"Content-Type": resp.content_type, **resp.headers}
+                    headers = dict(resp.headers) if resp.status == 304 else {
+                        "Content-Type": resp.content_type, **resp.headers}
                     for k, v in headers.items():
                         self.send_header(k, v)
-                    if "Content-Length" not in headers:
+                    if "Content-Length" not in headers and resp.status != 304:
                         self.send_header("Content-Length", str(len(body)))
                     self.end_headers()
                     if with_body and body:

@@ -9,6 +9,13 @@ Every drop reason is its own `DropItem` subclass, so Scrapy's stats count them
 (`item_dropped_reasons_count/<Class>`); `newsmon/dropped/<reason>` is counted
 too, in the reason's own words.  A stage that is switched off by its setting
 raises `NotConfigured`.
+
+The StorePipeline also keeps the fetch record (crawler.fetchlog): it attaches
+the spider's FetchLog to the database when the spider opens, puts each stored
+article's `pages` row in the article's own batch transaction, writes the rows
+of dropped pages (from Scrapy's item_dropped signal), failures and 304s with
+its batches (at least every NEWSMON_FLUSH_SECONDS), and the feed and sitemap
+rows when the spider closes with reason 'finished'.
 """
 
 from __future__ import annotations
@@ -20,11 +27,14 @@ import os
 import time
 from concurrent.futures import Executor, ProcessPoolExecutor
 
+from scrapy import signals
 from scrapy.exceptions import DropItem, NotConfigured
 
+from crawler.fetchlog import FetchLog, page_rows, pages_frame
 from crawler.frames import annotation_rows, frames
 from crawler.items import ArticleItem, PageItem
 from crawler.processing import Processed, ProcessingConfig, init_worker, process_page
+from data.errors import DatabaseBusyError, DataError
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +81,11 @@ DROP_REASONS: dict[str, type[DropItem]] = {
     cls.reason: cls for cls in (NotAnArticle, NotHtml, EmptyPage, Unparseable, NoText,
                                 TooShort, IndexPage, OffTopic, ProcessingError)
 }
+
+
+def drop_reason(exc: BaseException) -> str:
+    """The reason word of a drop: the class's `reason`, else the class name."""
+    return getattr(exc, "reason", None) or type(exc).__name__.lower()
 
 
 def drop_for(processed: Processed) -> DropItem:
@@ -151,24 +166,35 @@ class StorePipeline:
 
     An article, its mentions and its figures always land in the same batch.
     The database connection is opened only for the write (short write windows),
-    so readers can query between batches.
+    so readers can query between batches.  Fetch record rows ride in the same
+    batches (module docstring).
+
+    Readers holding the file past NEWSMON_BUSY_TIMEOUT seconds never lose a batch:
+    it goes back to the buffer (`newsmon/store_busy`) and the next flush retries
+    it; at the end of the crawl the flush is retried for up to
+    CLOSE_BUSY_ATTEMPTS busy timeouts before the crawl fails (`newsmon/store_failed`).
 
     Settings: NEWSMON_DB, NEWSMON_RUN_ID, NEWSMON_BATCH_SIZE, NEWSMON_FLUSH_SECONDS,
-    NEWSMON_STORE (False switches the stage off).
+    NEWSMON_BUSY_TIMEOUT, NEWSMON_STORE (False switches the stage off).
     """
 
+    CLOSE_BUSY_ATTEMPTS = 10
+
     def __init__(self, crawler, db_path: str, run_id: int | None, batch_size: int,
-                 flush_seconds: float):
+                 flush_seconds: float, busy_timeout: float = 30.0):
         from data.store import Store  # imported here: the stage may be switched off
         self.crawler = crawler
         self.stats = crawler.stats
-        self.store = Store(db_path)
+        self.store = Store(db_path, busy_timeout=busy_timeout)
+        self._carried_rows: list[dict] = []  # fetch record rows of a batch that found the db busy
         self.run_id = run_id
         self.batch_size = batch_size
         self.flush_seconds = flush_seconds
         self.buffer: list[ArticleItem] = []
         self.last_flush = time.monotonic()
         self._lock = asyncio.Lock()
+        self.fetchlog: FetchLog | None = None
+        self._ticker: asyncio.Task | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -176,8 +202,21 @@ class StorePipeline:
         if not s.getbool("NEWSMON_STORE", True):
             raise NotConfigured("NEWSMON_STORE is off")
         run_id = s.get("NEWSMON_RUN_ID")
-        return cls(crawler, s.get("NEWSMON_DB"), int(run_id) if run_id else None,
-                   s.getint("NEWSMON_BATCH_SIZE", 50), s.getfloat("NEWSMON_FLUSH_SECONDS", 5.0))
+        pipe = cls(crawler, s.get("NEWSMON_DB"), int(run_id) if run_id else None,
+                   s.getint("NEWSMON_BATCH_SIZE", 50), s.getfloat("NEWSMON_FLUSH_SECONDS", 5.0),
+                   s.getfloat("NEWSMON_BUSY_TIMEOUT", 30.0))
+        crawler.signals.connect(pipe.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(pipe.spider_closed, signal=signals.spider_closed)
+        return pipe
+
+    async def open_spider(self) -> None:
+        spider = self.crawler.spider
+        fetchlog = getattr(spider, "fetchlog", None)
+        if isinstance(fetchlog, FetchLog):
+            names = [s.name for s in getattr(spider, "sources", ())]
+            fetchlog.attach(await asyncio.to_thread(self.store.known_pages, names))
+            self.fetchlog = fetchlog
+        self._ticker = asyncio.ensure_future(self._flush_periodically())
 
     async def process_item(self, item: ArticleItem):
         self.buffer.append(item)
@@ -186,22 +225,85 @@ class StorePipeline:
             await self.flush()
         return item
 
+    def item_dropped(self, item, response, exception, spider) -> None:
+        """Signal handler: a dropped page still gets its fetch record row."""
+        if self.fetchlog is not None and isinstance(item, PageItem):
+            self.fetchlog.dropped(item, drop_reason(exception))
+
     async def close_spider(self) -> None:
+        if self._ticker is not None:
+            self._ticker.cancel()
         await self.flush()
+        for _ in range(self.CLOSE_BUSY_ATTEMPTS):  # readers kept the file: keep trying
+            if not (self.buffer or self._carried_rows):
+                return
+            await self.flush()
+        if self.buffer:
+            self.stats.inc_value("newsmon/store_failed")
+            raise DatabaseBusyError(f"{len(self.buffer)} articles could not be stored: "
+                                    f"{self.store.path} stayed busy; the next run fetches them again")
+
+    async def spider_closed(self, spider, reason: str) -> None:
+        """Signal handler: the feed and sitemap rows, only for a run that finished."""
+        if self.fetchlog is None:
+            return
+        if reason != "finished":
+            logger.info("crawl ended (%s): feeds and sitemaps stay as recorded before", reason)
+            return
+        rows = self.fetchlog.listing_rows() + self.fetchlog.take_rows()
+        if rows:
+            counts = await asyncio.to_thread(self.store.write_batch, self.run_id, None, None,
+                                             None, pages_frame(rows))
+            self.stats.inc_value("newsmon/stored/pages", counts.get("pages", 0))
+
+    async def _flush_periodically(self) -> None:
+        """Flush at least every NEWSMON_FLUSH_SECONDS while rows wait (drops, 304s...).
+        A flush under way is shielded: cancelling the ticker never cuts a write short."""
+        while True:
+            await asyncio.sleep(self.flush_seconds)
+            if (self.buffer or self._carried_rows
+                    or (self.fetchlog is not None and self.fetchlog.pending())):
+                try:
+                    await asyncio.shield(self.flush())
+                except DataError as exc:
+                    logger.error("%s", exc)
 
     async def flush(self) -> None:
         async with self._lock:
             batch, self.buffer = self.buffer, []
+            rows = self._carried_rows + (self.fetchlog.take_rows() if self.fetchlog is not None else [])
+            self._carried_rows = []
             self.last_flush = time.monotonic()
-            if not batch:
+            if not batch and not rows:
                 return
             articles, mentions, figures = batch_frames(batch)
-            counts = await asyncio.to_thread(self.store.write_batch, self.run_id,
-                                             articles, mentions, figures)
+            pages = pages_frame(rows + stored_page_rows(batch))
+            try:
+                counts = await asyncio.to_thread(self.store.write_batch, self.run_id,
+                                                 articles, mentions, figures, pages)
+            except DatabaseBusyError as exc:  # keep it all in memory for the next flush
+                self.buffer[:0] = batch
+                self._carried_rows = rows
+                self.stats.inc_value("newsmon/store_busy")
+                logger.warning("%s; %d articles wait in memory for the next flush",
+                               exc, len(self.buffer))
+                return
+            except DataError:
+                self.stats.inc_value("newsmon/store_failed")
+                if self.fetchlog is not None:
+                    self.fetchlog.write_failed()
+                raise
         for key, n in counts.items():
             self.stats.inc_value(f"newsmon/stored/{key}", n)
-        self.stats.inc_value("newsmon/stored/batches")
+        if batch:
+            self.stats.inc_value("newsmon/stored/batches")
         logger.debug("stored batch of %d: %s", len(batch), counts)
+
+
+def stored_page_rows(batch: list[ArticleItem]) -> list[dict]:
+    """The fetch record rows of a batch's articles (outcome 'stored')."""
+    return [row for it in batch
+            for row in page_rows(it.page, "stored", it.article.canonical_url or it.page.url)]
 
 
 def batch_frames(batch: list[ArticleItem]):

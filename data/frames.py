@@ -83,6 +83,20 @@ FIGURE_COLUMNS: tuple[Column, ...] = (
     Column("sentence", STR),
 )
 
+# one row of the fetch record (table pages; data/migrations/003_fetch_log.sql)
+PAGE_COLUMNS: tuple[Column, ...] = (
+    Column("url", STR, required=True),
+    Column("source", STR),
+    Column("kind", STR, required=True),
+    Column("status", pa.int32()),
+    Column("etag", STR),
+    Column("last_modified", STR),
+    Column("lastmod", TIMESTAMP),
+    Column("fetched_at", TIMESTAMP, required=True),
+    Column("outcome", STR, required=True),
+    Column("canonical_url", STR),
+)
+
 SOURCE_COLUMNS: tuple[Column, ...] = (
     Column("name", STR, required=True),
     Column("homepage", STR),
@@ -119,6 +133,11 @@ def last_per_article(articles: pd.DataFrame) -> pd.DataFrame:
     if dropped:
         logger.info("batch repeats %d canonical_url(s); the last row of each wins", dropped)
     return deduped
+
+
+def last_per_url(pages: pd.DataFrame) -> pd.DataFrame:
+    """Keep the last row per url (a fetch record batch holds one row per page)."""
+    return pages.drop_duplicates("url", keep="last")
 
 
 def to_arrow(df: pd.DataFrame, columns: tuple[Column, ...], what: str) -> pa.Table:

@@ -23,6 +23,17 @@ Mentions and figures are matched to articles by canonical_url; rows of
 unchanged articles are skipped, rows of articles not in the batch are dropped
 with a warning.  Exact duplicate mention/figure rows collapse to one.
 The whole batch (articles, mentions, figures, entities) commits or nothing does.
+
+The fetch record (table `pages`, migration 003) rides in the same batches:
+`write_batch(..., pages=frame)` upserts one row per requested URL in the SAME
+transaction as the batch's articles, so a run killed between the two can never
+mark a page fetched whose article is not stored.  Per url (the last row of a
+batch wins): first_fetched_at is kept, last_fetched_at only moves forward;
+etag/last_modified are replaced by the new response's (a 'not_modified' row
+keeps the stored ones, a 'failed:*' row clears them, so the next request is
+unconditional); last_changed_at moves when the page is new, when its stored
+article was inserted or updated, or (other pages) when its validators changed
+or it has none.  `known_pages(sources)` reads the record back for a crawl.
 """
 
 from __future__ import annotations
@@ -45,8 +56,10 @@ from data.frames import (
     ARTICLE_COLUMNS,
     FIGURE_COLUMNS,
     MENTION_COLUMNS,
+    PAGE_COLUMNS,
     SOURCE_COLUMNS,
     last_per_article,
+    last_per_url,
     to_arrow,
     with_article_id,
 )
@@ -139,6 +152,53 @@ ON CONFLICT (name) DO UPDATE SET
             IS DISTINCT FROM
             (excluded.homepage, excluded.language, excluded.feeds, excluded.sitemaps, CAST(excluded.config AS VARCHAR))
         THEN excluded.updated_at ELSE sources.updated_at END
+"""
+
+
+_STAGE_PAGES = """
+CREATE OR REPLACE TEMP TABLE _pages AS
+SELECT i.*,
+    CASE
+        WHEN p.url IS NULL THEN true
+        WHEN i.outcome = 'not_modified' OR i.outcome LIKE 'failed:%' THEN false
+        WHEN b.change IS NOT NULL THEN b.change <> 'unchanged'
+        WHEN i.etag IS NULL AND i.last_modified IS NULL THEN true
+        ELSE (i.etag, i.last_modified) IS DISTINCT FROM (p.etag, p.last_modified)
+    END AS changed
+FROM in_pages i
+LEFT JOIN pages p ON p.url = i.url
+LEFT JOIN {changes} b ON i.outcome = 'stored' AND b.canonical_url = i.canonical_url
+"""
+_NO_CHANGES = "(SELECT NULL::VARCHAR AS canonical_url, NULL::VARCHAR AS change WHERE false)"
+_BATCH_CHANGES = "(SELECT canonical_url, change FROM _batch)"
+
+_UPSERT_PAGES = """
+INSERT INTO pages (url, source, kind, status, etag, last_modified, lastmod, first_fetched_at,
+    last_fetched_at, last_changed_at, outcome, canonical_url, run_id)
+SELECT url, source, kind, status, etag, last_modified, lastmod, coalesce(fetched_at, $now),
+    coalesce(fetched_at, $now), CASE WHEN changed THEN coalesce(fetched_at, $now) END,
+    outcome, canonical_url, $run_id
+FROM _pages
+ON CONFLICT (url) DO UPDATE SET
+    source = coalesce(excluded.source, pages.source),
+    kind = excluded.kind,
+    status = excluded.status,
+    etag = CASE WHEN excluded.outcome = 'not_modified'
+                THEN coalesce(excluded.etag, pages.etag) ELSE excluded.etag END,
+    last_modified = CASE WHEN excluded.outcome = 'not_modified'
+                THEN coalesce(excluded.last_modified, pages.last_modified) ELSE excluded.last_modified END,
+    lastmod = coalesce(excluded.lastmod, pages.lastmod),
+    last_fetched_at = greatest(pages.last_fetched_at, excluded.last_fetched_at),
+    last_changed_at = coalesce(excluded.last_changed_at, pages.last_changed_at),
+    outcome = excluded.outcome,
+    canonical_url = coalesce(excluded.canonical_url, pages.canonical_url),
+    run_id = excluded.run_id
+"""
+
+_KNOWN_PAGES = """
+SELECT url, kind, status, etag, last_modified, lastmod, last_fetched_at, outcome, canonical_url
+FROM pages
+WHERE list_contains($sources, source)
 """
 
 
@@ -236,11 +296,16 @@ class Store:
             if not updated:
                 raise WriteError(f"finish_run: there is no crawl run {run_id}")
 
-    def mark_interrupted_runs(self) -> int:
-        """Mark 'running' runs whose process (on this machine) is gone as 'interrupted'."""
+    def mark_interrupted_runs(self, *, all_running: bool = False) -> int:
+        """Mark 'running' runs whose process (on this machine) is gone as 'interrupted'.
+
+        `all_running`: the caller holds the run lock, so every 'running' run is
+        dead even if its pid was reused (containers restart with the same pids).
+        """
         with self._transaction("mark_interrupted_runs") as con:
             rows = con.execute("SELECT run_id, pid FROM crawl_runs WHERE status = 'running'").fetchall()
-            dead = [run_id for run_id, pid in rows if pid is None or not _process_alive(pid)]
+            dead = [run_id for run_id, pid in rows
+                    if all_running or pid is None or not _process_alive(pid)]
             if dead:
                 con.execute(
                     "UPDATE crawl_runs SET status = 'interrupted', finished_at = $now "
@@ -265,34 +330,47 @@ class Store:
 
     # -- articles ----------------------------------------------------------
 
-    def write_batch(self, run_id: int | None, articles: pd.DataFrame, mentions: pd.DataFrame | None,
-                    figures: pd.DataFrame | None) -> dict[str, int]:
-        """Write one batch in ONE transaction by the recrawl rule (module docstring).
+    def write_batch(self, run_id: int | None, articles: pd.DataFrame | None,
+                    mentions: pd.DataFrame | None, figures: pd.DataFrame | None,
+                    pages: pd.DataFrame | None = None) -> dict[str, int]:
+        """Write one batch in ONE transaction by the recrawl rule (module docstring),
+        with the fetch record rows in `pages` (PAGE_COLUMNS; may come without articles).
 
-        Returns {"inserted", "updated", "unchanged", "mentions", "figures"}; the
-        last two count rows written.  Raises WriteError (nothing written).
+        Returns {"inserted", "updated", "unchanged", "mentions", "figures"} (the
+        last two count rows written), plus "pages" (rows upserted) when pages
+        were given.  Raises WriteError (nothing written).
         """
         counts = {"inserted": 0, "updated": 0, "unchanged": 0, "mentions": 0, "figures": 0}
-        if articles is None or articles.empty:
+        has_articles = articles is not None and not articles.empty
+        has_pages = pages is not None and not pages.empty
+        if pages is not None:
+            counts["pages"] = 0
+        if not has_articles and not has_pages:
             return counts
-        tables = {
-            "in_articles": to_arrow(last_per_article(with_article_id(articles, "articles")),
-                                    ARTICLE_COLUMNS, "articles"),
-            "in_mentions": _annotation_table(mentions, MENTION_COLUMNS, "mentions"),
-            "in_figures": _annotation_table(figures, FIGURE_COLUMNS, "figures"),
-        }
+        tables: dict[str, pa.Table] = {}
+        if has_articles:
+            tables.update({
+                "in_articles": to_arrow(last_per_article(with_article_id(articles, "articles")),
+                                        ARTICLE_COLUMNS, "articles"),
+                "in_mentions": _annotation_table(mentions, MENTION_COLUMNS, "mentions"),
+                "in_figures": _annotation_table(figures, FIGURE_COLUMNS, "figures"),
+            })
+        if has_pages:
+            tables["in_pages"] = to_arrow(last_per_url(pages), PAGE_COLUMNS, "pages")
         now = utc_now()
         with self._transaction("write_batch", tables) as con:
-            con.execute(_CLASSIFY)
-            counts.update(_change_counts(con))
-            con.execute(_TOUCH_UNCHANGED, {"now": now})
-            con.execute(_UPSERT_CHANGED, {"now": now, "run_id": run_id})
-            con.execute("CREATE OR REPLACE TEMP TABLE _targets AS "
-                        "SELECT article_id FROM _batch WHERE change <> 'unchanged'")
-            _warn_orphans(con, "_batch")
-            counts.update(_write_annotations(con, now))
+            if has_articles:
+                counts.update(_write_articles(con, run_id, now))
+            if has_pages:
+                counts["pages"] = _write_pages(con, run_id, now, after_articles=has_articles)
         logger.info("batch written: %s", counts)
         return counts
+
+    def known_pages(self, sources: Iterable[str]) -> pd.DataFrame:
+        """The fetch record of `sources`: url, kind, status, etag, last_modified,
+        lastmod, last_fetched_at, outcome, canonical_url (one short read)."""
+        with self._transaction("known_pages") as con:
+            return con.execute(_KNOWN_PAGES, {"sources": sorted(set(sources))}).df()
 
     def replace_annotations(self, mentions: pd.DataFrame | None, figures: pd.DataFrame | None,
                             article_ids: Iterable[int]) -> dict[str, int]:
@@ -319,6 +397,26 @@ class Store:
             counts = {"articles": found, **_write_annotations(con, utc_now())}
             con.execute("UPDATE articles SET annotated = true WHERE article_id IN (SELECT article_id FROM _targets)")
         return counts
+
+
+def _write_articles(con: duckdb.DuckDBPyConnection, run_id: int | None, now) -> dict[str, int]:
+    """The recrawl rule for in_articles/in_mentions/in_figures; leaves temp table _batch."""
+    con.execute(_CLASSIFY)
+    counts = _change_counts(con)
+    con.execute(_TOUCH_UNCHANGED, {"now": now})
+    con.execute(_UPSERT_CHANGED, {"now": now, "run_id": run_id})
+    con.execute("CREATE OR REPLACE TEMP TABLE _targets AS "
+                "SELECT article_id FROM _batch WHERE change <> 'unchanged'")
+    _warn_orphans(con, "_batch")
+    counts.update(_write_annotations(con, now))
+    return counts
+
+
+def _write_pages(con: duckdb.DuckDBPyConnection, run_id: int | None, now,
+                 after_articles: bool) -> int:
+    """Upsert in_pages into pages; a stored article's row is 'changed' by its _batch class."""
+    con.execute(_STAGE_PAGES.format(changes=_BATCH_CHANGES if after_articles else _NO_CHANGES))
+    return con.execute(_UPSERT_PAGES, {"now": now, "run_id": run_id}).fetchone()[0]
 
 
 def _annotation_table(df: pd.DataFrame | None, columns, what: str) -> pa.Table:

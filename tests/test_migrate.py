@@ -23,7 +23,7 @@ from data import (
 from data.migrate import MIGRATIONS_DIR, discover
 
 EXPECTED_TABLES = {"sources", "crawl_runs", "articles", "mentions", "figures", "entities",
-                   "entity_aliases", "schema_migrations"}
+                   "entity_aliases", "schema_migrations", "pages"}
 EXPECTED_VIEWS = {"mentions_per_entity_week", "article_summary", "figures_money", "articles_per_source_day"}
 
 

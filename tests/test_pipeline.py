@@ -77,9 +77,13 @@ def test_recrawl_adds_no_duplicate(demo_db, demo_port, tmp_path):
     assert query(db, "select count(*) n from mentions")["n"].iloc[0] == mentions
     dup = query(db, "select canonical_url, count(*) from articles group by 1 having count(*) > 1")
     assert dup.empty
-    stats = json.loads(query(db, "select stats from crawl_runs order by run_id desc limit 1")
-                       ["stats"].iloc[0])
-    assert stats["newsmon/stored/unchanged"] == before
+    run = query(db, "select status, stats from crawl_runs order by run_id desc limit 1").iloc[0]
+    stats = json.loads(run["stats"])
+    # incremental: no article page is fetched again; feeds and sitemaps answer 304
+    assert run["status"] == "ok"
+    assert sum(v for k, v in stats.items() if k.startswith("newsmon/pages/")) == 0
+    assert stats["newsmon/skipped_known"] == len(load_articles())
+    assert stats["newsmon/not_modified/feed"] == 1 and stats["newsmon/not_modified/sitemap"] == 2
     assert stats.get("newsmon/stored/inserted", 0) == 0
 
 
@@ -137,3 +141,42 @@ concurrency = 4
     assert stats.get("log_count/ERROR", 0) == 0
     titles = list(query(db, "select title from articles")["title"])
     assert titles == ["Ofcom investigates Hearth"]
+
+
+# -- the commands that read the demo database ---------------------------------------------
+def test_reannotate_replaces_annotations_in_place(demo_db, tmp_path):
+    db = tmp_path / "re.duckdb"
+    db.write_bytes(demo_db.read_bytes())
+    counts = "select (select count(*) from mentions) m, (select count(*) from figures) f"
+    before = query(db, counts).iloc[0].tolist()
+    with __import__("duckdb").connect(str(db)) as con:  # simulate a rule change: lose them
+        con.execute("delete from figures; update articles set annotated = false")
+    done = run_newsmon("reannotate", "--db", str(db), "--batch-size", "10", "--workers", "2")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "re-annotated 37 articles" in done.stdout
+    assert query(db, counts).iloc[0].tolist() == before  # same rules, same results
+    assert query(db, "select bool_and(annotated) ok from articles")["ok"].iloc[0]
+
+
+def test_digest_and_export_commands(demo_db, tmp_path):
+    md = run_newsmon("digest", "--db", str(demo_db), "--format", "md")
+    assert md.returncode == 0, md.stderr[-2000:]
+    for heading in ("## Top stories", "## People", "## Organisations"):
+        assert heading in md.stdout
+    html_path = tmp_path / "digest.html"
+    out = run_newsmon("digest", "--db", str(demo_db), "--format", "html", "--out", str(html_path),
+                      "--topic", "platform-regulation")
+    assert out.returncode == 0, out.stderr[-2000:]
+    page = html_path.read_text()
+    assert "<script>alert" not in page and "Top stories" in page
+    csv_path = tmp_path / "articles.csv"
+    out = run_newsmon("export", "articles", "--db", str(demo_db), "--format", "csv",
+                      "--out", str(csv_path), "--since", "2026-11-16")
+    assert out.returncode == 0, out.stderr[-2000:]
+    n = query(demo_db, "select count(*) n from articles "
+                       "where coalesce(published_at, first_seen_at) >= '2026-11-16'")["n"].iloc[0]
+    import csv as _csv
+    with csv_path.open(newline="") as fh:
+        assert len(list(_csv.DictReader(fh))) == n
+    bad = run_newsmon("digest", "--db", str(demo_db), "--week", "2026-W99")
+    assert bad.returncode == 2 and "W99" in bad.stderr

@@ -12,6 +12,7 @@ Exit codes (stable, for cron and scripts):
     3  a crawl failed or fetched nothing it should have
     4  the database file is not a DuckDB database, or its schema could not be migrated
     5  the database stayed busy (locked by a writer) past the timeout
+    6  another newsmon run (crawl, run, demo) holds the database's run lock
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import click
 
 from data.connection import DEFAULT_DB_PATH
 
-EXIT_ERROR, EXIT_USAGE, EXIT_CRAWL, EXIT_DATABASE, EXIT_BUSY = 1, 2, 3, 4, 5
+EXIT_ERROR, EXIT_USAGE, EXIT_CRAWL, EXIT_DATABASE, EXIT_BUSY, EXIT_LOCKED = 1, 2, 3, 4, 5, 6
 
 
 class CliError(click.ClickException):
@@ -39,11 +40,13 @@ def _error_map() -> list[tuple[type[BaseException], int]]:
     """Typed errors, most specific first, and the exit code each one means."""
     import duckdb
 
+    from crawler.lock import RunLockedError
     from crawler.runner import CrawlError
     from crawler.sources import SourcesError
     from data import errors as de
     from nlp.relevance import ProfileError
     return [
+        (RunLockedError, EXIT_LOCKED),
         (SourcesError, EXIT_USAGE),
         (ProfileError, EXIT_USAGE),
         (de.UnknownQueryError, EXIT_USAGE),
@@ -133,3 +136,4 @@ def main() -> None:
 
 # the command modules register themselves on `cli` when imported
 from crawler.cli import crawl as _crawl_cmds, db as _db_cmds, nlp as _nlp_cmds  # noqa: E402,F401
+from crawler.cli import run as _run_cmds  # noqa: E402,F401

@@ -48,16 +48,26 @@ def sources_option(func):
                         help="Sources file (TOML). Default: the bundled crawler/sources.toml.")(func)
 
 
+def target_options(func):
+    """Options of `crawl` and `run`: which sources, how to discover, contact, settings."""
+    opts = [
+        click.option("--source", "names", multiple=True, metavar="NAME",
+                     help="Crawl only this source (repeatable). Default: all enabled sources."),
+        click.option("--spider", type=click.Choice(["news", "feeds", "sitemaps", "links"]),
+                     default="news", show_default=True,
+                     help="Discovery: all methods (news) or only feeds, sitemaps or link following."),
+        click.option("--contact", envvar="NEWSMON_CONTACT", default=None,
+                     help="Contact (URL or e-mail) put in the User-Agent so site owners can reach you."),
+        click.option("--set", "extra", multiple=True, metavar="KEY=VALUE",
+                     help="Override any Scrapy/newsmon setting, e.g. --set DOWNLOAD_DELAY=5."),
+    ]
+    for opt in reversed(opts):
+        func = opt(func)
+    return func
+
+
 @cli.command()
-@click.option("--source", "names", multiple=True, metavar="NAME",
-              help="Crawl only this source (repeatable). Default: all enabled sources.")
-@click.option("--spider", type=click.Choice(["news", "feeds", "sitemaps", "links"]),
-              default="news", show_default=True,
-              help="Discovery: all methods (news) or only feeds, sitemaps or link following.")
-@click.option("--contact", envvar="NEWSMON_CONTACT", default=None,
-              help="Contact (URL or e-mail) put in the User-Agent so site owners can reach you.")
-@click.option("--set", "extra", multiple=True, metavar="KEY=VALUE",
-              help="Override any Scrapy/newsmon setting, e.g. --set DOWNLOAD_DELAY=5.")
+@target_options
 @sources_option
 @crawl_options
 @db_option
@@ -65,7 +75,8 @@ def crawl(names, spider, contact, extra, sources_path, topic, threshold, keep_al
           workers, db_path):
     """Crawl the configured sources into the database.
 
-    Exits 3 when the crawl failed or fetched no article page (for cron).
+    Exits 3 when the crawl failed or fetched no article page (for cron), 6 when
+    another newsmon run is using the database.
 
     \b
     Examples:

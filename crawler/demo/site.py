@@ -11,7 +11,9 @@ a sources file pointing newsmon at a running demo site.
     ...
     srv.stop()
 
-or ``with serve_demo_site() as srv: ...``.  All page text is HTML-escaped;
+or ``with serve_demo_site() as srv: ...``.  Articles, feeds and sitemaps carry
+ETag and Last-Modified headers, so a second crawl gets 304 Not Modified answers
+(the LocalServer answers conditional GETs).  All page text is HTML-escaped;
 JSON-LD is escaped so that ``</script>`` in a headline cannot end the block.
 """
 
@@ -59,16 +61,17 @@ def build_site(base_url: str, articles: list[DemoArticle] | None = None,
         PRIVATE_PATH: _html(page.static(config.private, PRIVATE_PATH, articles, noindex=True)),
         "/robots.txt": Response(body=feeds.robots_txt(base_url),
                                 content_type="text/plain; charset=utf-8"),
-        "/rss.xml": Response(body=feeds.rss_feed(articles, config, base_url),
-                             content_type="application/rss+xml; charset=utf-8"),
-        "/atom.xml": Response(body=feeds.atom_feed(articles, config, base_url),
-                              content_type="application/atom+xml; charset=utf-8"),
-        "/sitemap.xml": Response(body=feeds.sitemap_index(articles, base_url), content_type=XML),
-        feeds.ARTICLES_SITEMAP: Response(body=feeds.articles_sitemap(articles, base_url),
-                                         content_type=XML),
-        feeds.NEWS_SITEMAP: Response(body=feeds.news_sitemap(articles, config, base_url),
-                                     content_type=XML),
     }
+    newest = feeds.newest_change(articles) if articles else None
+    listings = {  # feeds and sitemaps carry validators, so a recrawl gets 304s
+        "/rss.xml": (feeds.rss_feed(articles, config, base_url), "application/rss+xml; charset=utf-8"),
+        "/atom.xml": (feeds.atom_feed(articles, config, base_url), "application/atom+xml; charset=utf-8"),
+        "/sitemap.xml": (feeds.sitemap_index(articles, base_url), XML),
+        feeds.ARTICLES_SITEMAP: (feeds.articles_sitemap(articles, base_url), XML),
+        feeds.NEWS_SITEMAP: (feeds.news_sitemap(articles, config, base_url), XML),
+    }
+    for path, (payload, content_type) in listings.items():
+        routes[path] = _with_validators(payload, content_type, newest)
     for section in config.sections:
         routes[section.path] = _html(page.section(section.slug, articles))
     for article in articles:
@@ -287,9 +290,12 @@ def _html(body: str) -> Response:
 
 
 def _article_response(body: str, article: DemoArticle) -> Response:
-    payload = body.encode("utf-8")
-    headers = {
-        "ETag": '"' + hashlib.sha1(payload).hexdigest()[:16] + '"',
-        "Last-Modified": format_datetime(article.modified.astimezone(timezone.utc), usegmt=True),
-    }
-    return Response(body=payload, content_type=HTML, headers=headers)
+    return _with_validators(body.encode("utf-8"), HTML, article.modified)
+
+
+def _with_validators(payload: bytes, content_type: str, modified: datetime | None) -> Response:
+    """A response with an ETag (hash of the body) and, given `modified`, a Last-Modified."""
+    headers = {"ETag": '"' + hashlib.sha1(payload).hexdigest()[:16] + '"'}
+    if modified is not None:
+        headers["Last-Modified"] = format_datetime(modified.astimezone(timezone.utc), usegmt=True)
+    return Response(body=payload, content_type=content_type, headers=headers)

@@ -10,11 +10,18 @@ method and its callbacks).  The base
 * builds every request with the source's name, the mode it came from
   ("feed" | "sitemap" | "links") and hints in `request.meta`, and with
   `on_error` as errback, so failures are counted, never raised;
-* turns a candidate response into a `crawler.items.PageItem`.
+* turns a candidate response into a `crawler.items.PageItem`;
+* holds the crawl's `crawler.fetchlog.FetchLog` (`self.fetchlog`): article
+  candidates known from earlier runs are skipped or asked for conditionally
+  (`candidate_request`), 304 answers are recorded (`not_modified`), failures
+  too.  Requests carry their kind ("feed" | "sitemap" | "article") in
+  ``meta["newsmon_kind"]``; link hubs carry none and are never recorded.
 
 Stats keys it writes: ``newsmon/pages/<via>`` (candidate pages yielded, by
 mode), ``newsmon/pages_binary``, ``newsmon/pages_empty``,
-``newsmon/fetch_failed/<reason>``, ``newsmon/too_old``, ``newsmon/skipped_extension``.
+``newsmon/fetch_failed/<reason>``, ``newsmon/too_old``, ``newsmon/skipped_extension``;
+the fetch log adds ``newsmon/skipped_known``, ``newsmon/refetch/<why>`` and
+``newsmon/not_modified/<kind>``.
 """
 
 from __future__ import annotations
@@ -34,8 +41,9 @@ from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import IGNORED_EXTENSIONS
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.url import url_has_any_extension
-from twisted.internet import error as txerror
+from twisted.internet import defer, error as txerror
 
+import crawler.fetchlog as fetchlog  # a module import: fetchlog imports spiders.parsers
 from crawler.items import PageItem
 from crawler.sources import Source, load_sources
 from crawler.spiders.parsers import iso_date
@@ -45,6 +53,7 @@ logger = logging.getLogger(__name__)
 META_SOURCE = "newsmon_source"
 META_VIA = "newsmon_via"
 META_HINTS = "newsmon_hints"
+META_KIND = "newsmon_kind"
 _IGNORED_EXTENSIONS = {"." + ext for ext in IGNORED_EXTENSIONS}
 
 # exception type -> reason in newsmon/fetch_failed/<reason>; first match wins
@@ -52,7 +61,9 @@ _FAILURE_REASONS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
     ((DownloadTimeoutError, txerror.TimeoutError, txerror.TCPTimedOutError), "timeout"),
     ((CannotResolveHostError, txerror.DNSLookupError), "dns"),
     ((DownloadConnectionRefusedError, txerror.ConnectionRefusedError), "connection_refused"),
-    ((DownloadCancelledError,), "cancelled"),
+    # Scrapy 2.19 cancels a download only for DOWNLOAD_MAXSIZE: announced by Content-Length,
+    # or reached while streaming a body of unknown length (a bare cancel)
+    ((DownloadCancelledError, defer.CancelledError), "too_large"),
     ((ResponseDataLossError,), "data_loss"),
     ((txerror.ConnectionLost, txerror.ConnectionDone, DownloadFailedError), "connection_lost"),
     ((txerror.ConnectError,), "connect_error"),
@@ -60,13 +71,27 @@ _FAILURE_REASONS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
 )
 
 
+# IgnoreRequest messages -> reason (Scrapy raises IgnoreRequest for redirect chains
+# and, in HttpCompressionMiddleware, for a body whose decompressed size exceeds
+# DOWNLOAD_MAXSIZE: a gzip bomb); other IgnoreRequests (robots.txt, offsite) -> None
+_IGNORE_REASONS: tuple[tuple[str, str], ...] = (
+    ("max redirections", "too_many_redirects"),
+    ("exceeded DOWNLOAD_MAXSIZE", "too_large"),
+)
+
+
 def failure_reason(exc: BaseException) -> str | None:
     """The stat reason for a failed request, None when it was deliberately skipped
-    (robots.txt, offsite: Scrapy counts those itself)."""
+    (robots.txt, offsite: Scrapy counts those itself).  An exception may name its
+    own reason in `newsmon_reason` (crawler.middlewares.CountedIgnore)."""
+    if getattr(exc, "newsmon_reason", None):
+        return exc.newsmon_reason
     if isinstance(exc, HttpError):
         return f"http_{exc.response.status}"
     if isinstance(exc, IgnoreRequest):
-        return "too_many_redirects" if "redirections" in str(exc) else None
+        message = str(exc)
+        return next((reason for fragment, reason in _IGNORE_REASONS if fragment in message),
+                    None)
     for types, reason in _FAILURE_REASONS:
         if isinstance(exc, types):
             return reason
@@ -131,6 +156,13 @@ class NewsmonSpider(scrapy.Spider):
             raise TypeError("sources must be crawler.sources.Source objects or a sources file path")
         self.by_name: dict[str, Source] = {s.name: s for s in self.sources}
         self.allowed_domains = sorted({d for s in self.sources for d in s.domains})
+        self.fetchlog = fetchlog.FetchLog()  # detached until a StorePipeline attaches it
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "NewsmonSpider":
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.fetchlog = fetchlog.FetchLog.from_crawler(crawler)
+        return spider
 
     # -- start -----------------------------------------------------------------
     async def start(self) -> AsyncIterator[Any]:
@@ -144,11 +176,36 @@ class NewsmonSpider(scrapy.Spider):
 
     # -- requests ----------------------------------------------------------------
     def make_request(self, url: str, source: Source, via: str, callback: Any,
-                     hints: dict[str, Any] | None = None, **meta: Any) -> scrapy.Request:
-        """A request tagged with its source and mode, whose failures are counted."""
+                     hints: dict[str, Any] | None = None, *,
+                     headers: dict[str, str] | None = None, **meta: Any) -> scrapy.Request:
+        """A request tagged with its source and mode, whose failures are counted.
+
+        `headers` are conditional headers (If-None-Match...): the request then
+        accepts a 304 answer, which its callback must handle (`not_modified`).
+        """
+        if headers:
+            meta["handle_httpstatus_list"] = [304]
         return scrapy.Request(clean_url(url), callback=callback, errback=self.on_error,
+                              headers=headers or None,
                               meta={META_SOURCE: source.name, META_VIA: via,
                                     META_HINTS: dict(hints or {}), **meta})
+
+    def listing_request(self, url: str, source: Source, kind: str, callback: Any,
+                        **meta: Any) -> scrapy.Request:
+        """A feed or sitemap request, conditional when the fetch record allows."""
+        return self.make_request(url, source, kind, callback,
+                                 headers=self.fetchlog.listing_headers(clean_url(url)),
+                                 **{META_KIND: kind, **meta})
+
+    def candidate_request(self, url: str, source: Source, via: str, callback: Any,
+                          hints: dict[str, Any], **meta: Any) -> scrapy.Request | None:
+        """An article-candidate request, or None when the fetch record says it is
+        known and need not be fetched again (see crawler.fetchlog)."""
+        decision = self.fetchlog.check_article(clean_url(url), hints)
+        if not decision.fetch:
+            return None
+        return self.make_request(url, source, via, callback, hints, headers=decision.headers,
+                                 **{META_KIND: "article", **meta})
 
     def candidate_requests(self, entries: Iterable[Any], source: Source, via: str,
                            origin: str) -> Iterator[scrapy.Request]:
@@ -164,7 +221,9 @@ class NewsmonSpider(scrapy.Spider):
                 self.count("newsmon/skipped_extension")
                 continue
             hints = {**entry.hints, via: origin}
-            yield self.make_request(entry.url, source, via, self.parse_page, hints)
+            request = self.candidate_request(entry.url, source, via, self.parse_page, hints)
+            if request is not None:
+                yield request
 
     def source_of(self, response: Response) -> Source:
         return self.by_name[response.meta[META_SOURCE]]
@@ -172,7 +231,27 @@ class NewsmonSpider(scrapy.Spider):
     # -- responses ---------------------------------------------------------------
     def parse_page(self, response: Response) -> Iterator[PageItem]:
         """Callback for article candidates."""
-        yield self.page_item(response)
+        if not self.not_modified(response):
+            yield self.page_item(response)
+
+    def not_modified(self, response: Response) -> bool:
+        """True (and recorded) when `response` is a 304 to a conditional request."""
+        if response.status != 304:
+            return False
+        urls = [*response.meta.get("redirect_urls", [])[:1], response.url]
+        self.fetchlog.not_modified(urls, response.meta[META_SOURCE],
+                                   response.meta.get(META_KIND, "article"),
+                                   response.meta.get(META_HINTS) or {})
+        logger.debug("not modified: %s", response.url)
+        return True
+
+    def record_listing(self, response: Response, outcome: str) -> None:
+        """Tell the fetch log what became of a feed or sitemap response."""
+        for url in dict.fromkeys([*response.meta.get("redirect_urls", [])[:1], response.url]):
+            self.fetchlog.listed(url, response.meta[META_SOURCE], response.meta[META_KIND],
+                                 response.status, _header(response, "ETag"),
+                                 _header(response, "Last-Modified"), outcome,
+                                 origin=response.url)
 
     def page_item(self, response: Response) -> PageItem:
         source = self.source_of(response)
@@ -185,6 +264,10 @@ class NewsmonSpider(scrapy.Spider):
             self.count("newsmon/pages_binary")
         elif not html.strip():
             self.count("newsmon/pages_empty")
+        hints = dict(response.meta.get(META_HINTS) or {})
+        redirects = response.meta.get("redirect_urls")
+        if redirects:
+            hints["redirected_from"] = redirects[0]
         return PageItem(
             url=response.url,
             source=source.name,
@@ -194,7 +277,7 @@ class NewsmonSpider(scrapy.Spider):
             fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
             via=via,
             language=source.language,
-            hints=dict(response.meta.get(META_HINTS) or {}),
+            hints=hints,
             etag=_header(response, "ETag"),
             last_modified=_header(response, "Last-Modified"),
         )
@@ -209,6 +292,13 @@ class NewsmonSpider(scrapy.Spider):
             return
         self.count(f"newsmon/fetch_failed/{reason}")
         logger.info("fetch failed (%s): %s", reason, url)
+        kind = request.meta.get(META_KIND) if request is not None else None
+        if kind:
+            response = getattr(failure.value, "response", None)
+            requested = request.meta.get("redirect_urls", [url])[0]
+            self.fetchlog.failed(requested, request.meta.get(META_SOURCE), kind, reason,
+                                 request.meta.get(META_HINTS) or {},
+                                 getattr(response, "status", None))
 
     # -- helpers -------------------------------------------------------------------
     def count(self, key: str, n: int = 1) -> None:

@@ -4,6 +4,8 @@ It owns `FeedMixin` (start requests for a source's feeds, and the callback that
 turns each entry into a candidate request with the entry's title and published
 date as hints) and `FeedSpider` ("feeds"), the spider that only does this.
 A response that is not a feed counts as ``newsmon/bad_feed``; the crawl goes on.
+Feeds are requested conditionally from the fetch record (crawler.fetchlog); a
+304 yields nothing.
 """
 
 from __future__ import annotations
@@ -26,11 +28,14 @@ class FeedMixin:
 
     def start_feeds(self: NewsmonSpider, source: Source) -> Iterator[scrapy.Request]:
         for url in source.feeds:
-            yield self.make_request(url, source, "feed", self.parse_feed)
+            yield self.listing_request(url, source, "feed", self.parse_feed)
 
     def parse_feed(self: NewsmonSpider, response: Response) -> Iterator[scrapy.Request]:
+        if self.not_modified(response):
+            return
         source = self.source_of(response)
         entries = parse_feed(response.body, response.url)
+        self.record_listing(response, "listed" if entries is not None else "bad_feed")
         if entries is None:
             self.count("newsmon/bad_feed")
             logger.warning("not an RSS/Atom feed, skipped: %s (source %s)", response.url, source.name)

@@ -7,7 +7,9 @@ to URLs matching `follow.deny`, never rel="nofollow", never to non-HTML file
 extensions (LinkExtractor's IGNORED_EXTENSIONS) and only over http(s), so
 javascript:, mailto:, data: and tel: links are dropped.  A followed page is an
 article candidate when it matches `follow.allow` (any page when `allow` is
-empty); start pages are hubs, never candidates.
+empty); start pages are hubs, never candidates.  Hubs are fetched every run;
+a candidate the fetch record knows (crawler.fetchlog) is skipped or asked for
+conditionally like a feed entry, so its own links are not followed then.
 """
 
 from __future__ import annotations
@@ -54,6 +56,8 @@ class LinkMixin:
                         ) -> Iterator[PageItem | scrapy.Request]:
         source = self.source_of(response)
         if response.meta.get(META_CANDIDATE):
+            if self.not_modified(response):
+                return
             yield self.page_item(response)
         depth = response.meta.get(META_DEPTH, 0)
         if source.follow is None or depth >= source.follow.depth:
@@ -69,9 +73,15 @@ class LinkMixin:
             if link.nofollow or not followable(link.url, source):
                 continue
             hints = {"anchor": " ".join(link.text.split())[:300]} if link.text.strip() else {}
-            yield self.make_request(link.url, source, "links", self.parse_link_page, hints,
-                                    **{META_DEPTH: depth,
-                                       META_CANDIDATE: source.follow.is_candidate(link.url)})
+            meta = {META_DEPTH: depth, META_CANDIDATE: source.follow.is_candidate(link.url)}
+            if not meta[META_CANDIDATE]:
+                yield self.make_request(link.url, source, "links", self.parse_link_page, hints,
+                                        **meta)
+                continue
+            request = self.candidate_request(link.url, source, "links", self.parse_link_page,
+                                             hints, **meta)
+            if request is not None:
+                yield request
 
     def _extractor(self: NewsmonSpider, source: Source) -> LinkExtractor:
         if source.name not in self._extractors:

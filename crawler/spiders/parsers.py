@@ -155,6 +155,7 @@ def _rss_item(item: etree._Element, base_url: str) -> Entry | None:
     if title:
         hints["title"] = title
     hints.update(_date_hints(_text(item, "pubDate", "date", "published", "updated"), "published"))
+    _add_updated(hints, _text(item, "updated", "modified"))
     return Entry(url, hints)
 
 
@@ -173,7 +174,14 @@ def _atom_entry(entry: etree._Element, base_url: str) -> Entry | None:
         hints["title"] = title
     hints.update(_date_hints(_text(entry, "published", "updated", "issued", "modified"),
                              "published"))
+    _add_updated(hints, _text(entry, "updated", "modified"))
     return Entry(url, hints)
+
+
+def _add_updated(hints: dict[str, str], raw: str | None) -> None:
+    """hints["updated"]: when the entry says it last changed, as written (if readable)."""
+    if raw and parse_date(raw) is not None:
+        hints["updated"] = raw.strip()
 
 
 # -- sitemaps ----------------------------------------------------------------------

@@ -9,7 +9,9 @@ away; they and <lastmod> become hints.  Index recursion is guarded: a sitemap
 already requested in this crawl (an index pointing at itself, or a cycle) is
 not requested again (``newsmon/sitemap_cycle``) and nesting stops at
 NEWSMON_SITEMAP_MAX_DEPTH (``newsmon/sitemap_too_deep``).  A response that is
-not a sitemap counts as ``newsmon/bad_sitemap``.
+not a sitemap counts as ``newsmon/bad_sitemap``.  Urlsets are requested
+conditionally from the fetch record (crawler.fetchlog), a 304 yields nothing;
+indexes are always read in full (their children are asked conditionally).
 
 NEWSMON_ROBOTS_SITEMAPS = True also reads the ``Sitemap:`` lines of each
 source homepage's robots.txt.
@@ -59,8 +61,8 @@ class SitemapMixin:
             logger.info("sitemap already requested, not again: %s", url)
             return
         self._sitemaps_requested.add(key)
-        yield self.make_request(url, source, "sitemap", self.parse_sitemap,
-                                **{META_SITEMAP_DEPTH: depth})
+        yield self.listing_request(url, source, "sitemap", self.parse_sitemap,
+                                   **{META_SITEMAP_DEPTH: depth})
 
     def parse_robots_sitemaps(self: NewsmonSpider, response: Response
                               ) -> Iterator[scrapy.Request]:
@@ -72,9 +74,13 @@ class SitemapMixin:
             yield from self._sitemap_request(url, source, depth=0)
 
     def parse_sitemap(self: NewsmonSpider, response: Response) -> Iterator[scrapy.Request]:
+        if self.not_modified(response):
+            return
         source = self.source_of(response)
         body = self._sitemap_body(response)
         doc = parse_sitemap(body, response.url) if body is not None else None
+        self.record_listing(response, "bad_sitemap" if doc is None
+                            else "index" if doc.kind == "sitemapindex" else "listed")
         if doc is None:
             self.count("newsmon/bad_sitemap")
             logger.warning("not a sitemap, skipped: %s (source %s)", response.url, source.name)
