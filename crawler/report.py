@@ -78,13 +78,21 @@ def print_summary(outcome: CrawlOutcome, db_path: str, console: Console | None =
     for kind in ("money", "count", "percent"):
         df = query(db_path, NOTABLE_FIGURES, {"kind": kind, "n": 3})
         for row in df.itertuples(index=False):
-            table.add_row(str(row.text), f"{row.value:,.10g}", str(row.unit or row.object or ""),
-                          _short(row.title))
+            table.add_row(str(row.text), human_number(row.value),
+                          str(row.unit or row.object or ""), _short(row.title, 48))
     console.print(table)
     console.print(f"\nQuery the result:\n  newsmon sql --db {db_path} "
                   "\"select title, relevance from articles order by relevance desc limit 10\"\n"
                   f"  pandas: duckdb.connect('{db_path}', read_only=True)"
                   ".sql('select * from article_summary').df()")
+
+
+def human_number(value: float) -> str:
+    """38700000000 -> '38.7bn', 2500000 -> '2.5m', 1384 -> '1,384', 3.5 -> '3.5'."""
+    for scale, suffix in ((1e12, "tn"), (1e9, "bn"), (1e6, "m")):
+        if abs(value) >= scale:
+            return f"{value / scale:.4g}{suffix}"
+    return f"{value:,.10g}"
 
 
 def _short(text: str | None, n: int = 60) -> str:

@@ -2,8 +2,9 @@
 
 Each mention carries the fullest name its own article gives (`canonical`).
 Within a write transaction, every new (label, canonical) is resolved to an
-entity by this rule, on the name key name_key(canonical) = lower case, trimmed,
-inner whitespace collapsed (the SQL macro from migration 001):
+entity by this rule, on the name key alias_key(label, canonical) = lower case, trimmed,
+inner whitespace collapsed (name_key, migration 001), and for organisations without a
+trailing corporate suffix, so "Vantor Inc." and "Vantor" are one entity (migration 004):
 
 1. Known: the key is an alias of an entity with the same label -> that entity.
    Every entity's own name is one of its aliases.
@@ -33,7 +34,7 @@ logger = logging.getLogger(__name__)
 # once per distinct spelling, not per mention.
 _SPELLINGS = """
 CREATE OR REPLACE TEMP TABLE _spellings AS
-SELECT label, canonical, name_key(canonical) AS key, count(*) AS n
+SELECT label, canonical, alias_key(label, canonical) AS key, count(*) AS n
 FROM {names}
 GROUP BY label, canonical
 """

@@ -246,3 +246,25 @@ def company_canonicals(names: Iterable[str], suffixes: Iterable[str]) -> dict[st
     for name in dict.fromkeys(names):
         groups.setdefault(strip_corporate_suffixes(name, suffixes), []).append(name)
     return {name: max(group, key=len) for group in groups.values() for name in group}
+
+
+def head_back_references(canonicals: Iterable[str]) -> dict[str, str]:
+    """A one-word organisation name that is the last word of exactly one longer
+    organisation name in the same text refers back to it ("the Commission" after
+    "the European Commission"; "the Court" after "the General Court").  With two
+    candidates ("European Commission" and "Federal Trade Commission") it stays as it is,
+    and so do acronyms ("EU")."""
+    names = list(dict.fromkeys(canonicals))
+    longer: dict[str, set[str]] = {}
+    for name in names:
+        words = name.split()
+        if len(words) > 1:
+            longer.setdefault(words[-1], set()).add(name)
+    out = {}
+    for name in names:
+        if " " in name or name.isupper():
+            continue
+        fits = longer.get(name, set())
+        if len(fits) == 1:
+            out[name] = next(iter(fits))
+    return out

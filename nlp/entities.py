@@ -33,7 +33,8 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from nlp import entity_patterns as patterns
-from nlp.canonical import company_canonicals, fullest_form, person_canonicals
+from nlp.canonical import (company_canonicals, fullest_form, head_back_references,
+                           person_canonicals)
 from nlp.entity_context import (
     BLOCKED, GAZETTEER, MODEL, ORG, OTHER, PATTERN, PERSON, POSSESSIVES, QUOTES, RULE, SOURCE_PRIORITY,
     STRONG, WEAK, Candidate, DocContext, make_candidate,
@@ -568,6 +569,9 @@ def assign_canonicals(names: list[Candidate], ctx: DocContext, gazetteer: Gazett
             c.canonical = fullest_form(forms_present[c.org.name], c.org.forms) or c.text
         else:
             c.canonical = companies[c.text]
+    back = head_back_references(c.canonical for c in orgs)
+    for c in orgs:
+        c.canonical = back.get(c.canonical, c.canonical)
 
 
 def to_mentions(doc: Doc, text: str, names: list[Candidate]) -> list[Mention]:

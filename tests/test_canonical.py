@@ -142,3 +142,13 @@ def test_people_list_holds_canonical_names(nlp):
     annotation = annotate_doc(nlp(text))
     assert annotation.people == ["Pavel Durov"]
     assert {m.text for m in annotation.mentions if m.label == "person"} == {"Pavel Durov", "Durov"}
+
+
+def test_head_back_references_to_the_one_longer_name():
+    from nlp.canonical import head_back_references
+    assert head_back_references(["European Commission", "Commission", "EU"]) == {
+        "Commission": "European Commission"}
+    # two longer names end in "Commission": ambiguous, left alone
+    assert head_back_references(["European Commission", "Federal Trade Commission",
+                                 "Commission"]) == {}
+    assert head_back_references(["Court", "General Court", "KCSC"]) == {"Court": "General Court"}

@@ -181,3 +181,11 @@ def test_annotate_reads_and_writes_json_lines():
 def test_annotate_names_the_bad_line():
     out = run_newsmon("annotate", input='{"id": 1, "text": "fine"}\n{not json}\n')
     assert out.returncode == EXIT_USAGE and "<stdin>:2" in out.stderr
+
+
+def test_summary_numbers_read_like_a_newspaper():
+    from crawler.report import human_number
+    assert human_number(38_700_000_000) == "38.7bn"
+    assert human_number(2_500_000) == "2.5m"
+    assert human_number(1384) == "1,384"
+    assert human_number(3.5) == "3.5"
