@@ -4,6 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 
 .PHONY: venv demo test test-fast bench clean
 
@@ -27,7 +28,7 @@ test-fast: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/nlp_speed.py
 	$(BIN)/python bench/extract_speed.py
-	$(BIN)/python bench/digest_bench.py
+	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

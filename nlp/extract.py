@@ -71,6 +71,7 @@ MIN_HEADLINE_WORDS = 4
 MAX_CARD_CHARS = 600
 MAX_CARD_DEPTH = 3
 MIN_CARDS = 2
+CARDS_MAX_EVIDENCE = 2  # the most the teaser cards add to a listing verdict (_index_verdict)
 CARD_LINE_WORDS = 5  # a line comes from a card when its first or last 5 words are in one
 
 
@@ -215,16 +216,18 @@ def _index_verdict(tree: HtmlElement, body: str, url: str, pagetype: str | None,
     type or a story-like URL path count against.
     """
     signals = page_signals()
-    cards = teaser_cards(tree, url)
-    share = card_share(cards, body)
     evidence = 0
-    if len(cards) >= MIN_CARDS:
-        evidence += 2 if share >= 0.5 or len(body) < min_chars else 1 if share >= 0.25 else 0
     page_type = (pagetype or "").strip().lower()
     if page_type:
         evidence += -1 if page_type in signals.article_types else 1
     url_kind = url_path_kind(url, signals)
     evidence += {"index": 1, "article": -1}.get(url_kind, 0)
+    if evidence + CARDS_MAX_EVIDENCE < 2:
+        return ""  # the cards cannot make it a listing: skip looking for them (most articles)
+    cards = teaser_cards(tree, url)
+    share = card_share(cards, body)
+    if len(cards) >= MIN_CARDS:
+        evidence += 2 if share >= 0.5 or len(body) < min_chars else 1 if share >= 0.25 else 0
     if evidence < 2:
         return ""
     return f"{len(cards)} teaser cards hold {share:.0%} of the text, og:type {page_type or '-'}, url {url_kind or '-'}"
