@@ -98,7 +98,8 @@ class ProcessPipeline:
     """Runs `crawler.processing.process_page` for each page in a process pool.
 
     Settings: NEWSMON_MODEL, NEWSMON_TOPIC, NEWSMON_THRESHOLD, NEWSMON_KEEP_ALL,
-    NEWSMON_MIN_WORDS, NEWSMON_NLP_WORKERS (0 = run in the reactor's process, for
+    NEWSMON_MIN_WORDS, NEWSMON_ANNOTATE (False: no spaCy, articles pass on
+    unannotated, e.g. to `newsmon worker`), NEWSMON_NLP_WORKERS (0 = run in the reactor's process, for
     debugging and for the serial reference run).
     """
 
@@ -119,6 +120,7 @@ class ProcessPipeline:
             threshold=None if threshold in (None, "") else float(threshold),
             keep_all=s.getbool("NEWSMON_KEEP_ALL"),
             min_words=s.getint("NEWSMON_MIN_WORDS") or None,
+            annotate=s.getbool("NEWSMON_ANNOTATE", True),
         )
         workers = s.getint("NEWSMON_NLP_WORKERS", -1)
         if workers < 0:
@@ -151,7 +153,7 @@ class ProcessPipeline:
             self.stats.inc_value(f"newsmon/dropped/{processed.reason}")
             raise drop_for(processed)
         article = processed.article
-        if processed.annotation is None:
+        if processed.annotation is None and self.config.annotate:
             self.stats.inc_value(f"newsmon/unannotated/{article.language or 'unknown'}")
         if item.hints.get("published") and not article.published_at:
             article.published_at = item.hints["published"]

@@ -35,6 +35,7 @@ class ProcessingConfig:
     threshold: float | None  # None: the profile's own threshold
     keep_all: bool = False
     min_words: int | None = None
+    annotate: bool = True  # False: extraction and relevance only (NLP runs elsewhere)
 
 
 @dataclass
@@ -61,6 +62,8 @@ class _Worker:
 
     @property
     def nlp(self):
+        if not self.config.annotate:
+            raise RuntimeError("this worker does not annotate (ProcessingConfig.annotate is off)")
         if self._nlp is None:
             from nlp.pipeline import load_pipeline  # heavy import, only where NLP runs
             self._nlp = load_pipeline(self.config.model)
@@ -87,7 +90,7 @@ class _Worker:
                              detail=f"score {relevance.score:.3f} < {self.threshold():.3f}",
                              article=article, relevance=relevance)
         annotation = None
-        if (article.language or "").lower()[:2] in ANNOTATED_LANGUAGES:
+        if self.config.annotate and (article.language or "").lower()[:2] in ANNOTATED_LANGUAGES:
             from nlp.pipeline import annotate_doc
             annotation = annotate_doc(self.nlp(article.text))
         return Processed(url=url, article=article, relevance=relevance, annotation=annotation,
@@ -103,7 +106,7 @@ def init_worker(config: ProcessingConfig, warm: bool = True) -> None:
     global _worker
     _worker = _Worker(config)
     _exit_with_parent()
-    if warm:
+    if warm and config.annotate:
         _ = _worker.nlp
     logger.debug("worker %d ready (model %s)", os.getpid(), config.model)
 

