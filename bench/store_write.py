@@ -3,7 +3,8 @@
 Run from the repository root:  .venv/bin/python bench/store_write.py [--articles 5000]
 It writes synthetic batches into a temporary database and prints rows/s for a
 fresh insert, an unchanged rewrite, a full text change (annotations replaced)
-and the time of a few view queries.
+and the time of a few view queries; then the CPU cost per article of crawl-sized
+batches (--batch-sizes), which is what NEWSMON_BATCH_SIZE trades against.
 """
 
 from __future__ import annotations
@@ -72,6 +73,8 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=5000)
     parser.add_argument("--mentions", type=int, default=60, help="mentions per article")
     parser.add_argument("--figures", type=int, default=4, help="figures per article")
+    parser.add_argument("--batch-sizes", default="33,250",
+                        help="crawl-sized batches to time (comma-separated articles per batch)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.duckdb"
@@ -88,6 +91,25 @@ def main() -> None:
             n, seconds = timed(lambda v=view: len(query(db, f"SELECT * FROM {v}")))
             print(f"query {view:<24} {seconds:6.2f}s {n:>9} rows")
         print(f"database size: {db.stat().st_size / 1e6:.1f} MB")
+        small_batches(store, args)
+
+
+def small_batches(store: Store, args) -> None:
+    """CPU per batch and per article of many small batches: the fixed cost of a batch
+    (open, commit, checkpoint on close) against the per-row cost."""
+    n = min(args.articles, 2000)
+    for version, size in enumerate(int(x) for x in args.batch_sizes.split(",")):
+        arts, ments, figs = synthetic(n, args.mentions, args.figures, version=10 + version)
+        cpu, batches = time.process_time(), 0
+        for start in range(0, n, size):
+            a = arts.iloc[start:start + size]
+            urls = set(a["canonical_url"])
+            store.write_batch(4, a, ments[ments["canonical_url"].isin(urls)],
+                              figs[figs["canonical_url"].isin(urls)])
+            batches += 1
+        cpu = time.process_time() - cpu
+        print(f"batches of {size:<4} {batches:4d} writes  {cpu / batches * 1000:6.0f} ms CPU/batch"
+              f"  {cpu / n * 1000:5.1f} ms CPU/article")
 
 
 if __name__ == "__main__":

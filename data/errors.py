@@ -33,6 +33,22 @@ class WriteError(DataError):
     """A write was refused (bad frame, constraint); the transaction was rolled back."""
 
 
+class AlreadyLoadedError(WriteError):
+    """A staged batch is already recorded in staged_batches; nothing was written."""
+
+    def __init__(self, message: str, batch_ids: list[str]):
+        super().__init__(message)
+        self.batch_ids = batch_ids
+
+
+class StagingError(DataError):
+    """A batch could not be staged (bad id, an id already staged, an unwritable folder)."""
+
+
+class BadBatchError(StagingError):
+    """A staged batch cannot be read (missing file, bad Parquet, wrong columns)."""
+
+
 class QueryError(DataError):
     """A named query is malformed or failed to run (data/queries/)."""
 

@@ -97,6 +97,16 @@ PAGE_COLUMNS: tuple[Column, ...] = (
     Column("canonical_url", STR),
 )
 
+# one loaded staged batch (table staged_batches; data/migrations/005_staged_batches.sql)
+BATCH_COLUMNS: tuple[Column, ...] = (
+    Column("batch_id", STR, required=True),
+    Column("staged_at", TIMESTAMP),
+    Column("articles", pa.int32(), required=True),
+    Column("mentions", pa.int32(), required=True),
+    Column("figures", pa.int32(), required=True),
+    Column("pages", pa.int32(), required=True),
+)
+
 SOURCE_COLUMNS: tuple[Column, ...] = (
     Column("name", STR, required=True),
     Column("homepage", STR),

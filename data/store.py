@@ -34,6 +34,11 @@ keeps the stored ones, a 'failed:*' row clears them, so the next request is
 unconditional); last_changed_at moves when the page is new, when its stored
 article was inserted or updated, or (other pages) when its validators changed
 or it has none.  `known_pages(sources)` reads the record back for a crawl.
+
+Staged batches (data/staging.py) ride in the same way: `write_batch(...,
+batches=frame)` records the batch ids in `staged_batches` (migration 005) in
+the SAME transaction, after checking none is there yet (AlreadyLoadedError,
+nothing written), so a batch is loaded at most once.
 """
 
 from __future__ import annotations
@@ -51,9 +56,10 @@ import pyarrow as pa
 
 from data.connection import DEFAULT_DB_PATH, connect, utc_now
 from data.entities import resolve_entities
-from data.errors import WriteError
+from data.errors import AlreadyLoadedError, WriteError
 from data.frames import (
     ARTICLE_COLUMNS,
+    BATCH_COLUMNS,
     FIGURE_COLUMNS,
     MENTION_COLUMNS,
     PAGE_COLUMNS,
@@ -195,6 +201,13 @@ ON CONFLICT (url) DO UPDATE SET
     run_id = excluded.run_id
 """
 
+_BATCHES_LOADED = "SELECT batch_id FROM in_batches SEMI JOIN staged_batches USING (batch_id) ORDER BY batch_id"
+
+_RECORD_BATCHES = """
+INSERT INTO staged_batches (batch_id, staged_at, loaded_at, run_id, articles, mentions, figures, pages)
+SELECT batch_id, staged_at, $now, $run_id, articles, mentions, figures, pages FROM in_batches
+"""
+
 _KNOWN_PAGES = """
 SELECT url, kind, status, etag, last_modified, lastmod, last_fetched_at, outcome, canonical_url
 FROM pages
@@ -332,20 +345,23 @@ class Store:
 
     def write_batch(self, run_id: int | None, articles: pd.DataFrame | None,
                     mentions: pd.DataFrame | None, figures: pd.DataFrame | None,
-                    pages: pd.DataFrame | None = None) -> dict[str, int]:
+                    pages: pd.DataFrame | None = None, *,
+                    batches: pd.DataFrame | None = None) -> dict[str, int]:
         """Write one batch in ONE transaction by the recrawl rule (module docstring),
-        with the fetch record rows in `pages` (PAGE_COLUMNS; may come without articles).
+        with the fetch record rows in `pages` (PAGE_COLUMNS; may come without articles)
+        and the staged batches it is made of in `batches` (BATCH_COLUMNS).
 
         Returns {"inserted", "updated", "unchanged", "mentions", "figures"} (the
         last two count rows written), plus "pages" (rows upserted) when pages
-        were given.  Raises WriteError (nothing written).
+        were given.  Raises WriteError (nothing written); AlreadyLoadedError
+        when one of `batches` is already recorded.
         """
         counts = {"inserted": 0, "updated": 0, "unchanged": 0, "mentions": 0, "figures": 0}
         has_articles = articles is not None and not articles.empty
         has_pages = pages is not None and not pages.empty
         if pages is not None:
             counts["pages"] = 0
-        if not has_articles and not has_pages:
+        if not has_articles and not has_pages and batches is None:
             return counts
         tables: dict[str, pa.Table] = {}
         if has_articles:
@@ -357,14 +373,24 @@ class Store:
             })
         if has_pages:
             tables["in_pages"] = to_arrow(last_per_url(pages), PAGE_COLUMNS, "pages")
+        if batches is not None:
+            tables["in_batches"] = to_arrow(batches, BATCH_COLUMNS, "batches")
         now = utc_now()
         with self._transaction("write_batch", tables) as con:
+            if batches is not None:
+                _record_batches(con, run_id, now)
             if has_articles:
                 counts.update(_write_articles(con, run_id, now))
             if has_pages:
                 counts["pages"] = _write_pages(con, run_id, now, after_articles=has_articles)
         logger.info("batch written: %s", counts)
         return counts
+
+    def loaded_batches(self, batch_ids: Iterable[str]) -> set[str]:
+        """Which of `batch_ids` are recorded in staged_batches (one short read)."""
+        ids = pa.table({"batch_id": pa.array(sorted(set(batch_ids)), type=pa.string())})
+        with self._transaction("loaded_batches", {"in_batches": ids}) as con:
+            return {row[0] for row in con.execute(_BATCHES_LOADED).fetchall()}
 
     def known_pages(self, sources: Iterable[str]) -> pd.DataFrame:
         """The fetch record of `sources`: url, kind, status, etag, last_modified,
@@ -410,6 +436,15 @@ def _write_articles(con: duckdb.DuckDBPyConnection, run_id: int | None, now) -> 
     _warn_orphans(con, "_batch")
     counts.update(_write_annotations(con, now))
     return counts
+
+
+def _record_batches(con: duckdb.DuckDBPyConnection, run_id: int | None, now) -> None:
+    """Record in_batches in staged_batches, or raise AlreadyLoadedError if one is there."""
+    loaded = [row[0] for row in con.execute(_BATCHES_LOADED).fetchall()]
+    if loaded:
+        raise AlreadyLoadedError(f"{len(loaded)} staged batch(es) already loaded: {', '.join(loaded[:5])}",
+                                 loaded)
+    con.execute(_RECORD_BATCHES, {"now": now, "run_id": run_id})
 
 
 def _write_pages(con: duckdb.DuckDBPyConnection, run_id: int | None, now,

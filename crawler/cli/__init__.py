@@ -113,6 +113,13 @@ def db_option(func):
         help="DuckDB database file.")(func)
 
 
+def staging_option(help: str):
+    """--staging DIR (or $NEWSMON_STAGING); default: <db>.staging beside the database."""
+    return click.option(
+        "--staging", "staging_dir", type=click.Path(file_okay=False), envvar="NEWSMON_STAGING",
+        default=None, show_default="<db>.staging or $NEWSMON_STAGING", help=help)
+
+
 @click.group(cls=NewsmonGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for Scrapy's own).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors.")
@@ -136,4 +143,4 @@ def main() -> None:
 
 # the command modules register themselves on `cli` when imported
 from crawler.cli import crawl as _crawl_cmds, db as _db_cmds, nlp as _nlp_cmds  # noqa: E402,F401
-from crawler.cli import run as _run_cmds  # noqa: E402,F401
+from crawler.cli import run as _run_cmds, staging as _staging_cmds  # noqa: E402,F401

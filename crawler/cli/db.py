@@ -9,7 +9,7 @@ import click
 import pandas as pd
 from rich.console import Console
 
-from crawler.cli import EXIT_USAGE, CliError, cli, db_option
+from crawler.cli import EXIT_USAGE, CliError, cli, db_option, staging_option
 
 
 # -- output -----------------------------------------------------------------------
@@ -82,9 +82,13 @@ def parse_params(pairs) -> dict[str, str]:
 @click.option("--list", "list_queries", is_flag=True, help="List the named queries and exit.")
 @click.option("--timeout", type=float, default=30.0, show_default=True,
               help="Seconds to wait while a crawl holds the write lock.")
+@click.option("--staged", is_flag=True,
+              help="Also query the batches staged but not loaded yet (<db>.staging), as views "
+                   "staged_articles, staged_mentions, staged_figures, staged_pages.")
+@staging_option(help="Staging folder for --staged (implies it).")
 @format_option
 @db_option
-def sql(statement, query_name, params, list_queries, timeout, fmt, db_path):
+def sql(statement, query_name, params, list_queries, timeout, staged, staging_dir, fmt, db_path):
     """Run SQL against the database (read-only): an argument, stdin, or a named query.
 
     \b
@@ -93,6 +97,7 @@ def sql(statement, query_name, params, list_queries, timeout, fmt, db_path):
       echo "select * from mentions_per_entity_week limit 10" | newsmon sql --format csv
       newsmon sql --list
       newsmon sql --query top_entities --param week=2026-W47 --param label=person
+      newsmon sql --staged "select batch_id, count(*) from staged_articles group by 1"
     """
     from data import named
 
@@ -102,9 +107,13 @@ def sql(statement, query_name, params, list_queries, timeout, fmt, db_path):
                             "row": q.row_doc} for q in infos])
         emit(df, fmt)
         return
+    given = click.get_current_context().get_parameter_source("staging_dir")
+    staged = staged or given is click.core.ParameterSource.COMMANDLINE
     if query_name:
         if statement:
             raise CliError("give either a SQL statement or --query, not both", EXIT_USAGE)
+        if staged:
+            raise CliError("--staged and --staging go with a SQL statement, not --query", EXIT_USAGE)
         emit(named.run_query(db_path, query_name, parse_params(params), timeout=timeout), fmt)
         return
     if params:
@@ -116,6 +125,11 @@ def sql(statement, query_name, params, list_queries, timeout, fmt, db_path):
         statement = sys.stdin.read()
     if not statement.strip():
         raise CliError("the SQL statement is empty", EXIT_USAGE)
+    if staged:
+        from data.staging import default_staging_dir, query_staged
+        emit(query_staged(db_path, staging_dir or default_staging_dir(db_path), statement,
+                          timeout=timeout), fmt)
+        return
     from data.store import query
     emit(query(db_path, statement, timeout=timeout), fmt)
 
