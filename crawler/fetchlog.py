@@ -45,8 +45,9 @@ Article rows: 'stored' rows are built with their article's batch
 304s are buffered here and go out with the StorePipeline's next batch.  A
 redirected page gets a row for the URL requested and for the final URL.
 
-Known limit: the record of the crawled sources is held in memory, a dict
-url -> KnownPage (a few hundred bytes a page; 100,000 pages is some 30 MB).
+The record of the crawled sources is read once when the crawl starts and kept
+on disk (crawler.knownpages.KnownPages, a temporary SQLite file), so a crawl's
+memory does not grow with the number of pages earlier runs fetched.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ from typing import Any, Callable, Iterable, Mapping
 import pandas as pd
 
 from crawler.items import PageItem
+from crawler.knownpages import KnownPage, KnownPages
 from crawler.spiders.parsers import parse_date
 
 logger = logging.getLogger(__name__)
@@ -72,16 +74,6 @@ LISTING_TRUSTED = frozenset({"listed", "not_modified"})  # outcomes whose valida
 
 
 # -- pure rules -------------------------------------------------------------------------
-@dataclass(frozen=True)
-class KnownPage:
-    """What the record says about one URL."""
-    kind: str
-    last_fetched_at: datetime  # naive UTC
-    outcome: str
-    etag: str | None = None
-    last_modified: str | None = None
-
-
 @dataclass(frozen=True)
 class Decision:
     """Whether to request a candidate, why, and the conditional headers to send."""
@@ -149,26 +141,6 @@ def decide(known: KnownPage | None, changed_at: datetime | None, now: datetime,
     return Decision(True, "age", headers)
 
 
-def index_known(frame: pd.DataFrame | None) -> dict[str, KnownPage]:
-    """url -> KnownPage from `Store.known_pages`; a stored article is also known by its
-    canonical URL (unless that URL has a row of its own)."""
-    known: dict[str, KnownPage] = {}
-    if frame is None or frame.empty:
-        return known
-    aliases: list[tuple[str, KnownPage]] = []
-    for row in frame.itertuples(index=False):
-        page = KnownPage(kind=row.kind, last_fetched_at=pd.Timestamp(row.last_fetched_at).to_pydatetime(),
-                         outcome=row.outcome, etag=_text(row.etag),
-                         last_modified=_text(row.last_modified))
-        known[row.url] = page
-        canonical = _text(row.canonical_url)
-        if canonical and canonical != row.url:
-            aliases.append((canonical, page))
-    for url, page in aliases:
-        known.setdefault(url, page)
-    return known
-
-
 def page_rows(page: PageItem, outcome: str, canonical_url: str | None = None) -> list[dict]:
     """The fetch record rows of a fetched candidate page (two when it was redirected)."""
     row = {"url": page.url, "source": page.source, "kind": "article", "status": page.status,
@@ -206,7 +178,7 @@ class FetchLog:
         self.incremental = incremental
         self.count = count or (lambda key, n=1: None)
         self.attached = False
-        self.known: dict[str, KnownPage] = {}
+        self.known: KnownPages | dict[str, KnownPage] = {}  # url -> KnownPage (.get)
         self._rows: list[dict] = []
         self._listings: dict[str, dict] = {}
         self._unsettled: set[str] = set()  # feeds/sitemaps with an entry that failed transiently
@@ -222,13 +194,24 @@ class FetchLog:
         return cls(s.getint("NEWSMON_REFETCH_DAYS", 7), s.getbool("NEWSMON_INCREMENTAL", True),
                    lambda key, n=1: crawler.stats.inc_value(key, n))  # stats exist once it runs
 
-    def attach(self, known_pages: pd.DataFrame | None) -> None:
-        """Start recording; with NEWSMON_INCREMENTAL, decide from `known_pages` too."""
-        self.known = index_known(known_pages) if self.incremental else {}
+    def attach(self, known_pages: KnownPages | pd.DataFrame | Iterable[pd.DataFrame] | None) -> None:
+        """Start recording; with NEWSMON_INCREMENTAL, decide from `known_pages` too
+        (a KnownPages, or the frame or chunks of Store.known_pages/iter_known_pages)."""
+        if not self.incremental:
+            known_pages = None
+        self.close()
+        self.known = (known_pages if isinstance(known_pages, KnownPages)
+                      else KnownPages.from_frames(known_pages))
         self.attached = True
         logger.info("fetch record: %d known page(s), re-fetch after %d day(s)%s",
                     len(self.known), self.refetch_days,
                     "" if self.incremental else " (incremental crawling off)")
+
+    def close(self) -> None:
+        """Delete the known pages' temporary file (the crawl is over)."""
+        if isinstance(self.known, KnownPages):
+            self.known.close()
+        self.known = {}
 
     # -- decisions ------------------------------------------------------------------
     def check_article(self, url: str, hints: Mapping[str, Any]) -> Decision:

@@ -33,6 +33,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 from crawler.fetchlog import FetchLog, page_rows, pages_frame
 from crawler.frames import annotation_rows, frames
 from crawler.items import ArticleItem, PageItem
+from crawler.knownpages import KnownPages
 from crawler.processing import Processed, ProcessingConfig, init_worker, process_page
 from data.errors import DatabaseBusyError, DataError
 
@@ -216,9 +217,13 @@ class StorePipeline:
         fetchlog = getattr(spider, "fetchlog", None)
         if isinstance(fetchlog, FetchLog):
             names = [s.name for s in getattr(spider, "sources", ())]
-            fetchlog.attach(await asyncio.to_thread(self.store.known_pages, names))
+            fetchlog.attach(await asyncio.to_thread(self._known_pages, names))
             self.fetchlog = fetchlog
         self._ticker = asyncio.ensure_future(self._flush_periodically())
+
+    def _known_pages(self, names: list[str]) -> KnownPages:
+        """The fetch record of the crawled sources, copied to disk (crawler.knownpages)."""
+        return KnownPages.from_frames(self.store.iter_known_pages(names))
 
     async def process_item(self, item: ArticleItem):
         self.buffer.append(item)
@@ -249,6 +254,12 @@ class StorePipeline:
         """Signal handler: the feed and sitemap rows, only for a run that finished."""
         if self.fetchlog is None:
             return
+        try:
+            await self._write_listing_rows(reason)
+        finally:
+            self.fetchlog.close()
+
+    async def _write_listing_rows(self, reason: str) -> None:
         if reason != "finished":
             logger.info("crawl ended (%s): feeds and sitemaps stay as recorded before", reason)
             return

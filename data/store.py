@@ -398,6 +398,23 @@ class Store:
         with self._transaction("known_pages") as con:
             return con.execute(_KNOWN_PAGES, {"sources": sorted(set(sources))}).df()
 
+    def iter_known_pages(self, sources: Iterable[str],
+                         rows_per_chunk: int = 20_000) -> Iterator[pd.DataFrame]:
+        """`known_pages` in chunks read by rowid ranges, so a record of millions of
+        pages is never in memory at once (DuckDB materialises a whole result; a range
+        of `rows_per_chunk` rowids is all one query holds).  One transaction: consume
+        the chunks promptly."""
+        params = {"sources": sorted(set(sources))}
+        with self._transaction("known_pages") as con:
+            low, high = con.execute("SELECT min(rowid), max(rowid) FROM pages").fetchone()
+            if low is None:
+                return
+            for start in range(low, high + 1, rows_per_chunk):
+                chunk = con.execute(_KNOWN_PAGES + " AND rowid >= $lo AND rowid < $hi",
+                                    {**params, "lo": start, "hi": start + rows_per_chunk}).df()
+                if not chunk.empty:
+                    yield chunk
+
     def replace_annotations(self, mentions: pd.DataFrame | None, figures: pd.DataFrame | None,
                             article_ids: Iterable[int]) -> dict[str, int]:
         """Replace the mentions and figures of `article_ids` (all of them, even those
