@@ -12,7 +12,8 @@ Exit codes (stable, for cron and scripts):
     3  a crawl failed or fetched nothing it should have
     4  the database file is not a DuckDB database, or its schema could not be migrated
     5  the database stayed busy (locked by a writer) past the timeout
-    6  another newsmon run (crawl, run, demo) holds the database's run lock
+    6  another newsmon run (crawl, run, demo, load) holds the database's run lock
+    7  the Redis frontier of a distributed run is unreachable or was lost
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import click
 from data.connection import DEFAULT_DB_PATH
 
 EXIT_ERROR, EXIT_USAGE, EXIT_CRAWL, EXIT_DATABASE, EXIT_BUSY, EXIT_LOCKED = 1, 2, 3, 4, 5, 6
+EXIT_FRONTIER = 7
 
 
 class CliError(click.ClickException):
@@ -40,6 +42,7 @@ def _error_map() -> list[tuple[type[BaseException], int]]:
     """Typed errors, most specific first, and the exit code each one means."""
     import duckdb
 
+    from crawler.distributed.frontier import FrontierError
     from crawler.lock import RunLockedError
     from crawler.runner import CrawlError
     from crawler.sources import SourcesError
@@ -47,6 +50,7 @@ def _error_map() -> list[tuple[type[BaseException], int]]:
     from nlp.relevance import ProfileError
     return [
         (RunLockedError, EXIT_LOCKED),
+        (FrontierError, EXIT_FRONTIER),
         (SourcesError, EXIT_USAGE),
         (ProfileError, EXIT_USAGE),
         (de.UnknownQueryError, EXIT_USAGE),
@@ -144,3 +148,4 @@ def main() -> None:
 # the command modules register themselves on `cli` when imported
 from crawler.cli import crawl as _crawl_cmds, db as _db_cmds, nlp as _nlp_cmds  # noqa: E402,F401
 from crawler.cli import run as _run_cmds, staging as _staging_cmds  # noqa: E402,F401
+from crawler.cli import distributed as _distributed_cmds  # noqa: E402,F401

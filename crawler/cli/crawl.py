@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from crawler.cli import EXIT_CRAWL, CliError, cli, db_option
+from crawler.cli import EXIT_CRAWL, CliError, cli, db_option, staging_option
 
 
 def crawl_options(func):
@@ -66,23 +66,60 @@ def target_options(func):
     return func
 
 
+def _check_run(ctx, param, value):
+    if value is None:
+        return None
+    from crawler.distributed.frontier import check_run_name
+    try:
+        return check_run_name(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def frontier_option(required: bool, help: str):
+    """--frontier redis://HOST:PORT/DB (or $NEWSMON_FRONTIER): `crawl` and `worker`."""
+    return click.option("--frontier", metavar="redis://HOST:PORT/DB", envvar="NEWSMON_FRONTIER",
+                        required=required, default=None, help=help)
+
+
+def run_option(func):
+    """--run NAME: the distributed run's name (`crawl --frontier` and `worker`)."""
+    return click.option(
+        "--run", "run_name", default=None, callback=_check_run, metavar="NAME",
+        help="With --frontier: the run's name, the same in every process of the run. "
+             "Default: <sources file>-<hash of its content>-<UTC date>.")(func)
+
+
+def frontier_options(func):
+    """`crawl --frontier URL [--run NAME] [--staging DIR]` (crawler/cli/distributed.py)."""
+    func = staging_option(help="With --frontier: folder for the staged fetch-record batches.")(func)
+    func = run_option(func)
+    return frontier_option(False, "Share the run with other crawl processes through this "
+                                  "Redis; articles go to `newsmon worker` processes instead "
+                                  "of the database (or $NEWSMON_FRONTIER).")(func)
+
+
 @cli.command()
 @target_options
 @sources_option
 @crawl_options
+@frontier_options
 @db_option
 def crawl(names, spider, contact, extra, sources_path, topic, threshold, keep_all, model,
-          workers, db_path):
+          workers, frontier, run_name, staging_dir, db_path):
     """Crawl the configured sources into the database.
 
     Exits 3 when the crawl failed or fetched no article page (for cron), 6 when
-    another newsmon run is using the database.
+    another newsmon run is using the database. With --frontier, this process
+    is one of any number sharing the run through Redis: extracted articles go
+    to `newsmon worker` processes, and it exits 7 when Redis is unreachable or lost.
 
     \b
     Examples:
       newsmon crawl                          # every enabled source
       newsmon crawl --source ofcom-news --source cnil
       newsmon crawl --sources my-sources.toml --contact me@example.org
+      newsmon crawl --frontier redis://10.0.0.5:6379/0 --run nightly   # on each machine
     """
     from crawler.crawljob import crawl_and_record
     from crawler.report import print_summary
@@ -95,6 +132,12 @@ def crawl(names, spider, contact, extra, sources_path, topic, threshold, keep_al
     if contact:
         overrides["NEWSMON_CONTACT"] = contact
     overrides.update(_parse_sets(extra))
+    if frontier:
+        from crawler.cli.distributed import crawl_on_frontier, run_name_for
+        crawl_on_frontier(sources, db_path, overrides, frontier=frontier,
+                          run_name=run_name_for(run_name, sources_path),
+                          staging_dir=staging_dir, spider=spider)
+        return
     outcome = crawl_and_record(sources, db_path, overrides, spider=spider,
                                log_to_stderr=False)
     print_summary(outcome, db_path)
