@@ -36,12 +36,13 @@ CANDIDATE_SETTINGS: dict[str, dict] = {
 }
 
 
-def time_extract_article(pages: list[BenchmarkPage], repeat: int) -> None:
+def time_extract_article(pages: list[BenchmarkPage], repeat: int, fast: bool = False) -> None:
     extract_article(pages[0].html, pages[0].url)  # warm-up: imports, compiled patterns, data files
     reasons: Counter[str] = Counter()
+    label = "extract_article(fast=True)" if fast else "extract_article"
 
     def body(page: BenchmarkPage) -> str:
-        result = extract_article(page.html, page.url)
+        result = extract_article(page.html, page.url, fast=fast)
         reasons["article" if isinstance(result, Article) else result.reason] += 1
         return result.text if isinstance(result, Article) else ""
 
@@ -52,9 +53,9 @@ def time_extract_article(pages: list[BenchmarkPage], repeat: int) -> None:
         scores, _ = evaluate(pages, body)
         best = min(best, time.perf_counter() - start)
     megabytes = sum(len(p.html.encode("utf-8")) for p in pages) / 1e6
-    print(f"extract_article: {len(pages) / best:.1f} pages/s, {megabytes / best:.2f} MB/s "
+    print(f"{label}: {len(pages) / best:.1f} pages/s, {megabytes / best:.2f} MB/s "
           f"(best of {repeat}, one process, scoring included)")
-    print(f"extract_article: {scores}")
+    print(f"{label}: {scores}")
     print(f"outcomes: {dict(reasons)}")
 
 
@@ -88,6 +89,8 @@ def main() -> int:
     parser.add_argument("--benchmark", type=Path, default=DEFAULT_BENCHMARK_DIR)
     parser.add_argument("--repeat", type=int, default=1, help="timed runs; the best is reported")
     parser.add_argument("--compare", action="store_true", help="also score plain trafilatura settings")
+    parser.add_argument("--fast", action="store_true",
+                        help="also time extract_article(fast=True) (NEWSMON_EXTRACT_FAST)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.CRITICAL)  # trafilatura warns on every odd page
     if not (args.benchmark / "ground-truth.json").is_file():
@@ -96,6 +99,8 @@ def main() -> int:
     pages = list(load_benchmark(args.benchmark))
     print(f"{len(pages)} pages from {args.benchmark}")
     time_extract_article(pages, args.repeat)
+    if args.fast:
+        time_extract_article(pages, args.repeat, fast=True)
     time_relevance(pages, args.repeat)
     if args.compare:
         compare_settings(pages)

@@ -407,6 +407,9 @@ def main() -> int:
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                     help="extra setting for the end-to-end crawl (repeatable), e.g. "
                          "--set NEWSMON_BATCH_SIZE=250, to try a pipeline change")
+    ap.add_argument("--only-e2e", action="store_true",
+                    help="only the end-to-end crawl (and its recrawl): e.g. the memory of a "
+                         "10,000-page crawl with --pages 10136 --out bench/.work/e2e-10k.json")
     ap.add_argument("--out", type=Path, default=RESULTS)
     args = ap.parse_args()
     if not CORPUS.exists():
@@ -423,6 +426,8 @@ def main() -> int:
     with serve_mirror(args.pages, use_nginx=not args.no_nginx) as mirror:
         say(f"mirror: {len(mirror.urls)} pages ({mirror.layout.copies} copies of "
             f"{mirror.layout.distinct}) at {mirror.base_url}/, served by {mirror.server}")
+        if args.only_e2e:
+            return only_e2e(mirror, args, started)
         r["mirror"] = {"pages": len(mirror.urls), "copies": mirror.layout.copies,
                        "distinct": mirror.layout.distinct, "server": mirror.server}
         r["fetch"] = run_fetch(mirror)
@@ -445,6 +450,25 @@ def main() -> int:
     if r["e2e"].get("profile"):
         print_profile(r["e2e"]["profile"])
     say(f"\nnews-please: {NEWSPLEASE_NOTE}" if "newsplease" in r else "")
+    say(f"written: {args.out}")
+    return 0
+
+
+def only_e2e(mirror: Mirror, args, started: float) -> int:
+    """`--only-e2e`: the end-to-end crawl's throughput and memory, nothing else."""
+    e2e = run_e2e(mirror, args.profile, args.set)
+    proc = e2e["process"]
+    results = {"cores": os.cpu_count(), "mirror_pages": len(mirror.urls),
+               "e2e_articles_per_s": e2e["articles_per_s"], "e2e_peak_rss_mb": proc["peak_rss_mb"],
+               "e2e_recrawl_peak_rss_mb": e2e["recrawl"]["process"]["peak_rss_mb"],
+               "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+               "harness_seconds": round(time.monotonic() - started), "stages": {"e2e": e2e}}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
+    say(f"end to end over {len(mirror.urls)} pages: {e2e['articles']} articles, "
+        f"{e2e['articles_per_s']} articles/s, peak RSS {proc['peak_rss_mb']} MB (main "
+        f"{proc['main_process_peak_rss_mb']} MB, {proc['processes']} processes); recrawl with "
+        f"every page known: {results['e2e_recrawl_peak_rss_mb']} MB")
     say(f"written: {args.out}")
     return 0
 

@@ -99,7 +99,7 @@ class ProcessPipeline:
     """Runs `crawler.processing.process_page` for each page in a process pool.
 
     Settings: NEWSMON_MODEL, NEWSMON_TOPIC, NEWSMON_THRESHOLD, NEWSMON_KEEP_ALL,
-    NEWSMON_MIN_WORDS, NEWSMON_ANNOTATE (False: no spaCy, articles pass on
+    NEWSMON_MIN_WORDS, NEWSMON_EXTRACT_FAST, NEWSMON_ANNOTATE (False: no spaCy, articles pass on
     unannotated, e.g. to `newsmon worker`), NEWSMON_NLP_WORKERS (0 = run in the reactor's process, for
     debugging and for the serial reference run).
     """
@@ -122,6 +122,7 @@ class ProcessPipeline:
             keep_all=s.getbool("NEWSMON_KEEP_ALL"),
             min_words=s.getint("NEWSMON_MIN_WORDS") or None,
             annotate=s.getbool("NEWSMON_ANNOTATE", True),
+            fast_extraction=s.getbool("NEWSMON_EXTRACT_FAST", False),
         )
         workers = s.getint("NEWSMON_NLP_WORKERS", -1)
         if workers < 0:

@@ -36,6 +36,7 @@ class ProcessingConfig:
     keep_all: bool = False
     min_words: int | None = None
     annotate: bool = True  # False: extraction and relevance only (NLP runs elsewhere)
+    fast_extraction: bool = False  # trafilatura without its fallback extractors
 
 
 @dataclass
@@ -77,7 +78,9 @@ class _Worker:
                 language_hint: str | None) -> Processed:
         if html is None:  # the spider found the body is not text (PageItem.html)
             return Processed(url=url, reason="not_html", detail="binary body")
-        kwargs = {} if self.config.min_words is None else {"min_words": self.config.min_words}
+        kwargs = {"fast": self.config.fast_extraction}
+        if self.config.min_words is not None:
+            kwargs["min_words"] = self.config.min_words
         result = extract_article(html, url, content_type=content_type, **kwargs)
         if isinstance(result, NotArticle):
             return Processed(url=url, reason=result.reason, detail=result.detail)
