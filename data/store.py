@@ -215,6 +215,23 @@ WHERE list_contains($sources, source)
 """
 
 
+def known_page_chunks(con: duckdb.DuckDBPyConnection, sources: Iterable[str],
+                      rows_per_chunk: int = 20_000) -> Iterator[pd.DataFrame]:
+    """The fetch record of `sources` (the columns of `Store.known_pages`) in chunks read
+    by rowid ranges, so a record of millions of pages is never in memory at once: DuckDB
+    materialises a whole result, and a range of `rows_per_chunk` rowids is all one query
+    holds.  Works on a read-only connection too."""
+    params = {"sources": sorted(set(sources))}
+    low, high = con.execute("SELECT min(rowid), max(rowid) FROM pages").fetchone()
+    if low is None:
+        return
+    for start in range(low, high + 1, rows_per_chunk):
+        chunk = con.execute(_KNOWN_PAGES + " AND rowid >= $lo AND rowid < $hi",
+                            {**params, "lo": start, "hi": start + rows_per_chunk}).df()
+        if not chunk.empty:
+            yield chunk
+
+
 def open_db(path: Path | str = DEFAULT_DB_PATH, read_only: bool = False,
             timeout: float = 30.0) -> duckdb.DuckDBPyConnection:
     """A connection to the database; writable opens create it and apply pending migrations.
@@ -400,20 +417,10 @@ class Store:
 
     def iter_known_pages(self, sources: Iterable[str],
                          rows_per_chunk: int = 20_000) -> Iterator[pd.DataFrame]:
-        """`known_pages` in chunks read by rowid ranges, so a record of millions of
-        pages is never in memory at once (DuckDB materialises a whole result; a range
-        of `rows_per_chunk` rowids is all one query holds).  One transaction: consume
+        """`known_pages` in chunks (`known_page_chunks`), in one transaction: consume
         the chunks promptly."""
-        params = {"sources": sorted(set(sources))}
         with self._transaction("known_pages") as con:
-            low, high = con.execute("SELECT min(rowid), max(rowid) FROM pages").fetchone()
-            if low is None:
-                return
-            for start in range(low, high + 1, rows_per_chunk):
-                chunk = con.execute(_KNOWN_PAGES + " AND rowid >= $lo AND rowid < $hi",
-                                    {**params, "lo": start, "hi": start + rows_per_chunk}).df()
-                if not chunk.empty:
-                    yield chunk
+            yield from known_page_chunks(con, sources, rows_per_chunk)
 
     def replace_annotations(self, mentions: pd.DataFrame | None, figures: pd.DataFrame | None,
                             article_ids: Iterable[int]) -> dict[str, int]:

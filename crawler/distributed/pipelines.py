@@ -29,10 +29,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import duckdb
-import pandas as pd
 from scrapy import signals
 from scrapy.exceptions import DropItem, NotConfigured
 
@@ -45,11 +44,10 @@ from crawler.knownpages import KnownPages
 from crawler.pipelines import drop_reason
 from data.errors import DatabaseNotFoundError, DataError
 from data.staging import default_staging_dir, stage_batch
-from data.store import _KNOWN_PAGES, connect_read
+from data.store import connect_read, known_page_chunks
 
 logger = logging.getLogger(__name__)
 
-KNOWN_PAGES_CHUNKS = 50  # DuckDB vectors (2,048 rows) per chunk of the fetch record read
 
 
 class NotQueued(DropItem):
@@ -189,18 +187,10 @@ class ArticleQueuePipeline:
         to disk in chunks (crawler.knownpages); no database yet: an empty record."""
         try:
             with connect_read(self.db_path, timeout=self.busy_timeout) as con:
-                result = con.execute(_KNOWN_PAGES, {"sources": sorted(set(sources))})
-                return KnownPages.from_frames(_chunks(result))
+                return KnownPages.from_frames(known_page_chunks(con, sources))
         except DatabaseNotFoundError:
             logger.info("no database at %s yet: every page is new", self.db_path)
         except duckdb.CatalogException as exc:
             logger.warning("%s has no fetch record yet (%s): every page is new", self.db_path, exc)
         return KnownPages.from_frames(None)
 
-
-def _chunks(result: duckdb.DuckDBPyConnection) -> Iterator[pd.DataFrame]:
-    while True:
-        chunk = result.fetch_df_chunk(KNOWN_PAGES_CHUNKS)
-        if chunk.empty:
-            return
-        yield chunk
