@@ -29,6 +29,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/nlp_speed.py
 	$(BIN)/python bench/extract_speed.py
 	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
+	$(BIN)/python bench/scaling.py
+	$(BIN)/python bench/storage_growth.py --json bench/storage_results.json
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
