@@ -52,6 +52,7 @@ memory does not grow with the number of pages earlier runs fetched.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -166,6 +167,18 @@ def _text(value: Any) -> str | None:
 
 def _iso(dt: datetime | None) -> str | None:
     return dt.isoformat() if dt else None
+
+
+async def attach_spider_fetchlog(spider: Any, read_known: Callable[[list[str]], KnownPages]
+                                 ) -> "FetchLog | None":
+    """Attach the spider's FetchLog (if it has one) to the record of its sources, read
+    by `read_known(source names)` in a thread; return it."""
+    fetchlog = getattr(spider, "fetchlog", None)
+    if not isinstance(fetchlog, FetchLog):
+        return None
+    names = [source.name for source in getattr(spider, "sources", ())]
+    fetchlog.attach(await asyncio.to_thread(read_known, names))
+    return fetchlog
 
 
 # -- the per-crawl state ------------------------------------------------------------------

@@ -30,7 +30,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from scrapy import signals
 from scrapy.exceptions import DropItem, NotConfigured
 
-from crawler.fetchlog import FetchLog, page_rows, pages_frame
+from crawler.fetchlog import FetchLog, attach_spider_fetchlog, page_rows, pages_frame
 from crawler.frames import annotation_rows, frames
 from crawler.items import ArticleItem, PageItem
 from crawler.knownpages import KnownPages
@@ -207,19 +207,14 @@ class StorePipeline:
             raise NotConfigured("NEWSMON_STORE is off")
         run_id = s.get("NEWSMON_RUN_ID")
         pipe = cls(crawler, s.get("NEWSMON_DB"), int(run_id) if run_id else None,
-                   s.getint("NEWSMON_BATCH_SIZE", 50), s.getfloat("NEWSMON_FLUSH_SECONDS", 5.0),
+                   s.getint("NEWSMON_BATCH_SIZE", 250), s.getfloat("NEWSMON_FLUSH_SECONDS", 10.0),
                    s.getfloat("NEWSMON_BUSY_TIMEOUT", 30.0))
         crawler.signals.connect(pipe.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(pipe.spider_closed, signal=signals.spider_closed)
         return pipe
 
     async def open_spider(self) -> None:
-        spider = self.crawler.spider
-        fetchlog = getattr(spider, "fetchlog", None)
-        if isinstance(fetchlog, FetchLog):
-            names = [s.name for s in getattr(spider, "sources", ())]
-            fetchlog.attach(await asyncio.to_thread(self._known_pages, names))
-            self.fetchlog = fetchlog
+        self.fetchlog = await attach_spider_fetchlog(self.crawler.spider, self._known_pages)
         self._ticker = asyncio.ensure_future(self._flush_periodically())
 
     def _known_pages(self, names: list[str]) -> KnownPages:

@@ -38,7 +38,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 from crawler.distributed.coordination import CrawlMember, frontier_configured, member_for
 from crawler.distributed.frontier import REDIS_ERRORS
 from crawler.distributed.messages import encode_items, pages_only
-from crawler.fetchlog import FetchLog, pages_frame
+from crawler.fetchlog import FetchLog, attach_spider_fetchlog, pages_frame
 from crawler.items import ArticleItem, PageItem
 from crawler.knownpages import KnownPages
 from crawler.pipelines import drop_reason
@@ -81,19 +81,14 @@ class ArticleQueuePipeline:
         db_path = s.get("NEWSMON_DB")
         staging = s.get("NEWSMON_STAGING_DIR") or default_staging_dir(db_path)
         pipe = cls(crawler, member_for(crawler), db_path, Path(staging),
-                   s.getint("NEWSMON_BATCH_SIZE", 50), s.getfloat("NEWSMON_FLUSH_SECONDS", 5.0),
+                   s.getint("NEWSMON_BATCH_SIZE", 250), s.getfloat("NEWSMON_FLUSH_SECONDS", 10.0),
                    s.getfloat("NEWSMON_BUSY_TIMEOUT", 30.0))
         crawler.signals.connect(pipe.item_dropped, signal=signals.item_dropped)
         return pipe
 
     # -- life cycle -----------------------------------------------------------------
     async def open_spider(self) -> None:
-        spider = self.crawler.spider
-        fetchlog = getattr(spider, "fetchlog", None)
-        if isinstance(fetchlog, FetchLog):
-            names = [s.name for s in getattr(spider, "sources", ())]
-            fetchlog.attach(await asyncio.to_thread(self._known_pages, names))
-            self.fetchlog = fetchlog
+        self.fetchlog = await attach_spider_fetchlog(self.crawler.spider, self._known_pages)
         self._tickers = [asyncio.ensure_future(self._every(self.member.poll, self._push)),
                          asyncio.ensure_future(self._every(self.stage_seconds, self._stage))]
 
