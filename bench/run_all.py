@@ -469,6 +469,8 @@ def only_e2e(mirror: Mirror, args, started: float) -> int:
         f"{e2e['articles_per_s']} articles/s, peak RSS {proc['peak_rss_mb']} MB (main "
         f"{proc['main_process_peak_rss_mb']} MB, {proc['processes']} processes); recrawl with "
         f"every page known: {results['e2e_recrawl_peak_rss_mb']} MB")
+    if e2e.get("profile"):
+        print_profile(e2e["profile"])
     say(f"written: {args.out}")
     return 0
 
