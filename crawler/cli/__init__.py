@@ -47,12 +47,14 @@ def _error_map() -> list[tuple[type[BaseException], int]]:
     from crawler.runner import CrawlError
     from crawler.sources import SourcesError
     from data import errors as de
+    from nlp.pipeline import ModelNotFoundError
     from nlp.relevance import ProfileError
     return [
         (RunLockedError, EXIT_LOCKED),
         (FrontierError, EXIT_FRONTIER),
         (SourcesError, EXIT_USAGE),
         (ProfileError, EXIT_USAGE),
+        (ModelNotFoundError, EXIT_USAGE),
         (de.UnknownQueryError, EXIT_USAGE),
         (de.QueryParamError, EXIT_USAGE),
         (de.ExportError, EXIT_USAGE),

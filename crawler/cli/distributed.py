@@ -81,7 +81,9 @@ def worker(frontier, run_name, sources_path, batch, model, forever, no_load, loa
     """
     from crawler.distributed.worker import Worker, WorkerConfig
     from data.staging import default_staging_dir
+    from nlp.pipeline import check_model
 
+    check_model(model)  # before taking articles from the queue
     config = WorkerConfig(
         frontier=frontier, run=run_name_for(run_name, sources_path), db_path=Path(db_path),
         staging_dir=Path(staging_dir) if staging_dir else default_staging_dir(db_path),
