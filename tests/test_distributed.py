@@ -202,7 +202,7 @@ def test_an_unreachable_frontier_is_a_clear_error_with_exit_7(tmp_path, command)
     port = free_port()  # nothing listens there
     url = f"redis://127.0.0.1:{port}/0"
     args = (["crawl", "--sources", str(ROOT / "crawler" / "sources.toml")]
-            if command == "crawl" else ["worker", "--model", "/nonexistent-model"])
+            if command == "crawl" else ["worker"])
     started = time.monotonic()
     done = run_newsmon(*args, "--frontier", url, "--run", "r1",
                        "--db", str(tmp_path / "x.duckdb"), timeout=120)
