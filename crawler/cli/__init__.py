@@ -47,7 +47,7 @@ def _error_map() -> list[tuple[type[BaseException], int]]:
     from crawler.runner import CrawlError
     from crawler.sources import SourcesError
     from data import errors as de
-    from nlp.pipeline import ModelNotFoundError
+    from nlp.models import ModelNotFoundError
     from nlp.relevance import ProfileError
     return [
         (RunLockedError, EXIT_LOCKED),

@@ -33,7 +33,7 @@ def crawl_options(func):
 def crawl_overrides(topic, threshold, keep_all, model, workers) -> dict:
     from nlp.relevance import TopicProfile
     TopicProfile.load(topic)  # a bad profile fails here, not in every worker
-    from nlp.pipeline import check_model
+    from nlp.models import check_model
     check_model(model)  # so does a model that is not installed
     overrides = {"NEWSMON_TOPIC": topic, "NEWSMON_KEEP_ALL": keep_all, "NEWSMON_MODEL": model,
                  "NEWSMON_PROGRESS": sys.stderr.isatty()}

@@ -81,7 +81,7 @@ def worker(frontier, run_name, sources_path, batch, model, forever, no_load, loa
     """
     from crawler.distributed.worker import Worker, WorkerConfig
     from data.staging import default_staging_dir
-    from nlp.pipeline import check_model
+    from nlp.models import check_model
 
     check_model(model)  # before taking articles from the queue
     config = WorkerConfig(
