@@ -375,6 +375,29 @@ def test_benchmark_f1_over_all_pages(benchmark_results):
 
 
 @needs_benchmark
+def test_fast_extraction_trades_recall_for_speed_and_is_wired_to_its_setting(benchmark_results):
+    """NEWSMON_EXTRACT_FAST skips trafilatura's fallbacks: still a usable extractor, but it
+    keeps less of the text than the default, which is why it is off by default."""
+    from scrapy.utils.test import get_crawler
+
+    from crawler.pipelines import ProcessPipeline
+    pages = [page for page, _ in benchmark_results]
+    default = {page.page_id: result for page, result in benchmark_results}
+    fast = {page.page_id: extract_article(page.html, page.url, fast=True) for page in pages}
+
+    def text(results):
+        return lambda page: results[page.page_id].text if isinstance(results[page.page_id], Article) else ""
+
+    slow_scores, _ = evaluate(pages, text(default))
+    fast_scores, _ = evaluate(pages, text(fast))
+    assert fast_scores.f1 >= 0.9, fast_scores
+    assert fast_scores.recall < slow_scores.recall, (fast_scores, slow_scores)
+    for flag in (True, False):
+        crawler = get_crawler(settings_dict={"NEWSMON_EXTRACT_FAST": flag})
+        assert ProcessPipeline.from_crawler(crawler).config.fast_extraction is flag
+
+
+@needs_benchmark
 def test_benchmark_pages_are_articles_not_listings(benchmark_results):
     """No real article of the benchmark may be mistaken for a listing or an empty page."""
     rejected = {page.url: result.reason for page, result in benchmark_results if isinstance(result, NotArticle)}
