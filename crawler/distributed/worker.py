@@ -85,7 +85,7 @@ class WorkerReport:
     unreadable: int = 0
     listing_rows: int = 0
     load: LoadReport = field(default_factory=LoadReport)
-    left_staged: int = 0  # batches still staged at exit (run lock held elsewhere)
+    left_staged: int = 0  # batches still staged at exit because the run lock stayed taken
 
 
 class Worker:
@@ -317,14 +317,19 @@ class Worker:
 
     def _final_load(self, quiet: bool) -> None:
         """Load what is left; when already failing, only log a load failure."""
+        loaded = False
         try:
             if self.config.load and list_batches(self.config.staging_dir):
-                self._load(wait=self.config.lock_wait)
+                loaded = self._load(wait=self.config.lock_wait)
+            else:
+                loaded = True  # nothing of this worker's left to load
         except DataError as exc:
             if not quiet:
                 raise
             logger.error("the staged batches stay in %s: %s", self.config.staging_dir, exc)
-        self.report.left_staged = len(list_batches(self.config.staging_dir))
+        # batches staged after a successful final load belong to processes still running
+        # (e.g. the worker staging the run's feed rows), which load them at their own exit
+        self.report.left_staged = 0 if loaded else len(list_batches(self.config.staging_dir))
 
 
 def _one(nlp: Any, annotate: Callable, text: str) -> Any:
