@@ -26,10 +26,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from data.digest import build_digest, render_html, render_markdown, write_data  # noqa: E402
-from data.export import export_table  # noqa: E402
-from data.named import run_query  # noqa: E402
-from data.store import open_db, query  # noqa: E402
+from newsmon.data.digest import build_digest, render_html, render_markdown, write_data  # noqa: E402
+from newsmon.data.export import export_table  # noqa: E402
+from newsmon.data.named import run_query  # noqa: E402
+from newsmon.data.store import open_db, query  # noqa: E402
 
 SOURCES = 200
 ENTITIES = 20_000

@@ -21,10 +21,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import trafilatura  # noqa: E402
 
-from nlp.extract import TRAFILATURA_OPTIONS, extract_article  # noqa: E402
-from nlp.extract_eval import DEFAULT_BENCHMARK_DIR, BenchmarkPage, evaluate, load_benchmark  # noqa: E402
-from nlp.records import Article  # noqa: E402
-from nlp.relevance import TopicProfile  # noqa: E402
+from newsmon.nlp.extract import TRAFILATURA_OPTIONS, extract_article  # noqa: E402
+from newsmon.nlp.extract_eval import DEFAULT_BENCHMARK_DIR, BenchmarkPage, evaluate, load_benchmark  # noqa: E402
+from newsmon.nlp.records import Article  # noqa: E402
+from newsmon.nlp.relevance import TopicProfile  # noqa: E402
 
 CANDIDATE_SETTINGS: dict[str, dict] = {
     "trafilatura defaults": {},

@@ -29,9 +29,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from crawler.demo.site import DEMO_SOURCE_NAME, demo_sources_file, serve_demo_site  # noqa: E402
-from crawler.knownpages import KnownPage  # noqa: E402
-from data import Store, query  # noqa: E402
+from newsmon.crawler.demo.site import DEMO_SOURCE_NAME, demo_sources_file, serve_demo_site  # noqa: E402
+from newsmon.crawler.knownpages import KnownPage  # noqa: E402
+from newsmon.data import Store, query  # noqa: E402
 from procwatch import run_watched  # noqa: E402
 
 NEWSMON = str(ROOT / ".venv" / "bin" / "newsmon")

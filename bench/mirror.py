@@ -51,7 +51,7 @@ from xml.sax.saxutils import escape
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from crawler.localserver import LocalServer, Request, Response  # noqa: E402
+from newsmon.crawler.localserver import LocalServer, Request, Response  # noqa: E402
 
 logger = logging.getLogger(__name__)
 

@@ -26,8 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from nlp.extract import english_ratio  # noqa: E402
-from nlp.pipeline import DEFAULT_MODEL, load_ner_only, load_pipeline  # noqa: E402
+from newsmon.nlp.extract import english_ratio  # noqa: E402
+from newsmon.nlp.pipeline import DEFAULT_MODEL, load_ner_only, load_pipeline  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "article-extraction-benchmark" / "ground-truth.json"
 ENGLISH_RATIO = 0.12

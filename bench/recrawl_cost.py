@@ -23,9 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from crawler.demo.site import ARTICLE_URL_PATTERN, demo_sources_file, serve_demo_site  # noqa: E402
-from crawler.runner import run_crawl_isolated  # noqa: E402
-from crawler.sources import load_sources  # noqa: E402
+from newsmon.crawler.demo.site import ARTICLE_URL_PATTERN, demo_sources_file, serve_demo_site  # noqa: E402
+from newsmon.crawler.runner import run_crawl_isolated  # noqa: E402
+from newsmon.crawler.sources import load_sources  # noqa: E402
 
 LISTINGS = re.compile(r"\.xml$")
 ARTICLE = re.compile(ARTICLE_URL_PATTERN)

@@ -52,7 +52,7 @@ from stages import bench_settings, crawl_overrides  # noqa: E402
 
 RESULTS = BENCH / "results.json"
 NEWSPLEASE_VENV = WORK / "newsplease-venv"
-NEWSMON = [sys.executable, "-c", "from crawler.cli import main; main()"]
+NEWSMON = [sys.executable, "-c", "from newsmon.crawler.cli import main; main()"]
 STAGES = BENCH / "stages.py"
 
 

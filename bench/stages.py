@@ -49,8 +49,8 @@ def crawl_overrides() -> dict:
 
 # -- fetch only ---------------------------------------------------------------------
 def fetch(sources_file: Path) -> dict:
-    from crawler.runner import run_crawl
-    from crawler.sources import load_sources
+    from newsmon.crawler.runner import run_crawl
+    from newsmon.crawler.sources import load_sources
     sources = load_sources(sources_file)
     overrides = {**crawl_overrides(), "ITEM_PIPELINES": {}, "NEWSMON_STORE": False}
     start = time.perf_counter()
@@ -76,8 +76,8 @@ def load_pages(root: Path, base_url: str, paths: list[str]) -> list[tuple[str, s
 
 
 def extract(root: Path, base_url: str, paths: list[str], texts_out: Path) -> dict:
-    from nlp.extract import extract_article
-    from nlp.records import Article
+    from newsmon.nlp.extract import extract_article
+    from newsmon.nlp.records import Article
     pages = load_pages(root, base_url, paths)
     extract_article(pages[0][1], pages[0][0])  # warm-up: imports, data files, compiled patterns
     outcomes: dict[str, int] = {}
@@ -113,7 +113,7 @@ def _count(values) -> dict[str, int]:
 
 # -- NLP only -----------------------------------------------------------------------
 def nlp_only(texts_file: Path, count: int, processes: int, batch_size: int) -> dict:
-    from nlp.pipeline import load_ner_only
+    from newsmon.nlp.pipeline import load_ner_only
     records = [json.loads(line) for line in texts_file.read_text(encoding="utf-8").splitlines()]
     extracted = [r["text"] for r in records]
     texts = [extracted[i % len(extracted)] for i in range(count)]
@@ -135,8 +135,8 @@ def nlp_only(texts_file: Path, count: int, processes: int, batch_size: int) -> d
 # -- digest -------------------------------------------------------------------------
 def digest(articles: int, repeat: int = 3) -> dict:
     from digest_bench import generate
-    from data.digest import build_digest
-    from data.store import open_db
+    from newsmon.data.digest import build_digest
+    from newsmon.data.store import open_db
     db = WORK / f"digest-{articles}.duckdb"
     generated_s = None
     if not db.exists():

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from data import query
-from data.staging import load_staged, stage_batch
+from newsmon.data import query
+from newsmon.data.staging import load_staged, stage_batch
 from store_write import synthetic  # bench/ is on sys.path when run as a script
 
 
@@ -78,7 +78,7 @@ def main() -> None:
 
 def create_db(db: Path) -> None:
     """Create and migrate the database first, so the timing is the load alone."""
-    from data import migrate
+    from newsmon.data import migrate
     migrate(db)
 
 

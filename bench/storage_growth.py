@@ -25,7 +25,7 @@ import duckdb
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from data.store import open_db  # noqa: E402
+from newsmon.data.store import open_db  # noqa: E402
 
 TABLES = ("articles", "entities", "entity_aliases", "mentions", "figures", "pages")
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from data import Store, query
+from newsmon.data import Store, query
 
 SURNAMES = [f"Surname{i}" for i in range(400)]
 ORGS = [f"Organisation {i}" for i in range(300)]

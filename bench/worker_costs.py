@@ -59,10 +59,10 @@ def main() -> int:
     if not CORPUS.exists():
         print(f"skipped: {CORPUS} is absent", file=sys.stderr)
         return 0
-    from crawler.processing import ProcessingConfig, init_worker, process_page
-    from nlp.extract import extract_article
-    from nlp.pipeline import annotate_doc, load_ner_only, load_pipeline
-    from nlp.records import Article
+    from newsmon.crawler.processing import ProcessingConfig, init_worker, process_page
+    from newsmon.nlp.extract import extract_article
+    from newsmon.nlp.pipeline import annotate_doc, load_ner_only, load_pipeline
+    from newsmon.nlp.records import Article
 
     docs = pages()
     extract_article(docs[0][1], docs[0][0])

@@ -29,11 +29,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from crawler.lock import RunLock
-from crawler.runner import run_crawl
-from crawler.sources import Source
-from data.connection import check_header
-from data.store import Store
+from newsmon.crawler.lock import RunLock
+from newsmon.crawler.runner import run_crawl
+from newsmon.crawler.sources import Source
+from newsmon.data.connection import check_header
+from newsmon.data.store import Store
 
 logger = logging.getLogger(__name__)
 

@@ -60,9 +60,9 @@ from typing import Any, Callable, Iterable, Mapping
 
 import pandas as pd
 
-from crawler.items import PageItem
-from crawler.knownpages import KnownPage, KnownPages
-from crawler.spiders.parsers import parse_date
+from newsmon.crawler.items import PageItem
+from newsmon.crawler.knownpages import KnownPage, KnownPages
+from newsmon.crawler.spiders.parsers import parse_date
 
 logger = logging.getLogger(__name__)
 

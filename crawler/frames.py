@@ -11,7 +11,7 @@ from typing import Iterable
 
 import pandas as pd
 
-from nlp.records import Annotation
+from newsmon.nlp.records import Annotation
 
 ARTICLE_COLUMNS = ["url", "canonical_url", "source", "title", "authors", "published_at",
                    "fetched_at", "language", "sitename", "description", "text", "text_hash",

@@ -21,7 +21,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from data.connection import utc_now
+from newsmon.data.connection import utc_now
 
 logger = logging.getLogger(__name__)
 

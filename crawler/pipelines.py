@@ -30,12 +30,12 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from scrapy import signals
 from scrapy.exceptions import DropItem, NotConfigured
 
-from crawler.fetchlog import FetchLog, attach_spider_fetchlog, page_rows, pages_frame
-from crawler.frames import annotation_rows, frames
-from crawler.items import ArticleItem, PageItem
-from crawler.knownpages import KnownPages
-from crawler.processing import Processed, ProcessingConfig, init_worker, process_page
-from data.errors import DatabaseBusyError, DataError
+from newsmon.crawler.fetchlog import FetchLog, attach_spider_fetchlog, page_rows, pages_frame
+from newsmon.crawler.frames import annotation_rows, frames
+from newsmon.crawler.items import ArticleItem, PageItem
+from newsmon.crawler.knownpages import KnownPages
+from newsmon.crawler.processing import Processed, ProcessingConfig, init_worker, process_page
+from newsmon.data.errors import DatabaseBusyError, DataError
 
 logger = logging.getLogger(__name__)
 
@@ -186,7 +186,7 @@ class StorePipeline:
 
     def __init__(self, crawler, db_path: str, run_id: int | None, batch_size: int,
                  flush_seconds: float, busy_timeout: float = 30.0):
-        from data.store import Store  # imported here: the stage may be switched off
+        from newsmon.data.store import Store  # imported here: the stage may be switched off
         self.crawler = crawler
         self.stats = crawler.stats
         self.store = Store(db_path, busy_timeout=busy_timeout)

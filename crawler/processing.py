@@ -18,9 +18,9 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from nlp.extract import extract_article
-from nlp.records import Annotation, Article, NotArticle, Relevance
-from nlp.relevance import TopicProfile
+from newsmon.nlp.extract import extract_article
+from newsmon.nlp.records import Annotation, Article, NotArticle, Relevance
+from newsmon.nlp.relevance import TopicProfile
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ class _Worker:
         if not self.config.annotate:
             raise RuntimeError("this worker does not annotate (ProcessingConfig.annotate is off)")
         if self._nlp is None:
-            from nlp.pipeline import load_pipeline  # heavy import, only where NLP runs
+            from newsmon.nlp.pipeline import load_pipeline  # heavy import, only where NLP runs
             self._nlp = load_pipeline(self.config.model)
         return self._nlp
 
@@ -94,7 +94,7 @@ class _Worker:
                              article=article, relevance=relevance)
         annotation = None
         if self.config.annotate and (article.language or "").lower()[:2] in ANNOTATED_LANGUAGES:
-            from nlp.pipeline import annotate_doc
+            from newsmon.nlp.pipeline import annotate_doc
             annotation = annotate_doc(self.nlp(article.text))
         return Processed(url=url, article=article, relevance=relevance, annotation=annotation,
                          text_hash=text_hash(article.text),
@@ -154,5 +154,5 @@ def annotate_texts(texts: list[str], batch_size: int = 32) -> list[Annotation]:
     """Annotate texts with this process's worker pipeline (nlp.pipe batches)."""
     if _worker is None:
         raise RuntimeError("init_worker() was not called in this process")
-    from nlp.pipeline import annotate
+    from newsmon.nlp.pipeline import annotate
     return list(annotate(_worker.nlp, texts, batch_size=batch_size))

@@ -16,9 +16,9 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from typing import Callable
 
-from crawler.frames import annotation_rows, frames
-from crawler.processing import ANNOTATED_LANGUAGES, ProcessingConfig, annotate_texts, init_worker
-from data.store import Store, query
+from newsmon.crawler.frames import annotation_rows, frames
+from newsmon.crawler.processing import ANNOTATED_LANGUAGES, ProcessingConfig, annotate_texts, init_worker
+from newsmon.data.store import Store, query
 
 logger = logging.getLogger(__name__)
 

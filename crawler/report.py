@@ -11,8 +11,8 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from crawler.crawljob import CrawlOutcome
-from data.store import query
+from newsmon.crawler.crawljob import CrawlOutcome
+from newsmon.data.store import query
 
 TOP_ENTITIES = """
 select coalesce(e.name, m.canonical) as name, count(*) as mentions,

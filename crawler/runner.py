@@ -20,8 +20,8 @@ from typing import Any, Iterable
 
 from scrapy.crawler import CrawlerProcess
 
-from crawler.settings import build_settings
-from crawler.sources import Source
+from newsmon.crawler.settings import build_settings
+from newsmon.crawler.sources import Source
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ def run_crawl(sources: Iterable[Source], settings_overrides: dict[str, Any] | No
     Scrapy's own).  Once per process: the reactor cannot restart.  With
     `log_to_stderr`, Scrapy installs its root log handler (LOG_LEVEL etc.).
     """
-    from crawler.spiders import SPIDERS  # imported late: the child process needs nothing else
+    from newsmon.crawler.spiders import SPIDERS  # imported late: the child process needs nothing else
     if spider not in SPIDERS:
         raise CrawlError(f"unknown spider {spider!r}; known: {', '.join(sorted(SPIDERS))}")
     sources = list(sources)

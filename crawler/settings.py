@@ -33,8 +33,8 @@ NEWSMON_VERSION = "0.1"
 NEWSMON_PROJECT_URL = "https://github.com/newsmon/newsmon"
 NEWSMON_CONTACT = "https://github.com/newsmon/newsmon/issues"
 USER_AGENT = f"newsmon/{NEWSMON_VERSION} (+{NEWSMON_PROJECT_URL}; contact: {NEWSMON_CONTACT})"
-SPIDER_MODULES = ["crawler.spiders"]
-NEWSPIDER_MODULE = "crawler.spiders"
+SPIDER_MODULES = ["newsmon.crawler.spiders"]
+NEWSPIDER_MODULE = "newsmon.crawler.spiders"
 
 # -- autothrottle: adapts each slot's delay to the server's latency (floor: see EXTENSIONS)
 AUTOTHROTTLE_ENABLED = True
@@ -67,9 +67,9 @@ DOWNLOAD_FAIL_ON_DATALOSS = True
 # -- downloader middlewares (crawler/middlewares.py); process_response runs from the
 #    highest number down, so these see a response before Retry (550) and Redirect (600)
 DOWNLOADER_MIDDLEWARES = {
-    "crawler.middlewares.RetryAfterMiddleware": 560,
-    "crawler.middlewares.CharsetMiddleware": 570,  # below HttpCompression (590): decoded bodies
-    "crawler.middlewares.RedirectGuardMiddleware": 610,
+    "newsmon.crawler.middlewares.RetryAfterMiddleware": 560,
+    "newsmon.crawler.middlewares.CharsetMiddleware": 570,  # below HttpCompression (590): decoded bodies
+    "newsmon.crawler.middlewares.RedirectGuardMiddleware": 610,
 }
 
 # -- extensions ----------------------------------------------------------------
@@ -77,21 +77,21 @@ EXTENSIONS = {
     # the stock AutoThrottle would lower a source's configured delay down to
     # DOWNLOAD_DELAY; this one keeps each slot's configured delay as its floor
     "scrapy.extensions.throttle.AutoThrottle": None,
-    "crawler.throttle.SourceAutoThrottle": 0,
+    "newsmon.crawler.throttle.SourceAutoThrottle": 0,
     "scrapy.extensions.telnet.TelnetConsole": None,
-    "crawler.progress.ProgressExtension": 500,  # live status line; CLI on a terminal only
+    "newsmon.crawler.progress.ProgressExtension": 500,  # live status line; CLI on a terminal only
 }
 
 # -- item pipelines -------------------------------------------------------------
 ITEM_PIPELINES = {
-    "crawler.pipelines.ProcessPipeline": 300,
-    "crawler.pipelines.StorePipeline": 800,
+    "newsmon.crawler.pipelines.ProcessPipeline": 300,
+    "newsmon.crawler.pipelines.StorePipeline": 800,
 }
 
 # -- logging -----------------------------------------------------------------
 LOG_LEVEL = "INFO"
 LOG_SHORT_NAMES = True
-LOG_FORMATTER = "crawler.logformatter.NewsmonLogFormatter"  # drops: one DEBUG line, not the page
+LOG_FORMATTER = "newsmon.crawler.logformatter.NewsmonLogFormatter"  # drops: one DEBUG line, not the page
 
 # -- redirects and retries ---------------------------------------------------
 REDIRECT_ENABLED = True

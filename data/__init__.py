@@ -11,8 +11,8 @@ The default database is data/newsmon.duckdb (git-ignored).  This package never
 imports `crawler` or `nlp`.
 """
 
-from data.connection import DEFAULT_DB_PATH, load_fts
-from data.errors import (
+from newsmon.data.connection import DEFAULT_DB_PATH, load_fts
+from newsmon.data.errors import (
     DatabaseBusyError,
     DatabaseNotFoundError,
     DataError,
@@ -20,9 +20,9 @@ from data.errors import (
     NotADatabaseError,
     WriteError,
 )
-from data.frames import article_id_for
-from data.migrate import migrate, status
-from data.store import Store, connect_read, open_db, query
+from newsmon.data.frames import article_id_for
+from newsmon.data.migrate import migrate, status
+from newsmon.data.store import Store, connect_read, open_db, query
 
 __all__ = [
     "DEFAULT_DB_PATH",

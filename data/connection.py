@@ -23,11 +23,13 @@ from pathlib import Path
 
 import duckdb
 
-from data.errors import DatabaseBusyError, DatabaseNotFoundError, DataError, NotADatabaseError
+from newsmon.data.errors import DatabaseBusyError, DatabaseNotFoundError, DataError, NotADatabaseError
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_DB_PATH = Path(__file__).resolve().parent / "newsmon.duckdb"
+# relative to the working directory (never inside the installed package); $NEWSMON_DB or --db
+# override it at the CLI
+DEFAULT_DB_PATH = Path("data") / "newsmon.duckdb"
 
 DUCKDB_MAGIC = b"DUCK"
 MAGIC_OFFSET = 8

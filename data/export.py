@@ -21,10 +21,10 @@ from pathlib import Path
 
 import duckdb
 
-from data.csvsafe import sql_neutralise
-from data.errors import ExportError
-from data.named import prepare
-from data.store import connect_read
+from newsmon.data.csvsafe import sql_neutralise
+from newsmon.data.errors import ExportError
+from newsmon.data.named import prepare
+from newsmon.data.store import connect_read
 
 logger = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import pandas as pd
 import pyarrow as pa
 
-from data.errors import WriteError
+from newsmon.data.errors import WriteError
 
 logger = logging.getLogger(__name__)
 

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import duckdb
 
-from data.connection import DEFAULT_DB_PATH, connect, utc_now
-from data.errors import MigrationError
+from newsmon.data.connection import DEFAULT_DB_PATH, connect, utc_now
+from newsmon.data.errors import MigrationError
 
 logger = logging.getLogger(__name__)
 

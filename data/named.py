@@ -35,8 +35,8 @@ from typing import Any, Callable, Mapping, Sequence
 import duckdb
 import pandas as pd
 
-from data.errors import QueryError, QueryParamError, UnknownQueryError
-from data.store import connect_read
+from newsmon.data.errors import QueryError, QueryParamError, UnknownQueryError
+from newsmon.data.store import connect_read
 
 logger = logging.getLogger(__name__)
 

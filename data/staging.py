@@ -64,8 +64,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from data.errors import AlreadyLoadedError, BadBatchError, StagingError, WriteError
-from data.frames import (
+from newsmon.data.errors import AlreadyLoadedError, BadBatchError, StagingError, WriteError
+from newsmon.data.frames import (
     ARTICLE_COLUMNS,
     FIGURE_COLUMNS,
     MENTION_COLUMNS,
@@ -74,7 +74,7 @@ from data.frames import (
     to_arrow,
     with_article_id,
 )
-from data.store import Store, connect_read
+from newsmon.data.store import Store, connect_read
 
 logger = logging.getLogger(__name__)
 

@@ -54,10 +54,10 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from data.connection import DEFAULT_DB_PATH, connect, utc_now
-from data.entities import resolve_entities
-from data.errors import AlreadyLoadedError, WriteError
-from data.frames import (
+from newsmon.data.connection import DEFAULT_DB_PATH, connect, utc_now
+from newsmon.data.entities import resolve_entities
+from newsmon.data.errors import AlreadyLoadedError, WriteError
+from newsmon.data.frames import (
     ARTICLE_COLUMNS,
     BATCH_COLUMNS,
     FIGURE_COLUMNS,
@@ -69,7 +69,7 @@ from data.frames import (
     to_arrow,
     with_article_id,
 )
-from data.migrate import apply_migrations, pending
+from newsmon.data.migrate import apply_migrations, pending
 
 logger = logging.getLogger(__name__)
 

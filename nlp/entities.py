@@ -32,18 +32,18 @@ from collections import Counter
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from nlp import entity_patterns as patterns
-from nlp.canonical import (company_canonicals, fullest_form, head_back_references,
+from newsmon.nlp import entity_patterns as patterns
+from newsmon.nlp.canonical import (company_canonicals, fullest_form, head_back_references,
                            person_canonicals)
-from nlp.entity_context import (
+from newsmon.nlp.entity_context import (
     BLOCKED, GAZETTEER, MODEL, ORG, OTHER, PATTERN, PERSON, POSSESSIVES, QUOTES, RULE, SOURCE_PRIORITY,
     STRONG, WEAK, Candidate, DocContext, make_candidate,
 )
-from nlp.entity_cues import organisation_names, person_names
-from nlp.entity_rules import DEFAULT_RULES, EntityRules, load_rules
-from nlp.gazetteer import DEFAULT_GAZETTEER, SPANS_KEY, Gazetteer, load_gazetteer
-from nlp import record_codec  # noqa: F401  (docs with mentions cross processes)
-from nlp.records import Mention
+from newsmon.nlp.entity_cues import organisation_names, person_names
+from newsmon.nlp.entity_rules import DEFAULT_RULES, EntityRules, load_rules
+from newsmon.nlp.gazetteer import DEFAULT_GAZETTEER, SPANS_KEY, Gazetteer, load_gazetteer
+from newsmon.nlp import record_codec  # noqa: F401  (docs with mentions cross processes)
+from newsmon.nlp.records import Mention
 
 log = logging.getLogger(__name__)
 

@@ -15,9 +15,9 @@ from functools import lru_cache
 
 from spacy.tokens import Doc
 
-from nlp.canonical import PersonName, split_name
-from nlp.entity_rules import EntityRules
-from nlp.gazetteer import Organisation
+from newsmon.nlp.canonical import PersonName, split_name
+from newsmon.nlp.entity_rules import EntityRules
+from newsmon.nlp.gazetteer import Organisation
 
 PERSON, ORG, OTHER = "PERSON", "ORG", "OTHER"
 QUOTES = frozenset({'"', "“", "”", "‘", "’", "'", "«", "»", "``", "''"})

@@ -1,7 +1,7 @@
 """Scoring of people, organisations and figures against hand-checked gold annotations.
 
 Owns the scoring rules of ``/work/shared/gold/GUIDELINES.md`` ("How a system is
-scored"), the gold JSONL loader, and the ``python -m nlp.evaluate GOLD.jsonl``
+scored"), the gold JSONL loader, and the ``python -m newsmon.nlp.evaluate GOLD.jsonl``
 command that runs the newsmon pipeline over a gold file and prints the table.
 
 Predictions are one dict per document::
@@ -264,7 +264,7 @@ def _doc_report(doc_id: str, tallies: dict[str, Tally]) -> dict:
 
 def predict(gold_docs: Sequence[dict], nlp: Any, batch_size: int = 16) -> list[dict]:
     """Run a newsmon pipeline over the gold texts and return predictions."""
-    from nlp.pipeline import annotate, to_prediction
+    from newsmon.nlp.pipeline import annotate, to_prediction
 
     annotations = annotate(nlp, (doc["text"] for doc in gold_docs), batch_size=batch_size)
     return [to_prediction(doc["id"], annotation) for doc, annotation in zip(gold_docs, annotations)]
@@ -315,7 +315,7 @@ def format_errors(result: dict) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m nlp.evaluate", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m newsmon.nlp.evaluate", description=__doc__.splitlines()[0])
     parser.add_argument("gold", help="gold JSONL file")
     parser.add_argument("--json", action="store_true", help="print the scores as JSON")
     parser.add_argument("--errors", action="store_true", help="also print every document's errors")
@@ -327,7 +327,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.predictions:
         predictions = load_gold(args.predictions)
     else:
-        from nlp.pipeline import DEFAULT_MODEL, load_pipeline
+        from newsmon.nlp.pipeline import DEFAULT_MODEL, load_pipeline
 
         predictions = predict(gold_docs, load_pipeline(args.model or DEFAULT_MODEL))
     result = score(gold_docs, predictions)

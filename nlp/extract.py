@@ -32,7 +32,7 @@ import trafilatura
 from lxml.html import HtmlElement
 from trafilatura.utils import decode_file
 
-from nlp.records import Article, NotArticle
+from newsmon.nlp.records import Article, NotArticle
 
 log = logging.getLogger(__name__)
 

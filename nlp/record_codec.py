@@ -12,7 +12,7 @@ from dataclasses import asdict, fields
 
 import srsly.msgpack as srsly_msgpack
 
-from nlp import records
+from newsmon.nlp import records
 
 MARKER = "__newsmon_record__"
 RECORD_TYPES = {cls.__name__: cls for cls in (records.Mention, records.Figure, records.Relevance,

@@ -40,7 +40,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from nlp.records import Relevance
+from newsmon.nlp.records import Relevance
 
 log = logging.getLogger(__name__)
 

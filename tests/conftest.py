@@ -10,7 +10,7 @@ from typing import Callable, Iterator
 
 import pytest
 
-from crawler.localserver import LocalServer
+from newsmon.crawler.localserver import LocalServer
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -42,7 +42,7 @@ def free_port() -> int:
 def run_newsmon(*args: str, input: str | None = None, timeout: float = 600,
                 env: dict | None = None) -> subprocess.CompletedProcess:
     """Run the real `newsmon` command line in a subprocess (as a user would)."""
-    return subprocess.run([sys.executable, "-c", "from crawler.cli import main; main()", *args],
+    return subprocess.run([sys.executable, "-c", "from newsmon.crawler.cli import main; main()", *args],
                           cwd=ROOT, capture_output=True, text=True, timeout=timeout,
                           input=input, env={**os.environ, **(env or {})})
 

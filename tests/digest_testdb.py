@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from data.store import Store
+from newsmon.data.store import Store
 
 HOSTILE_TITLE = '<script>alert(1)</script> Regulators & "friends" <b>bold</b>'
 HOSTILE_TEXT_MARK = "<img src=x onerror=alert(3)>"

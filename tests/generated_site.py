@@ -16,9 +16,9 @@ import tomllib
 from datetime import timedelta
 from pathlib import Path
 
-from crawler.demo import build_site, demo_sources_file, load_articles, load_site_config
-from crawler.demo.content import DemoArticle
-from crawler.localserver import LocalServer
+from newsmon.crawler.demo import build_site, demo_sources_file, load_articles, load_site_config
+from newsmon.crawler.demo.content import DemoArticle
+from newsmon.crawler.localserver import LocalServer
 
 MATERIAL = Path(__file__).with_name("data") / "generated_site.toml"
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import pytest
 
-from nlp.canonical import (
+from newsmon.nlp.canonical import (
     company_canonicals, find_acronym_definitions, fullest_form, person_canonicals, same_person, split_name,
     strip_corporate_suffixes,
 )
-from nlp.entity_rules import load_rules
-from nlp.pipeline import annotate_doc, load_pipeline
+from newsmon.nlp.entity_rules import load_rules
+from newsmon.nlp.pipeline import annotate_doc, load_pipeline
 
 SUFFIXES = load_rules().suffixes
 CORPORATE_SUFFIXES = load_rules().org_cues.corporate_suffixes
@@ -145,7 +145,7 @@ def test_people_list_holds_canonical_names(nlp):
 
 
 def test_head_back_references_to_the_one_longer_name():
-    from nlp.canonical import head_back_references
+    from newsmon.nlp.canonical import head_back_references
     assert head_back_references(["European Commission", "Commission", "EU"]) == {
         "Commission": "European Commission"}
     # two longer names end in "Commission": ambiguous, left alone

@@ -13,9 +13,9 @@ import json
 import pytest
 
 from conftest import free_port, run_newsmon
-from crawler.cli import EXIT_CRAWL, EXIT_DATABASE, EXIT_USAGE
-from crawler.localserver import Response
-from data.store import Store, query
+from newsmon.crawler.cli import EXIT_CRAWL, EXIT_DATABASE, EXIT_USAGE
+from newsmon.crawler.localserver import Response
+from newsmon.data.store import Store, query
 
 
 @pytest.fixture
@@ -23,7 +23,7 @@ def small_db(tmp_path):
     """A database with two articles written through the real store."""
     import pandas as pd
 
-    from crawler.frames import frames
+    from newsmon.crawler.frames import frames
     db = tmp_path / "small.duckdb"
     rows = [{"url": f"https://example.org/{i}", "canonical_url": f"https://example.org/{i}",
              "source": "example", "title": title, "authors": ["A. Writer"],
@@ -49,7 +49,7 @@ def _commands(group, prefix=()):
 
 
 def test_help_of_every_command_has_an_example():
-    from crawler.cli import cli
+    from newsmon.crawler.cli import cli
     commands = list(_commands(cli))
     assert ["crawl"] in commands and ["db", "migrate"] in commands and ["load"] in commands
     for cmd in commands:
@@ -165,7 +165,7 @@ def test_crawl_of_a_dead_site_fails_for_cron(tmp_path):
 
 @pytest.mark.slow
 def test_crawl_command_against_a_local_site(local_server, tmp_path):
-    from crawler.demo import build_site
+    from newsmon.crawler.demo import build_site
     server = local_server()
     server.routes.update(build_site(server.base_url))
     src = tmp_path / "sources.toml"
@@ -206,7 +206,7 @@ def test_annotate_names_the_bad_line():
 
 
 def test_summary_numbers_read_like_a_newspaper():
-    from crawler.report import human_number
+    from newsmon.crawler.report import human_number
     assert human_number(38_700_000_000) == "38.7bn"
     assert human_number(2_500_000) == "2.5m"
     assert human_number(1384) == "1,384"

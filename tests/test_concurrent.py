@@ -23,13 +23,13 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, run_newsmon
-from data.errors import DatabaseNotFoundError, NotADatabaseError
-from data.store import connect_read, query
+from newsmon.data.errors import DatabaseNotFoundError, NotADatabaseError
+from newsmon.data.store import connect_read, query
 from generated_site import serve_generated_site, write_sources
 
 pytestmark = [pytest.mark.reliability, pytest.mark.slow]
 
-NEWSMON = [sys.executable, "-c", "from crawler.cli import main; main()"]
+NEWSMON = [sys.executable, "-c", "from newsmon.crawler.cli import main; main()"]
 LOCK_WORDS = re.compile(r"lock|busy|Traceback|Error", re.IGNORECASE)
 
 

@@ -25,8 +25,8 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT, run_newsmon
-from data.errors import DatabaseNotFoundError, NotADatabaseError
-from data.store import query
+from newsmon.data.errors import DatabaseNotFoundError, NotADatabaseError
+from newsmon.data.store import query
 from generated_site import serve_generated_site, write_sources
 
 pytestmark = [pytest.mark.reliability, pytest.mark.slow]
@@ -76,7 +76,7 @@ def crawl_and_kill(sources: Path, db: Path, at_least: int,
     ended by itself first."""
     log = (db.parent / "killed-crawl.log").open("w")
     proc = subprocess.Popen(
-        [sys.executable, "-c", "from crawler.cli import main; main()", "crawl",
+        [sys.executable, "-c", "from newsmon.crawler.cli import main; main()", "crawl",
          "--sources", str(sources), "--db", str(db), *BATCH],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     deadline = time.monotonic() + timeout

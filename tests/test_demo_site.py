@@ -25,9 +25,9 @@ import pytest
 from lxml import etree
 from lxml import html as lxml_html
 
-from crawler.demo import build_site, demo_sources_file, load_articles, load_site_config, serve_demo_site
-from crawler.demo.content import DemoArticle
-from crawler.localserver import LocalServer
+from newsmon.crawler.demo import build_site, demo_sources_file, load_articles, load_site_config, serve_demo_site
+from newsmon.crawler.demo.content import DemoArticle
+from newsmon.crawler.localserver import LocalServer
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SOURCES = ROOT / "crawler" / "sources.toml"
@@ -303,7 +303,7 @@ def test_demo_sources_file(tmp_path, server, articles, config):
     assert all(allow.search(server.base_url + a.path) for a in articles)
     assert not any(allow.search(server.url(p)) for p in ("/", "/about/", "/private/",
                                                           *(s.path for s in config.sections)))
-    loader = pytest.importorskip("crawler.sources")
+    loader = pytest.importorskip("newsmon.crawler.sources")
     (loaded,) = loader.load_sources(path)
     assert loaded.name == "newsmon-demo" and loaded.follow is not None
 
@@ -324,5 +324,5 @@ def test_default_sources_file_is_real_and_polite():
             assert "follow" not in s, f"{s['name']}: follow rules only where no feed exists"
         for url in [s["homepage"], *s.get("feeds", []), *s.get("sitemaps", [])]:
             assert urlsplit(url).scheme == "https" and "127.0.0.1" not in url, url
-    loader = pytest.importorskip("crawler.sources")
+    loader = pytest.importorskip("newsmon.crawler.sources")
     assert len(loader.load_sources(DEFAULT_SOURCES)) >= 18

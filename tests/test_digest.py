@@ -14,12 +14,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from data.digest import build_digest, render_html, render_markdown, write_data, write_digest
-from data.digest.build import money_context, load_settings
-from data.digest.render import md_link, md_text, safe_url
-from data.errors import NoArticlesError, QueryParamError
-from data.named import run_query
-from data.store import Store
+from newsmon.data.digest import build_digest, render_html, render_markdown, write_data, write_digest
+from newsmon.data.digest.build import money_context, load_settings
+from newsmon.data.digest.render import md_link, md_text, safe_url
+from newsmon.data.errors import NoArticlesError, QueryParamError
+from newsmon.data.named import run_query
+from newsmon.data.store import Store
 from digest_testdb import FORMULA_TITLE, HOSTILE_ENTITY, HOSTILE_TITLE, build_db
 
 PROBE = "https://alpha.example/2025/03/telegram-probe"

@@ -29,7 +29,7 @@ from typing import Any
 
 import pytest
 
-from data.digest import build_digest, render_html
+from newsmon.data.digest import build_digest, render_html
 from digest_testdb import build_db
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

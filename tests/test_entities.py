@@ -12,8 +12,8 @@ from __future__ import annotations
 import pytest
 from spacy.tokens import Doc
 
-from nlp.pipeline import annotate, annotate_doc, load_pipeline, to_prediction
-from nlp.records import Mention
+from newsmon.nlp.pipeline import annotate, annotate_doc, load_pipeline, to_prediction
+from newsmon.nlp.records import Mention
 
 
 @pytest.fixture(scope="module")

@@ -26,10 +26,10 @@ import pandas as pd
 import pytest
 
 from conftest import SHARED
-from crawler.demo import build_site, demo_sources_file
-from crawler.localserver import LocalServer, Response
-from crawler.runner import run_crawl_isolated
-from crawler.sources import Source, load_sources, parse_sources
+from newsmon.crawler.demo import build_site, demo_sources_file
+from newsmon.crawler.localserver import LocalServer, Response
+from newsmon.crawler.runner import run_crawl_isolated
+from newsmon.crawler.sources import Source, load_sources, parse_sources
 
 pytestmark = pytest.mark.slow
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from nlp.evaluate import evaluate, format_table, load_gold, normalise_name, score
+from newsmon.nlp.evaluate import evaluate, format_table, load_gold, normalise_name, score
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT.parent / "shared" / "gold" / "dev.jsonl"
@@ -151,7 +151,7 @@ def test_command_scores_a_predictions_file(tmp_path):
     gold_path, pred_path = tmp_path / "gold.jsonl", tmp_path / "pred.jsonl"
     gold_path.write_text("\n".join(json.dumps(g) for g in gold) + "\n", encoding="utf-8")
     pred_path.write_text("\n".join(json.dumps(p) for p in pred) + "\n", encoding="utf-8")
-    run = subprocess.run([sys.executable, "-m", "nlp.evaluate", str(gold_path), "--predictions", str(pred_path),
+    run = subprocess.run([sys.executable, "-m", "newsmon.nlp.evaluate", str(gold_path), "--predictions", str(pred_path),
                           "--json"], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
     result = json.loads(run.stdout)
@@ -167,7 +167,7 @@ def test_command_scores_a_predictions_file(tmp_path):
 def dev_result():
     if not GOLD.exists():
         pytest.skip(f"gold file not found: {GOLD} (../shared is not mounted)")
-    from nlp.pipeline import load_pipeline
+    from newsmon.nlp.pipeline import load_pipeline
 
     return evaluate(GOLD, load_pipeline())
 

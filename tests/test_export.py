@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from data.errors import ExportError
-from data.export import export_table
-from data.store import query
+from newsmon.data.errors import ExportError
+from newsmon.data.export import export_table
+from newsmon.data.store import query
 from digest_testdb import FORMULA_TITLE, build_db
 
 

@@ -7,9 +7,9 @@ import logging
 
 import pytest
 
-from nlp.extract import extract_article, split_authors, canonical_url, url_path_kind
-from nlp.extract_eval import DEFAULT_BENCHMARK_DIR, BenchmarkPage, evaluate, load_benchmark, page_counts
-from nlp.records import Article, NotArticle
+from newsmon.nlp.extract import extract_article, split_authors, canonical_url, url_path_kind
+from newsmon.nlp.extract_eval import DEFAULT_BENCHMARK_DIR, BenchmarkPage, evaluate, load_benchmark, page_counts
+from newsmon.nlp.records import Article, NotArticle
 
 BENCHMARK = DEFAULT_BENCHMARK_DIR
 needs_benchmark = pytest.mark.skipif(
@@ -330,7 +330,7 @@ def test_cjk_text_counts_characters_as_words():
 
 
 def test_reasons_are_logged_at_debug(caplog):
-    with caplog.at_level(logging.DEBUG, logger="nlp.extract"):
+    with caplog.at_level(logging.DEBUG, logger="newsmon.nlp.extract"):
         extract_article(None, "https://ledger.example.org/nothing")
     assert any("empty_page" in r.getMessage() and r.levelno == logging.DEBUG for r in caplog.records)
 
@@ -380,7 +380,7 @@ def test_fast_extraction_trades_recall_for_speed_and_is_wired_to_its_setting(ben
     keeps less of the text than the default, which is why it is off by default."""
     from scrapy.utils.test import get_crawler
 
-    from crawler.pipelines import ProcessPipeline
+    from newsmon.crawler.pipelines import ProcessPipeline
     pages = [page for page, _ in benchmark_results]
     default = {page.page_id: result for page, result in benchmark_results}
     fast = {page.page_id: extract_article(page.html, page.url, fast=True) for page in pages}

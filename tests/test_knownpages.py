@@ -6,9 +6,9 @@ from datetime import datetime
 
 import pandas as pd
 
-from crawler.fetchlog import FetchLog
-from crawler.knownpages import KnownPage, KnownPages
-from data.store import Store
+from newsmon.crawler.fetchlog import FetchLog
+from newsmon.crawler.knownpages import KnownPage, KnownPages
+from newsmon.data.store import Store
 
 
 def record(n: int, source: str = "s", start: int = 0) -> pd.DataFrame:

@@ -11,9 +11,9 @@ from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.http import HtmlResponse, Request, Response
 from twisted.internet import defer
 
-from crawler.middlewares import (CountedIgnore, RedirectGuardMiddleware, choose_encoding,
+from newsmon.crawler.middlewares import (CountedIgnore, RedirectGuardMiddleware, choose_encoding,
                                  legacy_encoding, redirect_target, retry_after_seconds)
-from crawler.spiders.base import failure_reason
+from newsmon.crawler.spiders.base import failure_reason
 
 NOW = datetime(2026, 11, 24, 12, 0, 0, tzinfo=timezone.utc)
 

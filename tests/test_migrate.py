@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from data import (
+from newsmon.data import (
     DatabaseNotFoundError,
     MigrationError,
     NotADatabaseError,
@@ -20,7 +20,7 @@ from data import (
     query,
     status,
 )
-from data.migrate import MIGRATIONS_DIR, discover
+from newsmon.data.migrate import MIGRATIONS_DIR, discover
 
 EXPECTED_TABLES = {"sources", "crawl_runs", "articles", "mentions", "figures", "entities",
                    "entity_aliases", "schema_migrations", "pages"}

@@ -13,11 +13,11 @@ import json
 import pytest
 
 from conftest import run_newsmon
-from crawler.demo import load_articles, load_site_config
-from crawler.runner import run_crawl_isolated
-from crawler.sources import parse_sources
-from data.store import query
-from crawler.localserver import Response
+from newsmon.crawler.demo import load_articles, load_site_config
+from newsmon.crawler.runner import run_crawl_isolated
+from newsmon.crawler.sources import parse_sources
+from newsmon.data.store import query
+from newsmon.crawler.localserver import Response
 
 pytestmark = pytest.mark.slow
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from data.errors import QueryError, QueryParamError, UnknownQueryError
-from data.named import (
+from newsmon.data.errors import QueryError, QueryParamError, UnknownQueryError
+from newsmon.data.named import (
     QUERY_DIR,
     get_query,
     list_queries,

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from nlp.records import Relevance
-from nlp.relevance import TOPICS_DIR, ProfileError, TopicProfile
+from newsmon.nlp.records import Relevance
+from newsmon.nlp.relevance import TOPICS_DIR, ProfileError, TopicProfile
 
 
 @pytest.fixture(scope="module")

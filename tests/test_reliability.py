@@ -21,12 +21,12 @@ from typing import Any, Callable
 import pytest
 
 from conftest import run_newsmon
-from crawler.cli import EXIT_DATABASE, EXIT_USAGE
-from crawler.localserver import LocalServer, Request, Response
-from crawler.runner import run_crawl_isolated
-from crawler.settings import REDIRECT_MAX_TIMES
-from crawler.sources import Source, parse_sources
-from data.store import connect_read, query
+from newsmon.crawler.cli import EXIT_DATABASE, EXIT_USAGE
+from newsmon.crawler.localserver import LocalServer, Request, Response
+from newsmon.crawler.runner import run_crawl_isolated
+from newsmon.crawler.settings import REDIRECT_MAX_TIMES
+from newsmon.crawler.sources import Source, parse_sources
+from newsmon.data.store import connect_read, query
 
 pytestmark = [pytest.mark.reliability, pytest.mark.slow]
 

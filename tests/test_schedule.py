@@ -16,14 +16,14 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, run_newsmon
-from crawler.cli import EXIT_LOCKED, EXIT_USAGE
-from crawler.demo import build_site, demo_sources_file, load_articles, load_site_config
-from crawler.lock import RunLock, RunLockedError, lock_path, parse_holder
-from crawler.schedule import format_duration, next_slot, parse_duration
-from data.store import query
+from newsmon.crawler.cli import EXIT_LOCKED, EXIT_USAGE
+from newsmon.crawler.demo import build_site, demo_sources_file, load_articles, load_site_config
+from newsmon.crawler.lock import RunLock, RunLockedError, lock_path, parse_holder
+from newsmon.crawler.schedule import format_duration, next_slot, parse_duration
+from newsmon.data.store import query
 from generated_site import serve_generated_site, write_sources
 
-NEWSMON = [sys.executable, "-c", "from crawler.cli import main; main()"]
+NEWSMON = [sys.executable, "-c", "from newsmon.crawler.cli import main; main()"]
 
 
 # -- durations and slots ------------------------------------------------------------
@@ -66,7 +66,7 @@ def test_run_and_schedule_have_help_with_examples():
 
 
 def test_schedule_passes_the_given_options_to_each_cycle(monkeypatch):
-    from crawler.cli.run import option_argv, run_cycle, schedule
+    from newsmon.crawler.cli.run import option_argv, run_cycle, schedule
     for var in ("NEWSMON_DB", "NEWSMON_CONTACT", "NEWSMON_SOURCES", "NEWSMON_MODEL"):
         monkeypatch.delenv(var, raising=False)
     args = ["--every", "1h", "--max-runs", "3", "--keep-all", "--source", "a", "--source", "b",
@@ -87,7 +87,7 @@ def test_schedule_refuses_a_bad_duration():
 def _hold_lock(db: Path) -> subprocess.Popen:
     """A real process that takes the run lock of `db` and sleeps; returns once it holds it."""
     proc = subprocess.Popen([sys.executable, "-c",
-                             "import sys, time; from crawler.lock import RunLock; "
+                             "import sys, time; from newsmon.crawler.lock import RunLock; "
                              "RunLock(sys.argv[1]).acquire(); print('held', flush=True); "
                              "time.sleep(120)", str(db)],
                             cwd=ROOT, stdout=subprocess.PIPE, text=True)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.sources import (DEFAULT_SOURCES, FollowRules, Source, SourcesError, load_sources,
+from newsmon.crawler.sources import (DEFAULT_SOURCES, FollowRules, Source, SourcesError, load_sources,
                              parse_sources, select)
 
 GOOD = """\

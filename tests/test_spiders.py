@@ -21,13 +21,13 @@ from scrapy.exceptions import CannotResolveHostError, DownloadTimeoutError, Igno
 from scrapy.http import HtmlResponse, Request
 from scrapy.spidermiddlewares.httperror import HttpError
 
-from crawler.localserver import LocalServer, Response
-from crawler.runner import CrawlError, run_crawl_isolated
-from crawler.settings import build_settings, user_agent
-from crawler.sources import FollowRules, Source
-from crawler.spiders import SPIDERS
-from crawler.spiders.base import clean_url, failure_reason, is_stale, is_text
-from crawler.spiders.parsers import iso_date, parse_feed, parse_sitemap
+from newsmon.crawler.localserver import LocalServer, Response
+from newsmon.crawler.runner import CrawlError, run_crawl_isolated
+from newsmon.crawler.settings import build_settings, user_agent
+from newsmon.crawler.sources import FollowRules, Source
+from newsmon.crawler.spiders import SPIDERS
+from newsmon.crawler.spiders.base import clean_url, failure_reason, is_stale, is_text
+from newsmon.crawler.spiders.parsers import iso_date, parse_feed, parse_sitemap
 
 CONTACT = "crawl-tests@newsmon.invalid"
 
@@ -541,7 +541,7 @@ def test_autothrottle_floor_is_the_source_delay():
     from scrapy.extensions.throttle import AutoThrottle
     from scrapy.signalmanager import SignalManager
 
-    from crawler.throttle import SourceAutoThrottle
+    from newsmon.crawler.throttle import SourceAutoThrottle
 
     def delay_after_fast_responses(ext_cls, source_delay: float, download_delay: float) -> float:
         src = Source(name="s", homepage="https://example.org/", feeds=("https://example.org/f",),

@@ -17,10 +17,10 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT, run_newsmon
-from crawler.lock import RunLock
-from data import Store, WriteError, connect_read, query
-from data.errors import StagingError
-from data.staging import (
+from newsmon.crawler.lock import RunLock
+from newsmon.data import Store, WriteError, connect_read, query
+from newsmon.data.errors import StagingError
+from newsmon.data.staging import (
     REJECTED_DIR,
     REJECTED_NOTE,
     TABLES,
@@ -331,7 +331,7 @@ def test_load_exits_1_and_names_a_rejected_batch(staging, db):
 
 
 def test_load_keep_going_loads_batches_staged_later_and_stops_on_sigterm(staging, db):
-    loader = subprocess.Popen([sys.executable, "-c", "from crawler.cli import main; main()", "load",
+    loader = subprocess.Popen([sys.executable, "-c", "from newsmon.crawler.cli import main; main()", "load",
                                "--db", str(db), "--keep-going", "--every", "0.2"],
                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -398,7 +398,7 @@ def test_a_load_killed_with_sigkill_loses_nothing_and_duplicates_nothing(staging
     n_batches, per_batch = 200, 3
     for b in range(n_batches):
         stage_batch(staging, **batch([per_batch * b + k for k in range(per_batch)]))
-    loader = subprocess.Popen([sys.executable, "-c", "from crawler.cli import main; main()", "load",
+    loader = subprocess.Popen([sys.executable, "-c", "from newsmon.crawler.cli import main; main()", "load",
                                "--db", str(db)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         _wait_until(lambda: len(list_batches(staging)) < n_batches or loader.poll() is not None, 120)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from data import (
+from newsmon.data import (
     DatabaseBusyError,
     Store,
     WriteError,
@@ -383,7 +383,7 @@ def test_replace_annotations_swaps_rows_for_the_given_articles_only(store, db):
 READER = textwrap.dedent("""
     import json, logging, sys, time
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(name)s %(message)s")
-    from data import query
+    from newsmon.data import query
     path, repeats = sys.argv[1], int(sys.argv[2])
     seen = []
     for _ in range(repeats):
@@ -394,7 +394,7 @@ READER = textwrap.dedent("""
 
 HOLDER = textwrap.dedent("""
     import sys
-    from data import open_db
+    from newsmon.data import open_db
     con = open_db(sys.argv[1])
     print("locked", flush=True)
     sys.stdin.readline()
@@ -481,7 +481,7 @@ def test_fts_extension_loads_without_network(store, db):
 
 
 def test_an_organisation_with_and_without_its_corporate_suffix_is_one_entity(tmp_path):
-    from crawler.frames import frames
+    from newsmon.crawler.frames import frames
     store = Store(tmp_path / "orgs.duckdb")
 
     def article(i, canonical):

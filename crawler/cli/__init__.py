@@ -24,7 +24,7 @@ import sys
 
 import click
 
-from data.connection import DEFAULT_DB_PATH
+from newsmon.data.connection import DEFAULT_DB_PATH
 
 EXIT_ERROR, EXIT_USAGE, EXIT_CRAWL, EXIT_DATABASE, EXIT_BUSY, EXIT_LOCKED = 1, 2, 3, 4, 5, 6
 EXIT_FRONTIER = 7
@@ -42,13 +42,13 @@ def _error_map() -> list[tuple[type[BaseException], int]]:
     """Typed errors, most specific first, and the exit code each one means."""
     import duckdb
 
-    from crawler.distributed.frontier import FrontierError
-    from crawler.lock import RunLockedError
-    from crawler.runner import CrawlError
-    from crawler.sources import SourcesError
-    from data import errors as de
-    from nlp.models import ModelNotFoundError
-    from nlp.relevance import ProfileError
+    from newsmon.crawler.distributed.frontier import FrontierError
+    from newsmon.crawler.lock import RunLockedError
+    from newsmon.crawler.runner import CrawlError
+    from newsmon.crawler.sources import SourcesError
+    from newsmon.data import errors as de
+    from newsmon.nlp.models import ModelNotFoundError
+    from newsmon.nlp.relevance import ProfileError
     return [
         (RunLockedError, EXIT_LOCKED),
         (FrontierError, EXIT_FRONTIER),
@@ -112,10 +112,10 @@ def setup_logging(verbose: int, quiet: bool) -> None:
 
 
 def db_option(func):
-    """--db PATH (or $NEWSMON_DB); default data/newsmon.duckdb in the project."""
+    """--db PATH (or $NEWSMON_DB); default ./data/newsmon.duckdb in the working directory."""
     return click.option(
         "--db", "db_path", type=click.Path(dir_okay=False), envvar="NEWSMON_DB",
-        default=str(DEFAULT_DB_PATH), show_default="data/newsmon.duckdb or $NEWSMON_DB",
+        default=str(DEFAULT_DB_PATH), show_default="./data/newsmon.duckdb or $NEWSMON_DB",
         help="DuckDB database file.")(func)
 
 
@@ -148,6 +148,6 @@ def main() -> None:
 
 
 # the command modules register themselves on `cli` when imported
-from crawler.cli import crawl as _crawl_cmds, db as _db_cmds, nlp as _nlp_cmds  # noqa: E402,F401
-from crawler.cli import run as _run_cmds, staging as _staging_cmds  # noqa: E402,F401
-from crawler.cli import distributed as _distributed_cmds  # noqa: E402,F401
+from newsmon.crawler.cli import crawl as _crawl_cmds, db as _db_cmds, nlp as _nlp_cmds  # noqa: E402,F401
+from newsmon.crawler.cli import run as _run_cmds, staging as _staging_cmds  # noqa: E402,F401
+from newsmon.crawler.cli import distributed as _distributed_cmds  # noqa: E402,F401

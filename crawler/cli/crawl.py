@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from crawler.cli import EXIT_CRAWL, CliError, cli, db_option, staging_option
+from newsmon.crawler.cli import EXIT_CRAWL, CliError, cli, db_option, staging_option
 
 
 def crawl_options(func):
@@ -31,9 +31,9 @@ def crawl_options(func):
 
 
 def crawl_overrides(topic, threshold, keep_all, model, workers) -> dict:
-    from nlp.relevance import TopicProfile
+    from newsmon.nlp.relevance import TopicProfile
     TopicProfile.load(topic)  # a bad profile fails here, not in every worker
-    from nlp.models import check_model
+    from newsmon.nlp.models import check_model
     check_model(model)  # so does a model that is not installed
     overrides = {"NEWSMON_TOPIC": topic, "NEWSMON_KEEP_ALL": keep_all, "NEWSMON_MODEL": model,
                  "NEWSMON_PROGRESS": sys.stderr.isatty()}
@@ -71,7 +71,7 @@ def target_options(func):
 def _check_run(ctx, param, value):
     if value is None:
         return None
-    from crawler.distributed.frontier import check_run_name
+    from newsmon.crawler.distributed.frontier import check_run_name
     try:
         return check_run_name(value)
     except ValueError as exc:
@@ -123,9 +123,9 @@ def crawl(names, spider, contact, extra, sources_path, topic, threshold, keep_al
       newsmon crawl --sources my-sources.toml --contact me@example.org
       newsmon crawl --frontier redis://10.0.0.5:6379/0 --run nightly   # on each machine
     """
-    from crawler.crawljob import crawl_and_record
-    from crawler.report import print_summary
-    from crawler.sources import DEFAULT_SOURCES, load_sources, select
+    from newsmon.crawler.crawljob import crawl_and_record
+    from newsmon.crawler.report import print_summary
+    from newsmon.crawler.sources import DEFAULT_SOURCES, load_sources, select
 
     sources = select(load_sources(sources_path or DEFAULT_SOURCES), names or None)
     if not sources:
@@ -135,7 +135,7 @@ def crawl(names, spider, contact, extra, sources_path, topic, threshold, keep_al
         overrides["NEWSMON_CONTACT"] = contact
     overrides.update(_parse_sets(extra))
     if frontier:
-        from crawler.cli.distributed import crawl_on_frontier, run_name_for
+        from newsmon.crawler.cli.distributed import crawl_on_frontier, run_name_for
         crawl_on_frontier(sources, db_path, overrides, frontier=frontier,
                           run_name=run_name_for(run_name, sources_path),
                           staging_dir=staging_dir, spider=spider)
@@ -163,10 +163,10 @@ def demo(port, topic, threshold, keep_all, model, workers, db_path):
     Example:
       newsmon demo && newsmon sql "select * from article_summary limit 5"
     """
-    from crawler.crawljob import crawl_and_record
-    from crawler.demo.site import demo_sources_file, serve_demo_site
-    from crawler.report import print_summary
-    from crawler.sources import load_sources
+    from newsmon.crawler.crawljob import crawl_and_record
+    from newsmon.crawler.demo.site import demo_sources_file, serve_demo_site
+    from newsmon.crawler.report import print_summary
+    from newsmon.crawler.sources import load_sources
 
     console = Console()
     with serve_demo_site(port=port) as server, tempfile.TemporaryDirectory() as tmp:
@@ -196,7 +196,7 @@ def sources_list(sources_path, include_disabled):
     """
     from rich.table import Table
 
-    from crawler.sources import DEFAULT_SOURCES, load_sources
+    from newsmon.crawler.sources import DEFAULT_SOURCES, load_sources
 
     rows = load_sources(sources_path or DEFAULT_SOURCES, include_disabled=include_disabled)
     table = Table(title=f"{len(rows)} sources")

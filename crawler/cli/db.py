@@ -9,7 +9,7 @@ import click
 import pandas as pd
 from rich.console import Console
 
-from crawler.cli import EXIT_USAGE, CliError, cli, db_option, staging_option
+from newsmon.crawler.cli import EXIT_USAGE, CliError, cli, db_option, staging_option
 
 
 # -- output -----------------------------------------------------------------------
@@ -17,7 +17,7 @@ def emit(df: pd.DataFrame, fmt: str, out=None) -> None:
     """Write a result frame as a table, CSV (formula-safe) or JSON lines."""
     out = out or sys.stdout
     if fmt == "csv":
-        from data.csvsafe import neutralise_frame
+        from newsmon.data.csvsafe import neutralise_frame
         neutralise_frame(_flatten_lists(df)).to_csv(out, index=False)
     elif fmt == "json":
         for rec in json.loads(df.to_json(orient="records", date_format="iso", default_handler=str)):
@@ -99,7 +99,7 @@ def sql(statement, query_name, params, list_queries, timeout, staged, staging_di
       newsmon sql --query top_entities --param week=2026-W47 --param label=person
       newsmon sql --staged "select batch_id, count(*) from staged_articles group by 1"
     """
-    from data import named
+    from newsmon.data import named
 
     if list_queries:
         infos = named.list_queries()
@@ -126,11 +126,11 @@ def sql(statement, query_name, params, list_queries, timeout, staged, staging_di
     if not statement.strip():
         raise CliError("the SQL statement is empty", EXIT_USAGE)
     if staged:
-        from data.staging import default_staging_dir, query_staged
+        from newsmon.data.staging import default_staging_dir, query_staged
         emit(query_staged(db_path, staging_dir or default_staging_dir(db_path), statement,
                           timeout=timeout), fmt)
         return
-    from data.store import query
+    from newsmon.data.store import query
     emit(query(db_path, statement, timeout=timeout), fmt)
 
 
@@ -149,7 +149,7 @@ def db_migrate(db_path):
     Example:
       newsmon db migrate --db data/newsmon.duckdb
     """
-    from data.migrate import migrate
+    from newsmon.data.migrate import migrate
     applied = migrate(db_path)
     if applied:
         for m in applied:
@@ -168,7 +168,7 @@ def db_status(fmt, db_path):
     Example:
       newsmon db status
     """
-    from data.migrate import status
+    from newsmon.data.migrate import status
     st = status(db_path)
     if fmt == "json":
         click.echo(json.dumps(st, default=str, indent=2))
@@ -201,7 +201,7 @@ def runs(limit, fmt, db_path):
     Example:
       newsmon runs --limit 5
     """
-    from data.store import query
+    from newsmon.data.store import query
     df = query(db_path, """
         select run_id, started_at, finished_at, status, array_to_string(sources, ',') as sources,
                coalesce(json_extract(stats, '$."newsmon/processed"')::int, 0) as kept,
@@ -236,18 +236,18 @@ def digest(week, topic, fmt, out, timeout, db_path):
       newsmon digest --week 2026-W46 --format md
       newsmon digest --format csv --out digest-data/
     """
-    from data.digest import build_digest, render_html, render_markdown, write_digest
+    from newsmon.data.digest import build_digest, render_html, render_markdown, write_digest
 
     filters = {}
     if topic:
-        from nlp.relevance import TopicProfile
+        from newsmon.nlp.relevance import TopicProfile
         profile = TopicProfile.load(topic)
         filters = {"topic": profile.name, "terms": profile.term_names,
                    "min_relevance": profile.threshold}
     d = build_digest(db_path, week, timeout=timeout, **filters)
     if out is None and fmt in ("md", "html", "json"):
         if fmt == "json":
-            from data.digest.write import to_json_dict
+            from newsmon.data.digest.write import to_json_dict
             click.echo(json.dumps(to_json_dict(d), ensure_ascii=False, indent=2, default=str))
         else:
             click.echo(render_markdown(d) if fmt == "md" else render_html(d), nl=False)
@@ -275,6 +275,6 @@ def export(table, fmt, out, since, source, db_path):
       newsmon export articles --format parquet --out articles.parquet
       newsmon export figures --format csv --since 2026-11-01 --source ofcom-online-safety
     """
-    from data.export import export_table
+    from newsmon.data.export import export_table
     n = export_table(db_path, table, fmt, out, since=since, source=source)
     click.echo(f"exported {n} rows of {table}", err=True)

@@ -13,20 +13,20 @@ from pathlib import Path
 
 import click
 
-from crawler.cli import EXIT_CRAWL, EXIT_LOCKED, CliError, cli, db_option, staging_option
-from crawler.cli.crawl import frontier_option, run_option, sources_option
+from newsmon.crawler.cli import EXIT_CRAWL, EXIT_LOCKED, CliError, cli, db_option, staging_option
+from newsmon.crawler.cli.crawl import frontier_option, run_option, sources_option
 
 
 def run_name_for(run_name: str | None, sources_path: str | None) -> str:
-    from crawler.distributed.frontier import default_run_name
-    from crawler.sources import DEFAULT_SOURCES
+    from newsmon.crawler.distributed.frontier import default_run_name
+    from newsmon.crawler.sources import DEFAULT_SOURCES
     return run_name or default_run_name(sources_path or DEFAULT_SOURCES)
 
 
 def crawl_on_frontier(sources, db_path: str, overrides: dict, *, frontier: str,
                       run_name: str, staging_dir: str | None, spider: str) -> None:
     """`newsmon crawl --frontier`: this process's share of the run, then a summary."""
-    from crawler.distributed.crawl import frontier_crawl, raise_if_lost
+    from newsmon.crawler.distributed.crawl import frontier_crawl, raise_if_lost
 
     outcome = frontier_crawl(sources, db_path, overrides, frontier=frontier, run=run_name,
                              staging_dir=staging_dir, spider=spider)
@@ -79,9 +79,9 @@ def worker(frontier, run_name, sources_path, batch, model, forever, no_load, loa
       newsmon worker --frontier redis://10.0.0.5:6379/0        # as many as you like
       newsmon worker --frontier redis://10.0.0.5:6379/0 --run nightly --batch 64
     """
-    from crawler.distributed.worker import Worker, WorkerConfig
-    from data.staging import default_staging_dir
-    from nlp.models import check_model
+    from newsmon.crawler.distributed.worker import Worker, WorkerConfig
+    from newsmon.data.staging import default_staging_dir
+    from newsmon.nlp.models import check_model
 
     check_model(model)  # before taking articles from the queue
     config = WorkerConfig(

@@ -10,7 +10,7 @@ from typing import Iterator, TextIO
 
 import click
 
-from crawler.cli import EXIT_ERROR, EXIT_USAGE, CliError, cli, db_option
+from newsmon.crawler.cli import EXIT_ERROR, EXIT_USAGE, CliError, cli, db_option
 
 
 def model_option(func):
@@ -51,7 +51,7 @@ def annotate(infile, output, batch_size, model):
     Example:
       echo '{"id": 1, "text": "Ofcom fined Streamly £18m."}' | newsmon annotate
     """
-    from nlp.pipeline import annotate as run, load_pipeline, to_prediction
+    from newsmon.nlp.pipeline import annotate as run, load_pipeline, to_prediction
 
     nlp = load_pipeline(model)
     rows = read_jsonl(infile, getattr(infile, "name", "<stdin>"))
@@ -80,8 +80,8 @@ def eval_(gold, as_json, errors, model):
       newsmon eval ../shared/gold/dev.jsonl
       newsmon eval ../shared/gold/dev.jsonl --json | jq .figures.f1
     """
-    from nlp.evaluate import evaluate, format_errors, format_table
-    from nlp.pipeline import load_pipeline
+    from newsmon.nlp.evaluate import evaluate, format_errors, format_table
+    from newsmon.nlp.pipeline import load_pipeline
 
     result = evaluate(gold, load_pipeline(model))
     if as_json:
@@ -111,7 +111,7 @@ def reannotate(batch_size, workers, source, model, db_path):
     Example:
       newsmon reannotate --batch-size 500
     """
-    from crawler.reannotate import reannotate_all
+    from newsmon.crawler.reannotate import reannotate_all
 
     workers = workers or os.cpu_count() or 1
     show = sys.stderr.isatty()

@@ -15,8 +15,8 @@ from typing import Any
 
 import click
 
-from crawler.cli import EXIT_USAGE, cli, db_option
-from crawler.cli.crawl import crawl, crawl_options, sources_option, target_options
+from newsmon.crawler.cli import EXIT_USAGE, cli, db_option
+from newsmon.crawler.cli.crawl import crawl, crawl_options, sources_option, target_options
 
 
 def digest_options(func):
@@ -58,8 +58,8 @@ def run_cycle(ctx: click.Context, digest_dir: str | None, digest_format: str,
 
 def write_latest_digest(db_path: str, folder: Path, fmt: str) -> None:
     """Write the digest of the latest week with articles into `folder`; say so on stderr."""
-    from data.digest import build_digest, write_digest
-    from data.errors import NoArticlesError
+    from newsmon.data.digest import build_digest, write_digest
+    from newsmon.data.errors import NoArticlesError
 
     try:
         d = build_digest(db_path)
@@ -92,7 +92,7 @@ def schedule(ctx: click.Context, every: str, max_runs: int | None, **run_params:
       newsmon schedule --every 6h --contact me@example.org
       newsmon schedule --every 1d --digest-dir digests/ --max-runs 7
     """
-    from crawler.schedule import Scheduler, format_duration, parse_duration
+    from newsmon.crawler.schedule import Scheduler, format_duration, parse_duration
 
     try:
         period = parse_duration(every)
@@ -117,7 +117,7 @@ def _report_cycle(cycle) -> None:
 
 def newsmon_argv(group_ctx: click.Context | None) -> list[str]:
     """The command line that starts this newsmon again, with the group's -v/-q."""
-    argv = [sys.executable, "-c", "from crawler.cli import main; main()"]
+    argv = [sys.executable, "-c", "from newsmon.crawler.cli import main; main()"]
     params = group_ctx.params if group_ctx is not None else {}
     argv += ["-v"] * int(params.get("verbose") or 0)
     if params.get("quiet"):

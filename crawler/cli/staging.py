@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from crawler.cli import EXIT_ERROR, CliError, cli, db_option, staging_option
+from newsmon.crawler.cli import EXIT_ERROR, CliError, cli, db_option, staging_option
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ def load(staging_dir, keep_going, every, max_batches, timeout, db_path):
       newsmon load --staging /srv/shared/staging --db data/newsmon.duckdb
       newsmon load --keep-going --every 10          # a loader running beside the workers
     """
-    from data.staging import default_staging_dir
+    from newsmon.data.staging import default_staging_dir
 
     folder = Path(staging_dir) if staging_dir else default_staging_dir(db_path)
     if keep_going:
@@ -65,8 +65,8 @@ def load(staging_dir, keep_going, every, max_batches, timeout, db_path):
 
 
 def _one_pass(db_path, folder: Path, max_batches: int | None, timeout: float):
-    from crawler.lock import RunLock
-    from data.staging import load_staged
+    from newsmon.crawler.lock import RunLock
+    from newsmon.data.staging import load_staged
 
     with RunLock(db_path):
         return load_staged(db_path, folder, busy_timeout=timeout, max_batches=max_batches)
@@ -74,9 +74,9 @@ def _one_pass(db_path, folder: Path, max_batches: int | None, timeout: float):
 
 def _keep_loading(db_path, folder: Path, every: float, max_batches: int | None, timeout: float):
     """Passes every `every` seconds until SIGINT/SIGTERM; returns the summed report."""
-    from crawler.lock import RunLockedError
-    from data.errors import DatabaseBusyError
-    from data.staging import LoadReport
+    from newsmon.crawler.lock import RunLockedError
+    from newsmon.data.errors import DatabaseBusyError
+    from newsmon.data.staging import LoadReport
 
     total = LoadReport()
     stop = threading.Event()

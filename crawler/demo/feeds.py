@@ -15,7 +15,7 @@ from typing import Iterable
 
 from lxml import etree
 
-from crawler.demo.content import DemoArticle, SiteConfig
+from newsmon.crawler.demo.content import DemoArticle, SiteConfig
 
 logger = logging.getLogger(__name__)
 

@@ -29,10 +29,10 @@ from functools import lru_cache
 from pathlib import Path
 from string import Template
 
-from crawler.demo import feeds
-from crawler.demo.content import (DemoArticle, SiteConfig, StaticPage, load_articles,
+from newsmon.crawler.demo import feeds
+from newsmon.crawler.demo.content import (DemoArticle, SiteConfig, StaticPage, load_articles,
                                   load_site_config)
-from crawler.localserver import LocalServer, Response
+from newsmon.crawler.localserver import LocalServer, Response
 
 logger = logging.getLogger(__name__)
 

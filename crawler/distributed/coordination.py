@@ -43,7 +43,7 @@ from typing import Any, AsyncIterator
 from scrapy import signals
 from scrapy.exceptions import CloseSpider, DontCloseSpider, NotConfigured
 
-from crawler.distributed.frontier import (REDIS_ERRORS, RunKeys, connect, expire_keys,
+from newsmon.crawler.distributed.frontier import (REDIS_ERRORS, RunKeys, connect, expire_keys,
                                           live_members, lost_message, member_id)
 
 logger = logging.getLogger(__name__)

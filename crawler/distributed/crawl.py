@@ -23,19 +23,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-from crawler import settings as base
-from crawler.distributed.coordination import LOST_REASON, STAT_ERROR
-from crawler.distributed.frontier import FrontierError, RunKeys, describe, open_frontier
-from crawler.runner import run_crawl
-from crawler.sources import Source
-from data.connection import check_header
+from newsmon.crawler import settings as base
+from newsmon.crawler.distributed.coordination import LOST_REASON, STAT_ERROR
+from newsmon.crawler.distributed.frontier import FrontierError, RunKeys, describe, open_frontier
+from newsmon.crawler.runner import run_crawl
+from newsmon.crawler.sources import Source
+from newsmon.data.connection import check_header
 
 logger = logging.getLogger(__name__)
 
-STORE_PIPELINE = "crawler.pipelines.StorePipeline"
-QUEUE_PIPELINE = "crawler.distributed.pipelines.ArticleQueuePipeline"
-EXTENSION = "crawler.distributed.coordination.FrontierExtension"
-SEED_GATE = "crawler.distributed.coordination.SeedGate"
+STORE_PIPELINE = "newsmon.crawler.pipelines.StorePipeline"
+QUEUE_PIPELINE = "newsmon.crawler.distributed.pipelines.ArticleQueuePipeline"
+EXTENSION = "newsmon.crawler.distributed.coordination.FrontierExtension"
+SEED_GATE = "newsmon.crawler.distributed.coordination.SeedGate"
 
 
 @dataclass
@@ -71,12 +71,12 @@ def frontier_settings(frontier: str, run: str, staging_dir: str | Path | None,
         "ITEM_PIPELINES": pipelines,
         "EXTENSIONS": extensions,
         "SPIDER_MIDDLEWARES": middlewares,
-        "SCHEDULER": "crawler.distributed.scheduler.FrontierScheduler",
+        "SCHEDULER": "newsmon.crawler.distributed.scheduler.FrontierScheduler",
         "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
         "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.PriorityQueue",
         "SCHEDULER_QUEUE_KEY": keys.requests,
         "SCHEDULER_DUPEFILTER_KEY": keys.dupefilter,
-        "SCHEDULER_SERIALIZER": "crawler.distributed.serializer",
+        "SCHEDULER_SERIALIZER": "newsmon.crawler.distributed.serializer",
         "SCHEDULER_PERSIST": True,
         "REDIS_URL": frontier,
     }

@@ -22,11 +22,11 @@ from typing import Any, Iterable, Sequence
 
 import pandas as pd
 
-from crawler.fetchlog import pages_frame
-from crawler.frames import annotation_rows, frames
-from crawler.items import ArticleItem
-from crawler.pipelines import batch_frames, stored_page_rows
-from nlp.records import Annotation
+from newsmon.crawler.fetchlog import pages_frame
+from newsmon.crawler.frames import annotation_rows, frames
+from newsmon.crawler.items import ArticleItem
+from newsmon.crawler.pipelines import batch_frames, stored_page_rows
+from newsmon.nlp.records import Annotation
 
 VERSION = 1
 REQUIRED_ARTICLE_KEYS = ("url", "canonical_url", "source", "text", "text_hash")

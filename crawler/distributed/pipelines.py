@@ -35,16 +35,16 @@ import duckdb
 from scrapy import signals
 from scrapy.exceptions import DropItem, NotConfigured
 
-from crawler.distributed.coordination import CrawlMember, frontier_configured, member_for
-from crawler.distributed.frontier import REDIS_ERRORS
-from crawler.distributed.messages import encode_items, pages_only
-from crawler.fetchlog import FetchLog, attach_spider_fetchlog, pages_frame
-from crawler.items import ArticleItem, PageItem
-from crawler.knownpages import KnownPages
-from crawler.pipelines import drop_reason
-from data.errors import DatabaseNotFoundError, DataError
-from data.staging import default_staging_dir, stage_batch
-from data.store import connect_read, known_page_chunks
+from newsmon.crawler.distributed.coordination import CrawlMember, frontier_configured, member_for
+from newsmon.crawler.distributed.frontier import REDIS_ERRORS
+from newsmon.crawler.distributed.messages import encode_items, pages_only
+from newsmon.crawler.fetchlog import FetchLog, attach_spider_fetchlog, pages_frame
+from newsmon.crawler.items import ArticleItem, PageItem
+from newsmon.crawler.knownpages import KnownPages
+from newsmon.crawler.pipelines import drop_reason
+from newsmon.data.errors import DatabaseNotFoundError, DataError
+from newsmon.data.staging import default_staging_dir, stage_batch
+from newsmon.data.store import connect_read, known_page_chunks
 
 logger = logging.getLogger(__name__)
 

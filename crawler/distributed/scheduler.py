@@ -28,8 +28,8 @@ from scrapy.utils.misc import load_object
 from scrapy_redis import defaults
 from scrapy_redis.scheduler import Scheduler
 
-from crawler.distributed.coordination import CrawlMember, member_for
-from crawler.distributed.frontier import REDIS_ERRORS
+from newsmon.crawler.distributed.coordination import CrawlMember, member_for
+from newsmon.crawler.distributed.frontier import REDIS_ERRORS
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ class FrontierScheduler(Scheduler):
                                                               member.keys.dupefilter),
                                       debug=s.getbool("DUPEFILTER_DEBUG")),
             serializer=importlib.import_module(s.get("SCHEDULER_SERIALIZER",
-                                                     "crawler.distributed.serializer")),
+                                                     "newsmon.crawler.distributed.serializer")),
         )
         scheduler.stats = None  # scrapy-redis counts with a deprecated argument; see _count
         scheduler.crawler_stats = crawler.stats

@@ -41,16 +41,16 @@ from typing import Any, Callable
 
 import redis
 
-from crawler.distributed.frontier import (REDIS_ERRORS, FrontierError, RunKeys,
+from newsmon.crawler.distributed.frontier import (REDIS_ERRORS, FrontierError, RunKeys,
                                           crawl_finished, live_members, lost_message,
                                           member_id, open_frontier)
-from crawler.distributed.messages import (ArticleMessage, MessageError, decode, decode_pages,
+from newsmon.crawler.distributed.messages import (ArticleMessage, MessageError, decode, decode_pages,
                                           staged_frames)
-from crawler.fetchlog import pages_frame
-from crawler.lock import RunLock, RunLockedError
-from crawler.processing import ANNOTATED_LANGUAGES
-from data.errors import DatabaseBusyError, DataError
-from data.staging import LoadReport, list_batches, load_staged, stage_batch
+from newsmon.crawler.fetchlog import pages_frame
+from newsmon.crawler.lock import RunLock, RunLockedError
+from newsmon.crawler.processing import ANNOTATED_LANGUAGES
+from newsmon.data.errors import DatabaseBusyError, DataError
+from newsmon.data.staging import LoadReport, list_batches, load_staged, stage_batch
 
 logger = logging.getLogger(__name__)
 
@@ -113,7 +113,7 @@ class Worker:
         self.redis = open_frontier(self.config.frontier, f"starting worker for run {self.config.run}",
                                    self.config.timeout)
         if self._nlp is None:
-            from nlp.pipeline import load_pipeline
+            from newsmon.nlp.pipeline import load_pipeline
             self._nlp = load_pipeline(self.config.model)
         doing = "registering this worker"
         beat = threading.Thread(target=self._heartbeat, name="worker-heartbeat", daemon=True)
@@ -226,7 +226,7 @@ class Worker:
         return list(by_url.values())
 
     def _annotate(self, messages: list[ArticleMessage]) -> list[Any]:
-        from nlp.pipeline import annotate
+        from newsmon.nlp.pipeline import annotate
         wanted = [i for i, m in enumerate(messages) if m.language[:2] in ANNOTATED_LANGUAGES]
         out: list[Any] = [None] * len(messages)
         texts = [messages[i].text for i in wanted]

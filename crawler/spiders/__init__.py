@@ -12,10 +12,10 @@ news      NewsSpider "news": all three modes with one duplicate filter
 
 from __future__ import annotations
 
-from crawler.spiders.feeds import FeedSpider
-from crawler.spiders.links import LinkSpider
-from crawler.spiders.news import NewsSpider
-from crawler.spiders.sitemaps import NewsSitemapSpider
+from newsmon.crawler.spiders.feeds import FeedSpider
+from newsmon.crawler.spiders.links import LinkSpider
+from newsmon.crawler.spiders.news import NewsSpider
+from newsmon.crawler.spiders.sitemaps import NewsSitemapSpider
 
 SPIDERS = {cls.name: cls for cls in (NewsSpider, FeedSpider, NewsSitemapSpider, LinkSpider)}
 

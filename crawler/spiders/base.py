@@ -43,10 +43,10 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.url import url_has_any_extension
 from twisted.internet import defer, error as txerror
 
-import crawler.fetchlog as fetchlog  # a module import: fetchlog imports spiders.parsers
-from crawler.items import PageItem
-from crawler.sources import Source, load_sources
-from crawler.spiders.parsers import iso_date
+import newsmon.crawler.fetchlog as fetchlog  # a module import: fetchlog imports spiders.parsers
+from newsmon.crawler.items import PageItem
+from newsmon.crawler.sources import Source, load_sources
+from newsmon.crawler.spiders.parsers import iso_date
 
 logger = logging.getLogger(__name__)
 

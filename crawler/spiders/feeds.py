@@ -16,9 +16,9 @@ from typing import Iterator
 import scrapy
 from scrapy.http import Response
 
-from crawler.sources import Source
-from crawler.spiders.base import NewsmonSpider
-from crawler.spiders.parsers import parse_feed
+from newsmon.crawler.sources import Source
+from newsmon.crawler.spiders.base import NewsmonSpider
+from newsmon.crawler.spiders.parsers import parse_feed
 
 logger = logging.getLogger(__name__)
 

@@ -22,9 +22,9 @@ import scrapy
 from scrapy.http import HtmlResponse, Response
 from scrapy.linkextractors import LinkExtractor
 
-from crawler.items import PageItem
-from crawler.sources import Source
-from crawler.spiders.base import NewsmonSpider
+from newsmon.crawler.items import PageItem
+from newsmon.crawler.sources import Source
+from newsmon.crawler.spiders.base import NewsmonSpider
 
 logger = logging.getLogger(__name__)
 

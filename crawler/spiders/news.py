@@ -9,10 +9,10 @@ first, so a start page that a sitemap also lists is still used as a hub.
 
 from __future__ import annotations
 
-from crawler.spiders.base import NewsmonSpider
-from crawler.spiders.feeds import FeedMixin
-from crawler.spiders.links import LinkMixin
-from crawler.spiders.sitemaps import SitemapMixin
+from newsmon.crawler.spiders.base import NewsmonSpider
+from newsmon.crawler.spiders.feeds import FeedMixin
+from newsmon.crawler.spiders.links import LinkMixin
+from newsmon.crawler.spiders.sitemaps import SitemapMixin
 
 
 class NewsSpider(LinkMixin, FeedMixin, SitemapMixin, NewsmonSpider):

@@ -30,9 +30,9 @@ from scrapy.utils._compression import _DecompressionMaxSizeExceeded
 from scrapy.utils.gz import gunzip, gzip_magic_number
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 
-from crawler.sources import Source
-from crawler.spiders.base import NewsmonSpider, clean_url
-from crawler.spiders.parsers import parse_sitemap
+from newsmon.crawler.sources import Source
+from newsmon.crawler.spiders.base import NewsmonSpider, clean_url
+from newsmon.crawler.spiders.parsers import parse_sitemap
 
 logger = logging.getLogger(__name__)
 

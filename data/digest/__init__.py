@@ -6,9 +6,9 @@ charts   inline SVG charts for the HTML page
 write    `write_digest(d, fmt, out)` for md|html|json|csv|parquet, `write_data` for the data ones
 """
 
-from data.digest.build import Digest, DigestSettings, build_digest, load_settings
-from data.digest.render import render_html, render_markdown
-from data.digest.write import FORMATS, write_data, write_digest
+from newsmon.data.digest.build import Digest, DigestSettings, build_digest, load_settings
+from newsmon.data.digest.render import render_html, render_markdown
+from newsmon.data.digest.write import FORMATS, write_data, write_digest
 
 __all__ = [
     "FORMATS",

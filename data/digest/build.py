@@ -21,10 +21,10 @@ from typing import Any, Sequence
 import duckdb
 import pandas as pd
 
-from data.connection import utc_now
-from data.errors import NoArticlesError, QueryParamError
-from data.named import latest_week, parse_week, prepare, run_on, week_label
-from data.store import connect_read
+from newsmon.data.connection import utc_now
+from newsmon.data.errors import NoArticlesError, QueryParamError
+from newsmon.data.named import latest_week, parse_week, prepare, run_on, week_label
+from newsmon.data.store import connect_read
 
 logger = logging.getLogger(__name__)
 

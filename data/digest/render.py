@@ -22,8 +22,8 @@ from urllib.parse import quote, urlsplit
 import jinja2
 import pandas as pd
 
-from data.digest.build import Digest
-from data.digest.charts import Series, bar_chart, line_chart
+from newsmon.data.digest.build import Digest
+from newsmon.data.digest.charts import Series, bar_chart, line_chart
 
 logger = logging.getLogger(__name__)
 

@@ -18,9 +18,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from data.csvsafe import neutralise_frame
-from data.digest.build import Digest
-from data.digest.render import render_html, render_markdown
+from newsmon.data.csvsafe import neutralise_frame
+from newsmon.data.digest.build import Digest
+from newsmon.data.digest.render import render_html, render_markdown
 
 logger = logging.getLogger(__name__)
 
