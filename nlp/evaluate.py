@@ -18,14 +18,22 @@ Rules implemented here:
   already-matched item is neither credited nor counted false.
 * figures: kind and unit equal, values within 0.5 % relative to the gold value;
   each gold figure matches at most once, each system figure at most once.
-* micro-averaged precision, recall and F1 per category over all documents;
+* micro-averaged precision, recall and F1 per category over the documents annotated
+  for it (a gold document without a ``figures`` key is not scored on figures);
   count-object accuracy over matched count figures.
+
+A gold document may leave out its ``text`` and name a page of the extraction benchmark by
+its ``id`` instead (``bench/gold/generalisation.jsonl``): the text is then read from
+``<shared>/corpus/article-extraction-benchmark/ground-truth.json`` (``shared_dir``), so
+third-party texts never enter the project. A ``part`` field ("dev", "heldout") splits a set,
+and ``evaluate_sets`` scores each set and each part side by side.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -37,6 +45,10 @@ log = logging.getLogger(__name__)
 NAME_CATEGORIES = ("people", "organisations")
 CATEGORIES = (*NAME_CATEGORIES, "figures")
 RELATIVE_TOLERANCE = 0.005
+
+BENCHMARK = Path("corpus") / "article-extraction-benchmark" / "ground-truth.json"
+PROJECT_ROOT = Path(__file__).resolve().parents[1]  # the checkout, when installed from one
+GENERALISATION_SET = PROJECT_ROOT / "bench" / "gold" / "generalisation.jsonl"
 
 _SPACE = re.compile(r"\s+")
 _LEADING_THE = re.compile(r"^the\s+")
@@ -52,7 +64,21 @@ def normalise_name(name: str) -> str:
 
 
 def load_gold(path: str | Path) -> list[dict]:
-    """Read a gold JSONL file: one document a line, blank lines skipped."""
+    """Read a gold JSONL file: one document a line, blank lines skipped; a document without
+    ``text`` gets the benchmark page's text of the same id."""
+    docs = read_jsonl(path)
+    if any("text" not in doc for doc in docs):
+        texts = benchmark_texts()
+        for doc in docs:
+            if "text" not in doc:
+                if doc.get("id") not in texts:
+                    raise ValueError(f"{path}: {doc.get('id')!r} has no text and is no benchmark page")
+                doc["text"] = texts[doc["id"]]
+    return docs
+
+
+def read_jsonl(path: str | Path) -> list[dict]:
+    """One JSON object a line, blank lines skipped."""
     docs = []
     with open(path, encoding="utf-8") as handle:
         for line_no, line in enumerate(handle, 1):
@@ -62,6 +88,30 @@ def load_gold(path: str | Path) -> list[dict]:
                 except json.JSONDecodeError as exc:
                     raise ValueError(f"{path}:{line_no}: not JSON: {exc}") from exc
     return docs
+
+
+def shared_dir() -> Path:
+    """``$NEWSMON_SHARED``, else ``../shared`` beside the working directory or the checkout."""
+    if os.environ.get("NEWSMON_SHARED"):
+        return Path(os.environ["NEWSMON_SHARED"])
+    for candidate in (Path.cwd().parent / "shared", PROJECT_ROOT.parent / "shared"):
+        if candidate.is_dir():
+            return candidate
+    return PROJECT_ROOT.parent / "shared"
+
+
+def benchmark_texts() -> dict[str, str]:
+    """The extraction benchmark's article texts by page id."""
+    path = shared_dir() / BENCHMARK
+    if not path.exists():
+        raise ValueError(f"benchmark texts not found: {path} (set NEWSMON_SHARED)")
+    records = json.loads(path.read_text(encoding="utf-8"))
+    return {key: record.get("articleBody") or "" for key, record in records.items()}
+
+
+def default_gold_sets() -> list[Path]:
+    """The dev set of ../shared and our own generalisation set, where they exist."""
+    return [p for p in (shared_dir() / "gold" / "dev.jsonl", GENERALISATION_SET) if p.exists()]
 
 
 # --- matching ---------------------------------------------------------------------
@@ -227,23 +277,27 @@ def score(gold_docs: Sequence[dict], predictions: Iterable[dict]) -> dict:
         log.warning("ignoring %d predictions for ids not in the gold set", len(unknown))
 
     totals: dict[str, Tally] = {"people": Tally(), "organisations": Tally(), "figures": FigureTally()}
+    scored: set[str] = set()
     per_doc = []
     for doc in gold_docs:
         prediction = by_id.get(doc["id"], {})
         if not prediction:
             log.warning("no prediction for gold document %s", doc["id"])
         doc_tallies: dict[str, Tally] = {
-            category: score_names(doc.get(category, []), prediction.get(category, []))
-            for category in NAME_CATEGORIES
+            category: score_names(doc[category], prediction.get(category, []))
+            for category in NAME_CATEGORIES if category in doc
         }
-        doc_tallies["figures"] = score_figures(doc.get("figures", []), prediction.get("figures", []))
+        if "figures" in doc:
+            doc_tallies["figures"] = score_figures(doc["figures"], prediction.get("figures", []))
         for category, tally in doc_tallies.items():
             totals[category].add(tally)
+            scored.add(category)
         per_doc.append(_doc_report(doc["id"], doc_tallies))
 
     figures = totals["figures"]
     assert isinstance(figures, FigureTally)
-    result: dict[str, Any] = {category: totals[category].summary() for category in CATEGORIES}
+    result: dict[str, Any] = {category: totals[category].summary() if category in scored else None
+                              for category in CATEGORIES}
     result["count_object_accuracy"] = (
         figures.count_object_correct / figures.count_matched if figures.count_matched else 0.0
     )
@@ -276,6 +330,22 @@ def evaluate(gold_path: str | Path, nlp: Any) -> dict:
     return score(gold_docs, predict(gold_docs, nlp))
 
 
+def evaluate_sets(gold_paths: Sequence[str | Path], nlp: Any) -> dict[str, dict]:
+    """Each gold file's scores, and each of its parts' ("name:dev", "name:heldout"), by column name."""
+    results = {}
+    for path in gold_paths:
+        gold_docs = load_gold(path)
+        predictions = predict(gold_docs, nlp)
+        name = Path(path).stem
+        results[name] = score(gold_docs, predictions)
+        parts = sorted({doc["part"] for doc in gold_docs if doc.get("part")})
+        for part in parts if len(parts) > 1 else ():
+            ids = {doc["id"] for doc in gold_docs if doc.get("part") == part}
+            results[f"{name}:{part}"] = score([d for d in gold_docs if d["id"] in ids],
+                                              [p for p in predictions if p["id"] in ids])
+    return results
+
+
 # --- command line -------------------------------------------------------------------
 
 
@@ -284,12 +354,33 @@ def format_table(result: dict) -> str:
     lines = [f"{'category':<24}{'P':>7}{'R':>7}{'F1':>7}{'tp':>6}{'fp':>6}{'fn':>6}"]
     for category in CATEGORIES:
         s = result[category]
+        if s is None:
+            lines.append(f"{category:<24}{'(not annotated)':>21}")
+            continue
         lines.append(f"{category:<24}{s['precision']:>7.3f}{s['recall']:>7.3f}{s['f1']:>7.3f}"
                      f"{s['tp']:>6}{s['fp']:>6}{s['fn']:>6}")
     objects = result["count_objects"]
-    lines.append(f"{'count-object accuracy':<24}{result['count_object_accuracy']:>21.3f}"
-                 f"   ({objects['correct']}/{objects['matched']})")
+    if result["figures"] is not None:
+        lines.append(f"{'count-object accuracy':<24}{result['count_object_accuracy']:>21.3f}"
+                     f"   ({objects['correct']}/{objects['matched']})")
     lines.append(f"documents: {result['documents']}")
+    return "\n".join(lines)
+
+
+def format_side_by_side(results: dict[str, dict]) -> str:
+    """P / R / F1 per category, one column group per gold set (or part)."""
+    names = list(results)
+    width = max(19, *(len(n) + 1 for n in names))
+    lines = [f"{'':<14}" + "".join(f"{n:>{width}}" for n in names),
+             f"{'':<14}" + "".join(f"{'P     R    F1':>{width}}" for _ in names)]
+    for category in CATEGORIES:
+        cells = []
+        for name in names:
+            s = results[name][category]
+            cells.append(f"{'-':>{width}}" if s is None else
+                         f"{s['precision']:.3f} {s['recall']:.3f} {s['f1']:.3f}".rjust(width))
+        lines.append(f"{category:<14}" + "".join(cells))
+    lines.append(f"{'documents':<14}" + "".join(f"{results[n]['documents']:>{width}}" for n in names))
     return "\n".join(lines)
 
 
@@ -299,7 +390,9 @@ def format_errors(result: dict) -> str:
     for doc in result["per_doc"]:
         parts = []
         for category in CATEGORIES:
-            entry = doc[category]
+            entry = doc.get(category)
+            if entry is None:
+                continue
             if entry["missed"]:
                 parts.append(f"  {category} missed:   {entry['missed']}")
             if entry["spurious"]:
@@ -325,7 +418,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     gold_docs = load_gold(args.gold)
     if args.predictions:
-        predictions = load_gold(args.predictions)
+        predictions = read_jsonl(args.predictions)
     else:
         from newsmon.nlp.pipeline import DEFAULT_MODEL, load_pipeline
 

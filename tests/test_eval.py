@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from newsmon.nlp.evaluate import evaluate, format_table, load_gold, normalise_name, score
+from newsmon.nlp.evaluate import (GENERALISATION_SET, evaluate, format_side_by_side, format_table, load_gold,
+                                  normalise_name, score)
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT.parent / "shared" / "gold" / "dev.jsonl"
@@ -160,6 +161,34 @@ def test_command_scores_a_predictions_file(tmp_path):
     assert result["count_object_accuracy"] == pytest.approx(1.0)
 
 
+def test_a_category_the_gold_leaves_out_is_not_scored():
+    gold = [{"id": "a", "people": [item("Pavel Durov")], "organisations": []}]
+    result = score(gold, [doc("a", people=["Pavel Durov"], figures=[fig("count", 3, None, "day")])])
+    assert result["figures"] is None
+    assert counts(result, "people") == (1, 0, 0)
+    table = format_table(result)
+    assert "not annotated" in table and "count-object" not in table
+    assert format_side_by_side({"a": result, "b": result}).splitlines()[4].split() == ["figures", "-", "-"]
+
+
+def test_generalisation_set_holds_ids_and_labels_only():
+    """Our own set: free benchmark pages only, no third-party text, every label found in its text."""
+    records = [json.loads(line) for line in GENERALISATION_SET.read_text(encoding="utf-8").splitlines() if line]
+    assert len(records) >= 30
+    assert all("text" not in r for r in records)
+    assert {r["part"] for r in records} == {"dev", "heldout"}
+    assert len({r["genre"] for r in records}) >= 5
+    free_ids = ROOT.parent / "shared" / "gold" / "free-ids.txt"
+    if not free_ids.exists():
+        pytest.skip("../shared is not mounted")
+    free = set(free_ids.read_text(encoding="utf-8").split())
+    assert {r["id"] for r in records} <= free
+    for doc_ in load_gold(GENERALISATION_SET):
+        for category in ("people", "organisations"):
+            for entry in doc_[category]:
+                assert all(m in doc_["text"] for m in entry["mentions"]), (doc_["id"], entry)
+
+
 # --- (b) the extractor on the gold file ---------------------------------------------------
 
 
@@ -187,3 +216,28 @@ def test_dev_scores_meet_targets(dev_result, category):
 
 def test_dev_count_object_accuracy_meets_target(dev_result):
     assert dev_result["count_object_accuracy"] >= COUNT_OBJECT_TARGET, format_table(dev_result)
+
+
+def test_eval_command_reports_gold_sets_and_parts_side_by_side(tmp_path):
+    from click.testing import CliRunner
+
+    from newsmon.crawler.cli import cli
+
+    text = "Ofcom fined Streamly. Maria Lindqvist, who runs Streamly, said it would appeal."
+    first = tmp_path / "first.jsonl"
+    first.write_text(json.dumps({"id": "a", "text": text, "people": [item("Maria Lindqvist")],
+                                 "organisations": [item("Ofcom"), item("Streamly")], "figures": []}) + "\n")
+    second = tmp_path / "second.jsonl"
+    second.write_text("".join(json.dumps({"id": i, "part": part, "text": text, "people": [item("Maria Lindqvist")],
+                                          "organisations": [item("Ofcom")]}) + "\n"
+                              for i, part in (("b", "dev"), ("c", "heldout"))))
+    run = CliRunner().invoke(cli, ["eval", str(first), str(second)])
+    assert run.exit_code == 0, run.output
+    header = run.output.splitlines()[0].split()
+    assert header == ["first", "second", "second:dev", "second:heldout"]
+    figures = next(line for line in run.output.splitlines() if line.startswith("figures")).split()
+    assert figures[-3:] == ["-", "-", "-"]
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "nowhere", "people": [], "organisations": []}\n')
+    run = CliRunner().invoke(cli, ["eval", str(bad)], env={"NEWSMON_SHARED": str(tmp_path)})
+    assert run.exit_code == 2 and "benchmark texts not found" in run.output

@@ -65,32 +65,53 @@ def annotate(infile, output, batch_size, model):
 
 
 @cli.command("eval")
-@click.argument("gold", type=click.Path(exists=True, dir_okay=False))
+@click.argument("gold", nargs=-1, type=click.Path(exists=True, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 @click.option("--errors", is_flag=True, help="Also list every missed and spurious item.")
 @model_option
 def eval_(gold, as_json, errors, model):
     """Score the extractor against gold annotations (rules of gold/GUIDELINES.md).
 
-    Prints precision, recall and F1 for people, organisations and figures, and
-    the accuracy of the counted thing of count figures.
+    Prints precision, recall and F1 for people, organisations and figures, one
+    column per gold file and per part of a file ("dev", "heldout"). Without
+    GOLD: ../shared/gold/dev.jsonl and our own generalisation set
+    (bench/gold/generalisation.jsonl, texts read from ../shared), side by side.
 
     \b
     Example:
-      newsmon eval ../shared/gold/dev.jsonl
+      newsmon eval
       newsmon eval ../shared/gold/dev.jsonl --json | jq .figures.f1
     """
-    from newsmon.nlp.evaluate import evaluate, format_errors, format_table
+    from newsmon.nlp.evaluate import (default_gold_sets, evaluate_sets, format_errors,
+                                      format_side_by_side, format_table)
     from newsmon.nlp.pipeline import load_pipeline
 
-    result = evaluate(gold, load_pipeline(model))
-    if as_json:
-        click.echo(json.dumps(result if errors else {k: v for k, v in result.items()
-                                                    if k != "documents"}, indent=2))
+    paths = list(gold) or default_gold_sets()
+    if not paths:
+        raise CliError("no gold file given and none found in ../shared/gold "
+                       "(set NEWSMON_SHARED or name a file)", EXIT_USAGE)
+    try:
+        results = evaluate_sets(paths, load_pipeline(model))
+    except ValueError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+    strip = (lambda r: r) if errors else (lambda r: {k: v for k, v in r.items() if k != "per_doc"})
+    if len(results) == 1:
+        (result,) = results.values()
+        if as_json:
+            click.echo(json.dumps(strip(result), indent=2))
+            return
+        click.echo(format_table(result))
+        if errors:
+            click.echo(format_errors(result))
         return
-    click.echo(format_table(result))
+    if as_json:
+        click.echo(json.dumps({name: strip(r) for name, r in results.items()}, indent=2))
+        return
+    click.echo(format_side_by_side(results))
     if errors:
-        click.echo(format_errors(result))
+        for name, result in results.items():
+            if ":" not in name:
+                click.echo(f"\n== {name}\n{format_errors(result)}")
 
 
 @cli.command()
