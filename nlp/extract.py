@@ -247,15 +247,25 @@ def card_share(cards: list[str], body: str) -> float:
     total = sum(len(tokens) for tokens in lines)
     if not total or not cards:
         return 0.0
-    joined = "\n".join(" " + " ".join(_WORD.findall(card)) + " " for card in cards)
-    inside = sum(len(tokens) for tokens in lines if _from_cards(tokens, joined))
+    windows = _card_windows(cards)
+    inside = sum(len(tokens) for tokens in lines if _from_cards(tokens, windows))
     return inside / total
 
 
-def _from_cards(tokens: list[str], joined_cards: str) -> bool:
+def _card_windows(cards: list[str]) -> set[tuple[str, ...]]:
+    """Every run of 1..CARD_LINE_WORDS consecutive words of every card: a set, so that
+    looking a line up costs the same however many cards the page has."""
+    windows: set[tuple[str, ...]] = set()
+    for card in cards:
+        words = _WORD.findall(card)
+        for size in range(1, CARD_LINE_WORDS + 1):
+            windows.update(tuple(words[i:i + size]) for i in range(len(words) - size + 1))
+    return windows
+
+
+def _from_cards(tokens: list[str], windows: set[tuple[str, ...]]) -> bool:
     n = CARD_LINE_WORDS
-    head, tail = " ".join(tokens[:n]), " ".join(tokens[-n:])
-    return f" {head} " in joined_cards or f" {tail} " in joined_cards
+    return tuple(tokens[:n]) in windows or tuple(tokens[-n:]) in windows
 
 
 def teaser_cards(tree: HtmlElement, page_url: str) -> list[str]:
@@ -286,23 +296,47 @@ def _links_elsewhere(anchor: HtmlElement, page_url: str, this_page: str) -> bool
 def _card_around(anchor: HtmlElement, headline: str) -> str | None:
     """The text of the smallest block around a standalone headline that says more than
     the headline; None for links inside running text or for blocks too big to be a card.
+
+    Every text read here is bounded (`_bounded_text`), so a page with thousands of headline
+    links in one block costs linear time, not the size of that block once per link.
     """
     if any(el.tag in _CARD_BLOCKS for el in anchor.iterdescendants()):
         return headline if len(headline) <= MAX_CARD_CHARS else None  # the link wraps the whole card
     parent = anchor.getparent()
-    if parent is None or _normalise(parent.text_content()) != headline and parent.tag not in _HEADINGS:
+    if parent is None or _bounded_text(parent, len(headline)) != headline and parent.tag not in _HEADINGS:
         return None  # a link inside a sentence
     node = parent
     for _ in range(MAX_CARD_DEPTH):
         node = node.getparent()
         if node is None or node.tag in ("body", "html"):
             return None
-        text = _normalise(node.text_content())
-        if len(text) > MAX_CARD_CHARS:
+        text = _bounded_text(node, MAX_CARD_CHARS)
+        if text is None:
             return None
         if text != headline and len(text) > len(headline) + 3:
             return text
     return None
+
+
+def _bounded_text(node: HtmlElement, limit: int) -> str | None:
+    """`_normalise(node.text_content())`, or None as soon as it would exceed `limit` characters.
+
+    Reads at most a constant multiple of `limit` characters of the node's text, however big
+    the node is (white space included).
+    """
+    words: list[str] = []
+    size = -1
+    budget = 64 * (limit + 1)
+    for piece in node.itertext():
+        if len(piece) > budget:
+            return None
+        budget -= len(piece)
+        for word in piece.split():
+            size += len(word) + 1
+            if size > limit + 2:  # +2: a list bullet that _normalise drops
+                return None
+            words.append(word)
+    return _normalise(" ".join(words))
 
 
 def _normalise(line: str) -> str:

@@ -234,6 +234,25 @@ def test_short_section_page_is_an_index_page():
     assert result.reason == "index_page"
 
 
+def _page_with_headline_links(count: int, og_type: str = "website") -> str:
+    story = " ".join(["The regulator fined the platform for breaking the online safety rules."] * 30)
+    links = "".join(f'<li><a href="/news/story-{i}">Headline number {i} about the regulator and the platform</a></li>'
+                    for i in range(count))
+    return (f"<html><head><title>Big story</title><meta property='og:type' content='{og_type}'></head>"
+            f"<body><article><h1>Big story</h1><p>{story}</p><ul>{links}</ul></article></body></html>")
+
+
+@pytest.mark.reliability
+def test_listing_detection_is_linear_in_the_number_of_headline_links():
+    # 15,000 headline links in one list took minutes when each link read its whole list's text
+    # (8,000 links: 72 s); every text read per link is now bounded, so this is seconds
+    import time
+    started = time.monotonic()
+    result = extract_article(_page_with_headline_links(15_000), "https://ledger.example.org/news/big")
+    assert time.monotonic() - started < 40
+    assert isinstance(result, Article) and "The regulator fined the platform" in result.text
+
+
 def test_article_on_a_homepage_like_url_is_kept_when_it_declares_itself_an_article():
     result = extract_article(article_page(), "https://ledger.example.org/local")
     assert isinstance(result, Article), result
