@@ -211,14 +211,19 @@ def _cmdline(pid: int) -> bytes:
 
 
 def ensure_newsplease() -> Path:
-    """The news-please virtualenv's python (created and installed on first use)."""
+    """The news-please virtualenv's python, installed from the pinned
+    bench/newsplease-requirements.txt (again whenever that file changes)."""
     python = NEWSPLEASE_VENV / "bin" / "python"
-    ok = python.exists() and subprocess.run([str(python), "-c", "import newsplease"],
-                                            capture_output=True).returncode == 0
+    pins = Path(__file__).with_name("newsplease-requirements.txt")
+    stamp = NEWSPLEASE_VENV / ".requirements"
+    wanted = pins.read_text()
+    ok = (python.exists() and stamp.exists() and stamp.read_text() == wanted
+          and subprocess.run([str(python), "-c", "import newsplease"], capture_output=True).returncode == 0)
     if not ok:
-        say(f"installing news-please into {NEWSPLEASE_VENV} (once) ...")
-        subprocess.run(["python3", "-m", "venv", str(NEWSPLEASE_VENV)], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "--quiet", "news-please"], check=True)
+        say(f"installing the pinned news-please into {NEWSPLEASE_VENV} ...")
+        subprocess.run(["python3", "-m", "venv", "--clear", str(NEWSPLEASE_VENV)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "--quiet", "-r", str(pins)], check=True)
+        stamp.write_text(wanted)
     return python
 
 
