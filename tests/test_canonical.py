@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import pytest
 
-from newsmon.nlp.canonical import (
+from newsmon.nlp.entities.canonical import (
     company_canonicals, find_acronym_definitions, fullest_form, person_canonicals, same_person, split_name,
     strip_corporate_suffixes,
 )
-from newsmon.nlp.entity_rules import load_rules
+from newsmon.nlp.entities.rules import load_rules
 from newsmon.nlp.pipeline import annotate_doc, load_pipeline
 
 SUFFIXES = load_rules().suffixes
@@ -145,7 +145,7 @@ def test_people_list_holds_canonical_names(nlp):
 
 
 def test_head_back_references_to_the_one_longer_name():
-    from newsmon.nlp.canonical import head_back_references
+    from newsmon.nlp.entities.canonical import head_back_references
     assert head_back_references(["European Commission", "Commission", "EU"]) == {
         "Commission": "European Commission"}
     # two longer names end in "Commission": ambiguous, left alone

@@ -23,8 +23,8 @@ from functools import lru_cache
 
 from spacy.tokens import Doc
 
-from newsmon.nlp.canonical import find_acronym_definitions
-from newsmon.nlp.entity_context import ORG, PATTERN, PERSON, RULE, STRONG, Candidate, DocContext, make_candidate
+from newsmon.nlp.entities.canonical import find_acronym_definitions
+from newsmon.nlp.entities.context import ORG, PATTERN, PERSON, RULE, STRONG, Candidate, DocContext, make_candidate
 
 log = logging.getLogger(__name__)
 

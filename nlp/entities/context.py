@@ -15,8 +15,8 @@ from functools import lru_cache
 
 from spacy.tokens import Doc
 
-from newsmon.nlp.canonical import PersonName, split_name
-from newsmon.nlp.entity_rules import EntityRules
+from newsmon.nlp.entities.canonical import PersonName, split_name
+from newsmon.nlp.entities.rules import EntityRules
 from newsmon.nlp.gazetteer import Organisation
 
 PERSON, ORG, OTHER = "PERSON", "ORG", "OTHER"

@@ -30,8 +30,8 @@ from functools import lru_cache
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from newsmon.nlp.entity_context import ORG, PERSON, Candidate, DocContext
-from newsmon.nlp.entity_rules import EntityRules, OrgCues, PersonCues
+from newsmon.nlp.entities.context import ORG, PERSON, Candidate, DocContext
+from newsmon.nlp.entities.rules import EntityRules, OrgCues, PersonCues
 
 log = logging.getLogger(__name__)
 

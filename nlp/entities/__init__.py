@@ -1,0 +1,83 @@
+"""People and organisations: the spaCy component ``"newsmon_entities"`` and its internals.
+
+Owns turning the NER model's guesses, the gazetteer matches (``nlp.gazetteer``) and
+the news patterns (``patterns``) into one consistent list of
+``nlp.records.Mention`` per document, set as ``doc._.mentions``; the corrected
+PERSON / ORG spans are written back to ``doc.ents``.
+
+Steps, per document, one module each:
+
+1. candidates (``candidates``): model entities cut at line breaks, commas and possessives, with
+   leading "the", titles ("President", "Sen.") and trailing punctuation removed;
+   gazetteer matches (ambiguous forms only when the text confirms them); patterns.
+   Where spans overlap, patterns beat the gazetteer beats the model.
+2. evidence per occurrence (``judge``): label corrections (acronyms, platforms the model calls
+   products, surnames of people named in full, words used as common nouns, product
+   numbers, places, organisation-shaped names, roles, cue words, lists), and the
+   counted cues of ``cues`` for organisations the model calls people ("Vantor
+   Inc.", "the online marketplace Lumora", "Kahani's chief legal officer") and people it
+   calls organisations ("Anselm, 44,", "Ferrule's lawyer, Antoine Lefort,").
+3. a vote per name (``vote``) over the whole document, so a name is labelled alike everywhere,
+   then unlabelled occurrences of the names found are added.
+4. canonical names and output (``output``, ``canonical``).
+
+Shared state: ``context`` (a candidate, the document's facts); word lists: ``rules``.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from newsmon.nlp import record_codec  # noqa: F401  (docs with mentions cross processes)
+from newsmon.nlp.entities.candidates import find_candidates
+from newsmon.nlp.entities.context import DocContext
+from newsmon.nlp.entities.judge import gather_evidence
+from newsmon.nlp.entities.output import assign_canonicals, to_mentions, write_ents
+from newsmon.nlp.entities.rules import DEFAULT_RULES, load_rules
+from newsmon.nlp.entities.vote import MENTION_LABELS, spread, vote
+from newsmon.nlp.gazetteer import DEFAULT_GAZETTEER, SPANS_KEY, load_gazetteer
+
+log = logging.getLogger(__name__)
+
+if not Doc.has_extension("mentions"):
+    Doc.set_extension("mentions", default=None)
+
+
+class EntityResolver:
+    """The ``newsmon_entities`` component."""
+
+    def __init__(self, nlp: Language, name: str, rules_path: str | None, gazetteer_path: str | None,
+                 spans_key: str, write_ents: bool):
+        self.name = name
+        self.rules = load_rules(rules_path or DEFAULT_RULES)
+        self.gazetteer = load_gazetteer(gazetteer_path or DEFAULT_GAZETTEER)
+        self.spans_key = spans_key
+        self.write_ents = write_ents
+
+    def __call__(self, doc: Doc) -> Doc:
+        ctx = DocContext(doc, self.rules)
+        candidates = find_candidates(doc, ctx, self.gazetteer, self.spans_key)
+        gather_evidence(doc, ctx, candidates)
+        labels = vote(candidates)
+        names = [c for c in candidates if labels[c.text] in MENTION_LABELS]
+        for c in names:
+            c.label = labels[c.text]
+        names += spread(doc, ctx, labels, candidates)
+        names.sort(key=lambda c: c.start)
+        assign_canonicals(names, ctx, self.gazetteer)
+        doc._.mentions = to_mentions(doc, ctx.text, names)
+        if self.write_ents:
+            write_ents(doc, names)
+        return doc
+
+
+@Language.factory(
+    "newsmon_entities",
+    default_config={"rules_path": None, "gazetteer_path": None, "spans_key": SPANS_KEY, "write_ents": True},
+)
+def make_entity_resolver(nlp: Language, name: str, rules_path: str | None, gazetteer_path: str | None,
+                         spans_key: str, write_ents: bool) -> EntityResolver:
+    return EntityResolver(nlp, name, rules_path, gazetteer_path, spans_key, write_ents)

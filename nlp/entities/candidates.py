@@ -1,0 +1,231 @@
+"""Step 1 of the entity pass: the candidate name spans of a document.
+
+Owns cutting the NER model's entities into clean name spans (at line breaks, separators,
+possessives and lower-case words; titles, edge punctuation and a leading "the" removed),
+the gazetteer's matches that the text confirms, and the choice among overlapping spans
+(patterns beat the gazetteer beats the model).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from spacy.tokens import Doc
+
+from newsmon.nlp.entities import patterns
+from newsmon.nlp.entities.context import (
+    GAZETTEER, ORG, PERSON, POSSESSIVES, QUOTES, SOURCE_PRIORITY, Candidate, DocContext, make_candidate,
+)
+from newsmon.nlp.entities.rules import EntityRules
+from newsmon.nlp.gazetteer import Gazetteer
+
+log = logging.getLogger(__name__)
+
+MODEL_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "PRODUCT", "WORK_OF_ART",
+                          "EVENT", "LAW", "LANGUAGE"})
+CONFIRMING_LABELS = frozenset({"ORG", "PRODUCT", "WORK_OF_ART", "FAC", "PERSON"})
+SPLITTERS = frozenset({",", ";", "|", "(", ")", "[", "]", "—", "–", "/", "•", ":",
+                       "\"", "“", "”", "«", "»"})
+HEAD_BREAKS = frozenset({"of", "on", "for", "in"})
+
+
+def find_candidates(doc: Doc, ctx: DocContext, gazetteer: Gazetteer, spans_key: str) -> list[Candidate]:
+    if spans_key in doc.spans:
+        ctx.gazetteer_spans = {(s.start, s.end) for s in doc.spans[spans_key]}
+    found = patterns.dateline(doc, ctx)
+    model = model_candidates(doc, ctx)
+    listed = gazetteer_candidates(doc, ctx, gazetteer, spans_key)
+    found += patterns.copyright_holders(doc, ctx) + patterns.offices(doc, ctx)
+    found += patterns.acronyms(doc, ctx, [c for c in model if c.model_label == ORG] + listed)
+    return resolve_overlaps(doc, ctx, found + listed + model)
+
+
+def model_candidates(doc: Doc, ctx: DocContext) -> list[Candidate]:
+    found = []
+    for ent in doc.ents:
+        if ent.label_ not in MODEL_LABELS:
+            continue
+        pieces = clean_pieces(doc, ctx, ent.start, ent.end, ent.label_)
+        for start, end in pieces:
+            found.append(make_candidate(doc, start, end, "model", model_label=ent.label_,
+                                        fragment=len(pieces) > 1))
+    return found
+
+
+def clean_pieces(doc: Doc, ctx: DocContext, start: int, end: int, label: str) -> list[tuple[int, int]]:
+    """Cut a span at line breaks and separators, then trim each piece to the name in it."""
+    pieces, piece_start = [], start
+    for i in range(start, end):
+        token = doc[i]
+        if token.is_space or "\n" in token.text or token.text in SPLITTERS and not _enumerated_name(doc, start, i, end):
+            pieces.append((piece_start, i))
+            piece_start = i + 1
+    pieces.append((piece_start, end))
+    cleaned = []
+    for a, b in pieces:
+        for c, d in _split_possessive(doc, ctx, a, b, label):
+            parts = _split_lowercase(doc, ctx.rules, c, d, label) if label in (PERSON, ORG) else [(c, d)]
+            for e, f in parts:
+                if label == PERSON:
+                    untitled = _strip_titles(doc, ctx.rules, e, f)
+                    if untitled > e and all(t.text in ctx.rules.title_words for t in doc[untitled:f]):
+                        continue  # "Lt Col": nothing but titles
+                    e = untitled
+                e, f = _strip_edges(doc, ctx, e, f, label)
+                if f > e and any(ch.isalpha() for ch in doc[e:f].text):
+                    cleaned.append((e, f))
+    return cleaned
+
+
+def _split_possessive(doc: Doc, ctx: DocContext, start: int, end: int, label: str) -> list[tuple[int, int]]:
+    """"Vox Media's Code Media" -> the owner; the owned part only when it is itself a named body.
+
+    Names built on a possessive stay whole: a one-word owner ("People's Liberation Army",
+    "Martha's Vineyard") unless it is a known organisation ("Google's DeepMind"), or a
+    one-word owned part ("Macy's Inc.").
+    """
+    for i in range(start + 1, end - 1):
+        if doc[i].text not in POSSESSIVES:
+            continue
+        owner = start + 1 if doc[start].lower_ == "the" else start
+        known_owner = (owner, i) in ctx.gazetteer_spans
+        one_word = i - owner == 1 or (end - i - 1 == 1 and doc[end - 1].text not in ctx.rules.strong_heads)
+        if one_word and not known_owner:
+            return [(start, end)]
+        pieces = [(start, i)]
+        if label != PERSON and doc[end - 1].text in ctx.rules.strong_heads:
+            pieces.append((i + 1, end))
+        return pieces
+    return [(start, end)]
+
+
+def _enumerated_name(doc: Doc, start: int, comma: int, end: int) -> bool:
+    """A comma inside a name that enumerates: "Council on Energy, Environment and Water"."""
+    return (doc[comma].text == ","
+            and any(t.lower_ in HEAD_BREAKS and t.is_lower for t in doc[start:comma])
+            and any(t.lower_ in ("and", "&") for t in doc[comma + 1:end]))
+
+
+def _split_lowercase(doc: Doc, rules: EntityRules, start: int, end: int, label: str) -> list[tuple[int, int]]:
+    """Names break at ordinary lower-case words ("marijuana legalization" -> nothing,
+    "Thibaut Courtois to Real Madrid" -> two names)."""
+    allowed = rules.particles if label == PERSON else rules.connectors
+    pieces, piece_start = [], start
+    for i in range(start, end):
+        token = doc[i]
+        hyphenated = (i > start + 1 and doc[i - 1].text == "-"
+                      and not doc[i - 2].whitespace_ and not doc[i - 1].whitespace_)
+        if hyphenated or (label == ORG and token.text.title() in rules.org_heads and i == end - 1):
+            continue  # "Tsai Ing-wen", "the Communist party"
+        if (token.is_lower and token.is_alpha and token.text not in allowed) or (label == PERSON and token.like_num):
+            pieces.append((piece_start, i))
+            piece_start = i + 1
+    pieces.append((piece_start, end))
+    return [(a, b) for a, b in pieces if b > a]
+
+
+def _strip_titles(doc: Doc, rules: EntityRules, start: int, end: int) -> int:
+    changed = True
+    while changed and start < end - 1:
+        changed = False
+        if doc[start].text not in rules.title_words:
+            break
+        for title in rules.titles:
+            n = len(title)
+            if start + n < end and tuple(t.text for t in doc[start:start + n]) == title:
+                start += n
+                changed = True
+                break
+    return start
+
+
+def _strip_edges(doc: Doc, ctx: DocContext, start: int, end: int, label: str) -> tuple[int, int]:
+    """Drop punctuation, quotes, possessives and stray lower-case words at both ends, and a
+    leading "the" ("The" only at a sentence start or before a known name: "The Hill" stays)."""
+    rules = ctx.rules
+    while end > start:
+        token = doc[end - 1]
+        if ((token.is_punct and token.text != "+") or token.text in QUOTES or token.text in POSSESSIVES
+                or (label == ORG and token.is_lower and token.is_alpha and token.text.title() not in rules.org_heads)):
+            end -= 1
+        else:
+            break
+    while start < end:
+        token = doc[start]
+        if (token.is_punct or token.text in QUOTES or token.text in POSSESSIVES or token.text == "the"
+                or (token.text in ("The", "THE")
+                    and (ctx.sentence_initial(start) or (start + 1, end) in ctx.gazetteer_spans))
+                or (token.is_lower and token.is_alpha and (label == ORG or token.is_stop))):
+            start += 1
+        else:
+            break
+    return start, end
+
+
+def gazetteer_candidates(doc: Doc, ctx: DocContext, gazetteer: Gazetteer, spans_key: str) -> list[Candidate]:
+    """Known organisations; an ambiguous form ("Apple", "X") needs the text to confirm it."""
+    spans = list(doc.spans[spans_key]) if spans_key in doc.spans else []
+    confirmed_orgs = {s.kb_id_ for s in spans if s.text not in gazetteer.by_name[s.kb_id_].ambiguous}
+    model_labels = {(e.start, e.end): e.label_ for e in doc.ents}
+    token_labels = {i: e.label_ for e in doc.ents for i in range(e.start, e.end)}
+    in_person_names = {(doc[i].text, doc[i + 1].text)
+                       for e in doc.ents if e.label_ == PERSON for i in range(e.start, e.end - 1)}
+    found = []
+    for span in spans:
+        org = gazetteer.by_name.get(span.kb_id_)
+        if org is None or any(i in ctx.blocked for i in range(span.start, span.end)):
+            continue
+        if len(span) == 1 and _part_of_person_name(doc, span.start, in_person_names):
+            continue  # "Nielsen" in "Teresa Nielsen Hayden"
+        if span.text in org.ambiguous and not (
+            org.name in confirmed_orgs
+            or model_labels.get((span.start, span.end)) in CONFIRMING_LABELS
+            or all(token_labels.get(i) == ORG for i in range(span.start, span.end))
+            or (span.start > 0 and doc[span.start - 1].lower_ in ctx.rules.cue_words)
+        ):
+            continue
+        found.append(make_candidate(doc, span.start, span.end, "gazetteer", label=ORG, strength=GAZETTEER,
+                                    org=org))
+    return found
+
+
+def _part_of_person_name(doc: Doc, i: int, bigrams: set[tuple[str, str]]) -> bool:
+    return ((i > 0 and (doc[i - 1].text, doc[i].text) in bigrams)
+            or (i + 1 < len(doc) and (doc[i].text, doc[i + 1].text) in bigrams))
+
+
+def resolve_overlaps(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> list[Candidate]:
+    """Keep non-overlapping candidates, strongest source first; a model span loses only the contested tokens."""
+    names = [c for c in candidates if c.source == "model" and c.model_label in (PERSON, ORG) and c.length > 1]
+    candidates = [c for c in candidates if not (c.source == "gazetteer" and _strictly_inside(c, names))]
+    order = sorted(candidates, key=lambda c: (-SOURCE_PRIORITY[c.source], -c.length, c.start))
+    taken = bytearray(len(doc))
+    kept = []
+    for c in order:
+        if not any(taken[c.start:c.end]):
+            kept.append(c)
+            taken[c.start:c.end] = b"\x01" * c.length
+        elif c.source == "model":
+            for start, end in _free_runs(taken, c.start, c.end):
+                for a, b in clean_pieces(doc, ctx, start, end, c.model_label):
+                    kept.append(make_candidate(doc, a, b, "model", model_label=c.model_label, fragment=True))
+                    taken[a:b] = b"\x01" * (b - a)
+    kept.sort(key=lambda c: c.start)
+    return kept
+
+
+def _strictly_inside(c: Candidate, names: list[Candidate]) -> bool:
+    return any(n.start <= c.start and c.end <= n.end and n.length > c.length for n in names)
+
+
+def _free_runs(taken: bytearray, start: int, end: int) -> list[tuple[int, int]]:
+    runs, run_start = [], None
+    for i in range(start, end):
+        if not taken[i] and run_start is None:
+            run_start = i
+        elif taken[i] and run_start is not None:
+            runs.append((run_start, i))
+            run_start = None
+    if run_start is not None:
+        runs.append((run_start, end))
+    return runs
