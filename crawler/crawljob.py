@@ -12,7 +12,7 @@ that decides whether a crawl failed (what cron sees as the exit code):
   page known or not modified fetched what it had to: `ok`);
 - `ok`: otherwise, even when every page was dropped as off-topic.
 
-The whole life cycle runs under the database's run lock (`crawler.lock`), so
+The whole life cycle runs under the database's run lock (`data.lock`), so
 a second crawl of the same database exits with `RunLockedError` before it
 writes anything; holding the lock also proves that runs still marked
 `running` belong to dead processes, so they are marked `interrupted` first.
@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from newsmon.crawler.lock import RunLock
+from newsmon.data.lock import RunLock
 from newsmon.crawler.runner import run_crawl
 from newsmon.crawler.sources import Source
 from newsmon.data.connection import check_header

@@ -18,7 +18,7 @@ import pytest
 from conftest import ROOT, run_newsmon
 from newsmon.crawler.cli import EXIT_LOCKED, EXIT_USAGE
 from newsmon.crawler.demo import build_site, demo_sources_file, load_articles, load_site_config
-from newsmon.crawler.lock import RunLock, RunLockedError, lock_path, parse_holder
+from newsmon.data.lock import RunLock, RunLockedError, lock_path, parse_holder
 from newsmon.crawler.schedule import format_duration, next_slot, parse_duration
 from newsmon.data.store import query
 from generated_site import serve_generated_site, write_sources
@@ -87,7 +87,7 @@ def test_schedule_refuses_a_bad_duration():
 def _hold_lock(db: Path) -> subprocess.Popen:
     """A real process that takes the run lock of `db` and sleeps; returns once it holds it."""
     proc = subprocess.Popen([sys.executable, "-c",
-                             "import sys, time; from newsmon.crawler.lock import RunLock; "
+                             "import sys, time; from newsmon.data.lock import RunLock; "
                              "RunLock(sys.argv[1]).acquire(); print('held', flush=True); "
                              "time.sleep(120)", str(db)],
                             cwd=ROOT, stdout=subprocess.PIPE, text=True)

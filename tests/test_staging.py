@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT, run_newsmon
-from newsmon.crawler.lock import RunLock
+from newsmon.data.lock import RunLock
 from newsmon.data import Store, WriteError, connect_read, query
 from newsmon.data.errors import StagingError
 from newsmon.data.staging import (

@@ -43,7 +43,7 @@ def _error_map() -> list[tuple[type[BaseException], int]]:
     import duckdb
 
     from newsmon.crawler.distributed.frontier import FrontierError
-    from newsmon.crawler.lock import RunLockedError
+    from newsmon.data.lock import RunLockedError
     from newsmon.crawler.runner import CrawlError
     from newsmon.crawler.sources import SourcesError
     from newsmon.data import errors as de

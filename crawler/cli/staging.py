@@ -65,7 +65,7 @@ def load(staging_dir, keep_going, every, max_batches, timeout, db_path):
 
 
 def _one_pass(db_path, folder: Path, max_batches: int | None, timeout: float):
-    from newsmon.crawler.lock import RunLock
+    from newsmon.data.lock import RunLock
     from newsmon.data.staging import load_staged
 
     with RunLock(db_path):
@@ -74,7 +74,7 @@ def _one_pass(db_path, folder: Path, max_batches: int | None, timeout: float):
 
 def _keep_loading(db_path, folder: Path, every: float, max_batches: int | None, timeout: float):
     """Passes every `every` seconds until SIGINT/SIGTERM; returns the summed report."""
-    from newsmon.crawler.lock import RunLockedError
+    from newsmon.data.lock import RunLockedError
     from newsmon.data.errors import DatabaseBusyError
     from newsmon.data.staging import LoadReport
 

@@ -47,7 +47,7 @@ from newsmon.crawler.distributed.frontier import (REDIS_ERRORS, FrontierError, R
 from newsmon.crawler.distributed.messages import (ArticleMessage, MessageError, decode, decode_pages,
                                           staged_frames)
 from newsmon.crawler.fetchlog import pages_frame
-from newsmon.crawler.lock import RunLock, RunLockedError
+from newsmon.data.lock import RunLock, RunLockedError
 from newsmon.crawler.processing import ANNOTATED_LANGUAGES
 from newsmon.data.errors import DatabaseBusyError, DataError
 from newsmon.data.staging import LoadReport, list_batches, load_staged, stage_batch
