@@ -1,0 +1,164 @@
+"""The articles of a batch and their annotations: the recrawl rule, in SQL.
+
+It owns the statements that classify a batch's articles against the stored
+ones (new, changed, unchanged), upsert them, and replace the mentions and
+figures of the articles that changed (`write_articles`), and replacing the
+annotations of given articles (`write_annotations`, for re-annotation).  The
+rule itself is described in data/store/__init__.py.  Each function runs
+inside the caller's transaction, on tables the caller registered
+(in_articles, in_mentions, in_figures).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from newsmon.data.entities import resolve_entities
+from newsmon.data.frames import to_arrow, with_article_id
+
+logger = logging.getLogger(__name__)
+
+_CLASSIFY = """
+CREATE OR REPLACE TEMP TABLE _batch AS
+SELECT i.*,
+    CASE
+        WHEN a.article_id IS NULL THEN 'new'
+        WHEN a.text_hash <> i.text_hash THEN 'changed'
+        WHEN coalesce(i.annotated, false) AND NOT a.annotated THEN 'changed'
+        ELSE 'unchanged'
+    END AS change
+FROM in_articles i
+LEFT JOIN articles a ON a.article_id = i.article_id
+"""
+
+_TOUCH_UNCHANGED = """
+UPDATE articles SET fetched_at = greatest(articles.fetched_at, coalesce(b.fetched_at, $now))
+FROM _batch b
+WHERE articles.article_id = b.article_id AND b.change = 'unchanged'
+"""
+
+_UPSERT_CHANGED = """
+INSERT INTO articles (
+    article_id, url, canonical_url, source, title, authors, published_at, fetched_at,
+    first_seen_at, updated_at, language, sitename, description, text, text_hash,
+    word_count, relevance, matched_terms, annotated, run_id)
+SELECT
+    article_id, url, canonical_url, source, title, coalesce(authors, []::VARCHAR[]),
+    published_at, coalesce(fetched_at, $now), $now, $now, language, sitename, description,
+    text, text_hash, word_count, relevance, coalesce(matched_terms, []::VARCHAR[]),
+    coalesce(annotated, false), $run_id
+FROM _batch
+WHERE change <> 'unchanged'
+ON CONFLICT (article_id) DO UPDATE SET
+    url = excluded.url, source = excluded.source, title = excluded.title,
+    authors = excluded.authors, published_at = excluded.published_at,
+    fetched_at = excluded.fetched_at, updated_at = excluded.updated_at,
+    language = excluded.language, sitename = excluded.sitename,
+    description = excluded.description, text = excluded.text, text_hash = excluded.text_hash,
+    word_count = excluded.word_count, relevance = excluded.relevance,
+    matched_terms = excluded.matched_terms, annotated = excluded.annotated,
+    run_id = excluded.run_id
+"""
+
+_DELETE_OLD_ANNOTATIONS = (
+    "DELETE FROM mentions WHERE article_id IN (SELECT article_id FROM _targets)",
+    "DELETE FROM figures WHERE article_id IN (SELECT article_id FROM _targets)",
+)
+
+_STAGE_MENTIONS = """
+CREATE OR REPLACE TEMP VIEW _mentions AS
+SELECT m.article_id, m.label, m.text,
+    coalesce(nullif(trim(m.canonical), ''), m.text) AS canonical,
+    m.start, m."end", m.sentence
+FROM in_mentions m
+SEMI JOIN _targets t ON t.article_id = m.article_id
+"""
+
+_INSERT_MENTIONS = """
+INSERT INTO mentions (article_id, label, text, canonical, entity_id, start_char, end_char, sentence)
+SELECT DISTINCT m.article_id, m.label, m.text, m.canonical, e.entity_id, m.start, m."end", m.sentence
+FROM _mentions m
+LEFT JOIN _entity_of e ON e.label = m.label AND e.canonical = m.canonical
+"""
+
+_INSERT_FIGURES = """
+INSERT INTO figures (article_id, kind, value, unit, object, text, start_char, end_char, sentence)
+SELECT DISTINCT f.article_id, f.kind, f.value, f.unit, f.object, f.text, f.start, f."end", f.sentence
+FROM in_figures f
+SEMI JOIN _targets t ON t.article_id = f.article_id
+"""
+
+
+def write_articles(con: duckdb.DuckDBPyConnection, run_id: int | None, now) -> dict[str, int]:
+    """The recrawl rule for in_articles/in_mentions/in_figures; leaves temp table _batch."""
+    con.execute(_CLASSIFY)
+    counts = change_counts(con)
+    con.execute(_TOUCH_UNCHANGED, {"now": now})
+    con.execute(_UPSERT_CHANGED, {"now": now, "run_id": run_id})
+    con.execute("CREATE OR REPLACE TEMP TABLE _targets AS "
+                "SELECT article_id FROM _batch WHERE change <> 'unchanged'")
+    warn_orphans(con, "_batch")
+    counts.update(write_annotations(con, now))
+    return counts
+
+
+
+def annotation_table(df: pd.DataFrame | None, columns, what: str) -> pa.Table:
+    if df is None or (df.empty and "article_id" not in df.columns and "canonical_url" not in df.columns):
+        df = pd.DataFrame({"article_id": pd.Series([], dtype="int64")})
+    return to_arrow(with_article_id(df, what), columns, what)
+
+
+def change_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    rows = dict(con.execute("SELECT change, count(*) FROM _batch GROUP BY change").fetchall())
+    return {"inserted": rows.get("new", 0), "updated": rows.get("changed", 0), "unchanged": rows.get("unchanged", 0)}
+
+
+def warn_orphans(con: duckdb.DuckDBPyConnection, scope: str) -> None:
+    """Log annotation rows whose article is not in `scope` (they are dropped)."""
+    for table in ("in_mentions", "in_figures"):
+        orphans = con.execute(
+            f"SELECT count(*) FROM {table} x ANTI JOIN {scope} s ON s.article_id = x.article_id"
+        ).fetchone()[0]
+        if orphans:
+            logger.warning("%s: %d row(s) name an article outside the batch; dropped", table[3:], orphans)
+
+
+def write_annotations(con: duckdb.DuckDBPyConnection, now) -> dict[str, int]:
+    """Replace mentions and figures of the articles in temp table _targets."""
+    for statement in _DELETE_OLD_ANNOTATIONS:
+        con.execute(statement)
+    con.execute(_STAGE_MENTIONS)
+    resolve_entities(con, "_mentions", now)
+    mentions = con.execute(_INSERT_MENTIONS).fetchone()[0]
+    figures = con.execute(_INSERT_FIGURES).fetchone()[0]
+    return {"mentions": mentions, "figures": figures}
+
+
+
+# -- reading articles back for re-annotation ------------------------------------------------
+_ANNOTATABLE = """
+FROM articles
+WHERE list_contains($langs::VARCHAR[], lower(coalesce(substr(language, 1, 2), '')))
+  AND ($source::VARCHAR IS NULL OR source = $source::VARCHAR)
+"""
+
+
+def count_annotatable(con: duckdb.DuckDBPyConnection, languages: list[str],
+                      source: str | None) -> int:
+    """How many stored articles are in `languages` (and of `source`, if given)."""
+    return int(con.execute("SELECT count(*) " + _ANNOTATABLE,
+                           {"langs": languages, "source": source}).fetchone()[0])
+
+
+def annotatable_page(con: duckdb.DuckDBPyConnection, languages: list[str], source: str | None,
+                     after: int, n: int) -> pd.DataFrame:
+    """The next `n` such articles after article_id `after` (keyset pagination):
+    article_id, canonical_url, language, text."""
+    return con.execute("SELECT article_id, canonical_url, language, text " + _ANNOTATABLE
+                       + " AND article_id > $after ORDER BY article_id LIMIT $n",
+                       {"langs": languages, "source": source, "after": after, "n": n}).df()
