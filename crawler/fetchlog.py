@@ -66,8 +66,6 @@ from newsmon.crawler.spiders.parsers import parse_date
 
 logger = logging.getLogger(__name__)
 
-PAGE_COLUMNS = ["url", "source", "kind", "status", "etag", "last_modified", "lastmod",
-                "fetched_at", "outcome", "canonical_url"]
 TRANSIENT_HTTP = frozenset({"http_408", "http_429"})
 PERMANENT_FAILURES = frozenset({"too_large", "too_many_redirects", "unsupported_scheme"})
 UNSETTLED_DROPS = frozenset({"processing_error"})
@@ -150,11 +148,6 @@ def page_rows(page: PageItem, outcome: str, canonical_url: str | None = None) ->
            "outcome": outcome, "canonical_url": canonical_url}
     origin = page.hints.get("redirected_from")
     return [row, {**row, "url": origin}] if origin and origin != page.url else [row]
-
-
-def pages_frame(rows: Iterable[dict]) -> pd.DataFrame:
-    """Rows -> the `pages` frame `Store.write_batch` takes (fixed columns)."""
-    return pd.DataFrame(list(rows), columns=PAGE_COLUMNS)
 
 
 def utc_now() -> datetime:

@@ -2,7 +2,8 @@
 
 A spider yields one `PageItem` per fetched candidate article page; the pipelines
 turn it into an `ArticleItem` (extracted, scored, annotated) or drop it with a
-counted reason.
+counted reason.  `ArticleItem.row()` is the article's row in the write contract
+(data/frames.py); its annotation becomes rows in `data.rows`.
 """
 
 from __future__ import annotations
@@ -34,3 +35,21 @@ class ArticleItem:
     relevance: Any  # nlp.records.Relevance
     annotation: Any | None  # nlp.records.Annotation, None when the language is not supported
     text_hash: str = ""
+
+    @property
+    def canonical_url(self) -> str:
+        return self.article.canonical_url or self.page.url
+
+    def row(self) -> dict[str, Any]:
+        """The article's row (data.rows.ARTICLE_FIELDS)."""
+        a, relevance = self.article, self.relevance
+        return {
+            "url": self.page.url, "canonical_url": self.canonical_url,
+            "source": self.page.source, "title": a.title, "authors": list(a.authors or []),
+            "published_at": a.published_at, "fetched_at": self.page.fetched_at,
+            "language": a.language, "sitename": a.sitename, "description": a.description,
+            "text": a.text, "text_hash": self.text_hash, "word_count": len(a.text.split()),
+            "relevance": float(relevance.score) if relevance else None,
+            "matched_terms": list(relevance.terms) if relevance else [],
+            "annotated": self.annotation is not None,
+        }

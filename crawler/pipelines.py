@@ -30,12 +30,12 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from scrapy import signals
 from scrapy.exceptions import DropItem, NotConfigured
 
-from newsmon.crawler.fetchlog import FetchLog, attach_spider_fetchlog, page_rows, pages_frame
-from newsmon.crawler.frames import annotation_rows, frames
+from newsmon.crawler.fetchlog import FetchLog, attach_spider_fetchlog, page_rows
 from newsmon.crawler.items import ArticleItem, PageItem
 from newsmon.crawler.knownpages import KnownPages
 from newsmon.crawler.processing import Processed, ProcessingConfig, init_worker, process_page
 from newsmon.data.errors import DatabaseBusyError, DataError
+from newsmon.data.rows import batch_frames, pages_frame
 
 logger = logging.getLogger(__name__)
 
@@ -285,11 +285,9 @@ class StorePipeline:
             self.last_flush = time.monotonic()
             if not batch and not rows:
                 return
-            articles, mentions, figures = batch_frames(batch)
-            pages = pages_frame(rows + stored_page_rows(batch))
+            frames = item_frames(batch, rows + stored_page_rows(batch))
             try:
-                counts = await asyncio.to_thread(self.store.write_batch, self.run_id,
-                                                 articles, mentions, figures, pages)
+                counts = await asyncio.to_thread(self.store.write_batch, self.run_id, **frames)
             except DatabaseBusyError as exc:  # keep it all in memory for the next flush
                 self.buffer[:0] = batch
                 self._carried_rows = rows
@@ -315,22 +313,6 @@ def stored_page_rows(batch: list[ArticleItem]) -> list[dict]:
             for row in page_rows(it.page, "stored", it.article.canonical_url or it.page.url)]
 
 
-def batch_frames(batch: list[ArticleItem]):
-    """The articles, mentions and figures frames of a batch of ArticleItems."""
-    arts, ments, figs = [], [], []
-    for it in batch:
-        a = it.article
-        arts.append({
-            "url": it.page.url, "canonical_url": a.canonical_url or it.page.url,
-            "source": it.page.source, "title": a.title, "authors": list(a.authors or []),
-            "published_at": a.published_at, "fetched_at": it.page.fetched_at,
-            "language": a.language, "sitename": a.sitename, "description": a.description,
-            "text": a.text, "text_hash": it.text_hash, "word_count": len(a.text.split()),
-            "relevance": float(it.relevance.score) if it.relevance else None,
-            "matched_terms": list(it.relevance.terms) if it.relevance else [],
-            "annotated": it.annotation is not None,
-        })
-        m, f = annotation_rows(a.canonical_url or it.page.url, it.annotation)
-        ments += m
-        figs += f
-    return frames(arts, ments, figs)
+def item_frames(batch: list[ArticleItem], pages: list[dict] = ()) -> dict:
+    """The frames of a batch of ArticleItems and fetch-record rows (data.rows)."""
+    return batch_frames([it.row() for it in batch], [it.annotation for it in batch], pages)

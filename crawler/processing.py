@@ -19,13 +19,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from newsmon.nlp.extract import extract_article
+from newsmon.nlp.models import annotatable
 from newsmon.nlp.records import Annotation, Article, NotArticle, Relevance
 from newsmon.nlp.relevance import TopicProfile
 
 logger = logging.getLogger(__name__)
-
-#: languages the spaCy pipeline can annotate; others are stored unannotated
-ANNOTATED_LANGUAGES = frozenset({"en"})
 
 
 @dataclass(frozen=True)
@@ -93,9 +91,10 @@ class _Worker:
                              detail=f"score {relevance.score:.3f} < {self.threshold():.3f}",
                              article=article, relevance=relevance)
         annotation = None
-        if self.config.annotate and (article.language or "").lower()[:2] in ANNOTATED_LANGUAGES:
-            from newsmon.nlp.pipeline import annotate_doc
-            annotation = annotate_doc(self.nlp(article.text))
+        if self.config.annotate and annotatable(article.language):
+            from newsmon.nlp.annotate import annotate_texts  # heavy import, only where NLP runs
+            annotation = annotate_texts(self.nlp, [article.text], [article.language],
+                                        on_error=_reraise)[0]
         return Processed(url=url, article=article, relevance=relevance, annotation=annotation,
                          text_hash=text_hash(article.text),
                          word_count=len(article.text.split()))
@@ -150,9 +149,15 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
 
 
-def annotate_texts(texts: list[str], batch_size: int = 32) -> list[Annotation]:
-    """Annotate texts with this process's worker pipeline (nlp.pipe batches)."""
+def _reraise(index: int, exc: Exception) -> None:
+    """A page whose annotation fails is a processing error (dropped, fetched again next run)."""
+    raise exc
+
+
+def annotate_batch(texts: list[str], languages: list[str | None],
+                   batch_size: int = 32) -> list[Annotation | None]:
+    """`nlp.annotate.annotate_texts` with this process's worker pipeline (a pool task)."""
     if _worker is None:
         raise RuntimeError("init_worker() was not called in this process")
-    from newsmon.nlp.pipeline import annotate
-    return list(annotate(_worker.nlp, texts, batch_size=batch_size))
+    from newsmon.nlp.annotate import annotate_texts
+    return annotate_texts(_worker.nlp, texts, languages, batch_size=batch_size)

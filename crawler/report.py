@@ -12,24 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from newsmon.crawler.crawljob import CrawlOutcome
-from newsmon.data.store import query
-
-TOP_ENTITIES = """
-select coalesce(e.name, m.canonical) as name, count(*) as mentions,
-       count(distinct m.article_id) as articles
-from mentions m join articles a using (article_id)
-left join entities e on e.entity_id = m.entity_id
-where m.label = $label
-group by 1 order by articles desc, mentions desc, name limit $n
-"""
-
-NOTABLE_FIGURES = """
-select f.text, f.kind, f.value, f.unit, f.object, a.title
-from figures f join articles a using (article_id)
-where f.kind = $kind
-order by f.value desc limit $n
-"""
-
+from newsmon.data.summary import largest_figures, top_entities
 
 def print_summary(outcome: CrawlOutcome, db_path: str, console: Console | None = None,
                   *, top: int = 8) -> None:
@@ -64,7 +47,7 @@ def print_summary(outcome: CrawlOutcome, db_path: str, console: Console | None =
                       + ", ".join(f"{k} {v}" for k, v in sorted(unannotated.items())))
 
     for label, heading in (("person", "Top people"), ("organisation", "Top organisations")):
-        df = query(db_path, TOP_ENTITIES, {"label": label, "n": top})
+        df = top_entities(db_path, label, top)
         table = Table(title=heading, title_justify="left")
         for col in ("name", "articles", "mentions"):
             table.add_column(col, justify="left" if col == "name" else "right")
@@ -76,7 +59,7 @@ def print_summary(outcome: CrawlOutcome, db_path: str, console: Console | None =
     for col in ("figure", "value", "unit/object", "article"):
         table.add_column(col)
     for kind in ("money", "count", "percent"):
-        df = query(db_path, NOTABLE_FIGURES, {"kind": kind, "n": 3})
+        df = largest_figures(db_path, kind, 3)
         for row in df.itertuples(index=False):
             table.add_row(str(row.text), human_number(row.value),
                           str(row.unit or row.object or ""), _short(row.title, 48))

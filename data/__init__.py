@@ -3,9 +3,13 @@
 errors      typed errors the CLI turns into messages in one place
 connection  opening the file safely: header check, lock retry, the fts extension
 migrate     numbered .sql migrations, `migrate(path)` and `status(path)`
-frames      incoming DataFrames -> typed Arrow tables (the write contract)
+frames      the write contract: every table's columns, defined once; DataFrames -> typed Arrow
+rows        records -> rows -> the frames of one batch (the one place that shapes a batch)
 entities    database-wide canonical identities for people and organisations
-store       `open_db`, `connect_read`, `query` and the `Store` writer
+store/      `open_db`, `connect_read`, `query` and the `Store` writer (articles, fetch record, runs)
+staging/    many writers, one database: staged Parquet batches and their loader
+lock        the run lock: one writing run per database file
+summary     the reads behind the end-of-run summary
 
 The default database is data/newsmon.duckdb (git-ignored).  This package never
 imports `crawler` or `nlp`.

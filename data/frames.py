@@ -117,6 +117,16 @@ SOURCE_COLUMNS: tuple[Column, ...] = (
 )
 
 
+def incoming_names(columns: tuple[Column, ...]) -> list[str]:
+    """The column names a writer gives for `columns`: article_id is derived here, so
+    frames keyed by article carry canonical_url in its place (first, for mentions
+    and figures; where it already stands, for articles)."""
+    names = [c.name for c in columns if c is not ARTICLE_ID]
+    if columns and columns[0] is ARTICLE_ID and "canonical_url" not in names:
+        names.insert(0, "canonical_url")
+    return names
+
+
 def article_id_for(canonical_url: str) -> int:
     """The stable article id: the first 63 bits of md5(canonical_url), a positive BIGINT."""
     digest = hashlib.md5(canonical_url.encode("utf-8")).digest()

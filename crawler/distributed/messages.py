@@ -2,15 +2,15 @@
 
 It owns the hand-off format between crawl processes and NLP workers: one
 message per kept article, ``{"v": 1, "article": <row>, "pages": [<row>, ...]}``
-where the article row is the one `crawler.pipelines.batch_frames` builds
-(columns of crawler/frames.py, ``annotated`` false) and the pages rows are its
+where the article row is `crawler.items.ArticleItem.row()` (the columns of
+data/frames.py, ``annotated`` false) and the pages rows are its
 fetch-record rows (`crawler.pipelines.stored_page_rows`, outcome 'stored'), so
 an article and its fetch record are staged, and loaded, together.  JSON, never
 pickle: the Redis server may be shared.
 
 `decode` raises `MessageError` for anything that is not such a message;
-`staged_frames` turns decoded messages and their annotations into the four
-frames `data.staging.stage_batch` takes.
+`staged_frames` turns decoded messages and their annotations into the frames
+`data.staging.stage_batch` takes (data.rows.batch_frames).
 """
 
 from __future__ import annotations
@@ -22,10 +22,9 @@ from typing import Any, Iterable, Sequence
 
 import pandas as pd
 
-from newsmon.crawler.fetchlog import pages_frame
-from newsmon.crawler.frames import annotation_rows, frames
 from newsmon.crawler.items import ArticleItem
-from newsmon.crawler.pipelines import batch_frames, stored_page_rows
+from newsmon.crawler.pipelines import stored_page_rows
+from newsmon.data.rows import batch_frames
 from newsmon.nlp.records import Annotation
 
 VERSION = 1
@@ -55,14 +54,10 @@ class ArticleMessage:
 
 
 def encode_items(items: Sequence[ArticleItem]) -> list[bytes]:
-    """One message per item (one DataFrame build for the whole batch)."""
-    if not items:
-        return []
-    articles, _, _ = batch_frames(list(items))
-    rows = articles.to_dict("records")
-    return [_dumps({"v": VERSION, "article": _plain(row), "pages": [_plain(p) for p in
-                                                                   stored_page_rows([item])]})
-            for row, item in zip(rows, items)]
+    """One message per item."""
+    return [_dumps({"v": VERSION, "article": _plain(item.row()),
+                    "pages": [_plain(p) for p in stored_page_rows([item])]})
+            for item in items]
 
 
 def decode(raw: bytes | str) -> ArticleMessage:
@@ -85,18 +80,10 @@ def decode(raw: bytes | str) -> ArticleMessage:
 
 
 def staged_frames(messages: Sequence[ArticleMessage],
-                  annotations: Sequence[Annotation | None]
-                  ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """articles, mentions, figures and pages frames of annotated messages (None: unannotated)."""
-    arts, ments, figs, pages = [], [], [], []
-    for message, annotation in zip(messages, annotations, strict=True):
-        arts.append({**message.article, "annotated": annotation is not None})
-        m, f = annotation_rows(message.canonical_url, annotation)
-        ments += m
-        figs += f
-        pages += message.pages
-    articles, mentions, figures = frames(arts, ments, figs)
-    return articles, mentions, figures, pages_frame(pages)
+                  annotations: Sequence[Annotation | None]) -> dict[str, pd.DataFrame]:
+    """{articles, mentions, figures, pages} frames of annotated messages (None: unannotated)."""
+    return batch_frames([m.article for m in messages], annotations,
+                        [page for m in messages for page in m.pages])
 
 
 def pages_only(rows: Iterable[dict]) -> bytes:

@@ -38,11 +38,12 @@ from scrapy.exceptions import DropItem, NotConfigured
 from newsmon.crawler.distributed.coordination import CrawlMember, frontier_configured, member_for
 from newsmon.crawler.distributed.frontier import REDIS_ERRORS
 from newsmon.crawler.distributed.messages import encode_items, pages_only
-from newsmon.crawler.fetchlog import FetchLog, attach_spider_fetchlog, pages_frame
+from newsmon.crawler.fetchlog import FetchLog, attach_spider_fetchlog
 from newsmon.crawler.items import ArticleItem, PageItem
 from newsmon.crawler.knownpages import KnownPages
 from newsmon.crawler.pipelines import drop_reason
 from newsmon.data.errors import DatabaseNotFoundError, DataError
+from newsmon.data.rows import pages_frame
 from newsmon.data.staging import default_staging_dir, stage_batch
 from newsmon.data.store import connect_read, known_page_chunks
 

