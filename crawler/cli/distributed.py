@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from newsmon.crawler.cli import EXIT_CRAWL, EXIT_LOCKED, CliError, cli, db_option, staging_option
-from newsmon.crawler.cli.crawl import frontier_option, run_option, sources_option
+from newsmon.crawler.cli.options import frontier_option, run_option, sources_option
 from newsmon.nlp.models import DEFAULT_MODEL
 
 

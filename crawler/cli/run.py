@@ -16,7 +16,8 @@ from typing import Any
 import click
 
 from newsmon.crawler.cli import EXIT_USAGE, cli, db_option
-from newsmon.crawler.cli.crawl import crawl, crawl_options, sources_option, target_options
+from newsmon.crawler.cli.crawl import crawl
+from newsmon.crawler.cli.options import crawl_options, sources_option, target_options
 
 
 def digest_options(func):
