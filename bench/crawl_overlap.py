@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from newsmon.crawler.localserver import LocalServer, Request, Response  # noqa: E402
-from newsmon.crawler.runner import run_crawl_isolated  # noqa: E402
+from newsmon.crawler.runs.runner import run_crawl_isolated  # noqa: E402
 from newsmon.crawler.sources import parse_sources  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "article-extraction-benchmark"

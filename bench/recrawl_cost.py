@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from newsmon.crawler.demo.site import ARTICLE_URL_PATTERN, demo_sources_file, serve_demo_site  # noqa: E402
-from newsmon.crawler.runner import run_crawl_isolated  # noqa: E402
+from newsmon.crawler.runs.runner import run_crawl_isolated  # noqa: E402
 from newsmon.crawler.sources import load_sources  # noqa: E402
 
 LISTINGS = re.compile(r"\.xml$")

@@ -49,7 +49,7 @@ def crawl_overrides() -> dict:
 
 # -- fetch only ---------------------------------------------------------------------
 def fetch(sources_file: Path) -> dict:
-    from newsmon.crawler.runner import run_crawl
+    from newsmon.crawler.runs.runner import run_crawl
     from newsmon.crawler.sources import load_sources
     sources = load_sources(sources_file)
     overrides = {**crawl_overrides(), "ITEM_PIPELINES": {}, "NEWSMON_STORE": False}

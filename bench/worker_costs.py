@@ -8,12 +8,12 @@ time.process_time (CPU time, so other jobs on the machine matter less):
   ner  nlp(t)    the bare model, only `ner`, one call per text
   ner  pipe      the same, nlp.pipe(batch_size=32)
   full nlp(t)    newsmon's pipeline (load_pipeline), one call per text: what
-                 crawler.processing.process_page does today
+                 crawler.pipelines.processing.process_page does today
   full pipe      the same, nlp.pipe(batch_size=16): what a worker task holding
                  several pages could do
   (and whether the annotations of nlp(t) and nlp.pipe are identical)
   pickling       pickle.dumps of the task (the decoded HTML) and of the result
-                 (crawler.processing.Processed), the pool's transport
+                 (crawler.pipelines.processing.Processed), the pool's transport
 
 and prints CPU-ms per article and the share each part takes of a worker's
 time, so the gap between NLP-only and end to end can be read off.
@@ -59,7 +59,7 @@ def main() -> int:
     if not CORPUS.exists():
         print(f"skipped: {CORPUS} is absent", file=sys.stderr)
         return 0
-    from newsmon.crawler.processing import ProcessingConfig, init_worker, process_page
+    from newsmon.crawler.pipelines.processing import ProcessingConfig, init_worker, process_page
     from newsmon.nlp.extract import extract_article
     from newsmon.nlp.pipeline import annotate_doc, load_ner_only, load_pipeline
     from newsmon.nlp.records import Article

@@ -86,8 +86,8 @@ EXTENSIONS = {
 
 # -- item pipelines -------------------------------------------------------------
 ITEM_PIPELINES = {
-    "newsmon.crawler.pipelines.ProcessPipeline": 300,
-    "newsmon.crawler.pipelines.StorePipeline": 800,
+    "newsmon.crawler.pipelines.process.ProcessPipeline": 300,
+    "newsmon.crawler.pipelines.store.StorePipeline": 800,
 }
 
 # -- logging -----------------------------------------------------------------

@@ -6,7 +6,7 @@ come back as None and are stored unannotated), batching, and what happens when
 a document breaks the pipeline (the batch is annotated again one text at a
 time, so one bad text never loses the others; the texts that still fail come
 back as None and are reported to `on_error`).  The crawl's process pool
-(crawler.processing), `newsmon worker` and `newsmon reannotate` all call it.
+(crawler.pipelines.processing), `newsmon worker` and `newsmon reannotate` all call it.
 """
 
 from __future__ import annotations

@@ -206,7 +206,7 @@ def test_annotate_names_the_bad_line():
 
 
 def test_summary_numbers_read_like_a_newspaper():
-    from newsmon.crawler.report import human_number
+    from newsmon.crawler.runs.report import human_number
     assert human_number(38_700_000_000) == "38.7bn"
     assert human_number(2_500_000) == "2.5m"
     assert human_number(1384) == "1,384"

@@ -28,7 +28,7 @@ import pytest
 from conftest import SHARED
 from newsmon.crawler.demo import build_site, demo_sources_file
 from newsmon.crawler.localserver import LocalServer, Response
-from newsmon.crawler.runner import run_crawl_isolated
+from newsmon.crawler.runs.runner import run_crawl_isolated
 from newsmon.crawler.sources import Source, load_sources, parse_sources
 
 pytestmark = pytest.mark.slow

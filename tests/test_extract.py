@@ -399,7 +399,7 @@ def test_fast_extraction_trades_recall_for_speed_and_is_wired_to_its_setting(ben
     keeps less of the text than the default, which is why it is off by default."""
     from scrapy.utils.test import get_crawler
 
-    from newsmon.crawler.pipelines import ProcessPipeline
+    from newsmon.crawler.pipelines.process import ProcessPipeline
     pages = [page for page, _ in benchmark_results]
     default = {page.page_id: result for page, result in benchmark_results}
     fast = {page.page_id: extract_article(page.html, page.url, fast=True) for page in pages}

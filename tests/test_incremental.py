@@ -27,7 +27,7 @@ import pytest
 from conftest import ROOT
 from newsmon.crawler.fetchlog import KnownPage, decide, is_settled
 from newsmon.crawler.localserver import LocalServer, Response
-from newsmon.crawler.runner import run_crawl_isolated
+from newsmon.crawler.runs.runner import run_crawl_isolated
 from newsmon.crawler.sources import parse_sources
 from newsmon.data.errors import WriteError
 from newsmon.data.store import Store, query

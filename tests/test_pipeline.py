@@ -14,7 +14,7 @@ import pytest
 
 from conftest import run_newsmon
 from newsmon.crawler.demo import load_articles, load_site_config
-from newsmon.crawler.runner import run_crawl_isolated
+from newsmon.crawler.runs.runner import run_crawl_isolated
 from newsmon.crawler.sources import parse_sources
 from newsmon.data.store import query
 from newsmon.crawler.localserver import Response

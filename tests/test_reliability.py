@@ -23,7 +23,7 @@ import pytest
 from conftest import run_newsmon
 from newsmon.crawler.cli import EXIT_DATABASE, EXIT_USAGE
 from newsmon.crawler.localserver import LocalServer, Request, Response
-from newsmon.crawler.runner import run_crawl_isolated
+from newsmon.crawler.runs.runner import run_crawl_isolated
 from newsmon.crawler.settings import REDIRECT_MAX_TIMES
 from newsmon.crawler.sources import Source, parse_sources
 from newsmon.data.store import connect_read, query

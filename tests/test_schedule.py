@@ -19,7 +19,7 @@ from conftest import ROOT, run_newsmon
 from newsmon.crawler.cli import EXIT_LOCKED, EXIT_USAGE
 from newsmon.crawler.demo import build_site, demo_sources_file, load_articles, load_site_config
 from newsmon.data.lock import RunLock, RunLockedError, lock_path, parse_holder
-from newsmon.crawler.schedule import format_duration, next_slot, parse_duration
+from newsmon.crawler.runs.schedule import format_duration, next_slot, parse_duration
 from newsmon.data.store import query
 from generated_site import serve_generated_site, write_sources
 

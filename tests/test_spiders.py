@@ -22,7 +22,7 @@ from scrapy.http import HtmlResponse, Request
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from newsmon.crawler.localserver import LocalServer, Response
-from newsmon.crawler.runner import CrawlError, run_crawl_isolated
+from newsmon.crawler.runs.runner import CrawlError, run_crawl_isolated
 from newsmon.crawler.settings import build_settings, user_agent
 from newsmon.crawler.sources import FollowRules, Source
 from newsmon.crawler.spiders import SPIDERS

@@ -44,7 +44,7 @@ def _error_map() -> list[tuple[type[BaseException], int]]:
 
     from newsmon.crawler.distributed.frontier import FrontierError
     from newsmon.data.lock import RunLockedError
-    from newsmon.crawler.runner import CrawlError
+    from newsmon.crawler.runs.runner import CrawlError
     from newsmon.crawler.sources import SourcesError
     from newsmon.data import errors as de
     from newsmon.nlp.models import ModelNotFoundError

@@ -36,8 +36,8 @@ def crawl(names, spider, contact, extra, sources_path, topic, threshold, keep_al
       newsmon crawl --sources my-sources.toml --contact me@example.org
       newsmon crawl --frontier redis://10.0.0.5:6379/0 --run nightly   # on each machine
     """
-    from newsmon.crawler.crawljob import crawl_and_record
-    from newsmon.crawler.report import print_summary
+    from newsmon.crawler.runs.record import crawl_and_record
+    from newsmon.crawler.runs.report import print_summary
     from newsmon.crawler.sources import DEFAULT_SOURCES, load_sources, select
 
     sources = select(load_sources(sources_path or DEFAULT_SOURCES), names or None)
@@ -76,9 +76,9 @@ def demo(port, topic, threshold, keep_all, model, workers, db_path):
     Example:
       newsmon demo && newsmon sql "select * from article_summary limit 5"
     """
-    from newsmon.crawler.crawljob import crawl_and_record
+    from newsmon.crawler.runs.record import crawl_and_record
     from newsmon.crawler.demo.site import demo_sources_file, serve_demo_site
-    from newsmon.crawler.report import print_summary
+    from newsmon.crawler.runs.report import print_summary
     from newsmon.crawler.sources import load_sources
 
     console = Console()

@@ -133,7 +133,7 @@ def reannotate(batch_size, workers, source, model, db_path):
     Example:
       newsmon reannotate --batch-size 500
     """
-    from newsmon.crawler.reannotate import reannotate_all
+    from newsmon.crawler.runs.reannotate import reannotate_all
 
     workers = workers or os.cpu_count() or 1
     show = sys.stderr.isatty()

@@ -93,7 +93,7 @@ def schedule(ctx: click.Context, every: str, max_runs: int | None, **run_params:
       newsmon schedule --every 6h --contact me@example.org
       newsmon schedule --every 1d --digest-dir digests/ --max-runs 7
     """
-    from newsmon.crawler.schedule import Scheduler, format_duration, parse_duration
+    from newsmon.crawler.runs.schedule import Scheduler, format_duration, parse_duration
 
     try:
         period = parse_duration(every)

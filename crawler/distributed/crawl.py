@@ -26,13 +26,13 @@ from typing import Any, Iterable
 from newsmon.crawler import settings as base
 from newsmon.crawler.distributed.coordination import LOST_REASON, STAT_ERROR
 from newsmon.crawler.distributed.frontier import FrontierError, RunKeys, describe, open_frontier
-from newsmon.crawler.runner import run_crawl
+from newsmon.crawler.runs.runner import run_crawl
 from newsmon.crawler.sources import Source
 from newsmon.data.connection import check_header
 
 logger = logging.getLogger(__name__)
 
-STORE_PIPELINE = "newsmon.crawler.pipelines.StorePipeline"
+STORE_PIPELINE = "newsmon.crawler.pipelines.store.StorePipeline"
 QUEUE_PIPELINE = "newsmon.crawler.distributed.pipelines.ArticleQueuePipeline"
 EXTENSION = "newsmon.crawler.distributed.coordination.FrontierExtension"
 SEED_GATE = "newsmon.crawler.distributed.coordination.SeedGate"

@@ -23,7 +23,7 @@ from typing import Any, Iterable, Sequence
 import pandas as pd
 
 from newsmon.crawler.items import ArticleItem
-from newsmon.crawler.pipelines import stored_page_rows
+from newsmon.crawler.pipelines.store import stored_page_rows
 from newsmon.data.rows import batch_frames
 from newsmon.nlp.records import Annotation
 

@@ -41,7 +41,7 @@ from newsmon.crawler.distributed.messages import encode_items, pages_only
 from newsmon.crawler.fetchlog import FetchLog, attach_spider_fetchlog
 from newsmon.crawler.items import ArticleItem, PageItem
 from newsmon.crawler.knownpages import KnownPages
-from newsmon.crawler.pipelines import drop_reason
+from newsmon.crawler.pipelines.drops import drop_reason
 from newsmon.data.errors import DatabaseNotFoundError, DataError
 from newsmon.data.rows import pages_frame
 from newsmon.data.staging import default_staging_dir, stage_batch

@@ -7,7 +7,7 @@ sitemaps  NewsSitemapSpider "sitemaps"
 links     LinkSpider "links"
 news      NewsSpider "news": all three modes with one duplicate filter
 
-`SPIDERS` maps spider names to classes for `crawler.runner.run_crawl`.
+`SPIDERS` maps spider names to classes for `crawler.runs.runner.run_crawl`.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """One recorded crawl: lock the database, open a run, crawl, close the run with its stats.
 
-It owns the run's life cycle around `crawler.runner.run_crawl` and the rule
+It owns the run's life cycle around `crawler.runs.runner.run_crawl` and the rule
 that decides whether a crawl failed (what cron sees as the exit code):
 
 - `interrupted`: stopped by SIGINT/SIGTERM (Scrapy's graceful shutdown, finish
@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from newsmon.data.lock import RunLock
-from newsmon.crawler.runner import run_crawl
+from newsmon.crawler.runs.runner import run_crawl
 from newsmon.crawler.sources import Source
 from newsmon.data.connection import check_header
 from newsmon.data.store import Store

@@ -4,7 +4,7 @@ It owns `reannotate_all`: it pages through the annotatable articles by
 article_id (keyset pagination, so memory stays flat; the reads are
 data.store.articles'), splits each batch over a pool of worker processes that
 each hold one spaCy pipeline and annotate with `nlp.annotate.annotate_texts`
-(crawler.processing.annotate_batch), and replaces the batch's mentions and
+(crawler.pipelines.processing.annotate_batch), and replaces the batch's mentions and
 figures with `Store.replace_annotations` in one transaction.  An article whose
 annotation fails keeps what it had.  Reads and writes use short connections,
 so queries can run between batches.
@@ -18,7 +18,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from typing import Callable
 
-from newsmon.crawler.processing import ProcessingConfig, annotate_batch, init_worker
+from newsmon.crawler.pipelines.processing import ProcessingConfig, annotate_batch, init_worker
 from newsmon.data.rows import annotation_frames, annotation_rows
 from newsmon.data.store import Store, connect_read
 from newsmon.data.store.articles import annotatable_page, count_annotatable

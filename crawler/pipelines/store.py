@@ -1,170 +1,29 @@
-"""Item pipeline stages: process pages in worker processes, then store in bulk.
+"""Stage 2 (800): kept articles and fetch-record rows, written to DuckDB in batches.
 
-ITEM_PIPELINES (crawler/settings.py) lists them by dotted path:
-
-    crawler.pipelines.ProcessPipeline  300  PageItem -> ArticleItem, or a DropItem subclass
-    crawler.pipelines.StorePipeline    800  buffers ArticleItems, writes batches to DuckDB
-
-Every drop reason is its own `DropItem` subclass, so Scrapy's stats count them
-(`item_dropped_reasons_count/<Class>`); `newsmon/dropped/<reason>` is counted
-too, in the reason's own words.  A stage that is switched off by its setting
-raises `NotConfigured`.
-
-The StorePipeline also keeps the fetch record (crawler.fetchlog): it attaches
-the spider's FetchLog to the database when the spider opens, puts each stored
-article's `pages` row in the article's own batch transaction, writes the rows
-of dropped pages (from Scrapy's item_dropped signal), failures and 304s with
-its batches (at least every NEWSMON_FLUSH_SECONDS), and the feed and sitemap
-rows when the spider closes with reason 'finished'.
+It owns `StorePipeline` (see its docstring and crawler/pipelines/__init__.py
+for the batching and busy-database rules) and the fetch-record rows of stored
+articles (`stored_page_rows`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
-import os
 import time
-from concurrent.futures import Executor, ProcessPoolExecutor
 
 from scrapy import signals
-from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.exceptions import NotConfigured
 
 from newsmon.crawler.fetchlog import FetchLog, attach_spider_fetchlog, page_rows
 from newsmon.crawler.items import ArticleItem, PageItem
 from newsmon.crawler.knownpages import KnownPages
-from newsmon.crawler.processing import Processed, ProcessingConfig, init_worker, process_page
+from newsmon.crawler.pipelines.drops import drop_reason
 from newsmon.data.errors import DatabaseBusyError, DataError
 from newsmon.data.rows import batch_frames, pages_frame
 
 logger = logging.getLogger(__name__)
 
 
-# -- drop reasons -------------------------------------------------------------
-class NotAnArticle(DropItem):
-    """The page is not an article (base class of the extraction reasons)."""
-    reason = "not_article"
-
-
-class NotHtml(NotAnArticle):
-    reason = "not_html"
-
-
-class EmptyPage(NotAnArticle):
-    reason = "empty_page"
-
-
-class Unparseable(NotAnArticle):
-    reason = "unparseable"
-
-
-class NoText(NotAnArticle):
-    reason = "no_text"
-
-
-class TooShort(NotAnArticle):
-    reason = "too_short"
-
-
-class IndexPage(NotAnArticle):
-    reason = "index_page"
-
-
-class OffTopic(DropItem):
-    reason = "off_topic"
-
-
-class ProcessingError(DropItem):
-    reason = "processing_error"
-
-
-DROP_REASONS: dict[str, type[DropItem]] = {
-    cls.reason: cls for cls in (NotAnArticle, NotHtml, EmptyPage, Unparseable, NoText,
-                                TooShort, IndexPage, OffTopic, ProcessingError)
-}
-
-
-def drop_reason(exc: BaseException) -> str:
-    """The reason word of a drop: the class's `reason`, else the class name."""
-    return getattr(exc, "reason", None) or type(exc).__name__.lower()
-
-
-def drop_for(processed: Processed) -> DropItem:
-    cls = DROP_REASONS.get(processed.reason or "", NotAnArticle)
-    return cls(f"{processed.reason}: {processed.url} {processed.detail}".strip())
-
-
-# -- stage 1: extraction, relevance and NLP in worker processes ---------------------
-class ProcessPipeline:
-    """Runs `crawler.processing.process_page` for each page in a process pool.
-
-    Settings: NEWSMON_MODEL, NEWSMON_TOPIC, NEWSMON_THRESHOLD, NEWSMON_KEEP_ALL,
-    NEWSMON_MIN_WORDS, NEWSMON_EXTRACT_FAST, NEWSMON_ANNOTATE (False: no spaCy, articles pass on
-    unannotated, e.g. to `newsmon worker`), NEWSMON_NLP_WORKERS (0 = run in the reactor's process, for
-    debugging and for the serial reference run).
-    """
-
-    def __init__(self, crawler, config: ProcessingConfig, workers: int):
-        self.crawler = crawler
-        self.stats = crawler.stats
-        self.config = config
-        self.workers = workers
-        self.pool: Executor | None = None
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        s = crawler.settings
-        threshold = s.get("NEWSMON_THRESHOLD")
-        config = ProcessingConfig(
-            model=s.get("NEWSMON_MODEL"),
-            topic=s.get("NEWSMON_TOPIC"),
-            threshold=None if threshold in (None, "") else float(threshold),
-            keep_all=s.getbool("NEWSMON_KEEP_ALL"),
-            min_words=s.getint("NEWSMON_MIN_WORDS") or None,
-            annotate=s.getbool("NEWSMON_ANNOTATE", True),
-            fast_extraction=s.getbool("NEWSMON_EXTRACT_FAST", False),
-        )
-        workers = s.getint("NEWSMON_NLP_WORKERS", -1)
-        if workers < 0:
-            workers = os.cpu_count() or 1
-        return cls(crawler, config, workers)
-
-    def open_spider(self) -> None:
-        if self.workers == 0:
-            init_worker(self.config)
-            return
-        ctx = multiprocessing.get_context("spawn")  # never fork a process running a reactor
-        self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx,
-                                        initializer=init_worker, initargs=(self.config,))
-        # start the workers now, so spaCy loads while the first pages download
-        for _ in range(self.workers):
-            self.pool.submit(os.getpid)
-
-    def close_spider(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-
-    async def process_item(self, item: PageItem):
-        if self.pool is None:
-            processed = process_page(item.html, item.url, item.content_type, item.language)
-        else:
-            fut = self.pool.submit(process_page, item.html, item.url, item.content_type,
-                                   item.language)
-            processed = await asyncio.wrap_future(fut)
-        if processed.reason:
-            self.stats.inc_value(f"newsmon/dropped/{processed.reason}")
-            raise drop_for(processed)
-        article = processed.article
-        if processed.annotation is None and self.config.annotate:
-            self.stats.inc_value(f"newsmon/unannotated/{article.language or 'unknown'}")
-        if item.hints.get("published") and not article.published_at:
-            article.published_at = item.hints["published"]
-        self.stats.inc_value("newsmon/processed")
-        return ArticleItem(page=item, article=article, relevance=processed.relevance,
-                           annotation=processed.annotation, text_hash=processed.text_hash)
-
-
-# -- stage 2: bulk writes to DuckDB ---------------------------------------------
 class StorePipeline:
     """Buffers articles and writes them in batches: one transaction per batch.
 

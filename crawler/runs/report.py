@@ -11,7 +11,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from newsmon.crawler.crawljob import CrawlOutcome
+from newsmon.crawler.runs.record import CrawlOutcome
 from newsmon.data.summary import largest_figures, top_entities
 
 def print_summary(outcome: CrawlOutcome, db_path: str, console: Console | None = None,
