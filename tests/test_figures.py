@@ -1,4 +1,4 @@
-"""Tests for the `newsmon_figures` spaCy component (nlp/figures.py, nlp/numbers.py, nlp/nouns.py).
+"""Tests for the `newsmon_figures` spaCy component (nlp/figures/, nlp/numbers.py, nlp/nouns.py).
 
 Every test runs the real en_core_web_sm model (ner only, as in production) plus a
 sentencizer and the component, on short sentences written for these tests. The last
