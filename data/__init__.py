@@ -1,7 +1,7 @@
 """newsmon.data: DuckDB storage. It owns the database file, its schema and every write.
 
 errors      typed errors the CLI turns into messages in one place
-connection  opening the file safely: header check, lock retry, the fts extension
+connection  opening the file safely: header check, lock retry, the fts extension, the SQL sandbox
 migrate     numbered .sql migrations, `migrate(path)` and `status(path)`
 frames      the write contract: every table's columns, defined once; DataFrames -> typed Arrow
 rows        records -> rows -> the frames of one batch (the one place that shapes a batch)

@@ -10,6 +10,15 @@
   short (see store.py), so waiting is normally a fraction of a second.
 * `load_fts`: `INSTALL` needs the network, so the fts extension is loaded from
   the duckdb-extension-fts wheel when DuckDB's own extension directory lacks it.
+* The SQL sandbox (`sandbox`, `run_sandboxed`): every connection that runs SQL
+  a user wrote or chose (`sql`, named queries, the digest, search) reads the
+  database and nothing else.  It is DuckDB's own settings, not a filter on the
+  query text: the file is opened read-only, what the queries need (fts, temp
+  macros, staged batches) is loaded first, then external access is switched
+  off, the local file system disabled (external access alone still lets
+  `COPY ... TO` overwrite the database's own file and WAL), extension
+  autoloading and installing off, and finally the configuration locked.  A
+  refused statement raises SandboxError with one line saying why.
 """
 
 from __future__ import annotations
@@ -18,12 +27,21 @@ import importlib.util
 import logging
 import random
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
-from newsmon.data.errors import DatabaseBusyError, DatabaseNotFoundError, DataError, NotADatabaseError
+from newsmon.data.errors import (
+    DatabaseBusyError,
+    DatabaseNotFoundError,
+    DataError,
+    NotADatabaseError,
+    SandboxError,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -128,7 +146,160 @@ def load_fts(con: duckdb.DuckDBPyConnection) -> None:
     if wheel_file is None:
         raise DataError("the fts extension is unavailable: install duckdb-extension-fts")
     try:
-        quoted = str(wheel_file).replace("'", "''")
-        con.execute(f"LOAD '{quoted}'")
+        con.execute(f"LOAD {_sql_literal(str(wheel_file))}")
     except duckdb.Error as exc:
         raise DataError(f"cannot load the fts extension from {wheel_file}: {exc}") from exc
+
+
+# -- the SQL sandbox ------------------------------------------------------------------
+
+# Applied in this order once the connection has everything it needs; the lock comes last.
+SANDBOX_SETTINGS: tuple[tuple[str, str], ...] = (
+    # no spilling to <db>.tmp/: a query larger than memory fails with DuckDB's Out of Memory
+    # error instead of a refusal that would blame the user's SQL
+    ("temp_directory", "''"),
+    # no reading or writing of files, no network, no LOAD of extension files, no secrets
+    ("enable_external_access", "false"),
+    # external access off still allows the database's own paths (COPY ... TO the database
+    # file or its WAL would replace them); with the local file system off, only the file
+    # handle DuckDB already holds is read
+    ("disabled_filesystems", "'LocalFileSystem'"),
+    ("autoload_known_extensions", "false"),
+    ("autoinstall_known_extensions", "false"),
+    ("allow_community_extensions", "false"),
+    ("allow_persistent_secrets", "false"),
+    # no SET, RESET or PRAGMA can change any of the above (or any other setting) now
+    ("lock_configuration", "true"),
+)
+
+
+def lock_down(con: duckdb.DuckDBPyConnection, *, writable: Path | None = None) -> None:
+    """Apply the sandbox's settings to `con`, lock included.
+
+    `writable`: the one file newsmon's own statement (an export's COPY) may
+    write; the local file system then stays on, and external access is off for
+    every other path but the database's own (no user SQL runs on such a connection).
+    """
+    if writable is not None:
+        con.execute("SET allowed_paths = [" + _sql_literal(str(writable)) + "]")
+    for name, value in SANDBOX_SETTINGS:
+        if writable is not None and name == "disabled_filesystems":
+            continue
+        con.execute(f"SET {name} = {value}")
+
+
+def _sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+_NO_FILES = "the SQL sandbox reads only the newsmon database: no other file, no network, no extension"
+_NO_EXTENSIONS = "the SQL sandbox has the fts extension and no other"
+_REFUSALS = (
+    # (exception class, text in DuckDB's message or None for any, why, in the user's words)
+    (duckdb.PermissionException, None, _NO_FILES),
+    (duckdb.Error, "LocalFileSystem disabled", _NO_FILES),
+    # a function or secret type of an extension that is not loaded: DuckDB suggests loading it
+    (duckdb.Error, "autoload_known_extensions", _NO_EXTENSIONS),
+    (duckdb.Error, "but it exists in the", _NO_EXTENSIONS),
+    (duckdb.Error, "the configuration has been locked",
+     "settings cannot be changed in the SQL sandbox"),
+    (duckdb.Error, "attached in read-only mode",
+     "the SQL sandbox is read-only: the database cannot be changed"),
+    (duckdb.Error, "in read-only mode",
+     "the SQL sandbox is read-only: no database can be attached or changed"),
+)
+
+SettingsSnapshot = dict[str, Any]
+
+
+@contextmanager
+def sandbox(path: Path | str | None, timeout: float = 30.0,
+            setup: Callable[[duckdb.DuckDBPyConnection], None] | None = None
+            ) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to `path` that can read that database and nothing else.
+
+    `setup(con)` runs before the lock, for what the queries need from outside
+    (temp macros, views over staged batches).  `path` None: an empty in-memory
+    database.  Run user SQL on it with `run_sandboxed`.
+    """
+    con = connect(path, read_only=True, timeout=timeout) if path is not None else duckdb.connect()
+    try:
+        load_fts(con)
+        if setup is not None:
+            setup(con)
+        lock_down(con)
+    except BaseException:
+        con.close()
+        raise
+    try:
+        yield con
+    finally:
+        _close_sandbox(con)
+
+
+def _close_sandbox(con: duckdb.DuckDBPyConnection) -> None:
+    # `CALL enable_logging(storage='file', ...)` slips past the lock (DuckDB 1.5.5) and then
+    # makes DuckDB abort the process when the connection closes and flushes the log it cannot
+    # write: switch logging off first (it fails on the same flush, after which closing is safe)
+    try:
+        con.execute("CALL disable_logging()")
+    except duckdb.Error:
+        pass
+    con.close()
+
+
+def settings_snapshot(con: duckdb.DuckDBPyConnection) -> SettingsSnapshot:
+    return dict(con.execute("SELECT name, value FROM duckdb_settings()").fetchall())
+
+
+def run_sandboxed(con: duckdb.DuckDBPyConnection, sql: str, params: Any = None,
+                  fetch: Callable[[duckdb.DuckDBPyConnection], Any] = lambda c: c.df()) -> Any:
+    """Run `sql` on a `sandbox` connection and return `fetch(result)`.
+
+    A statement the sandbox refuses raises SandboxError (one line: why, then
+    DuckDB's own words); other DuckDB errors (bad SQL) pass through.  A few
+    statements change session settings despite the lock (DuckDB 1.5.5): PRAGMAs
+    that are not queries (`PRAGMA enable_profiling` prints plans on stdout;
+    DuckDB's parser turns `PRAGMA table_info(...)` into a SELECT, which stays
+    allowed) are refused before anything runs, and a statement that changed any
+    setting anyway (`CALL enable_logging(...)`) is refused after it ran.
+    """
+    try:
+        # parsing may read files already (IMPORT DATABASE reads the export's schema.sql)
+        if any(st.type == duckdb.StatementType.PRAGMA for st in con.extract_statements(sql)):
+            raise SandboxError("refused: settings cannot be changed in the SQL sandbox (a PRAGMA "
+                               "that is not a query; PRAGMA table_info and the like are allowed)")
+        before = settings_snapshot(con)
+        result = fetch(con.execute(sql, params))
+        after = settings_snapshot(con)
+    except duckdb.Error as exc:
+        why = refusal(exc)
+        if why is None:
+            raise
+        raise SandboxError(f"refused: {why} ({first_line(exc)})") from exc
+    changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+    if changed:
+        raise SandboxError(f"refused: settings cannot be changed in the SQL sandbox "
+                           f"(the statement changed {', '.join(changed)})")
+    return result
+
+
+def refusal(exc: BaseException) -> str | None:
+    """Why the sandbox refused a statement, when `exc` is such a refusal; else None."""
+    text = str(exc)
+    for cls, marker, why in _REFUSALS:
+        if isinstance(exc, cls) and (marker is None or marker in text):
+            return why
+    return None
+
+
+def first_line(exc: BaseException) -> str:
+    """DuckDB's message without its context lines (LINE 1: ..., the caret)."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return lines[0] if lines else type(exc).__name__
+
+
+def query_sandboxed(path: Path | str, sql: str, params: Any = None, timeout: float = 30.0) -> Any:
+    """Run one statement a user wrote in the SQL sandbox of the database at `path`."""
+    with sandbox(path, timeout) as con:
+        return run_sandboxed(con, sql, params)

@@ -61,6 +61,11 @@ class QueryParamError(QueryError):
     """A parameter the query does not take, a missing one, or a value of the wrong type."""
 
 
+class SandboxError(DataError):
+    """A statement the SQL sandbox refused: it would read or write outside the database,
+    change it, or change a setting."""
+
+
 class ExportError(DataError):
     """An export was refused: unknown table or format, or the output could not be written."""
 

@@ -7,6 +7,12 @@ exports fine.  The table name and format come from whitelists; --source and
 one literal, quoted.  CSV text cells are neutralised in SQL (data.csvsafe) so
 no cell runs as a spreadsheet formula.
 
+Only the file the user named is written.  The COPY runs on a read-only
+connection whose one writable path is a hidden partial file beside the
+target (DuckDB's `allowed_paths`, then external access off and the
+configuration locked, as in the SQL sandbox of data.connection); the partial
+file is renamed to the target when the COPY succeeded and removed otherwise.
+
 Filters: `since` keeps articles dated (published_at, else first_seen_at, as
 the named queries date them) on or after that day; `source` keeps one source.
 Mentions and figures follow their article; entities are those mentioned by a
@@ -16,15 +22,16 @@ selected article (all entities when there is no filter).
 from __future__ import annotations
 
 import logging
+import os
 from datetime import date
 from pathlib import Path
 
 import duckdb
 
+from newsmon.data.connection import connect, lock_down
 from newsmon.data.csvsafe import sql_neutralise
 from newsmon.data.errors import ExportError
 from newsmon.data.named import prepare
-from newsmon.data.store import connect_read
 
 logger = logging.getLogger(__name__)
 
@@ -63,16 +70,21 @@ def export_table(db_path: str | Path, table: str, fmt: str, out: str | Path, sin
         raise ExportError(f"cannot export as {fmt!r}; formats: {', '.join(FORMATS)}")
     params = {"since": _since(since), "source": source}
     target = _target(Path(out), table, fmt)
-    con = connect_read(db_path, timeout)
+    partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
+    con = connect(db_path, read_only=True, timeout=timeout)
     try:
         prepare(con)
+        lock_down(con, writable=partial)
         select = _select(con, table, fmt, params)
         options = "FORMAT parquet, COMPRESSION zstd" if fmt == "parquet" else "FORMAT csv, HEADER"
-        rows = con.execute(f"COPY ({select}) TO {_literal(str(target))} ({options})", params).fetchone()[0]
-    except duckdb.IOException as exc:
+        rows = con.execute(f"COPY ({select}) TO {_literal(str(partial))} ({options}, USE_TMP_FILE false)",
+                           params).fetchone()[0]
+        os.replace(partial, target)
+    except (duckdb.IOException, duckdb.PermissionException, OSError) as exc:
         raise ExportError(f"cannot write {target}: {exc}") from exc
     finally:
         con.close()
+        partial.unlink(missing_ok=True)
     logger.info("exported %d %s rows to %s", rows, table, target)
     return int(rows)
 

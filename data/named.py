@@ -36,7 +36,7 @@ import duckdb
 import pandas as pd
 
 from newsmon.data.errors import QueryError, QueryParamError, UnknownQueryError
-from newsmon.data.store import connect_read
+from newsmon.data.connection import run_sandboxed, sandbox
 
 logger = logging.getLogger(__name__)
 
@@ -245,13 +245,13 @@ def prepare(con: duckdb.DuckDBPyConnection, directory: Path = QUERY_DIR) -> None
 
 def run_on(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None,
            directory: Path = QUERY_DIR) -> pd.DataFrame:
-    """Run a named query on an open connection that `prepare` has seen."""
+    """Run a named query on an open connection (a `sandbox` one) that `prepare` has seen."""
     info = get_query(name, directory)
     bound = bind_params(info, params)
     logger.debug("query %s with %s", name, bound)
     try:
         _resolve_latest_week(con, info, bound)
-        return con.execute(info.sql, bound).df()
+        return run_sandboxed(con, info.sql, bound)
     except duckdb.Error as exc:
         raise QueryError(f"query {name!r} failed: {exc}") from exc
 
@@ -273,11 +273,7 @@ def _resolve_latest_week(con: duckdb.DuckDBPyConnection, info: QueryInfo, bound:
 
 def run_query(db_path: str | Path, name: str, params: Mapping[str, Any] | None = None,
               timeout: float = 10.0, directory: Path = QUERY_DIR) -> pd.DataFrame:
-    """Run the named query `name` read-only against the database at `db_path`."""
+    """Run the named query `name` in the SQL sandbox against the database at `db_path`."""
     get_query(name, directory)  # fail on an unknown name before touching the file
-    con = connect_read(db_path, timeout)
-    try:
-        prepare(con, directory)
+    with sandbox(db_path, timeout, setup=lambda con: prepare(con, directory)) as con:
         return run_on(con, name, params, directory)
-    finally:
-        con.close()

@@ -8,7 +8,8 @@ Exit codes (stable, for cron and scripts):
 
     0  success
     1  an error while running (bad SQL, a failed step)
-    2  wrong usage: unknown flag or value, bad sources file, unknown query
+    2  wrong usage: unknown flag or value, bad sources file, unknown query, a statement
+       the SQL sandbox refused
     3  a crawl failed or fetched nothing it should have
     4  the database file is not a DuckDB database, or its schema could not be migrated
     5  the database stayed busy (locked by a writer) past the timeout
@@ -58,6 +59,7 @@ def _error_map() -> list[tuple[type[BaseException], int]]:
         (de.UnknownQueryError, EXIT_USAGE),
         (de.QueryParamError, EXIT_USAGE),
         (de.ExportError, EXIT_USAGE),
+        (de.SandboxError, EXIT_USAGE),
         (de.NotADatabaseError, EXIT_DATABASE),
         (de.MigrationError, EXIT_DATABASE),
         (de.DatabaseNotFoundError, EXIT_DATABASE),

@@ -89,7 +89,10 @@ def parse_params(pairs) -> dict[str, str]:
 @format_option
 @db_option
 def sql(statement, query_name, params, list_queries, timeout, staged, staging_dir, fmt, db_path):
-    """Run SQL against the database (read-only): an argument, stdin, or a named query.
+    """Run SQL against the database in a read-only sandbox: an argument, stdin, or a
+    named query. The sandbox reads the database and nothing else: statements that would
+    read or write other files, use the network, load extensions, change settings or
+    write to the database are refused (exit 2).
 
     \b
     Examples:
@@ -130,8 +133,8 @@ def sql(statement, query_name, params, list_queries, timeout, staged, staging_di
         emit(query_staged(db_path, staging_dir or default_staging_dir(db_path), statement,
                           timeout=timeout), fmt)
         return
-    from newsmon.data.store import query
-    emit(query(db_path, statement, timeout=timeout), fmt)
+    from newsmon.data.connection import query_sandboxed
+    emit(query_sandboxed(db_path, statement, timeout=timeout), fmt)
 
 
 # -- db -------------------------------------------------------------------------------

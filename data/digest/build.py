@@ -21,10 +21,9 @@ from typing import Any, Sequence
 import duckdb
 import pandas as pd
 
-from newsmon.data.connection import utc_now
+from newsmon.data.connection import sandbox, utc_now
 from newsmon.data.errors import NoArticlesError, QueryParamError
 from newsmon.data.named import latest_week, parse_week, prepare, run_on, week_label
-from newsmon.data.store import connect_read
 
 logger = logging.getLogger(__name__)
 
@@ -148,13 +147,9 @@ def build_digest(db_path: str | Path, week: str | date | None = None, *, topic: 
     except ValueError as exc:
         raise QueryParamError(f"--week: {exc}") from exc
     filters = {"min_relevance": float(min_relevance), "terms": list(terms) if terms else None}
-    con = connect_read(db_path, timeout)
-    try:
-        prepare(con)
+    with sandbox(db_path, timeout, setup=prepare) as con:
         monday = requested or _latest_week(con, filters)
         return _assemble(con, monday, filters, settings, topic)
-    finally:
-        con.close()
 
 
 def _latest_week(con: duckdb.DuckDBPyConnection, filters: dict) -> date:

@@ -2,7 +2,8 @@
 
 It owns `staged_views` (staged_articles, staged_mentions, staged_figures,
 staged_pages, each with a batch_id column) and `query_staged` (`newsmon sql
---staged`); both work on read-only connections.
+--staged`); both work on read-only connections, and the views in the SQL
+sandbox (data.connection): pyarrow reads the batch files, not DuckDB.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from newsmon.data.frames import Column
-from newsmon.data.staging.batches import TABLES
-from newsmon.data.store import connect_read
+from newsmon.data.connection import run_sandboxed, sandbox
+from newsmon.data.frames import STR, Column
+from newsmon.data.staging.batches import TABLES, list_batches
 
 logger = logging.getLogger(__name__)
 
@@ -25,19 +26,27 @@ def staged_views(con: duckdb.DuckDBPyConnection, staging_dir: Path | str) -> Non
     """Create TEMP views staged_articles, staged_mentions, staged_figures, staged_pages.
 
     Each has the table's contract columns plus `batch_id`, over the complete
-    batches present when a query runs (also on a read-only connection).  With
-    no batch, the views exist and are empty.  A batch may still show for a
+    batches present when the views are made (also on a read-only connection).
+    With no batch, the views exist and are empty.  A batch may still show for a
     moment after its commit, until the loader removes it (staged_batches says);
-    a corrupt batch file makes them fail until a load rejects its batch.
+    a corrupt batch file makes them fail until a load rejects its batch.  The
+    files are read by pyarrow, not by DuckDB, so the views work in the SQL
+    sandbox, where DuckDB itself cannot open a file.
     """
+    import pyarrow.dataset as ds
+
     staging_dir = Path(staging_dir)
+    batches = list_batches(staging_dir)
     for name, columns in TABLES.items():
-        pattern = f"[!.]*/{name}.parquet"
-        if staging_dir.is_dir() and any(staging_dir.glob(pattern)):
-            glob = str(staging_dir.resolve() / pattern).replace("'", "''")
-            body = (f"SELECT * EXCLUDE (filename), "
-                    f"regexp_extract(filename, '([^/\\\\]+)[/\\\\][^/\\\\]+$', 1) AS batch_id "
-                    f"FROM read_parquet('{glob}', union_by_name = true, filename = true)")
+        files = [str(staging_dir / b / f"{name}.parquet") for b in batches
+                 if (staging_dir / b / f"{name}.parquet").is_file()]
+        if files:
+            schema = pa.schema([pa.field(c.name, c.type) for c in columns])
+            data = ds.dataset(files, format="parquet", schema=schema.append(pa.field("batch_id", STR)),
+                              partitioning=ds.DirectoryPartitioning(pa.schema([("batch_id", STR)])),
+                              partition_base_dir=str(staging_dir))
+            con.register(f"_staged_{name}_files", data)
+            body = f"SELECT * FROM _staged_{name}_files"
         else:
             body = _empty_select(con, columns)
         con.execute(f"CREATE OR REPLACE TEMP VIEW staged_{name} AS {body}")
@@ -53,24 +62,23 @@ def _empty_select(con: duckdb.DuckDBPyConnection, columns: tuple[Column, ...]) -
 
 def query_staged(db_path: Path | str, staging_dir: Path | str, sql: str,
                  params: list | dict | None = None, timeout: float = 30.0) -> pd.DataFrame:
-    """Run one read-only query with the staged_* views defined.
+    """Run one query in the SQL sandbox (data.connection) with the staged_* views defined.
 
-    The database is opened read-only (an in-memory one stands in when the file
-    does not exist yet).  If the loader removes batches while the query reads
-    them, it runs once more.
+    An in-memory database stands in when the file does not exist yet.  If the
+    loader removes batches while the query reads them, it runs once more.
     """
+    batches = list_batches(staging_dir)
     try:
         return _query_once(db_path, staging_dir, sql, params, timeout)
-    except duckdb.IOException as exc:
+    except duckdb.Error as exc:
+        if list_batches(staging_dir) == batches:
+            raise
         logger.info("staged batches moved during the query (%s); running it again", exc)
     return _query_once(db_path, staging_dir, sql, params, timeout)
 
 
 def _query_once(db_path: Path | str, staging_dir: Path | str, sql: str,
                 params: list | dict | None, timeout: float) -> pd.DataFrame:
-    con = connect_read(db_path, timeout=timeout) if Path(db_path).exists() else duckdb.connect()
-    try:
-        staged_views(con, staging_dir)
-        return con.execute(sql, params).df()
-    finally:
-        con.close()
+    path = db_path if Path(db_path).exists() else None
+    with sandbox(path, timeout, setup=lambda con: staged_views(con, staging_dir)) as con:
+        return run_sandboxed(con, sql, params)
