@@ -35,12 +35,13 @@ FIGURES_FACTORY = "newsmon_figures"
 LINE_BREAKS = ["\n", "\n\n", "\n\n\n", " \n", "\n ", "\r\n", "\r\n\r\n", "\n \n"]
 
 
-def load_pipeline(model: str = DEFAULT_MODEL, *, figures: bool = True) -> Language:
-    """The full newsmon extractor: ``ner`` + gazetteer + sentencizer + entities (+ figures)."""
+def load_pipeline(model: str = DEFAULT_MODEL, *, figures: bool = True, explain: bool = False) -> Language:
+    """The full newsmon extractor: ``ner`` + gazetteer + sentencizer + entities (+ figures).
+    With ``explain``, each Doc also carries the entity decisions' trace (``doc._.entity_trace``)."""
     nlp = spacy.load(model, exclude=_unneeded_components(model))
     nlp.add_pipe("newsmon_gazetteer", after="ner")
     nlp.add_pipe("sentencizer", config={"punct_chars": list(Sentencizer.default_punct_chars) + LINE_BREAKS})
-    nlp.add_pipe("newsmon_entities")
+    nlp.add_pipe("newsmon_entities", config={"explain": explain})
     if figures:
         _add_figures(nlp)
     log.info("loaded %s with components %s", model, nlp.pipe_names)
@@ -93,7 +94,8 @@ def annotate_doc(doc: Doc) -> Annotation:
     """The people, organisations and figures a processed Doc carries."""
     mentions = doc._.mentions if Doc.has_extension("mentions") else None
     figures = doc._.figures if Doc.has_extension("figures") else None
-    return Annotation(mentions=list(mentions or []), figures=list(figures or []))
+    trace = doc._.entity_trace if Doc.has_extension("entity_trace") else None
+    return Annotation(mentions=list(mentions or []), figures=list(figures or []), explain=trace)
 
 
 def annotate(nlp: Language, texts: Iterable[str], batch_size: int = 32, n_process: int = 1) -> Iterator[Annotation]:
@@ -102,14 +104,18 @@ def annotate(nlp: Language, texts: Iterable[str], batch_size: int = 32, n_proces
         yield annotate_doc(doc)
 
 
-def to_prediction(doc_id: str, annotation: Annotation) -> dict:
-    """The evaluator's / annotate command's format for one document."""
-    return {
+def to_prediction(doc_id: str, annotation: Annotation, explain: bool = False) -> dict:
+    """The evaluator's / annotate command's format for one document (``explain``: with the
+    entity decisions' trace)."""
+    prediction = {
         "id": doc_id,
         "people": annotation.people,
         "organisations": annotation.organisations,
         "figures": [_figure_dict(f) for f in annotation.figures],
     }
+    if explain:
+        prediction["explain"] = annotation.explain or []
+    return prediction
 
 
 def _figure_dict(figure: Figure) -> dict:

@@ -69,6 +69,7 @@ class Annotation:
     """Everything the spaCy pipeline found in one text."""
     mentions: list[Mention] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
+    explain: list[dict] | None = None  # the entity decisions' trace, when asked for
 
     @property
     def people(self) -> list[str]:

@@ -340,7 +340,8 @@ def test_descriptor_used_as_a_verb_is_no_cue(nlp):
 
 
 def test_cues_of_a_longer_name_do_not_count(nlp):
-    doc = run(nlp, "The carrier Marlow Airways grew. Marlow said so.", [("Marlow Airways", "ORG"), ("Marlow", "PERSON", 1)])
+    doc = run(nlp, "The carrier Marlow Airways grew. Marlow said she was pleased.",
+              [("Marlow Airways", "ORG"), ("Marlow", "PERSON", 1)])
     assert people(doc) == ["Marlow"]
 
 
@@ -398,8 +399,9 @@ def test_unlabelled_occurrences_of_a_found_name_are_added(nlp):
 
 
 def test_unlabelled_part_of_a_longer_name_is_not_added(nlp):
-    doc = run(nlp, "Parise scored. Hours before Zach Parise’s goal, fans cheered.", [("Parise", "PERSON")])
-    assert [m.start for m in doc._.mentions] == [0]
+    doc = run(nlp, "Parise scored. Parise smiled. Hours before Zach Parise’s goal, fans cheered.",
+              [("Parise", "PERSON"), ("Parise", "PERSON", 1)])
+    assert [m.start for m in doc._.mentions] == [0, 15]
 
 
 # --- output records ----------------------------------------------------------------------

@@ -40,28 +40,34 @@ def read_jsonl(stream: TextIO, name: str) -> Iterator[tuple[str, str]]:
 @click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-",
               help="Where to write JSON lines (default: stdout).")
 @click.option("--batch-size", type=click.IntRange(1), default=32, show_default=True)
+@click.option("--explain", is_flag=True,
+              help="Add \"explain\": every candidate name, its label and the rules behind it.")
 @model_option
-def annotate(infile, output, batch_size, model):
+def annotate(infile, output, batch_size, explain, model):
     """Annotate JSON lines {"id", "text"} with people, organisations and figures.
 
     Writes one JSON line per input line: {"id", "people", "organisations",
     "figures": [{"text", "start", "end", "kind", "value", "unit", "object"}]},
-    names canonical within each text.
+    names canonical within each text. With --explain, also "explain": one entry
+    per candidate span {"text", "start", "end", "label", "canonical", "source",
+    "rules"}, rejected ones included (label "none"), so a wrong entity is traced
+    to the rule that made it in one step.
 
     \b
     Example:
       echo '{"id": 1, "text": "Ofcom fined Streamly £18m."}' | newsmon annotate
+      echo '{"text": "Defender Myles Garrett joined the Browns."}' | newsmon annotate --explain
     """
     from newsmon.nlp.pipeline import annotate as run, load_pipeline, to_prediction
 
-    nlp = load_pipeline(model)
+    nlp = load_pipeline(model, explain=explain)
     rows = read_jsonl(infile, getattr(infile, "name", "<stdin>"))
     while True:
         chunk = list(islice(rows, batch_size))
         if not chunk:
             break
         for (doc_id, _), ann in zip(chunk, run(nlp, [t for _, t in chunk], batch_size=batch_size)):
-            output.write(json.dumps(to_prediction(doc_id, ann), ensure_ascii=False) + "\n")
+            output.write(json.dumps(to_prediction(doc_id, ann, explain=explain), ensure_ascii=False) + "\n")
         output.flush()
 
 

@@ -35,7 +35,8 @@ from newsmon.nlp import record_codec  # noqa: F401  (docs with mentions cross pr
 from newsmon.nlp.entities.candidates import find_candidates
 from newsmon.nlp.entities.context import DocContext
 from newsmon.nlp.entities.judge import gather_evidence
-from newsmon.nlp.entities.output import assign_canonicals, to_mentions, write_ents
+from newsmon.nlp.entities.knowledge import load_knowledge
+from newsmon.nlp.entities.output import assign_canonicals, to_mentions, trace, write_ents
 from newsmon.nlp.entities.rules import DEFAULT_RULES, load_rules
 from newsmon.nlp.entities.vote import MENTION_LABELS, spread, vote
 from newsmon.nlp.gazetteer import DEFAULT_GAZETTEER, SPANS_KEY, load_gazetteer
@@ -44,21 +45,26 @@ log = logging.getLogger(__name__)
 
 if not Doc.has_extension("mentions"):
     Doc.set_extension("mentions", default=None)
+if not Doc.has_extension("entity_trace"):
+    Doc.set_extension("entity_trace", default=None)
 
 
 class EntityResolver:
-    """The ``newsmon_entities`` component."""
+    """The ``newsmon_entities`` component. With ``explain``, ``doc._.entity_trace`` lists every
+    candidate span, the label it ended with and each rule that spoke about it."""
 
     def __init__(self, nlp: Language, name: str, rules_path: str | None, gazetteer_path: str | None,
-                 spans_key: str, write_ents: bool):
+                 spans_key: str, write_ents: bool, knowledge: bool, explain: bool):
         self.name = name
         self.rules = load_rules(rules_path or DEFAULT_RULES)
         self.gazetteer = load_gazetteer(gazetteer_path or DEFAULT_GAZETTEER)
+        self.knowledge = load_knowledge() if knowledge else None
         self.spans_key = spans_key
         self.write_ents = write_ents
+        self.explain = explain
 
     def __call__(self, doc: Doc) -> Doc:
-        ctx = DocContext(doc, self.rules)
+        ctx = DocContext(doc, self.rules, knowledge=self.knowledge)
         candidates = find_candidates(doc, ctx, self.gazetteer, self.spans_key)
         gather_evidence(doc, ctx, candidates)
         labels = vote(candidates)
@@ -69,6 +75,8 @@ class EntityResolver:
         names.sort(key=lambda c: c.start)
         assign_canonicals(names, ctx, self.gazetteer)
         doc._.mentions = to_mentions(doc, ctx.text, names)
+        if self.explain:
+            doc._.entity_trace = trace(doc, candidates + [c for c in names if c.source == "spread"], labels)
         if self.write_ents:
             write_ents(doc, names)
         return doc
@@ -76,8 +84,9 @@ class EntityResolver:
 
 @Language.factory(
     "newsmon_entities",
-    default_config={"rules_path": None, "gazetteer_path": None, "spans_key": SPANS_KEY, "write_ents": True},
+    default_config={"rules_path": None, "gazetteer_path": None, "spans_key": SPANS_KEY, "write_ents": True,
+                    "knowledge": True, "explain": False},
 )
 def make_entity_resolver(nlp: Language, name: str, rules_path: str | None, gazetteer_path: str | None,
-                         spans_key: str, write_ents: bool) -> EntityResolver:
-    return EntityResolver(nlp, name, rules_path, gazetteer_path, spans_key, write_ents)
+                         spans_key: str, write_ents: bool, knowledge: bool, explain: bool) -> EntityResolver:
+    return EntityResolver(nlp, name, rules_path, gazetteer_path, spans_key, write_ents, knowledge, explain)

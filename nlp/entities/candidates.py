@@ -9,6 +9,7 @@ the gazetteer's matches that the text confirms, and the choice among overlapping
 from __future__ import annotations
 
 import logging
+import re
 
 from spacy.tokens import Doc
 
@@ -25,8 +26,9 @@ MODEL_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "PRODUCT
                           "EVENT", "LAW", "LANGUAGE"})
 CONFIRMING_LABELS = frozenset({"ORG", "PRODUCT", "WORK_OF_ART", "FAC", "PERSON"})
 SPLITTERS = frozenset({",", ";", "|", "(", ")", "[", "]", "—", "–", "/", "•", ":",
-                       "\"", "“", "”", "«", "»"})
+                       "\"", "“", "”", "«", "»", "@", "=", "--", "#"})
 HEAD_BREAKS = frozenset({"of", "on", "for", "in"})
+_LIST_NUMBER = re.compile(r"^\d+[.)]?$")  # "1." before a listed name
 
 
 def find_candidates(doc: Doc, ctx: DocContext, gazetteer: Gazetteer, spans_key: str) -> list[Candidate]:
@@ -70,8 +72,10 @@ def clean_pieces(doc: Doc, ctx: DocContext, start: int, end: int, label: str) ->
                     untitled = _strip_titles(doc, ctx.rules, e, f)
                     if untitled > e and all(t.text in ctx.rules.title_words for t in doc[untitled:f]):
                         continue  # "Lt Col": nothing but titles
-                    e = untitled
+                    e = _strip_role_prefix(doc, ctx, untitled, f)
                 e, f = _strip_edges(doc, ctx, e, f, label)
+                if label == ORG:
+                    f = _strip_trailing_titles(doc, ctx, e, f)
                 if f > e and any(ch.isalpha() for ch in doc[e:f].text):
                     cleaned.append((e, f))
     return cleaned
@@ -88,15 +92,46 @@ def _split_possessive(doc: Doc, ctx: DocContext, start: int, end: int, label: st
         if doc[i].text not in POSSESSIVES:
             continue
         owner = start + 1 if doc[start].lower_ == "the" else start
-        known_owner = (owner, i) in ctx.gazetteer_spans
-        one_word = i - owner == 1 or (end - i - 1 == 1 and doc[end - 1].text not in ctx.rules.strong_heads)
+        known_owner = (owner, i) in ctx.gazetteer_spans or (i - owner == 1 and doc[owner].is_upper
+                                                             and len(doc[owner]) > 1)  # "FX's Legion"
+        one_word = i - owner == 1 or end - i - 1 == 1  # "Magistrate's Court", "Macy's Inc."
         if one_word and not known_owner:
             return [(start, end)]
         pieces = [(start, i)]
-        if label != PERSON and doc[end - 1].text in ctx.rules.strong_heads:
-            pieces.append((i + 1, end))
+        if label != PERSON and doc[end - 1].text in ctx.rules.strong_heads or _given_name_first(doc, ctx, i + 1, end):
+            pieces.append((i + 1, end))  # "Vox Media's Code Media", "Serbia's Novak Djokovic"
         return pieces
     return [(start, end)]
+
+
+def _given_name_first(doc: Doc, ctx: DocContext, start: int, end: int) -> bool:
+    return (ctx.knowledge is not None and 2 <= end - start <= 4 and doc[start].is_title
+            and ctx.knowledge.given_name(doc[start].text) is not None
+            and all(t.text[:1].isupper() or t.text == "-" for t in doc[start:end]))
+
+
+def _strip_role_prefix(doc: Doc, ctx: DocContext, start: int, end: int) -> int:
+    """"Defender Myles Garrett", "Veteran Nollywood", "DL Myles Garrett": a capitalised job word,
+    or a short position code before a given name, is no part of the name."""
+    rules = ctx.rules
+    while end - start > 1:
+        token = doc[start]
+        role_word = token.is_title and (token.lower_ in rules.roles or token.lower_ in rules.role_modifiers)
+        code = (token.is_upper and len(token) <= 3 and ctx.knowledge is not None
+                and ctx.knowledge.given_name(doc[start + 1].text) is not None and doc[start + 1].is_title)
+        if not (role_word or code):
+            break
+        start += 1
+    return start
+
+
+def _strip_trailing_titles(doc: Doc, ctx: DocContext, start: int, end: int) -> int:
+    """"House of Representatives Speaker", "BART Police Chief": a title after a body's name."""
+    while end - start > 1 and (doc[end - 1].text in ctx.rules.trailing_titles):
+        end -= 1
+        while end - start > 1 and (doc[end - 1].is_punct or doc[end - 1].is_lower):
+            end -= 1
+    return end
 
 
 def _enumerated_name(doc: Doc, start: int, comma: int, end: int) -> bool:
@@ -145,7 +180,13 @@ def _strip_edges(doc: Doc, ctx: DocContext, start: int, end: int, label: str) ->
     rules = ctx.rules
     while end > start:
         token = doc[end - 1]
+        if token.text == "." and end - 1 > start and _abbreviated_suffix(doc[end - 2].text, rules):
+            break  # "Home Depot Inc." keeps its full stop
+        if end - 3 > start and token.is_digit and doc[end - 2].text in ("-", "–") and doc[end - 3].is_digit:
+            end -= 3  # a score: "Iceland 0-0"
+            continue
         if ((token.is_punct and token.text != "+") or token.text in QUOTES or token.text in POSSESSIVES
+                or token.is_currency or _code_or_number(token.text)
                 or (label == ORG and token.is_lower and token.is_alpha and token.text.title() not in rules.org_heads)):
             end -= 1
         else:
@@ -153,6 +194,7 @@ def _strip_edges(doc: Doc, ctx: DocContext, start: int, end: int, label: str) ->
     while start < end:
         token = doc[start]
         if (token.is_punct or token.text in QUOTES or token.text in POSSESSIVES or token.text == "the"
+                or token.is_currency or _LIST_NUMBER.match(token.text)
                 or (token.text in ("The", "THE")
                     and (ctx.sentence_initial(start) or (start + 1, end) in ctx.gazetteer_spans))
                 or (token.is_lower and token.is_alpha and (label == ORG or token.is_stop))):
@@ -160,6 +202,21 @@ def _strip_edges(doc: Doc, ctx: DocContext, start: int, end: int, label: str) ->
         else:
             break
     return start, end
+
+
+def _code_or_number(text: str) -> bool:
+    """A score, version, price, year or ticker at a name's end: "0-0", "4.2", "A$", "CMAL3", "2019"
+    (not a short number that is part of the name: "Channel 4")."""
+    if text.endswith(("$", "=")):
+        return True
+    if not any(ch.isdigit() for ch in text):
+        return False
+    return not text.isdigit() or len(text) >= 3
+
+
+def _abbreviated_suffix(word: str, rules: EntityRules) -> bool:
+    folded = word.casefold() + "."
+    return any(folded == s.casefold() for s in rules.org_cues.corporate_suffixes if s.endswith("."))
 
 
 def gazetteer_candidates(doc: Doc, ctx: DocContext, gazetteer: Gazetteer, spans_key: str) -> list[Candidate]:
@@ -185,6 +242,7 @@ def gazetteer_candidates(doc: Doc, ctx: DocContext, gazetteer: Gazetteer, spans_
         ):
             continue
         found.append(make_candidate(doc, span.start, span.end, "gazetteer", label=ORG, strength=GAZETTEER,
+                                    rule=f"gazetteer:{org.name}",
                                     org=org))
     return found
 

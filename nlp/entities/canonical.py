@@ -248,12 +248,14 @@ def company_canonicals(names: Iterable[str], suffixes: Iterable[str]) -> dict[st
     return {name: max(group, key=len) for group in groups.values() for name in group}
 
 
-def head_back_references(canonicals: Iterable[str]) -> dict[str, str]:
+def head_back_references(canonicals: Iterable[str], heads: Iterable[str] | None = None) -> dict[str, str]:
     """A one-word organisation name that is the last word of exactly one longer
     organisation name in the same text refers back to it ("the Commission" after
     "the European Commission"; "the Court" after "the General Court").  With two
     candidates ("European Commission" and "Federal Trade Commission") it stays as it is,
-    and so do acronyms ("EU")."""
+    and so do acronyms ("EU"). With ``heads``, only a generic head word refers back ("Court",
+    "Commission"): "Tribune" (the company) is not "Chicago Tribune"."""
+    heads = frozenset(heads) if heads is not None else None
     names = list(dict.fromkeys(canonicals))
     longer: dict[str, set[str]] = {}
     for name in names:
@@ -262,7 +264,7 @@ def head_back_references(canonicals: Iterable[str]) -> dict[str, str]:
             longer.setdefault(words[-1], set()).add(name)
     out = {}
     for name in names:
-        if " " in name or name.isupper():
+        if " " in name or name.isupper() or (heads is not None and name not in heads):
             continue
         fits = longer.get(name, set())
         if len(fits) == 1:

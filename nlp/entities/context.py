@@ -16,6 +16,7 @@ from functools import lru_cache
 from spacy.tokens import Doc
 
 from newsmon.nlp.entities.canonical import PersonName, split_name
+from newsmon.nlp.entities.knowledge import Knowledge
 from newsmon.nlp.entities.rules import EntityRules
 from newsmon.nlp.gazetteer import Organisation
 
@@ -36,6 +37,7 @@ def _place_pattern(place_nouns: frozenset[str]) -> re.Pattern:
 
 # Evidence strength by source; higher wins the document-level vote per name.
 WEAK, MODEL, RULE, STRONG, GAZETTEER, PATTERN, BLOCKED = 1, 2, 3, 4, 4, 5, 6
+STRENGTH_NAMES = {1: "weak", 2: "model", 3: "rule", 4: "strong", 5: "pattern", 6: "blocked"}
 # Overlap priority: which kind of span keeps contested tokens.
 SOURCE_PRIORITY = {"blocked": 6, "pattern": 5, "gazetteer": 4, "role": 3, "cue": 3, "model": 1}
 
@@ -52,19 +54,33 @@ class Candidate:
     canonical: str | None = None
     org: Organisation | None = None  # the gazetteer entry, if any
     fragment: bool = False  # cut out of a longer model span at a line break or separator
+    titled: bool = False  # a personal or job title stood before it ("Sen.", "President")
+    trace: list[str] = field(default_factory=list)  # every rule that spoke, for --explain
 
     @property
     def length(self) -> int:
         return self.end - self.start
 
-    def decide(self, label: str, strength: int) -> None:
-        """Record evidence; stronger evidence replaces weaker."""
-        if strength >= self.strength:
+    def decide(self, label: str, strength: int, rule: str = "unnamed rule") -> None:
+        """Record evidence; stronger evidence replaces weaker. The trace keeps every piece."""
+        taken = strength >= self.strength
+        self.trace.append(f"{rule} -> {label} ({STRENGTH_NAMES.get(strength, strength)})"
+                          + ("" if taken else " outweighed"))
+        if taken:
             self.label, self.strength = label, strength
 
+    def note(self, what: str) -> None:
+        """Record a change that is not a label decision (a span trimmed, a canonical name)."""
+        self.trace.append(what)
 
-def make_candidate(doc: Doc, start: int, end: int, source: str, **kwargs) -> Candidate:
-    return Candidate(start, end, doc[start:end].text, source, **kwargs)
+
+def make_candidate(doc: Doc, start: int, end: int, source: str, rule: str | None = None, **kwargs) -> Candidate:
+    c = Candidate(start, end, doc[start:end].text, source, **kwargs)
+    if c.label != OTHER:
+        c.trace.append(f"{rule or source} -> {c.label} ({STRENGTH_NAMES.get(c.strength, c.strength)})")
+    elif rule:
+        c.trace.append(rule)
+    return c
 
 
 @dataclass
@@ -81,6 +97,8 @@ class DocContext:
     gazetteer_spans: set[tuple[int, int]] = field(default_factory=set)  # token spans of known names
     organisations: set[str] = field(default_factory=set)  # names the organisation cues decide
     person_names: set[str] = field(default_factory=set)  # names the person cues decide
+    knowledge: Knowledge | None = None  # places and given names (nlp.entities.knowledge)
+    model_person_count: dict[str, int] = field(default_factory=dict)  # names the model only calls PERSON
 
     def __post_init__(self) -> None:
         doc, rules = self.doc, self.rules

