@@ -22,6 +22,7 @@ from spacy.tokens import Doc
 
 from newsmon.nlp import entities as _entities  # noqa: F401  (registers "newsmon_entities")
 from newsmon.nlp import gazetteer as _gazetteer  # noqa: F401  (registers "newsmon_gazetteer")
+from newsmon.nlp import sentences as _sentences  # noqa: F401  (registers "newsmon_sentences")
 from newsmon.nlp import record_codec  # noqa: F401  (docs with records cross processes)
 from newsmon.nlp.models import DEFAULT_MODEL, model_dir
 from newsmon.nlp.records import Annotation, Figure
@@ -41,6 +42,7 @@ def load_pipeline(model: str = DEFAULT_MODEL, *, figures: bool = True, explain: 
     nlp = spacy.load(model, exclude=_unneeded_components(model))
     nlp.add_pipe("newsmon_gazetteer", after="ner")
     nlp.add_pipe("sentencizer", config={"punct_chars": list(Sentencizer.default_punct_chars) + LINE_BREAKS})
+    nlp.add_pipe("newsmon_sentences")
     nlp.add_pipe("newsmon_entities", config={"explain": explain})
     if figures:
         _add_figures(nlp)

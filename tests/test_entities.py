@@ -469,3 +469,14 @@ def test_to_prediction_is_the_evaluator_format(nlp):
     annotation = annotate_doc(nlp("Telegram founder Pavel Durov was arrested. Durov denied wrongdoing."))
     prediction = to_prediction("doc-1", annotation)
     assert prediction == {"id": "doc-1", "people": ["Pavel Durov"], "organisations": ["Telegram"], "figures": []}
+
+
+def test_a_sentence_ends_at_its_full_stop_not_at_the_next_paragraphs_opening_quote(nlp):
+    text = ('Ofcom fined Streamly, Maria Lindqvist said.\n\n"We will appeal," said Tom Reed. '
+            'He left. "It is unfair," Reed added.\n\n(Tom Reed is a lawyer.)')
+    doc = nlp(text)
+    sentences = [s.text.strip() for s in doc.sents]
+    assert sentences == ['Ofcom fined Streamly, Maria Lindqvist said.', '"We will appeal," said Tom Reed.',
+                         'He left.', '"It is unfair," Reed added.', '(Tom Reed is a lawyer.)']
+    stored = {m.text: m.sentence for m in doc._.mentions}
+    assert stored["Maria Lindqvist"] == "Ofcom fined Streamly, Maria Lindqvist said."

@@ -180,3 +180,4 @@ def test_digest_and_export_commands(demo_db, tmp_path):
         assert len(list(_csv.DictReader(fh))) == n
     bad = run_newsmon("digest", "--db", str(demo_db), "--week", "2026-W99")
     assert bad.returncode == 2 and "W99" in bad.stderr
+
