@@ -25,6 +25,8 @@ class PageItem:
     hints: dict[str, Any] = field(default_factory=dict)  # e.g. title/published from the feed entry, sitemap lastmod
     etag: str | None = None
     last_modified: str | None = None
+    link_canonical: str | None = None  # the page's <link rel="canonical"> href, as written
+    og_url: str | None = None  # its og:url (crawler.identity decides which one counts)
 
 
 @dataclass
@@ -44,7 +46,7 @@ class ArticleItem:
         """The article's row (data.rows.ARTICLE_FIELDS)."""
         a, relevance = self.article, self.relevance
         return {
-            "url": self.page.url, "canonical_url": self.canonical_url,
+            "url": self.canonical_url, "canonical_url": self.canonical_url,
             "source": self.page.source, "title": a.title, "authors": list(a.authors or []),
             "published_at": a.published_at, "fetched_at": self.page.fetched_at,
             "language": a.language, "sitename": a.sitename, "description": a.description,

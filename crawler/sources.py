@@ -19,6 +19,8 @@ File format (one ``[[source]]`` table per outlet; ``[defaults]`` is optional)::
     feeds = ["https://example.org/rss.xml"]
     sitemaps = ["https://example.org/sitemap.xml"]
     allowed_domains = ["cdn.example.org"]
+    ignore_params = ["section"]     # also strip ?section=... (URL identity: crawler/identity.py)
+    keep_params = ["id"]            # never strip ?id=... even if it looks like a tracker
     [source.follow]
     start = ["https://example.org/tech/"]
     allow = ["/20\\\\d\\\\d/"]
@@ -38,6 +40,8 @@ from pathlib import Path
 from typing import Any, Iterable
 from urllib.parse import urlsplit
 
+from newsmon.crawler.identity import UrlRules
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_SOURCES = Path(__file__).with_name("sources.toml")
@@ -50,7 +54,7 @@ FALLBACK_DEPTH = 2
 TOP_KEYS = ("defaults", "source")
 DEFAULT_KEYS = ("language", "delay", "concurrency", "enabled")
 SOURCE_KEYS = ("name", "homepage", "language", "feeds", "sitemaps", "allowed_domains",
-               "delay", "concurrency", "enabled", "follow")
+               "delay", "concurrency", "enabled", "follow", "ignore_params", "keep_params")
 FOLLOW_KEYS = ("start", "allow", "deny", "depth")
 
 _NAME_RE = re.compile(r"^[a-z0-9-]+$")
@@ -97,6 +101,13 @@ class Source:
     concurrency: int = FALLBACK_CONCURRENCY
     enabled: bool = True
     follow: FollowRules | None = None
+    ignore_params: tuple[str, ...] = ()
+    keep_params: tuple[str, ...] = ()
+
+    @property
+    def url_rules(self) -> UrlRules:
+        """This source's URL identity rules (crawler.identity)."""
+        return UrlRules.of(self.ignore_params, self.keep_params)
 
     @property
     def domains(self) -> tuple[str, ...]:
@@ -344,9 +355,11 @@ class _Checker:
         follow = self._follow(index, table.get("follow"), homepage, label)
         if not (feeds or sitemaps or follow):
             raise fail("needs at least one of 'feeds', 'sitemaps' or [source.follow]", "name")
+        params = {key: tuple(self._strings(table, key, fail))
+                  for key in ("ignore_params", "keep_params")}
         return Source(name=name, homepage=homepage, language=language, feeds=feeds,
                       sitemaps=sitemaps, allowed_domains=allowed, delay=float(delay),
-                      concurrency=concurrency, enabled=enabled, follow=follow)
+                      concurrency=concurrency, enabled=enabled, follow=follow, **params)
 
     def _follow(self, index: int, table: Any, homepage: str, label: str) -> FollowRules | None:
         if table is None:

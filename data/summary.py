@@ -1,7 +1,7 @@
 """What the end-of-run summary reads from the database: the run's headline numbers.
 
 It owns the two reads `newsmon crawl` and `newsmon demo` print after a run
-(crawler/report.py): the most mentioned people or organisations of the whole
+(crawler/runs/report.py): the most mentioned people or organisations of the whole
 database, and its largest figures of one kind.  Both are one short read-only
 query each.
 """

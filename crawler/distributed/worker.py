@@ -206,7 +206,8 @@ class Worker:
         self._ack()
 
     def _readable(self, raws: list[bytes]) -> list[ArticleMessage]:
-        """Decoded messages, one per canonical URL (the last wins); others to ``dead``."""
+        """Decoded messages, one per canonical URL (the last of the first source wins, with
+        every message's fetch-record rows); unreadable ones to ``dead``."""
         by_url: dict[str, ArticleMessage] = {}
         for raw in raws:
             try:
@@ -219,7 +220,11 @@ class Worker:
             earlier = by_url.pop(message.canonical_url, None)
             if earlier is not None:
                 pages = {p["url"]: p for p in earlier.pages + message.pages}
-                message = ArticleMessage(message.article, list(pages.values()))
+                owner = earlier.article.get("source")
+                # the first source owns the article (data.rows); its last row wins
+                winner = (earlier if owner and message.article.get("source") not in (None, owner)
+                          else message)
+                message = ArticleMessage(winner.article, list(pages.values()))
             by_url[message.canonical_url] = message
         return list(by_url.values())
 

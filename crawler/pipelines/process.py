@@ -3,7 +3,10 @@
 It owns `ProcessPipeline`, which hands each PageItem to
 `crawler.pipelines.processing.process_page` (in a 'spawn' process pool, or in
 this process when NEWSMON_NLP_WORKERS = 0) and turns the result into an
-ArticleItem or a counted drop (crawler.pipelines.drops).
+ArticleItem or a counted drop (crawler.pipelines.drops).  The article's
+canonical URL is decided here, by the source's URL identity rules
+(crawler.identity: ``newsmon/canonical/<link|og|page>``, ``.../off_host``),
+not taken from the extractor's metadata.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import multiprocessing
 import os
 from concurrent.futures import Executor, ProcessPoolExecutor
 
+from newsmon.crawler.identity import DEFAULT_RULES, choose_canonical
 from newsmon.crawler.items import ArticleItem, PageItem
 from newsmon.crawler.pipelines.drops import drop_for
 from newsmon.crawler.pipelines.processing import ProcessingConfig, init_worker, process_page
@@ -66,6 +70,19 @@ class ProcessPipeline:
         for _ in range(self.workers):
             self.pool.submit(os.getpid)
 
+    def _canonical(self, item: PageItem) -> str:
+        """The URL the article is stored under (crawler.identity.choose_canonical)."""
+        spider = self.crawler.spider
+        source = getattr(spider, "by_name", {}).get(item.source)
+        owns = source.owns if source is not None else (lambda url: False)
+        rules = source.url_rules if source is not None else DEFAULT_RULES
+        canonical = choose_canonical(item.url, item.link_canonical, item.og_url, owns, rules)
+        for foreign in canonical.off_host:
+            self.stats.inc_value("newsmon/canonical/off_host")
+            logger.info("canonical on another host ignored: %s names %s", item.url, foreign)
+        self.stats.inc_value(f"newsmon/canonical/{canonical.origin}")
+        return canonical.url
+
     def close_spider(self) -> None:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
@@ -85,6 +102,7 @@ class ProcessPipeline:
             self.stats.inc_value(f"newsmon/unannotated/{article.language or 'unknown'}")
         if item.hints.get("published") and not article.published_at:
             article.published_at = item.hints["published"]
+        article.canonical_url = self._canonical(item)
         self.stats.inc_value("newsmon/processed")
         return ArticleItem(page=item, article=article, relevance=processed.relevance,
                            annotation=processed.annotation, text_hash=processed.text_hash)

@@ -145,6 +145,8 @@ class StorePipeline:
             if not batch and not rows:
                 return
             frames = item_frames(batch, rows + stored_page_rows(batch))
+            if frames.conflicts:
+                self.stats.inc_value("newsmon/stored/conflicts", len(frames.conflicts))
             try:
                 counts = await asyncio.to_thread(self.store.write_batch, self.run_id, **frames)
             except DatabaseBusyError as exc:  # keep it all in memory for the next flush

@@ -131,6 +131,8 @@ def sources_frame(sources: Iterable[Source]):
             "feeds": list(s.feeds), "sitemaps": list(s.sitemaps),
             "config": {"delay": s.delay, "concurrency": s.concurrency,
                        "allowed_domains": list(s.allowed_domains),
+                       "ignore_params": list(s.ignore_params),
+                       "keep_params": list(s.keep_params),
                        "follow": None if s.follow is None else {
                            "start": list(s.follow.start), "allow": list(s.follow.allow),
                            "deny": list(s.follow.deny), "depth": s.follow.depth}},

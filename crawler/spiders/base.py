@@ -30,7 +30,6 @@ import logging
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, AsyncIterator, Iterable, Iterator
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import scrapy
 from scrapy.exceptions import (CannotResolveHostError, DownloadCancelledError,
@@ -44,6 +43,7 @@ from scrapy.utils.url import url_has_any_extension
 from twisted.internet import defer, error as txerror
 
 import newsmon.crawler.fetchlog as fetchlog  # a module import: fetchlog imports spiders.parsers
+from newsmon.crawler.identity import DEFAULT_RULES
 from newsmon.crawler.items import PageItem
 from newsmon.crawler.sources import Source, load_sources
 from newsmon.crawler.spiders.parsers import iso_date
@@ -99,14 +99,10 @@ def failure_reason(exc: BaseException) -> str | None:
 
 
 def clean_url(url: str) -> str:
-    """`url` without its #fragment and utm_* tracking parameters, so the
-    duplicate filter sees one URL where feeds and sitemaps decorate it."""
-    parts = urlsplit(url.strip())
-    query = parts.query
-    if "utm_" in query.lower():
-        pairs = parse_qsl(query, keep_blank_values=True)
-        query = urlencode([(k, v) for k, v in pairs if not k.lower().startswith("utm_")])
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
+    """`url` by the default URL identity rules (crawler.identity): normalised, without
+    its #fragment and tracking or navigation parameters, so the duplicate filter sees
+    one URL where feeds, sitemaps and section pages decorate it."""
+    return DEFAULT_RULES.clean(url)
 
 
 def is_stale(hints: dict[str, Any], max_age_days: int, today: date) -> bool:
@@ -135,6 +131,19 @@ def is_text(content_type: str, body: bytes) -> bool:
     if mime in _UNLABELLED:
         return not body.startswith((b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8", b"PK\x03\x04"))
     return any(marker in mime for marker in _TEXT_MARKERS)
+
+
+_LINK_CANONICAL = ("//link[contains(concat(' ', normalize-space(translate(@rel, 'CANONICAL',"
+                   " 'canonical')), ' '), ' canonical ')]/@href")
+_OG_URL = "//meta[@property='og:url' or @name='og:url']/@content"
+
+
+def declared_urls(response: Response) -> tuple[str | None, str | None]:
+    """The page's <link rel="canonical"> href and og:url, as written (None when absent)."""
+    try:
+        return response.xpath(_LINK_CANONICAL).get(), response.xpath(_OG_URL).get()
+    except (ValueError, AttributeError):  # not HTML after all
+        return None, None
 
 
 def _header(response: Response, name: str) -> str | None:
@@ -185,7 +194,7 @@ class NewsmonSpider(scrapy.Spider):
         """
         if headers:
             meta["handle_httpstatus_list"] = [304]
-        return scrapy.Request(clean_url(url), callback=callback, errback=self.on_error,
+        return scrapy.Request(source.url_rules.clean(url), callback=callback, errback=self.on_error,
                               headers=headers or None,
                               meta={META_SOURCE: source.name, META_VIA: via,
                                     META_HINTS: dict(hints or {}), **meta})
@@ -194,14 +203,14 @@ class NewsmonSpider(scrapy.Spider):
                         **meta: Any) -> scrapy.Request:
         """A feed or sitemap request, conditional when the fetch record allows."""
         return self.make_request(url, source, kind, callback,
-                                 headers=self.fetchlog.listing_headers(clean_url(url)),
+                                 headers=self.fetchlog.listing_headers(source.url_rules.clean(url)),
                                  **{META_KIND: kind, **meta})
 
     def candidate_request(self, url: str, source: Source, via: str, callback: Any,
                           hints: dict[str, Any], **meta: Any) -> scrapy.Request | None:
         """An article-candidate request, or None when the fetch record says it is
         known and need not be fetched again (see crawler.fetchlog)."""
-        decision = self.fetchlog.check_article(clean_url(url), hints)
+        decision = self.fetchlog.check_article(source.url_rules.clean(url), hints)
         if not decision.fetch:
             return None
         return self.make_request(url, source, via, callback, hints, headers=decision.headers,
@@ -268,6 +277,8 @@ class NewsmonSpider(scrapy.Spider):
         redirects = response.meta.get("redirect_urls")
         if redirects:
             hints["redirected_from"] = redirects[0]
+            hints["redirect_chain"] = list(redirects)
+        link_canonical, og_url = declared_urls(response) if html else (None, None)
         return PageItem(
             url=response.url,
             source=source.name,
@@ -280,6 +291,8 @@ class NewsmonSpider(scrapy.Spider):
             hints=hints,
             etag=_header(response, "ETag"),
             last_modified=_header(response, "Last-Modified"),
+            link_canonical=link_canonical,
+            og_url=og_url,
         )
 
     def on_error(self, failure: Any) -> None:

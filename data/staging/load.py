@@ -54,6 +54,7 @@ class LoadReport:
     mentions: int = 0
     figures: int = 0
     pages: int = 0
+    conflicts: int = 0  # articles another source stored first (data/store/__init__.py)
     errors: list[BatchError] = field(default_factory=list)  # one per rejected batch
 
     @property
@@ -63,12 +64,13 @@ class LoadReport:
     def add(self, counts: dict[str, int], batches: int) -> None:
         self.batches_loaded += batches
         self.transactions += 1
-        for key in ("inserted", "updated", "unchanged", "mentions", "figures", "pages"):
+        for key in ("inserted", "updated", "unchanged", "mentions", "figures", "pages",
+                    "conflicts"):
             setattr(self, key, getattr(self, key) + counts.get(key, 0))
 
     def merge(self, other: "LoadReport") -> None:
         for key in ("batches_loaded", "batches_skipped", "transactions", "inserted", "updated",
-                    "unchanged", "mentions", "figures", "pages"):
+                    "unchanged", "mentions", "figures", "pages", "conflicts"):
             setattr(self, key, getattr(self, key) + getattr(other, key))
         self.errors.extend(other.errors)
 
@@ -77,7 +79,9 @@ class LoadReport:
                 f"(already loaded), {self.batches_rejected} rejected; articles: {self.inserted} "
                 f"inserted, {self.updated} updated, {self.unchanged} unchanged; "
                 f"{self.mentions} mentions, {self.figures} figures, {self.pages} pages "
-                f"in {self.transactions} transaction(s)")
+                f"in {self.transactions} transaction(s)"
+                + (f"; {self.conflicts} conflict(s): canonical URLs another source stored first"
+                   if self.conflicts else ""))
 
 
 def load_staged(db_path: Path | str, staging_dir: Path | str, *, run_id: int | None = None,

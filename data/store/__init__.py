@@ -24,7 +24,12 @@ from it):
                                                  -> updated: the row is
   rewritten (first_seen_at kept, updated_at = now, run_id = this run) and its
   mentions and figures are REPLACED by the batch's;
-* a canonical_url repeated within one batch      -> the last row wins.
+* a canonical_url another source stored first    -> a conflict: nothing of the
+  row is written (an article belongs to the source that first stored it; a
+  page of another source whose canonical names it never replaces its source,
+  title, text or mentions), counted in "conflicts" and logged;
+* a canonical_url repeated within one batch      -> the last row wins (of the
+  first row's source: data.rows keeps other sources' rows out of a batch).
 Mentions and figures are matched to articles by canonical_url; rows of
 unchanged articles are skipped, rows of articles not in the batch are dropped
 with a warning.  Exact duplicate mention/figure rows collapse to one.

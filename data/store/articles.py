@@ -27,6 +27,7 @@ CREATE OR REPLACE TEMP TABLE _batch AS
 SELECT i.*,
     CASE
         WHEN a.article_id IS NULL THEN 'new'
+        WHEN a.source IS NOT NULL AND i.source IS NOT NULL AND a.source <> i.source THEN 'foreign'
         WHEN a.text_hash <> i.text_hash THEN 'changed'
         WHEN coalesce(i.annotated, false) AND NOT a.annotated THEN 'changed'
         ELSE 'unchanged'
@@ -52,7 +53,7 @@ SELECT
     text, text_hash, word_count, relevance, coalesce(matched_terms, []::VARCHAR[]),
     coalesce(annotated, false), $run_id
 FROM _batch
-WHERE change <> 'unchanged'
+WHERE change IN ('new', 'changed')
 ON CONFLICT (article_id) DO UPDATE SET
     url = excluded.url, source = excluded.source, title = excluded.title,
     authors = excluded.authors, published_at = excluded.published_at,
@@ -100,7 +101,8 @@ def write_articles(con: duckdb.DuckDBPyConnection, run_id: int | None, now) -> d
     con.execute(_TOUCH_UNCHANGED, {"now": now})
     con.execute(_UPSERT_CHANGED, {"now": now, "run_id": run_id})
     con.execute("CREATE OR REPLACE TEMP TABLE _targets AS "
-                "SELECT article_id FROM _batch WHERE change <> 'unchanged'")
+                "SELECT article_id FROM _batch WHERE change IN ('new', 'changed')")
+    log_conflicts(con)
     warn_orphans(con, "_batch")
     counts.update(write_annotations(con, now))
     return counts
@@ -115,7 +117,20 @@ def annotation_table(df: pd.DataFrame | None, columns, what: str) -> pa.Table:
 
 def change_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     rows = dict(con.execute("SELECT change, count(*) FROM _batch GROUP BY change").fetchall())
-    return {"inserted": rows.get("new", 0), "updated": rows.get("changed", 0), "unchanged": rows.get("unchanged", 0)}
+    counts = {"inserted": rows.get("new", 0), "updated": rows.get("changed", 0),
+              "unchanged": rows.get("unchanged", 0)}
+    if rows.get("foreign"):  # only then: callers compare the usual keys
+        counts["conflicts"] = rows["foreign"]
+    return counts
+
+
+def log_conflicts(con: duckdb.DuckDBPyConnection) -> None:
+    """Log the batch's articles whose canonical URL another source stored first."""
+    for url, source, owner in con.execute(
+            "SELECT b.canonical_url, b.source, a.source FROM _batch b JOIN articles a "
+            "USING (article_id) WHERE b.change = 'foreign' ORDER BY 1 LIMIT 20").fetchall():
+        logger.warning("%s belongs to source %s, which stored it first; the page of %s that "
+                       "names it as canonical does not replace it", url, owner, source)
 
 
 def warn_orphans(con: duckdb.DuckDBPyConnection, scope: str) -> None:

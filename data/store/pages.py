@@ -19,7 +19,7 @@ SELECT i.*,
     CASE
         WHEN p.url IS NULL THEN true
         WHEN i.outcome = 'not_modified' OR i.outcome LIKE 'failed:%' THEN false
-        WHEN b.change IS NOT NULL THEN b.change <> 'unchanged'
+        WHEN b.change IS NOT NULL THEN b.change IN ('new', 'changed')
         WHEN i.etag IS NULL AND i.last_modified IS NULL THEN true
         ELSE (i.etag, i.last_modified) IS DISTINCT FROM (p.etag, p.last_modified)
     END AS changed
