@@ -1,7 +1,8 @@
 """The newsmon spaCy pipeline: which parts of the model run, in which order, and its output.
 
-Owns ``load_pipeline`` (the NER model with only what its ``ner`` needs loaded --
-tagger, parser, lemmatizer and the like are excluded, never loaded -- then the
+Owns ``load_pipeline`` (the tokenizer's fix for amounts at a sentence end, then the NER
+model with only what its ``ner`` needs loaded -- tagger, parser, lemmatizer and the like
+are excluded, never loaded -- then the
 organisation gazetteer, a rule-based sentencizer, the entity corrections and, when
 ``nlp.figures`` is importable, the figures component) and the functions that turn
 texts into ``nlp.records.Annotation`` records and those into evaluator predictions.
@@ -21,6 +22,7 @@ from spacy.pipeline import Sentencizer
 from spacy.tokens import Doc
 
 from newsmon.nlp import entities as _entities  # noqa: F401  (registers "newsmon_entities")
+from newsmon.nlp.figures import tokens as _amount_tokens  # noqa: F401  (registers "newsmon_amount_tokens")
 from newsmon.nlp import gazetteer as _gazetteer  # noqa: F401  (registers "newsmon_gazetteer")
 from newsmon.nlp import sentences as _sentences  # noqa: F401  (registers "newsmon_sentences")
 from newsmon.nlp import record_codec  # noqa: F401  (docs with records cross processes)
@@ -37,9 +39,11 @@ LINE_BREAKS = ["\n", "\n\n", "\n\n\n", " \n", "\n ", "\r\n", "\r\n\r\n", "\n \n"
 
 
 def load_pipeline(model: str = DEFAULT_MODEL, *, figures: bool = True, explain: bool = False) -> Language:
-    """The full newsmon extractor: ``ner`` + gazetteer + sentencizer + entities (+ figures).
-    With ``explain``, each Doc also carries the entity decisions' trace (``doc._.entity_trace``)."""
+    """The full newsmon extractor: amount tokens + ``ner`` + gazetteer + sentencizer + entities
+    (+ figures). With ``explain``, each Doc also carries the entity decisions' trace
+    (``doc._.entity_trace``)."""
     nlp = spacy.load(model, exclude=_unneeded_components(model))
+    nlp.add_pipe("newsmon_amount_tokens", first=True)
     nlp.add_pipe("newsmon_gazetteer", after="ner")
     nlp.add_pipe("sentencizer", config={"punct_chars": list(Sentencizer.default_punct_chars) + LINE_BREAKS})
     nlp.add_pipe("newsmon_sentences")

@@ -63,3 +63,11 @@ def demo_db(tmp_path_factory, demo_port) -> Path:
     done = run_newsmon("demo", "--db", str(db), "--port", str(demo_port))
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     return db
+
+
+@pytest.fixture(scope="session")
+def newsmon_nlp():
+    """The production extractor (`load_pipeline()`, the real model), loaded once per session.
+    Tests must not change it."""
+    from newsmon.nlp.pipeline import load_pipeline
+    return load_pipeline()

@@ -25,8 +25,10 @@ GOLD = Path(__file__).resolve().parents[2] / "shared" / "gold" / "dev.jsonl"
 
 @pytest.fixture(scope="session")
 def nlp_figures():
-    """The production shape: only `ner` loaded (the rest excluded), a sentencizer, figures."""
+    """The production shape: the amount-token splitter, only `ner` loaded (the rest excluded),
+    a sentencizer, figures."""
     nlp = spacy.load(MODEL, exclude=NOT_NER)
+    nlp.add_pipe("newsmon_amount_tokens", first=True)
     nlp.add_pipe("sentencizer", before="ner")
     nlp.add_pipe("newsmon_figures")
     return nlp

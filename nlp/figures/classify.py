@@ -54,14 +54,13 @@ class Candidate:
         return self
 
 
-
 def classify(doc: Doc, number: ParsedNumber, t: Tables, marks: dict[int, Mark]) -> Candidate:
     """Decide what one number measures from the words around it."""
     c = Candidate(number, number.start, number.end, number.value)
     c.mark = next((marks[i] for i in range(number.start, number.end) if i in marks), None)
     if c.mark is not None and c.mark.action == "block":
         return c.reject(f"pattern {c.mark.pattern}")
-    reason = not_an_amount(doc, number, t)
+    reason = not_an_amount(doc, number, t, currency_follows=_currency_follows(doc, number, t))
     if reason:
         return c.reject(reason)
     currency = _currency_before(doc, number, t)
@@ -270,6 +269,21 @@ def _currency_before(doc: Doc, number: ParsedNumber, t: Tables) -> tuple[str, in
     return None
 
 
+def _currency_follows(doc: Doc, number: ParsedNumber, t: Tables) -> bool:
+    """A currency code, symbol or word (not a minor unit) right after the number: then a
+    capitalised word before it is the payer, not a model name ("fines Whisperline 4.2
+    billion won", "fined Streamly 500 pounds"). A word that is also a verb ("won") counts
+    only after a number with a scale or separators."""
+    e = number.end
+    if e >= len(doc):
+        return False
+    text, lower = doc[e].text, doc[e].lower_
+    if lower in t.currency_verbs:
+        return number.scale > 1 or "," in number.raw or "." in number.raw
+    return (_phrase_lookup(doc, e, t.currency_qualified) is not None or text in t.currency_codes
+            or (text in t.currency_symbols and not doc[e].is_alpha) or lower in t.currency_words)
+
+
 def _currency_after(doc: Doc, c: Candidate, t: Tables) -> Candidate | None:
     """"50 million won", "10 Canadian dollars", "5 million USD", "99 cents", "5,200 pounds"."""
     e = c.number.end
@@ -295,10 +309,12 @@ def _currency_after(doc: Doc, c: Candidate, t: Tables) -> Candidate | None:
 
 
 def _weight_not_money(doc: Doc, number: ParsedNumber, e: int, t: Tables) -> bool:
-    """"5,200 pounds of water" is a weight, "fined 500 pounds" money; else NER decides."""
+    """"5,200 pounds of water" is a weight, "fined 500 pounds" and "2 million pounds in
+    penalties" money; else NER decides."""
     if e + 1 < len(doc) and doc[e + 1].lower_ == "of":
         return True
-    if any(tok.lower_ in t.money_cues for tok in doc[max(0, number.start - 5):number.start]):
+    around = [*doc[max(0, number.start - 8):number.start], *doc[e + 1:min(len(doc), e + 4)]]
+    if any(tok.lower_ in t.money_cues for tok in around):
         return False
     return doc[number.start].ent_type_ == "QUANTITY"
 

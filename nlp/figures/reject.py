@@ -14,15 +14,16 @@ from newsmon.nlp.numbers import ParsedNumber, read_digits
 _NAMED_THINGS = ("PRODUCT", "LAW", "WORK_OF_ART", "FAC", "EVENT")  # "Boeing 787", "Article 13"
 
 
-def not_an_amount(doc: Doc, number: ParsedNumber, t: Tables) -> str:
-    """Why this number is a date, time, identifier, phone number or score; "" if none."""
+def not_an_amount(doc: Doc, number: ParsedNumber, t: Tables, currency_follows: bool = False) -> str:
+    """Why this number is a date, time, identifier, phone number or score; "" if none.
+    A number with a currency after it is never an identifier ("Whisperline 4.2 billion won")."""
     if next_word(doc, number.end) in t.time_words:
         return "time of day"
     if _is_date(doc, number, t):
         return "date"
     if not number.words and number.raw.startswith("0") and len(number.raw) > 1 and "." not in number.raw:
         return "identifier with a leading zero"
-    if _is_identifier(doc, number, t):
+    if not currency_follows and _is_identifier(doc, number, t):
         return "identifier"
     return _digit_pair(doc, number, t)
 
@@ -66,6 +67,8 @@ def _is_identifier(doc: Doc, number: ParsedNumber, t: Tables) -> bool:
     if i < 0 or number.prefix:
         return False
     prev, first = doc[i], doc[number.start]
+    if prev.text in t.currency_symbols or prev.text in t.currency_codes:
+        return False  # "GBP 181,681", "USD 574.5 mn": money, whatever the NER guessed
     if first.ent_iob_ == "I" and first.ent_type_ in _NAMED_THINGS:
         return True
     if prev.text in HYPHENS and glued(doc, i) and i > 0:
@@ -74,8 +77,6 @@ def _is_identifier(doc: Doc, number: ParsedNumber, t: Tables) -> bool:
     if i == 0 or _is_function_word(prev, t) or _is_calendar_word(prev, t):
         return False
     text = prev.text
-    if text in t.currency_symbols or text in t.currency_codes:
-        return False
     if any(ch.isupper() for ch in text) and any(ch.isalpha() for ch in text) and text[-1] not in ".,;:)":
         return True
     prev_digits = read_digits(text)

@@ -40,6 +40,7 @@ class Tables:
     currency_qualified: PhraseTable
     currency_minor: dict[str, tuple[str, float]]
     ambiguous_money: frozenset[str]
+    currency_verbs: frozenset[str]
     money_cues: frozenset[str]
     durations: PhraseTable  # word -> (unit, factor)
     quantities: PhraseTable  # word -> symbol
@@ -73,6 +74,7 @@ class Tables:
             currency_words=dict(cur["words"]), currency_qualified=PhraseTable(cur["qualified"]),
             currency_minor={k: (v[0], float(v[1])) for k, v in cur["minor"].items()},
             ambiguous_money=frozenset(cur["ambiguous"]["words"]),
+            currency_verbs=frozenset(cur["ambiguous"].get("verbs", [])),
             money_cues=frozenset(cur["ambiguous"]["money_cues"]),
             durations=PhraseTable({k: (v[0], float(v[1])) for k, v in units["duration"].items()}),
             quantities=PhraseTable(units["quantity"]), glued_only=frozenset(units["glued_only"]["names"]),
