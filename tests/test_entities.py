@@ -446,7 +446,8 @@ def test_full_pipeline_keeps_nothing_from_empty_or_odd_text(nlp):
 
 def test_pipeline_loads_only_what_ner_needs():
     full = load_pipeline()
-    assert full.pipe_names == ["ner", "newsmon_gazetteer", "sentencizer", "newsmon_entities", "newsmon_figures"]
+    assert full.pipe_names == ["newsmon_amount_tokens", "ner", "newsmon_gazetteer", "sentencizer",
+                               "newsmon_sentences", "newsmon_entities", "newsmon_figures"]
     assert not {"tagger", "parser", "lemmatizer", "attribute_ruler", "tok2vec", "senter"} & set(full.component_names)
 
 
