@@ -15,7 +15,16 @@ trailing corporate suffix, so "Vantor Inc." and "Vantor" are one entity (migrati
    mentions within a batch does not matter.
 3. Otherwise a new entity named by the most frequent spelling in the batch.
 
-Organisations only ever match exactly (rule 1).  Known limits: a surname seen
+4. Acronyms: an organisation mention written as an acronym whose article spells it out
+   ("Ministry of Internal Affairs and Communications (MIC)": text "MIC", canonical the
+   expansion) makes the acronym an alias of the expansion's entity; an entity that was
+   only ever that acronym is merged into it ("EU" into "European Union").
+
+Organisation keys (alias_key, migrations 004 and 008) fold a corporate suffix, a leading
+"the" and a country or union prefix ("EU General Court" is "General Court").  The
+analyst's decisions (`merge`, `split`) move aliases and mentions and are recorded in
+entity_decisions; since aliases outlive re-annotation, a reannotate keeps them, and a
+split spelling is never merged back by rule 4.  Known limits: a surname seen
 BEFORE its full name stays its own entity (no retroactive merging), and a
 surname shared by two entities ("Durov" with Pavel and Nikolai) becomes an
 entity of its own.  Entities are never deleted; a stale one simply has no mentions.
@@ -131,7 +140,7 @@ def resolve_entities(con: duckdb.DuckDBPyConnection, names: str, now: datetime) 
     """Give every (label, canonical) in table `names` an entity, inside the caller's transaction.
 
     Leaves temp table `_entity_of(label, canonical, entity_id)` for the caller
-    to join mentions on.  Returns {"new_entities", "surname_aliases"}.
+    to join mentions on.  Returns {"new_entities", "surname_aliases", "acronym_aliases"}.
     """
     con.execute(_SPELLINGS.format(names=names))
     con.execute(_NAMES)
@@ -144,9 +153,114 @@ def resolve_entities(con: duckdb.DuckDBPyConnection, names: str, now: datetime) 
     con.execute(_SURNAME_ALIASES)
     new_entities += _insert_fresh(con, _FRESH_AMBIGUOUS, now)
     con.execute(_ENTITY_OF)
-    if new_entities or surname_aliases:
-        logger.debug("entities: %d new, %d surname aliases", new_entities, surname_aliases)
-    return {"new_entities": new_entities, "surname_aliases": surname_aliases}
+    acronym_aliases = _acronym_aliases(con, names)
+    if new_entities or surname_aliases or acronym_aliases:
+        logger.debug("entities: %d new, %d surname aliases, %d acronym aliases",
+                     new_entities, surname_aliases, acronym_aliases)
+    return {"new_entities": new_entities, "surname_aliases": surname_aliases, "acronym_aliases": acronym_aliases}
+
+
+# Acronyms spelled out in their article: text "MIC", canonical its expansion.
+_ACRONYMS = """
+CREATE OR REPLACE TEMP TABLE _acronyms AS
+SELECT DISTINCT ON (alias_key(n.label, n.text)) alias_key(n.label, n.text) AS key, n.label, n.text, e.entity_id
+FROM {names} n
+JOIN _entity_of e ON e.label = n.label AND e.canonical = n.canonical
+WHERE n.label = 'organisation' AND regexp_matches(n.text, '^[A-Z][A-Z&.]{{1,9}}$')
+  AND alias_key(n.label, n.text) <> alias_key(n.label, n.canonical)
+  AND NOT EXISTS (SELECT 1 FROM entity_decisions d
+                  WHERE d.action = 'split' AND d.label = n.label AND name_key(d.other) = name_key(n.text))
+ORDER BY alias_key(n.label, n.text), e.entity_id
+"""
+
+# Entities that were only ever the acronym ("EU" before an article spelled out "European Union").
+_ACRONYM_ENTITIES = """
+CREATE OR REPLACE TEMP TABLE _acronym_merges AS
+SELECT a.entity_id AS old_id, x.entity_id AS new_id, x.label
+FROM _acronyms x
+JOIN entity_aliases a ON a.alias = x.key AND a.label = x.label AND a.entity_id <> x.entity_id
+JOIN entities e ON e.entity_id = a.entity_id AND alias_key(e.label, e.name) = x.key
+"""
+
+
+def _acronym_aliases(con: duckdb.DuckDBPyConnection, names: str) -> int:
+    con.execute(_ACRONYMS.format(names=names))
+    con.execute(_ACRONYM_ENTITIES)
+    for old_id, new_id, _label in con.execute("SELECT * FROM _acronym_merges").fetchall():
+        _move(con, old_id, new_id)
+    added = con.execute("""
+        INSERT INTO entity_aliases (alias, label, entity_id)
+        SELECT key, label, entity_id FROM _acronyms ON CONFLICT DO NOTHING""").fetchone()[0]
+    if con.execute("SELECT count(*) FROM _acronym_merges").fetchone()[0]:
+        con.execute(_ENTITY_OF)
+    return int(added or 0)
+
+
+# --- the analyst's decisions ---------------------------------------------------------------
+
+
+class EntityNotFound(LookupError):
+    """A name that is no entity's name or alias."""
+
+
+def find_entity(con: duckdb.DuckDBPyConnection, name: str, label: str | None = None) -> tuple[int, str, str]:
+    """(entity_id, label, name) of the entity that `name` names; an ambiguous name needs `label`."""
+    rows = con.execute("""
+        SELECT DISTINCT e.entity_id, e.label, e.name FROM entity_aliases a JOIN entities e USING (entity_id)
+        WHERE a.alias = alias_key(a.label, $name) AND ($label::VARCHAR IS NULL OR a.label = $label::VARCHAR)
+        ORDER BY e.entity_id""", {"name": name, "label": label}).fetchall()
+    if not rows:
+        raise EntityNotFound(f"no {label or 'entity'} named {name!r}")
+    if len(rows) > 1:
+        raise EntityNotFound(f"{name!r} names {len(rows)} entities ({', '.join(f'{r[2]} [{r[1]}]' for r in rows)});"
+                             " say which with --label")
+    return rows[0]
+
+
+def _move(con: duckdb.DuckDBPyConnection, old_id: int, new_id: int) -> None:
+    """Every alias and mention of entity `old_id` now belongs to `new_id`."""
+    con.execute("UPDATE entity_aliases SET entity_id = $new WHERE entity_id = $old", {"new": new_id, "old": old_id})
+    con.execute("UPDATE mentions SET entity_id = $new WHERE entity_id = $old", {"new": new_id, "old": old_id})
+
+
+def merge_entities(con: duckdb.DuckDBPyConnection, keep: str, other: str, now: datetime,
+                   label: str | None = None) -> dict:
+    """Merge the entity named `other` into the one named `keep` (same label); recorded."""
+    keep_id, keep_label, keep_name = find_entity(con, keep, label)
+    other_id, other_label, other_name = find_entity(con, other, label or keep_label)
+    if other_label != keep_label:
+        raise EntityNotFound(f"{keep_name!r} is a {keep_label}, {other_name!r} a {other_label}")
+    if keep_id == other_id:
+        return {"entity": keep_name, "moved_mentions": 0, "already": True}
+    moved = con.execute("SELECT count(*) FROM mentions WHERE entity_id = ?", [other_id]).fetchone()[0]
+    _move(con, other_id, keep_id)
+    con.execute("INSERT INTO entity_decisions (decided_at, action, label, name, other) VALUES (?, 'merge', ?, ?, ?)",
+                [now, keep_label, keep_name, other_name])
+    return {"entity": keep_name, "merged": other_name, "moved_mentions": int(moved), "already": False}
+
+
+def split_entity(con: duckdb.DuckDBPyConnection, name: str, spelling: str, now: datetime,
+                 label: str | None = None) -> dict:
+    """Take the spelling `spelling` (an alias) out of the entity named `name` into an entity
+    of its own, with the mentions written so; recorded."""
+    entity_id, entity_label, entity_name = find_entity(con, name, label)
+    key = con.execute("SELECT alias_key(?, ?)", [entity_label, spelling]).fetchone()[0]
+    if key == con.execute("SELECT alias_key(?, ?)", [entity_label, entity_name]).fetchone()[0]:
+        raise EntityNotFound(f"{spelling!r} is {entity_name!r}'s own name; split another spelling from it")
+    owner = con.execute("SELECT entity_id FROM entity_aliases WHERE alias = ? AND label = ?",
+                        [key, entity_label]).fetchone()
+    if owner is None or owner[0] != entity_id:
+        raise EntityNotFound(f"{spelling!r} is not a spelling of {entity_name!r}")
+    new_id = con.execute("SELECT nextval('entities_seq')").fetchone()[0]
+    con.execute("INSERT INTO entities (entity_id, label, name, first_seen_at) VALUES (?, ?, ?, ?)",
+                [new_id, entity_label, spelling, now])
+    con.execute("UPDATE entity_aliases SET entity_id = ? WHERE alias = ? AND label = ?", [new_id, key, entity_label])
+    moved = con.execute("""UPDATE mentions SET entity_id = $new
+                           WHERE entity_id = $old AND alias_key(label, canonical) = $key""",
+                        {"new": new_id, "old": entity_id, "key": key}).fetchone()[0]
+    con.execute("INSERT INTO entity_decisions (decided_at, action, label, name, other) VALUES (?, 'split', ?, ?, ?)",
+                [now, entity_label, entity_name, spelling])
+    return {"entity": entity_name, "split": spelling, "moved_mentions": int(moved or 0)}
 
 
 def _insert_fresh(con: duckdb.DuckDBPyConnection, create_fresh: str, now: datetime) -> int:

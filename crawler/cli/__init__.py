@@ -153,3 +153,4 @@ def main() -> None:
 from newsmon.crawler.cli import crawl as _crawl_cmds, db as _db_cmds, nlp as _nlp_cmds  # noqa: E402,F401
 from newsmon.crawler.cli import run as _run_cmds, staging as _staging_cmds  # noqa: E402,F401
 from newsmon.crawler.cli import distributed as _distributed_cmds  # noqa: E402,F401
+from newsmon.crawler.cli import entities as _entities_cmds  # noqa: E402,F401

@@ -47,7 +47,11 @@ def model_candidates(doc: Doc, ctx: DocContext) -> list[Candidate]:
     for ent in doc.ents:
         if ent.label_ not in MODEL_LABELS:
             continue
-        pieces = clean_pieces(doc, ctx, ent.start, ent.end, ent.label_)
+        end = ent.end
+        if (ent.label_ == PERSON and end + 1 < len(doc) and doc[end].text == "-" and not doc[end - 1].whitespace_
+                and not doc[end].whitespace_ and doc[end + 1].is_alpha):
+            end += 2  # "Kang Yoon" + "-ah": a hyphenated given name stays whole
+        pieces = clean_pieces(doc, ctx, ent.start, end, ent.label_)
         for start, end in pieces:
             found.append(make_candidate(doc, start, end, "model", model_label=ent.label_,
                                         fragment=len(pieces) > 1))

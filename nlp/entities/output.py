@@ -43,6 +43,13 @@ def assign_canonicals(names: list[Candidate], ctx: DocContext, gazetteer: Gazett
     back = head_back_references((c.canonical for c in orgs), ctx.rules.strong_heads)
     for c in orgs:
         c.canonical = back.get(c.canonical, c.canonical)
+    present = {c.canonical for c in orgs}
+    for name, head, context in ctx.rules.context_names:
+        if present & context:
+            for c in orgs:
+                if c.canonical == head:
+                    c.canonical = name
+                    c.note(f"canonical: {head!r} in a text that names {sorted(present & context)[0]!r} is {name!r}")
 
 
 def to_mentions(doc: Doc, text: str, names: list[Candidate]) -> list[Mention]:
