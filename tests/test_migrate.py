@@ -96,7 +96,7 @@ def test_failing_migration_is_rolled_back_and_not_recorded(tmp_path):
     report = status(db, directory)
     assert [p["name"] for p in report["pending"]] == ["broken"]
     assert "half_done" not in report["tables"]  # its first statement was rolled back too
-    assert report["tables"]["schema_migrations"] == last  # the good ones stay applied
+    assert report["tables"]["schema_migrations"] == len(discover(directory)) - 1  # the good ones stay applied
 
     bad.write_text("CREATE TABLE half_done (x INTEGER);\n")
     assert [m.name for m in migrate(db, directory)] == ["broken"]

@@ -177,11 +177,38 @@ def find_acronym_definitions(doc: Doc) -> list[AcronymDefinition]:
         letters = [c for c in acronym if c.isupper()]
         if not (2 <= len(letters) <= 8) or not acronym[0].isupper() or not acronym.isalpha():
             continue
-        span = _match_initials(doc, i, letters)
+        span = _match_initials(doc, i, letters) or _match_skipping(doc, i, letters)
         if span:
             start, end = span
             found.append(AcronymDefinition(acronym, start, end, doc[start:end].text))
     return found
+
+
+def _match_skipping(doc: Doc, paren: int, letters: list[str]) -> tuple[int, int] | None:
+    """Initials that skip a word: "Ministry of Internal Affairs and Communications (MIC)".
+
+    The run of capitalised words and fillers right before the "(" must start with the
+    acronym's first letter and end with its last, and the acronym's letters must be a
+    subsequence of the words' initials, with at most one word left out.
+    """
+    j = paren - 1
+    words: list[int] = []
+    while j >= 0 and paren - j <= MAX_EXPANSION_TOKENS:
+        text = doc[j].text
+        if text[:1].isupper() and text.isalpha():
+            words.append(j)
+        elif not (text.lower() in ACRONYM_FILLERS and words):
+            break
+        j -= 1
+    for k in range(len(words), 1, -1):  # the longest run whose first word starts the acronym
+        run = list(reversed(words[:k]))
+        initials = [doc[w].text[0] for w in run]
+        if initials[0] != letters[0] or initials[-1] != letters[-1] or len(run) - len(letters) != 1:
+            continue
+        it = iter(initials)
+        if all(letter in it for letter in letters):
+            return run[0], paren
+    return None
 
 
 def _match_initials(doc: Doc, paren: int, letters: list[str]) -> tuple[int, int] | None:

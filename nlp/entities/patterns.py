@@ -24,7 +24,8 @@ from functools import lru_cache
 from spacy.tokens import Doc
 
 from newsmon.nlp.entities.canonical import find_acronym_definitions
-from newsmon.nlp.entities.context import ORG, PATTERN, PERSON, RULE, STRONG, Candidate, DocContext, make_candidate
+from newsmon.nlp.entities.context import (BLOCKED, ORG, OTHER, PATTERN, PERSON, RULE, STRONG, Candidate, DocContext,
+                                          make_candidate)
 
 log = logging.getLogger(__name__)
 
@@ -245,6 +246,7 @@ def cues(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> list[Candida
             ):
                 continue
             following.decide(ORG, STRONG if following.source == "gazetteer" else RULE, f"pattern:after cue word {token.lower_!r}")
+            _extend_over_possessive(doc, ctx, following, taken, by_start)
             continue
         after = doc[token.i + 1].text
         if taken[token.i + 1] or after in rules.calendar_words or after in rules.title_words:
@@ -258,6 +260,23 @@ def cues(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> list[Candida
                                           rule=f"pattern:after cue word {token.lower_!r}"))
             taken[run[0]:run[1]] = b"\x01" * (run[1] - run[0])
     return created
+
+
+def _extend_over_possessive(doc: Doc, ctx: DocContext, c: Candidate, taken: bytearray,
+                            by_start: dict[int, Candidate]) -> None:
+    """"the nonprofit Children" + "'s Digital Rights Project": a name built on a possessive."""
+    if c.length != 1 or c.end + 1 >= len(doc) or doc[c.end].text not in ("'s", "’s"):
+        return
+    run = ctx.title_run_starting_at(c.end + 1)
+    owned = by_start.get(c.end + 1)
+    if run and owned is not None and owned.end == run[1] and owned.source == "model":
+        owned.decide(OTHER, BLOCKED, f"span: part of {doc[c.start:run[1]].text!r}")
+        taken[run[0]:run[1]] = b"\x00" * (run[1] - run[0])
+    if run and run[1] - run[0] >= 2 and not any(taken[run[0]:run[1]]):
+        c.note(f"span: a name built on a possessive, {doc[c.start:run[1]].text!r}")
+        c.end = run[1]
+        c.text = doc[c.start:c.end].text
+        taken[c.start:c.end] = b"\x01" * c.length
 
 
 def _extend_over_connectors(doc: Doc, ctx: DocContext, run: tuple[int, int] | None) -> tuple[int, int] | None:
