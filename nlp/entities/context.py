@@ -99,6 +99,7 @@ class DocContext:
     person_names: set[str] = field(default_factory=set)  # names the person cues decide
     knowledge: Knowledge | None = None  # places and given names (nlp.entities.knowledge)
     model_person_count: dict[str, int] = field(default_factory=dict)  # names the model only calls PERSON
+    thing_acronyms: dict[str, str] = field(default_factory=dict)  # "HSI" -> "Hang Seng Index": not a body
 
     def __post_init__(self) -> None:
         doc, rules = self.doc, self.rules

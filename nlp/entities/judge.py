@@ -67,6 +67,8 @@ def judge(doc: Doc, ctx: DocContext, c: Candidate) -> None:
             c.decide(PERSON, PATTERN, "person: the surname of a person the text names in full")
     elif c.source in ("pattern", "role", "cue"):
         return
+    elif c.text in ctx.thing_acronyms:
+        c.decide(OTHER, STRONG, f"not a name: the text defines {c.text!r} as {ctx.thing_acronyms[c.text]!r}")
     elif c.fragment and c.length == 1 and not ctx.names_person(c.text):
         c.decide(OTHER, WEAK, "fragment: one word cut from a run-on span")
     elif c.model_label == PERSON:
@@ -121,7 +123,8 @@ def _judge_person(doc: Doc, ctx: DocContext, c: Candidate) -> None:
             c.decide(OTHER, RULE, "not a name: a word in capitals that the text uses in lower case")
         else:
             c.decide(ORG, RULE, "org: an acronym, and no person is named so")
-    elif _org_shaped(doc, ctx, c, strong=bool(given) or c.titled):
+    elif _org_shaped(doc, ctx, c, strong=bool(given) or c.titled) or (
+            not c.titled and _org_shaped(doc, ctx, c, strong=False) and _head(doc, c).endswith("s")):
         c.decide(ORG, RULE, f"org: ends in the organisation word {_head(doc, c)!r}")
     elif place is not None and not given:
         c.decide(OTHER, STRONG, f"place: {c.text!r} is a {place}")
@@ -133,6 +136,8 @@ def _judge_person(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         c.decide(OTHER, STRONG, f"not a person: ends in the place or product word {doc[c.end - 1].text!r}")
     elif _quoted(doc, c) or _in_quoted_title(doc, c):
         c.decide(OTHER, RULE, "not a name: part of a quoted title of a work")
+    elif _before_venue_word(doc, ctx, c) or (c.length > 1 and not given and _single_letter_end(doc, c)):
+        c.decide(OTHER, RULE, "not a person: part of a venue's name, or a letter where a surname should be")
     elif c.length > 1 and not given and _first_word_place(doc, ctx, c):
         if _org_shaped(doc, ctx, c, strong=False):
             c.decide(ORG, RULE, f"org: a place, then the organisation word {_head(doc, c)!r}")
@@ -232,6 +237,17 @@ def _given_name(doc: Doc, ctx: DocContext, c: Candidate):
     if knowledge is None or not first.is_title and "-" not in first.text or ctx.common_word(first.text):
         return None  # "Moon Express" in a text about the moon
     return knowledge.given_name(first.text)
+
+
+def _before_venue_word(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
+    """"Mohegan Sun" + "Arena": the name of a venue, cut by the model."""
+    return c.end < len(doc) and doc[c.end].is_title and (doc[c.end].text in ctx.rules.facility_heads
+                                                          or doc[c.end].text in ctx.rules.place_heads)
+
+
+def _single_letter_end(doc: Doc, c: Candidate) -> bool:
+    last = doc[c.end - 1].text.rstrip(".")
+    return len(last) == 1 and last.isupper()
 
 
 def _after_title(doc: Doc, ctx: DocContext, c: Candidate) -> bool:

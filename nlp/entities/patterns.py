@@ -157,8 +157,11 @@ def acronyms(doc: Doc, ctx: DocContext, known_orgs: Iterable[Candidate]) -> list
         head = _head_word(doc, definition.start, definition.end)
         known = any(s < definition.end and definition.start < e for s, e in org_spans)
         if head not in ctx.rules.org_heads and not (known and definition.end - definition.start == 1):
+            if head in ctx.rules.non_org_heads or doc[definition.end - 1].text in ctx.rules.non_org_heads:
+                ctx.thing_acronyms[definition.acronym] = definition.expansion
             continue  # "Exploration Upper Stage (EUS)" is a thing, not a body
         if head in ctx.rules.non_org_heads or definition.acronym in ctx.rules.non_entity_acronyms:
+            ctx.thing_acronyms[definition.acronym] = definition.expansion
             continue
         found.append(make_candidate(doc, definition.start, definition.end, "pattern", rule="pattern:acronym-expansion", label=ORG,
                                     strength=PATTERN, canonical=definition.expansion))
