@@ -152,3 +152,10 @@ def test_head_back_references_to_the_one_longer_name():
     assert head_back_references(["European Commission", "Federal Trade Commission",
                                  "Commission"]) == {}
     assert head_back_references(["Court", "General Court", "KCSC"]) == {"Court": "General Court"}
+
+
+def test_people_who_share_a_surname_are_never_merged_on_it_alone():
+    rules = load_rules()
+    names = person_canonicals([("Chad Thomas", 0), ("Tavierre Thomas", 5), ("Jo Smith", 9), ("John Smith", 12),
+                               ("Thomas", 20)], rules.suffixes)
+    assert names == ["Chad Thomas", "Tavierre Thomas", "Jo Smith", "John Smith", "Tavierre Thomas"]

@@ -53,9 +53,13 @@ def split_name(text: str, suffixes: frozenset[str]) -> PersonName:
 
 
 def _given_compatible(a: str, b: str) -> bool:
-    """"Pat"/"Patrick", "P."/"Patrick", "Joe"/"Joe" are compatible given names."""
+    """"Pat"/"Patrick", "P."/"Patrick", "Joe"/"Joe" are compatible given names; "Jo"/"John" are not."""
     a, b = a.rstrip(".").casefold(), b.rstrip(".").casefold()
-    return a == b or (min(len(a), len(b)) >= 1 and (a.startswith(b) or b.startswith(a)))
+    if a == b:
+        return True
+    shorter = min(len(a), len(b))
+    # an initial ("P."), or a short form of three letters or more ("Pat"); "Jo" is not "John"
+    return (shorter == 1 or shorter >= 3) and (a.startswith(b) or b.startswith(a))
 
 
 def same_person(a: PersonName, b: PersonName) -> bool:
