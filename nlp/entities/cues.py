@@ -55,8 +55,9 @@ _POSSESSIVE_MODIFIER = rf"{_NOT_STOP}[\w'’-]+[ ]"
 # Names listed before this one: "platforms including Chirply, Pinbo and <name>".
 _LISTED_NAMES = r"(?:[A-Z][\w.&'’-]*(?:[ ][A-Z][\w.&'’-]*){0,3}(?:,[ ]|,?[ ](?:and|or)[ ]))*"
 # A descriptor ends its noun phrase: punctuation or a function word follows ("the
-# marketplace that ...", "the operator of ..."), not another noun ("the company founder").
-_PHRASE_END = rf"(?=[,.;:!?)\]—–\n]|$|[ ](?:(?i:{_STOPS})(?![\w'’-])|[—–-]))"
+# marketplace that ...", "the operator of ..."), or a participle ("a group co-founded by"), not
+# another noun ("the company founder").
+_PHRASE_END = rf"(?=[,.;:!?)\]—–\n]|$|[ ](?:(?i:{_STOPS})(?![\w'’-])|[—–-])|[ ][\w-]+ed[ ](?:by|in)[ ])"
 # A capitalised name of up to four words ("Whisperline", "Ferrule Labs").
 _CAPITALISED_NAME = r"[A-Z][\w&'’.-]*(?:[ ][A-Z][\w&'’.-]*){0,3}"
 _LONGER_NAME = re.compile(r"(?:['’]s)?[ ][A-Z]|-\w")  # "Emirates" in "Emirates Airline", "AI-generated"
