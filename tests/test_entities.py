@@ -547,3 +547,9 @@ def test_a_name_the_model_labels_inconsistently_is_still_a_name():
                    Candidate(12, 13, "Ferrule", "model", label=OTHER, strength=RULE)]
     assert vote(occurrences) == {"Ferrule": ORG}
     assert vote(occurrences[:1] + occurrences[3:]) == {"Ferrule": OTHER}
+
+
+def test_a_hyphenated_word_is_a_given_name_only_as_one(nlp):
+    doc = run(nlp, "Ed-tech app Brightdesk paid. Kang Yoon-ah spoke. Jo-Wilfried Tsonga won.",
+              [("Ed-tech", "PERSON"), ("Kang Yoon", "PERSON"), ("Jo-Wilfried Tsonga", "ORG")])
+    assert people(doc) == ["Kang Yoon-ah", "Jo-Wilfried Tsonga"]

@@ -109,6 +109,7 @@ def _judge_person(doc: Doc, ctx: DocContext, c: Candidate) -> None:
     place = _known_place(doc, ctx, c)
     given = _given_name(doc, ctx, c)
     c.titled = _after_title(doc, ctx, c)
+    one_word = " " not in text  # "Ed-tech" is one word of three tokens
     if (_junk(doc, c) or any(ch.isdigit() for ch in text) or text in rules.non_entity_acronyms
             or not text[0].isupper() or _after_number(doc, c)):
         c.decide(OTHER, STRONG, "not a name: a handle, number, acronym or lower-case word")
@@ -143,11 +144,11 @@ def _judge_person(doc: Doc, ctx: DocContext, c: Candidate) -> None:
             c.decide(ORG, RULE, f"org: a place, then the organisation word {_head(doc, c)!r}")
         else:
             c.decide(OTHER, RULE, f"not a person: starts with the place {doc[c.start].text!r}")
-    elif c.length == 1 and not (given or c.titled) and c.start > 0 and doc[c.start - 1].lower_ == "the":
+    elif one_word and not (given or c.titled) and c.start > 0 and doc[c.start - 1].lower_ == "the":
         c.decide(OTHER, RULE, "not a person: a single word after \"the\"")
     elif given and c.length > 1 and not c.fragment and _person_shaped(doc, ctx, c):
         c.decide(PERSON, RULE, f"person: starts with a given name ({given})")
-    elif c.length == 1 and not (given or c.titled or ctx.model_person_count.get(text, 0) > 1) \
+    elif one_word and not (given or c.titled or ctx.model_person_count.get(text, 0) > 1) \
             and not person_weight(ctx, text):
         c.decide(OTHER, RULE, "not a person: one word, and no given name, title or person cue supports it")
     else:
@@ -233,10 +234,10 @@ def _first_word_place(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
 def _given_name(doc: Doc, ctx: DocContext, c: Candidate):
     """The given-name fact for the span's first word (gender-guesser's first-name dictionary)."""
     knowledge = ctx.knowledge
-    first = doc[c.start]
-    if knowledge is None or not first.is_title and "-" not in first.text or ctx.common_word(first.text):
+    first = c.text.split()[0]  # the whole first word: "Jo-Wilfried", "Ed-tech"
+    if knowledge is None or not doc[c.start].is_title or ctx.common_word(first):
         return None  # "Moon Express" in a text about the moon
-    return knowledge.given_name(first.text)
+    return knowledge.given_name(first)
 
 
 def _before_venue_word(doc: Doc, ctx: DocContext, c: Candidate) -> bool:

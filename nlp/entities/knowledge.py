@@ -70,11 +70,13 @@ class Knowledge:
         return fact
 
     def given_name(self, word: str) -> Fact | None:
-        """``word`` is a known given name ("Jo-Wilfried" counts by its first part)."""
+        """``word`` is a known given name ("Yoon-ah" as listed; "Jo-Wilfried" by its first part,
+        the second being capitalised; "Ed-tech" is none)."""
         folded = _fold(word)
         frequency = self.given_names.get(folded)
-        if frequency is None and "-" in folded:
-            frequency = self.given_names.get(folded.split("-")[0])
+        first, _, rest = word.partition("-")
+        if frequency is None and rest[:1].isupper():  # "Jo-Wilfried"; not "Ed-tech"
+            frequency = self.given_names.get(_fold(first))
         return Fact("given-name", "gender-guesser", frequency) if frequency else None
 
 
