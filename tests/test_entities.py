@@ -553,3 +553,12 @@ def test_a_hyphenated_word_is_a_given_name_only_as_one(nlp):
     doc = run(nlp, "Ed-tech app Brightdesk paid. Kang Yoon-ah spoke. Jo-Wilfried Tsonga won.",
               [("Ed-tech", "PERSON"), ("Kang Yoon", "PERSON"), ("Jo-Wilfried Tsonga", "ORG")])
     assert people(doc) == ["Kang Yoon-ah", "Jo-Wilfried Tsonga"]
+
+
+def test_demo_style_junk_is_cleaned(nlp):
+    text = ("The regulator fined the artificial intelligence company Orbix A$610,500. Lumora was designated a "
+            "very large online platform (VLOP) in 2023. Marco Bellini of the European Shoppers' Alliance (ESA) "
+            "spoke. The ESA and the VLOP rules.")
+    doc = run(nlp, text, [("Orbix A$", "ORG"), ("Lumora", "ORG"), ("VLOP", "ORG"), ("Marco Bellini", "PERSON"),
+                          ("European Shoppers' Alliance", "ORG"), ("ESA", "ORG", 1), ("VLOP", "ORG", 1)])
+    assert orgs(doc) == ["Orbix", "Lumora", "European Shoppers' Alliance"]

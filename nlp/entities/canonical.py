@@ -166,6 +166,20 @@ class AcronymDefinition:
     expansion: str
 
 
+def lower_case_acronyms(doc: Doc) -> dict[str, str]:
+    """``very large online platform (VLOP)``: an acronym of lower-case words names a thing."""
+    found = {}
+    for i in range(1, len(doc) - 2):
+        if doc[i].text != "(" or doc[i + 2].text != ")" or not doc[i + 1].is_upper or not doc[i + 1].is_alpha:
+            continue
+        acronym = doc[i + 1].text.rstrip("s")
+        words = [t for t in doc[max(0, i - len(acronym)):i]]
+        if (len(words) == len(acronym) >= 2 and all(t.is_lower and t.is_alpha for t in words)
+                and "".join(t.text[0] for t in words).upper() == acronym):
+            found[doc[i + 1].text] = " ".join(t.text for t in words)
+    return found
+
+
 def find_acronym_definitions(doc: Doc) -> list[AcronymDefinition]:
     """``Full Name (ACR)`` where the acronym's letters are the initials of the words before.
 
@@ -224,8 +238,10 @@ def _match_initials(doc: Doc, paren: int, letters: list[str]) -> tuple[int, int]
     while remaining and j >= 0 and paren - j <= MAX_EXPANSION_TOKENS:
         token = doc[j]
         text = token.text
-        if text in POSSESSIVES:
+        if text in ("'s", "’s"):  # "Korea's Communications ..."; not "European Shoppers' Alliance"
             possessive_after = possessive_after or j + 1
+        elif text in POSSESSIVES:
+            pass
         elif text.lower() in ACRONYM_FILLERS and first_word is not None:
             pass
         elif text[:1].isupper():

@@ -179,7 +179,7 @@ def _judge_org(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         c.decide(OTHER, STRONG, "not a name: a handle, number, acronym or lower-case word")
     elif _event_or_document(doc, ctx, c):
         c.decide(OTHER, STRONG, f"not an organisation: {head!r} names an event, document or place")
-    elif text in ctx.people or ctx.names_person(text):
+    elif text in ctx.people or ctx.names_person(text, first_names=place is None):
         c.decide(PERSON, STRONG, "person: part of a person the text names in full")
     elif _place_like(doc, ctx, c):
         c.decide(OTHER, STRONG, "place: used as a place (place noun or preposition)")

@@ -23,7 +23,7 @@ from functools import lru_cache
 
 from spacy.tokens import Doc
 
-from newsmon.nlp.entities.canonical import find_acronym_definitions
+from newsmon.nlp.entities.canonical import find_acronym_definitions, lower_case_acronyms
 from newsmon.nlp.entities.context import (BLOCKED, ORG, OTHER, PATTERN, PERSON, RULE, STRONG, Candidate, DocContext,
                                           make_candidate)
 
@@ -152,6 +152,7 @@ def _strip_sentence_the(doc: Doc, ctx: DocContext, c: Candidate) -> Candidate:
 def acronyms(doc: Doc, ctx: DocContext, known_orgs: Iterable[Candidate]) -> list[Candidate]:
     """Expansions of acronyms the text defines, and every use of those acronyms."""
     org_spans = [(c.start, c.end) for c in known_orgs]
+    ctx.thing_acronyms.update(lower_case_acronyms(doc))
     found = []
     for definition in find_acronym_definitions(doc):
         head = _head_word(doc, definition.start, definition.end)
@@ -258,6 +259,8 @@ def cues(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> list[Candida
         if run:
             end = next((k for k in range(*run) if taken[k]), run[1])
             run = (run[0], end) if end > run[0] else None
+        while run and run[1] - run[0] > 1 and (doc[run[1] - 1].is_currency or doc[run[1] - 1].text.endswith("$")):
+            run = (run[0], run[1] - 1)  # "the company Orbix A$610,500"
         if run:
             created.append(make_candidate(doc, run[0], run[1], "cue", label=ORG, strength=RULE,
                                           rule=f"pattern:after cue word {token.lower_!r}"))
