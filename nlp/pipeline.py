@@ -1,10 +1,10 @@
 """The newsmon spaCy pipeline: which parts of the model run, in which order, and its output.
 
 Owns ``load_pipeline`` (the tokenizer's fix for amounts at a sentence end, then the NER
-model with only what its ``ner`` needs loaded -- tagger, parser, lemmatizer and the like
-are excluded, never loaded -- then the
-organisation gazetteer, a rule-based sentencizer, the entity corrections and, when
-``nlp.figures`` is importable, the figures component) and the functions that turn
+model with only what its ``ner`` needs run -- the tagger, parser and lemmatizer are loaded
+disabled for the money component, which runs them on the sentences that hold money only;
+the rest is excluded -- then the organisation gazetteer, a rule-based sentencizer, the
+entity corrections, the figures and the money roles and fines) and the functions that turn
 texts into ``nlp.records.Annotation`` records and those into evaluator predictions.
 Nothing here downloads anything: the model must be an installed package or a path.
 """
@@ -25,9 +25,11 @@ from newsmon.nlp import entities as _entities  # noqa: F401  (registers "newsmon
 from newsmon.nlp.figures import tokens as _amount_tokens  # noqa: F401  (registers "newsmon_amount_tokens")
 from newsmon.nlp import gazetteer as _gazetteer  # noqa: F401  (registers "newsmon_gazetteer")
 from newsmon.nlp import sentences as _sentences  # noqa: F401  (registers "newsmon_sentences")
+from newsmon.nlp import money as _money  # noqa: F401  (registers "newsmon_money")
 from newsmon.nlp import record_codec  # noqa: F401  (docs with records cross processes)
+from newsmon.nlp.money.parse import PARSE_COMPONENTS
 from newsmon.nlp.models import DEFAULT_MODEL, model_dir
-from newsmon.nlp.records import Annotation, Figure
+from newsmon.nlp.records import Annotation, Figure, Fine
 
 log = logging.getLogger(__name__)
 
@@ -38,11 +40,17 @@ FIGURES_FACTORY = "newsmon_figures"
 LINE_BREAKS = ["\n", "\n\n", "\n\n\n", " \n", "\n ", "\r\n", "\r\n\r\n", "\n \n"]
 
 
-def load_pipeline(model: str = DEFAULT_MODEL, *, figures: bool = True, explain: bool = False) -> Language:
+def load_pipeline(model: str = DEFAULT_MODEL, *, figures: bool = True, money: bool = True,
+                  explain: bool = False) -> Language:
     """The full newsmon extractor: amount tokens + ``ner`` + gazetteer + sentencizer + entities
-    (+ figures). With ``explain``, each Doc also carries the entity decisions' trace
-    (``doc._.entity_trace``)."""
-    nlp = spacy.load(model, exclude=_unneeded_components(model))
+    (+ figures, + money roles and fines). With ``explain``, each Doc also carries the entity
+    decisions' trace (``doc._.entity_trace``).
+
+    For the money roles the model's tagger, parser and lemmatizer are loaded but disabled:
+    ``newsmon_money`` runs them on the sentences that hold money only."""
+    money = money and figures
+    parse = _parse_components(model) if money else []
+    nlp = spacy.load(model, exclude=_unneeded_components(model, keep=parse), disable=parse)
     nlp.add_pipe("newsmon_amount_tokens", first=True)
     nlp.add_pipe("newsmon_gazetteer", after="ner")
     nlp.add_pipe("sentencizer", config={"punct_chars": list(Sentencizer.default_punct_chars) + LINE_BREAKS})
@@ -50,6 +58,8 @@ def load_pipeline(model: str = DEFAULT_MODEL, *, figures: bool = True, explain: 
     nlp.add_pipe("newsmon_entities", config={"explain": explain})
     if figures:
         _add_figures(nlp)
+    if money and FIGURES_FACTORY in nlp.pipe_names:
+        nlp.add_pipe("newsmon_money", config={"parse": "parser" in parse})
     log.info("loaded %s with components %s", model, nlp.pipe_names)
     return nlp
 
@@ -71,11 +81,18 @@ def _add_figures(nlp: Language) -> None:
     nlp.add_pipe(FIGURES_FACTORY)
 
 
-def _unneeded_components(model: str) -> list[str]:
-    """Every component of the model that ``ner`` does not need (read from its config)."""
+def _parse_components(model: str) -> list[str]:
+    """The model's components that parse money sentences (those it has of PARSE_COMPONENTS)."""
+    config = spacy.util.load_config(model_dir(model) / "config.cfg")
+    return [name for name in config["nlp"]["pipeline"] if name in PARSE_COMPONENTS]
+
+
+def _unneeded_components(model: str, keep: Iterable[str] = ()) -> list[str]:
+    """Every component of the model that ``ner`` (and the components in `keep`) do not need
+    (read from its config)."""
     config = spacy.util.load_config(model_dir(model) / "config.cfg")
     pipeline = list(config["nlp"]["pipeline"])
-    needed = set(NEEDED_COMPONENTS)
+    needed = set(NEEDED_COMPONENTS) | set(keep)
     for name in NEEDED_COMPONENTS:
         upstream = _listened_upstream(config["components"].get(name, {}))
         if upstream == "*":
@@ -100,8 +117,10 @@ def annotate_doc(doc: Doc) -> Annotation:
     """The people, organisations and figures a processed Doc carries."""
     mentions = doc._.mentions if Doc.has_extension("mentions") else None
     figures = doc._.figures if Doc.has_extension("figures") else None
+    fines = doc._.fines if Doc.has_extension("fines") else None
     trace = doc._.entity_trace if Doc.has_extension("entity_trace") else None
-    return Annotation(mentions=list(mentions or []), figures=list(figures or []), explain=trace)
+    return Annotation(mentions=list(mentions or []), figures=list(figures or []),
+                      fines=list(fines or []), explain=trace)
 
 
 def annotate(nlp: Language, texts: Iterable[str], batch_size: int = 32, n_process: int = 1) -> Iterator[Annotation]:
@@ -118,6 +137,7 @@ def to_prediction(doc_id: str, annotation: Annotation, explain: bool = False) ->
         "people": annotation.people,
         "organisations": annotation.organisations,
         "figures": [_figure_dict(f) for f in annotation.figures],
+        "fines": [_fine_dict(f) for f in annotation.fines],
     }
     if explain:
         prediction["explain"] = annotation.explain or []
@@ -126,4 +146,10 @@ def to_prediction(doc_id: str, annotation: Annotation, explain: bool = False) ->
 
 def _figure_dict(figure: Figure) -> dict:
     return {"kind": figure.kind, "value": figure.value, "unit": figure.unit, "object": figure.object,
-            "text": figure.text, "start": figure.start, "end": figure.end}
+            "role": figure.role, "text": figure.text, "start": figure.start, "end": figure.end}
+
+
+def _fine_dict(fine: Fine) -> dict:
+    return {"authority": fine.authority, "target": fine.target, "value": fine.value, "unit": fine.unit,
+            "basis": fine.basis, "status": fine.status, "text": fine.text, "start": fine.start,
+            "end": fine.end}

@@ -1,7 +1,7 @@
 """msgpack support for the ``nlp.records`` dataclasses.
 
 Owns the srsly msgpack encoder/decoder pair that lets a ``Doc`` whose extensions
-hold ``Mention`` / ``Figure`` records cross a process boundary
+hold ``Mention`` / ``Figure`` / ``Fine`` records cross a process boundary
 (``nlp.pipe(..., n_process=2)`` serialises each Doc with ``Doc.to_bytes``).
 Importing this module registers the pair once.
 """
@@ -15,7 +15,7 @@ import srsly.msgpack as srsly_msgpack
 from newsmon.nlp import records
 
 MARKER = "__newsmon_record__"
-RECORD_TYPES = {cls.__name__: cls for cls in (records.Mention, records.Figure, records.Relevance,
+RECORD_TYPES = {cls.__name__: cls for cls in (records.Mention, records.Figure, records.Fine, records.Relevance,
                                               records.Article, records.NotArticle)}
 
 

@@ -62,6 +62,27 @@ class Figure:
     start: int
     end: int
     sentence: str
+    # money only: fine | revenue | cost | funding | price | compensation | maximum | other
+    role: str | None = None
+
+
+@dataclass
+class Fine:
+    """A penalty the text reports: who imposed it on whom, how much, under which law.
+    One per distinct fine of an article (its repetitions, conversions and parts folded in)."""
+    authority: str | None  # canonical name of the regulator or court; None when the text names none
+    target: str | None  # canonical name of who must pay; None when the text names no one
+    value: float  # the final amount (after a reduction)
+    unit: str  # ISO 4217
+    status: str  # imposed | proposed | agreed | reduced
+    basis: str | None  # the law it was imposed under ("Digital Services Act"), when stated
+    text: str  # the amount as written, at its most precise mention
+    start: int  # char offsets of that mention
+    end: int
+    sentence: str
+    authority_label: str | None = None  # "organisation" | "person"
+    target_label: str | None = None
+    precision: float = 0.0  # place value of the amount's last written digit (€5.1m: 100000)
 
 
 @dataclass
@@ -69,6 +90,7 @@ class Annotation:
     """Everything the spaCy pipeline found in one text."""
     mentions: list[Mention] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
+    fines: list[Fine] = field(default_factory=list)
     explain: list[dict] | None = None  # the entity decisions' trace, when asked for
 
     @property

@@ -444,11 +444,16 @@ def test_full_pipeline_keeps_nothing_from_empty_or_odd_text(nlp):
 # --- the pipeline's shape and output ------------------------------------------------------
 
 
-def test_pipeline_loads_only_what_ner_needs():
+def test_pipeline_runs_only_what_ner_needs():
+    """Over every token only `ner` of the model runs; the tagger and parser are loaded
+    disabled, for newsmon_money to run on the sentences that hold money (issue 14)."""
     full = load_pipeline()
     assert full.pipe_names == ["newsmon_amount_tokens", "ner", "newsmon_gazetteer", "sentencizer",
-                               "newsmon_sentences", "newsmon_entities", "newsmon_figures"]
-    assert not {"tagger", "parser", "lemmatizer", "attribute_ruler", "tok2vec", "senter"} & set(full.component_names)
+                               "newsmon_sentences", "newsmon_entities", "newsmon_figures", "newsmon_money"]
+    assert set(full.disabled) == {"tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer"}
+    assert "senter" not in full.component_names
+    lean = load_pipeline(money=False)
+    assert not {"tagger", "parser", "lemmatizer", "attribute_ruler", "tok2vec", "senter"} & set(lean.component_names)
 
 
 def test_paragraph_breaks_end_sentences(nlp):
@@ -469,7 +474,8 @@ def test_annotate_in_two_processes_gives_the_same_records(nlp):
 def test_to_prediction_is_the_evaluator_format(nlp):
     annotation = annotate_doc(nlp("Telegram founder Pavel Durov was arrested. Durov denied wrongdoing."))
     prediction = to_prediction("doc-1", annotation)
-    assert prediction == {"id": "doc-1", "people": ["Pavel Durov"], "organisations": ["Telegram"], "figures": []}
+    assert prediction == {"id": "doc-1", "people": ["Pavel Durov"], "organisations": ["Telegram"], "figures": [],
+                          "fines": []}
 
 
 def test_a_sentence_ends_at_its_full_stop_not_at_the_next_paragraphs_opening_quote(nlp):

@@ -47,8 +47,11 @@ def annotate(infile, output, batch_size, explain, model):
     """Annotate JSON lines {"id", "text"} with people, organisations and figures.
 
     Writes one JSON line per input line: {"id", "people", "organisations",
-    "figures": [{"text", "start", "end", "kind", "value", "unit", "object"}]},
-    names canonical within each text. With --explain, also "explain": one entry
+    "figures": [{"text", "start", "end", "kind", "value", "unit", "object", "role"}],
+    "fines": [{"authority", "target", "value", "unit", "basis", "status", "text",
+    "start", "end"}]}, names canonical within each text (null when the text does
+    not say). A money figure's role is fine, revenue, cost, funding, price,
+    compensation, maximum or other. With --explain, also "explain": one entry
     per candidate span {"text", "start", "end", "label", "canonical", "source",
     "rules"}, rejected ones included (label "none"), so a wrong entity is traced
     to the rule that made it in one step.
