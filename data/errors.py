@@ -72,3 +72,11 @@ class ExportError(DataError):
 
 class NoArticlesError(QueryError):
     """A digest was asked of a database (or topic) without any article."""
+
+
+class ArticleNotFoundError(DataError):
+    """No stored article has that URL (as fetched, canonical, or in the fetch record)."""
+
+
+class VersionNotFoundError(DataError):
+    """The article has no version with that number."""

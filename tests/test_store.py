@@ -147,7 +147,7 @@ def test_changed_text_updates_the_article_and_replaces_its_annotations(store, db
         frame([mention(1, "Margrethe Vestager", 22)]),
         frame([figure(1, 42.0, "count", None, 3)]),
     )
-    assert counts == {"inserted": 0, "updated": 1, "unchanged": 0, "mentions": 1, "figures": 1}
+    assert counts == {"inserted": 0, "updated": 1, "unchanged": 0, "mentions": 1, "figures": 1, "versions": 1}
     after = query(db, "SELECT * FROM articles WHERE canonical_url LIKE '%/1'").iloc[0]
     assert after.text == new_text and after.title == "Corrected" and after.run_id == 2
     assert after.first_seen_at == before.first_seen_at

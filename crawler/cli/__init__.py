@@ -60,6 +60,8 @@ def _error_map() -> list[tuple[type[BaseException], int]]:
         (de.QueryParamError, EXIT_USAGE),
         (de.ExportError, EXIT_USAGE),
         (de.SandboxError, EXIT_USAGE),
+        (de.ArticleNotFoundError, EXIT_USAGE),
+        (de.VersionNotFoundError, EXIT_USAGE),
         (de.NotADatabaseError, EXIT_DATABASE),
         (de.MigrationError, EXIT_DATABASE),
         (de.DatabaseNotFoundError, EXIT_DATABASE),
@@ -154,3 +156,4 @@ from newsmon.crawler.cli import crawl as _crawl_cmds, db as _db_cmds, nlp as _nl
 from newsmon.crawler.cli import run as _run_cmds, staging as _staging_cmds  # noqa: E402,F401
 from newsmon.crawler.cli import distributed as _distributed_cmds  # noqa: E402,F401
 from newsmon.crawler.cli import entities as _entities_cmds  # noqa: E402,F401
+from newsmon.crawler.cli import changes as _changes_cmds  # noqa: E402,F401

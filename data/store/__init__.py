@@ -3,6 +3,7 @@
     read.py         open_db, connect_read, query: connections and one-shot reads
     writer.py       Store: one short transaction per method
     articles.py     the recrawl rule for articles, mentions and figures (SQL)
+    versions.py     the texts the recrawl rule replaces, kept with what changed
     pages.py        the fetch record: upsert rows, read a crawl's known pages in chunks
     bookkeeping.py  crawl runs, the sources table, the staged-batch ledger
 
@@ -23,7 +24,9 @@ from it):
 * different text_hash, or the stored row was not annotated and this one is
                                                  -> updated: the row is
   rewritten (first_seen_at kept, updated_at = now, run_id = this run) and its
-  mentions and figures are REPLACED by the batch's;
+  mentions and figures are REPLACED by the batch's; when the text changed,
+  the replaced row is kept first in article_versions with its figures and
+  entities and a summary of the change (versions.py, migration 010);
 * a canonical_url another source stored first    -> a conflict: nothing of the
   row is written (an article belongs to the source that first stored it; a
   page of another source whose canonical names it never replaces its source,

@@ -4,7 +4,8 @@ It owns the statements that classify a batch's articles against the stored
 ones (new, changed, unchanged), upsert them, and replace the mentions and
 figures of the articles that changed (`write_articles`), and replacing the
 annotations of given articles (`write_annotations`, for re-annotation).  The
-rule itself is described in data/store/__init__.py.  Each function runs
+rule itself is described in data/store/__init__.py; the texts it replaces are
+kept as versions (versions.py).  Each function runs
 inside the caller's transaction, on tables the caller registered
 (in_articles, in_mentions, in_figures).
 """
@@ -19,6 +20,7 @@ import pyarrow as pa
 
 from newsmon.data.entities import resolve_entities
 from newsmon.data.frames import to_arrow, with_article_id
+from newsmon.data.store.versions import record_versions, snapshot_replaced
 
 logger = logging.getLogger(__name__)
 
@@ -98,6 +100,7 @@ def write_articles(con: duckdb.DuckDBPyConnection, run_id: int | None, now) -> d
     """The recrawl rule for in_articles/in_mentions/in_figures; leaves temp table _batch."""
     con.execute(_CLASSIFY)
     counts = change_counts(con)
+    replaced = snapshot_replaced(con)  # the texts about to be replaced, kept as versions
     con.execute(_TOUCH_UNCHANGED, {"now": now})
     con.execute(_UPSERT_CHANGED, {"now": now, "run_id": run_id})
     con.execute("CREATE OR REPLACE TEMP TABLE _targets AS "
@@ -105,6 +108,8 @@ def write_articles(con: duckdb.DuckDBPyConnection, run_id: int | None, now) -> d
     log_conflicts(con)
     warn_orphans(con, "_batch")
     counts.update(write_annotations(con, now))
+    if replaced:
+        counts["versions"] = record_versions(con, now, run_id)
     return counts
 
 
