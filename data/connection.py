@@ -110,7 +110,7 @@ def connect(path: Path | str, *, read_only: bool, timeout: float) -> duckdb.Duck
     waited = False
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            return _quiet(duckdb.connect(str(path), read_only=read_only))
         except duckdb.Error as exc:
             if not is_busy_error(exc):
                 raise DataError(f"cannot open {path}: {exc}") from exc
@@ -124,6 +124,13 @@ def connect(path: Path | str, *, read_only: bool, timeout: float) -> duckdb.Duck
                 waited = True
             time.sleep(delay * random.uniform(0.5, 1.0))
             delay = min(delay * 2, _MAX_DELAY)
+
+
+def _quiet(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    # DuckDB draws a progress bar on stdout (even into a file) for queries over 2 s: it
+    # would land inside `newsmon sql --format csv > out.csv` or a cron mail
+    con.execute("SET enable_progress_bar = false")
+    return con
 
 
 def fts_extension_file() -> Path | None:
@@ -210,6 +217,7 @@ _REFUSALS = (
 )
 
 SettingsSnapshot = dict[str, Any]
+_baselines: dict[int, SettingsSnapshot] = {}  # each open sandbox's settings once it was locked
 
 
 @contextmanager
@@ -222,18 +230,20 @@ def sandbox(path: Path | str | None, timeout: float = 30.0,
     (temp macros, views over staged batches).  `path` None: an empty in-memory
     database.  Run user SQL on it with `run_sandboxed`.
     """
-    con = connect(path, read_only=True, timeout=timeout) if path is not None else duckdb.connect()
+    con = connect(path, read_only=True, timeout=timeout) if path is not None else _quiet(duckdb.connect())
     try:
         load_fts(con)
         if setup is not None:
             setup(con)
         lock_down(con)
+        _baselines[id(con)] = settings_snapshot(con)
     except BaseException:
         con.close()
         raise
     try:
         yield con
     finally:
+        _baselines.pop(id(con), None)
         _close_sandbox(con)
 
 
@@ -269,7 +279,7 @@ def run_sandboxed(con: duckdb.DuckDBPyConnection, sql: str, params: Any = None,
         if any(st.type == duckdb.StatementType.PRAGMA for st in con.extract_statements(sql)):
             raise SandboxError("refused: settings cannot be changed in the SQL sandbox (a PRAGMA "
                                "that is not a query; PRAGMA table_info and the like are allowed)")
-        before = settings_snapshot(con)
+        before = _baselines.get(id(con)) or settings_snapshot(con)
         result = fetch(con.execute(sql, params))
         after = settings_snapshot(con)
     except duckdb.Error as exc:
@@ -299,7 +309,8 @@ def first_line(exc: BaseException) -> str:
     return lines[0] if lines else type(exc).__name__
 
 
-def query_sandboxed(path: Path | str, sql: str, params: Any = None, timeout: float = 30.0) -> Any:
-    """Run one statement a user wrote in the SQL sandbox of the database at `path`."""
+def query_sandboxed(path: Path | str, sql: str, params: Any = None, timeout: float = 30.0,
+                    fetch: Callable[[duckdb.DuckDBPyConnection], Any] = lambda c: c.df()) -> Any:
+    """Run SQL a user wrote in the SQL sandbox of the database at `path`; `fetch(result)`."""
     with sandbox(path, timeout) as con:
-        return run_sandboxed(con, sql, params)
+        return run_sandboxed(con, sql, params, fetch)

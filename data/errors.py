@@ -66,6 +66,10 @@ class SandboxError(DataError):
     change it, or change a setting."""
 
 
+class SearchIndexError(DataError):
+    """The database has articles but no search index yet (`newsmon db reindex` builds it)."""
+
+
 class ExportError(DataError):
     """An export was refused: unknown table or format, or the output could not be written."""
 

@@ -244,14 +244,16 @@ def prepare(con: duckdb.DuckDBPyConnection, directory: Path = QUERY_DIR) -> None
 
 
 def run_on(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None,
-           directory: Path = QUERY_DIR) -> pd.DataFrame:
-    """Run a named query on an open connection (a `sandbox` one) that `prepare` has seen."""
+           directory: Path = QUERY_DIR, fetch: Callable[[duckdb.DuckDBPyConnection], Any] | None = None
+           ) -> pd.DataFrame | Any:
+    """Run a named query on an open connection (a `sandbox` one) that `prepare` has seen;
+    the result as a DataFrame, or as `fetch(result)` returns it."""
     info = get_query(name, directory)
     bound = bind_params(info, params)
     logger.debug("query %s with %s", name, bound)
     try:
         _resolve_latest_week(con, info, bound)
-        return run_sandboxed(con, info.sql, bound)
+        return run_sandboxed(con, info.sql, bound, **({"fetch": fetch} if fetch else {}))
     except duckdb.Error as exc:
         raise QueryError(f"query {name!r} failed: {exc}") from exc
 
@@ -272,8 +274,9 @@ def _resolve_latest_week(con: duckdb.DuckDBPyConnection, info: QueryInfo, bound:
 
 
 def run_query(db_path: str | Path, name: str, params: Mapping[str, Any] | None = None,
-              timeout: float = 10.0, directory: Path = QUERY_DIR) -> pd.DataFrame:
+              timeout: float = 10.0, directory: Path = QUERY_DIR,
+              fetch: Callable[[duckdb.DuckDBPyConnection], Any] | None = None) -> pd.DataFrame | Any:
     """Run the named query `name` in the SQL sandbox against the database at `db_path`."""
     get_query(name, directory)  # fail on an unknown name before touching the file
     with sandbox(db_path, timeout, setup=lambda con: prepare(con, directory)) as con:
-        return run_on(con, name, params, directory)
+        return run_on(con, name, params, directory, fetch)

@@ -62,9 +62,12 @@ def test_sql_formats(small_db):
     out = run_newsmon("sql", "--db", str(small_db), "--format", "json",
                       "select title, relevance, authors from articles order by relevance")
     assert out.returncode == 0, out.stderr
-    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    rows = json.loads(out.stdout)  # one JSON array
     assert [r["title"] for r in rows] == ["First story", "=HYPERLINK(\"http://x\")"]
     assert rows[0]["authors"] == ["A. Writer"]
+    out = run_newsmon("sql", "--db", str(small_db), "--format", "jsonl",
+                      "select title, relevance, authors from articles order by relevance")
+    assert [json.loads(line) for line in out.stdout.splitlines()] == rows
 
     out = run_newsmon("sql", "--db", str(small_db), "--format", "csv",
                       input="select title, authors from articles order by relevance")
@@ -74,7 +77,8 @@ def test_sql_formats(small_db):
     assert table[0]["authors"] == "A. Writer"
 
     out = run_newsmon("sql", "--db", str(small_db), "select count(*) as n from articles")
-    assert out.returncode == 0 and out.stdout.split() == ["n", "2"]
+    assert out.returncode == 0 and out.stdout.split() == ["n", "─", "2"]  # header, rule, the count
+    assert out.stderr.strip() == "1 row"
 
 
 def test_sql_errors_are_clear(small_db, tmp_path):

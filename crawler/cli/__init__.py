@@ -62,6 +62,7 @@ def _error_map() -> list[tuple[type[BaseException], int]]:
         (de.SandboxError, EXIT_USAGE),
         (de.ArticleNotFoundError, EXIT_USAGE),
         (de.VersionNotFoundError, EXIT_USAGE),
+        (de.SearchIndexError, EXIT_ERROR),
         (de.NotADatabaseError, EXIT_DATABASE),
         (de.MigrationError, EXIT_DATABASE),
         (de.DatabaseNotFoundError, EXIT_DATABASE),
@@ -154,6 +155,7 @@ def main() -> None:
 # the command modules register themselves on `cli` when imported
 from newsmon.crawler.cli import crawl as _crawl_cmds, db as _db_cmds, nlp as _nlp_cmds  # noqa: E402,F401
 from newsmon.crawler.cli import run as _run_cmds, staging as _staging_cmds  # noqa: E402,F401
+from newsmon.crawler.cli import query as _query_cmds  # noqa: E402,F401
 from newsmon.crawler.cli import distributed as _distributed_cmds  # noqa: E402,F401
 from newsmon.crawler.cli import entities as _entities_cmds  # noqa: E402,F401
 from newsmon.crawler.cli import changes as _changes_cmds  # noqa: E402,F401

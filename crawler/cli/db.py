@@ -1,140 +1,14 @@
-"""CLI commands that read or manage the database: `sql`, `db`, `runs`, `digest`, `export`."""
+"""CLI commands that manage the database or write from it: `db`, `runs`, `digest`, `export`."""
 
 from __future__ import annotations
 
 import json
-import sys
+from pathlib import Path
 
 import click
-import pandas as pd
-from rich.console import Console
 
-from newsmon.crawler.cli import EXIT_USAGE, CliError, cli, db_option, staging_option
-
-
-# -- output -----------------------------------------------------------------------
-def emit(df: pd.DataFrame, fmt: str, out=None) -> None:
-    """Write a result frame as a table, CSV (formula-safe) or JSON lines."""
-    out = out or sys.stdout
-    if fmt == "csv":
-        from newsmon.data.csvsafe import neutralise_frame
-        neutralise_frame(_flatten_lists(df)).to_csv(out, index=False)
-    elif fmt == "json":
-        for rec in json.loads(df.to_json(orient="records", date_format="iso", default_handler=str)):
-            out.write(json.dumps(rec, ensure_ascii=False) + "\n")
-    else:
-        if out.isatty():
-            from rich.table import Table
-            table = Table(show_lines=False)
-            for col in df.columns:
-                table.add_column(str(col), overflow="fold")
-            for row in df.itertuples(index=False):
-                table.add_row(*("" if _isnull(v) else str(v) for v in row))
-            Console().print(table)
-            Console(stderr=True).print(f"{len(df)} rows")
-        else:
-            with pd.option_context("display.max_rows", None, "display.max_columns", None,
-                                   "display.width", 200, "display.max_colwidth", 80):
-                out.write(df.to_string(index=False) + "\n")
-
-
-def _flatten_lists(df: pd.DataFrame) -> pd.DataFrame:
-    """List cells (authors, matched_terms) as "a; b" text, for CSV readers."""
-    import numpy as np
-    listy = (list, tuple, np.ndarray)
-    out = df.copy()
-    for col in out.columns:
-        if out[col].dtype == object and out[col].map(lambda v: isinstance(v, listy)).any():
-            out[col] = out[col].map(lambda v: "; ".join(map(str, v))
-                                    if isinstance(v, listy) else v)
-    return out
-
-
-def _isnull(v) -> bool:
-    try:
-        return v is None or bool(pd.isna(v))
-    except (TypeError, ValueError):
-        return False
-
-
-def format_option(func):
-    return click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]),
-                        default="table", show_default=True,
-                        help="Output: aligned table, CSV, or JSON lines.")(func)
-
-
-def parse_params(pairs) -> dict[str, str]:
-    params = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise click.BadParameter(f"expected key=value, got {pair!r}", param_hint="--param")
-        params[key.strip()] = value
-    return params
-
-
-# -- sql --------------------------------------------------------------------------
-@cli.command()
-@click.argument("statement", required=False)
-@click.option("--query", "query_name", metavar="NAME", help="Run a named query from data/queries/.")
-@click.option("--param", "params", multiple=True, metavar="KEY=VALUE",
-              help="Parameter of the named query (repeatable).")
-@click.option("--list", "list_queries", is_flag=True, help="List the named queries and exit.")
-@click.option("--timeout", type=float, default=30.0, show_default=True,
-              help="Seconds to wait while a crawl holds the write lock.")
-@click.option("--staged", is_flag=True,
-              help="Also query the batches staged but not loaded yet (<db>.staging), as views "
-                   "staged_articles, staged_mentions, staged_figures, staged_pages.")
-@staging_option(help="Staging folder for --staged (implies it).")
-@format_option
-@db_option
-def sql(statement, query_name, params, list_queries, timeout, staged, staging_dir, fmt, db_path):
-    """Run SQL against the database in a read-only sandbox: an argument, stdin, or a
-    named query. The sandbox reads the database and nothing else: statements that would
-    read or write other files, use the network, load extensions, change settings or
-    write to the database are refused (exit 2).
-
-    \b
-    Examples:
-      newsmon sql "select source, count(*) from articles group by 1"
-      echo "select * from mentions_per_entity_week limit 10" | newsmon sql --format csv
-      newsmon sql --list
-      newsmon sql --query top_entities --param week=2026-W47 --param label=person
-      newsmon sql --staged "select batch_id, count(*) from staged_articles group by 1"
-    """
-    from newsmon.data import named
-
-    if list_queries:
-        infos = named.list_queries()
-        df = pd.DataFrame([{"name": q.name, "params": ", ".join(p.name for p in q.params),
-                            "row": q.row_doc} for q in infos])
-        emit(df, fmt)
-        return
-    given = click.get_current_context().get_parameter_source("staging_dir")
-    staged = staged or given is click.core.ParameterSource.COMMANDLINE
-    if query_name:
-        if statement:
-            raise CliError("give either a SQL statement or --query, not both", EXIT_USAGE)
-        if staged:
-            raise CliError("--staged and --staging go with a SQL statement, not --query", EXIT_USAGE)
-        emit(named.run_query(db_path, query_name, parse_params(params), timeout=timeout), fmt)
-        return
-    if params:
-        raise CliError("--param goes with --query", EXIT_USAGE)
-    if not statement:
-        if sys.stdin.isatty():
-            raise CliError("no SQL given: pass a statement, pipe one on stdin, or use --query",
-                           EXIT_USAGE)
-        statement = sys.stdin.read()
-    if not statement.strip():
-        raise CliError("the SQL statement is empty", EXIT_USAGE)
-    if staged:
-        from newsmon.data.staging import default_staging_dir, query_staged
-        emit(query_staged(db_path, staging_dir or default_staging_dir(db_path), statement,
-                          timeout=timeout), fmt)
-        return
-    from newsmon.data.connection import query_sandboxed
-    emit(query_sandboxed(db_path, statement, timeout=timeout), fmt)
+from newsmon.crawler.cli import EXIT_DATABASE, CliError, cli, db_option
+from newsmon.crawler.cli.output import Rows, emit, format_option
 
 
 # -- db -------------------------------------------------------------------------------
@@ -161,8 +35,35 @@ def db_migrate(db_path):
         click.echo("schema is up to date")
 
 
+@db.command("reindex")
+@click.option("--timeout", type=click.FloatRange(0), default=30.0, show_default=True,
+              help="Seconds to wait while a reader or writer holds the database.")
+@db_option
+def db_reindex(timeout, db_path):
+    """Build the full-text search index from scratch (newsmon search).
+
+    Crawls, loads and reannotate keep the index current by themselves, reading
+    only new and changed articles; rebuild it after a newsmon upgrade that says
+    so, or to re-sort it. Takes the run lock like a crawl (exit 6 while one runs).
+
+    \b
+    Example:
+      newsmon db reindex --db data/newsmon.duckdb
+    """
+    from newsmon.data.connection import check_header
+    from newsmon.data.lock import RunLock
+    from newsmon.data.search import reindex
+
+    check_header(Path(db_path))
+    if not Path(db_path).exists():
+        raise CliError(f"{db_path} does not exist; run a crawl or `newsmon demo` first", EXIT_DATABASE)
+    with RunLock(db_path):
+        report = reindex(db_path, timeout=timeout)
+    click.echo(report.summary())
+
+
 @db.command("status")
-@format_option
+@format_option(choices=("table", "json"))
 @db_option
 def db_status(fmt, db_path):
     """Show applied and pending migrations and the row count of each table.
@@ -205,13 +106,13 @@ def runs(limit, fmt, db_path):
       newsmon runs --limit 5
     """
     from newsmon.data.store import query
-    df = query(db_path, """
+    frame = query(db_path, """
         select run_id, started_at, finished_at, status, array_to_string(sources, ',') as sources,
                coalesce(json_extract(stats, '$."newsmon/processed"')::int, 0) as kept,
                coalesce(json_extract(stats, '$."newsmon/stored/inserted"')::int, 0) as new,
                coalesce(json_extract(stats, '$."newsmon/stored/updated"')::int, 0) as updated
         from crawl_runs order by run_id desc limit $limit""", {"limit": limit})
-    emit(df, fmt)
+    emit(Rows.from_frame(frame), fmt)
 
 
 # -- digest and export ------------------------------------------------------------------

@@ -20,6 +20,7 @@ from typing import Callable
 
 from newsmon.crawler.pipelines.processing import ProcessingConfig, annotate_batch, init_worker
 from newsmon.data.rows import annotation_frames, annotation_rows
+from newsmon.data.search import refresh_after_write
 from newsmon.data.store import Store, connect_read
 from newsmon.data.store.articles import annotatable_page, count_annotatable
 from newsmon.nlp.models import ANNOTATED_LANGUAGES
@@ -74,4 +75,5 @@ def reannotate_all(db_path: str, *, model: str, batch_size: int = 200, workers: 
                 on_batch(totals["articles"], total)
     elapsed = max(time.monotonic() - started, 1e-9)
     totals["words_per_s"] = totals["words"] / elapsed
+    refresh_after_write(db_path)  # NLP leaves title and text alone: normally nothing to do
     return totals

@@ -33,6 +33,7 @@ from newsmon.data.lock import RunLock
 from newsmon.crawler.runs.runner import run_crawl
 from newsmon.crawler.sources import Source
 from newsmon.data.connection import check_header
+from newsmon.data.search import refresh_after_write
 from newsmon.data.store import Store
 
 logger = logging.getLogger(__name__)
@@ -98,6 +99,7 @@ def crawl_and_record(sources: Iterable[Source], db_path: str, overrides: dict[st
             raise
         finally:
             store.finish_run(run_id, status, _jsonable(stats))
+        refresh_after_write(db_path)  # still under the run lock: the one writer
     outcome = CrawlOutcome(run_id, status, stats)
     logger.info("run %s %s: %d pages", run_id, status, outcome.pages)
     return outcome

@@ -26,6 +26,7 @@ from newsmon.data.staging.batches import (ARTICLES_PER_TRANSACTION, BATCHES_PER_
                                           DONE_PREFIX, REJECTED_DIR, REJECTED_NOTE,
                                           STALE_TMP_SECONDS, TABLES, TMP_PREFIX, StagedBatch,
                                           list_batches, read_batch, staged_at)
+from newsmon.data.search import refresh_after_write
 from newsmon.data.store import Store
 
 logger = logging.getLogger(__name__)
@@ -113,6 +114,8 @@ def load_staged(db_path: Path | str, staging_dir: Path | str, *, run_id: int | N
     for group in group_batches(batches, batches_per_transaction, articles_per_transaction):
         _load_group(store, staging_dir, group, run_id, report)
     logger.info("load from %s: %s", staging_dir, report.summary())
+    if report.batches_loaded:
+        refresh_after_write(db_path, timeout=busy_timeout)
     return report
 
 

@@ -9,7 +9,9 @@ sandbox (data.connection): pyarrow reads the batch files, not DuckDB.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -61,7 +63,8 @@ def _empty_select(con: duckdb.DuckDBPyConnection, columns: tuple[Column, ...]) -
 
 
 def query_staged(db_path: Path | str, staging_dir: Path | str, sql: str,
-                 params: list | dict | None = None, timeout: float = 30.0) -> pd.DataFrame:
+                 params: list | dict | None = None, timeout: float = 30.0,
+                 fetch: Callable[[duckdb.DuckDBPyConnection], Any] = lambda c: c.df()) -> pd.DataFrame | Any:
     """Run one query in the SQL sandbox (data.connection) with the staged_* views defined.
 
     An in-memory database stands in when the file does not exist yet.  If the
@@ -69,16 +72,16 @@ def query_staged(db_path: Path | str, staging_dir: Path | str, sql: str,
     """
     batches = list_batches(staging_dir)
     try:
-        return _query_once(db_path, staging_dir, sql, params, timeout)
+        return _query_once(db_path, staging_dir, sql, params, timeout, fetch)
     except duckdb.Error as exc:
         if list_batches(staging_dir) == batches:
             raise
         logger.info("staged batches moved during the query (%s); running it again", exc)
-    return _query_once(db_path, staging_dir, sql, params, timeout)
+    return _query_once(db_path, staging_dir, sql, params, timeout, fetch)
 
 
 def _query_once(db_path: Path | str, staging_dir: Path | str, sql: str,
-                params: list | dict | None, timeout: float) -> pd.DataFrame:
+                params: list | dict | None, timeout: float, fetch) -> pd.DataFrame | Any:
     path = db_path if Path(db_path).exists() else None
     with sandbox(path, timeout, setup=lambda con: staged_views(con, staging_dir)) as con:
-        return run_sandboxed(con, sql, params)
+        return run_sandboxed(con, sql, params, fetch)
