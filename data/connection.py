@@ -232,6 +232,8 @@ def sandbox(path: Path | str | None, timeout: float = 30.0,
     """
     con = connect(path, read_only=True, timeout=timeout) if path is not None else _quiet(duckdb.connect())
     try:
+        if path is not None:
+            _warn_if_behind(con, path)
         load_fts(con)
         if setup is not None:
             setup(con)
@@ -245,6 +247,18 @@ def sandbox(path: Path | str | None, timeout: float = 30.0,
     finally:
         _baselines.pop(id(con), None)
         _close_sandbox(con)
+
+
+def _warn_if_behind(con: duckdb.DuckDBPyConnection, path: Path | str) -> None:
+    """A database an older newsmon wrote may lack what the queries use (macros, views):
+    say so once, since a read-only connection cannot migrate it."""
+    from newsmon.data.migrate import pending  # migrate imports this module
+
+    behind = pending(con)
+    if behind:
+        logger.warning("%s lacks %d migration(s) (%s): queries may fail until `newsmon db migrate` "
+                       "(or the next crawl) applies them", path, len(behind),
+                       ", ".join(m.label for m in behind))
 
 
 def _close_sandbox(con: duckdb.DuckDBPyConnection) -> None:

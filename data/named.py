@@ -24,6 +24,7 @@ the week's articles); it runs once per connection.
 
 from __future__ import annotations
 
+import difflib
 import logging
 import re
 from dataclasses import dataclass, field
@@ -44,7 +45,7 @@ QUERY_DIR = Path(__file__).with_name("queries")
 PRELUDE = "_prelude.sql"
 
 _HEADER_LINE = re.compile(r"^--\s?(name|about|param|row):\s*(.*?)\s*$")
-_PARAM_SPEC = re.compile(r"^(\w+)\s+(\w+)(?:\s*=\s*([^\s:]+))?\s*(?::\s*(.*))?$")
+_PARAM_SPEC = re.compile(r"^(\w+)\s+(\w+)(?:\[([^\]]*)\])?(?:\s*=\s*([^\s:]+))?\s*(?::\s*(.*))?$")
 _WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
 _NULL_DEFAULTS = {"none", "null", "latest"}
 
@@ -56,6 +57,7 @@ class QueryParam:
     default: Any = None  # already converted; None binds NULL
     required: bool = False
     help: str = ""
+    choices: tuple[str, ...] = ()  # the allowed values (of a text, or of each of the terms)
 
 
 @dataclass(frozen=True)
@@ -117,13 +119,28 @@ def _to_terms(value: Any) -> list[str] | None:
     return terms or None
 
 
+def _to_count(value: Any) -> int:
+    number = int(value)
+    if number < 0:
+        raise ValueError("a whole number >= 0")
+    return number
+
+
+def _to_name(value: Any) -> str:
+    text = str(value).strip()
+    if not text:
+        raise ValueError("an empty name")
+    return text
+
+
 _CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "week": parse_week,
     "date": _to_date,
-    "int": int,
+    "int": _to_count,
     "float": float,
     "text": str,
     "terms": _to_terms,
+    "entity": _to_name,
 }
 
 
@@ -131,11 +148,19 @@ def _convert(info: QueryInfo, param: QueryParam, value: Any) -> Any:
     if value is None or (isinstance(value, str) and value.strip().lower() in _NULL_DEFAULTS):
         return None
     try:
-        return _CONVERTERS[param.type](value)
+        converted = _CONVERTERS[param.type](value)
     except (TypeError, ValueError) as exc:
         raise QueryParamError(
             f"query {info.name!r}: parameter {param.name!r} wants a {param.type}, got {value!r} ({exc})"
         ) from exc
+    if param.choices and converted is not None:
+        wrong = [v for v in (converted if isinstance(converted, list) else [converted])
+                 if v not in param.choices]
+        if wrong:
+            raise QueryParamError(f"query {info.name!r}: {param.name} must be "
+                                  f"{'one' if param.type == 'text' else 'some'} of "
+                                  f"{', '.join(param.choices)}; got {', '.join(map(repr, wrong))}")
+    return converted
 
 
 # -- reading the files -------------------------------------------------------
@@ -174,10 +199,13 @@ def _parse_param(info: QueryInfo, spec: str) -> QueryParam:
     if not match or match.group(2) not in _CONVERTERS:
         raise QueryError(f"{info.path}: bad param line {spec!r} (want 'name type [= default] [: help]', "
                          f"types {sorted(_CONVERTERS)})")
-    name, type_, default, help_ = match.groups()
-    param = QueryParam(name, type_, None, default is None, help_ or "")
+    name, type_, choices, default, help_ = match.groups()
+    allowed = tuple(c.strip() for c in (choices or "").split("|") if c.strip())
+    if allowed and type_ not in ("text", "terms"):
+        raise QueryError(f"{info.path}: {spec!r}: only text and terms params take [choices]")
+    param = QueryParam(name, type_, None, default is None, help_ or "", allowed)
     if default is not None:
-        param = QueryParam(name, type_, _convert(info, param, default), False, help_ or "")
+        param = QueryParam(name, type_, _convert(info, param, default), False, help_ or "", allowed)
     return param
 
 
@@ -251,6 +279,7 @@ def run_on(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] 
     info = get_query(name, directory)
     bound = bind_params(info, params)
     logger.debug("query %s with %s", name, bound)
+    _resolve_entities(con, info, bound)
     try:
         _resolve_latest_week(con, info, bound)
         return run_sandboxed(con, info.sql, bound, **({"fetch": fetch} if fetch else {}))
@@ -271,6 +300,32 @@ def _resolve_latest_week(con: duckdb.DuckDBPyConnection, info: QueryInfo, bound:
     for param in info.params:
         if param.type == "week" and param.name in bound and bound[param.name] is None:
             bound[param.name] = latest_week(con, bound.get("min_relevance"), bound.get("terms"))
+
+
+def _resolve_entities(con: duckdb.DuckDBPyConnection, info: QueryInfo, bound: dict[str, Any]) -> None:
+    """Bind `$<name>_ids` of each entity param the SQL uses: the ids of that name."""
+    for param in info.params:
+        if param.type == "entity" and re.search(rf"\${param.name}_ids\b", info.sql):
+            value = bound.get(param.name)
+            bound[f"{param.name}_ids"] = None if value is None else entity_ids(con, value)
+
+
+def entity_ids(con: duckdb.DuckDBPyConnection, name: str) -> list[int]:
+    """The ids of the people and organisations called `name` (their name, or an alias as the
+    entity resolver keys it); an empty list when only mentions without an id carry that
+    name.  A name nothing carries is a QueryParamError naming the closest known names."""
+    ids = [r[0] for r in con.execute("""
+        SELECT DISTINCT entity_id FROM entity_aliases
+        WHERE alias IN (alias_key('person', $e), alias_key('organisation', $e))
+        UNION
+        SELECT entity_id FROM entities WHERE lower(name) = lower($e)""", {"e": name}).fetchall()]
+    if ids or con.execute("SELECT 1 FROM mentions WHERE entity_id IS NULL AND lower(canonical) = lower($e) "
+                          "LIMIT 1", {"e": name}).fetchone():
+        return ids
+    names = [r[0] for r in con.execute("SELECT name FROM entities").fetchall()]
+    close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    raise QueryParamError(f"no person or organisation named {name!r} in the database{hint}")
 
 
 def run_query(db_path: str | Path, name: str, params: Mapping[str, Any] | None = None,

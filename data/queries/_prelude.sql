@@ -3,11 +3,8 @@
 -- Queries get $week as a DATE (a Monday): the runner resolves "latest" with
 -- latest_week() before running them, so week bounds are constants the scan can use.
 
--- When an article happened: its publication time, as the 002 views date it,
--- unless that is missing or more than two days after we first saw the page (a
--- bogus future date), then the time we first saw it.
-CREATE OR REPLACE TEMP MACRO article_time(published_at, first_seen_at) AS
-    coalesce(CASE WHEN published_at <= first_seen_at + INTERVAL 2 DAY THEN published_at END, first_seen_at);
+-- article_time(published_at, first_seen_at) and iso_week(ts) are the database's own
+-- macros (migration 007): when an article happened, and its week, as the views date them.
 
 -- The topic filter a caller resolves from a topic profile: a minimum relevance
 -- and, optionally, matched terms of which at least one must be present.

@@ -1,23 +1,39 @@
 -- name: entity_trend
 -- about: Weekly article counts, over the weeks up to the given one, of the week's
---   most mentioned people and organisations (the data behind the trend chart).
+--   most mentioned people and organisations (the data behind the trend chart), or of
+--   one person or organisation (`entity`).
 -- param: week week = latest : ISO week YYYY-Www; latest week with articles when omitted
 -- param: weeks int = 8 : how many weeks, ending with `week`
 -- param: limit int = 5 : how many entities (the week's top ones, labels together)
+-- param: entity entity = none : only this person or organisation (name or alias), whatever its rank
 -- param: min_relevance float = 0 : topic filter: minimum article relevance
 -- param: terms terms = none : topic filter: comma-separated matched terms, any of which must match
--- row: one entity in one week: entity, label, name, week_start (Monday), articles (0 when none)
+-- row: one entity in one week: entity, label, name, week (YYYY-Www), week_start (Monday),
+--   articles (0 when none)
 WITH
 hits AS MATERIALIZED (
     SELECT * FROM mentions_between($week::DATE, $week::DATE + INTERVAL 7 DAY, $min_relevance, $terms)
 ),
-top AS MATERIALIZED (
+ranked AS (
     SELECT label, entity_id, lower(canonical) AS name_key, mode(canonical) AS canonical,
            entity_key(label, entity_id, lower(canonical)) AS entity, count(DISTINCT article_id) AS articles
     FROM hits
+    WHERE $entity IS NULL
     GROUP BY label, entity_id, lower(canonical)
     ORDER BY articles DESC, entity LIMIT $limit
 ),
+-- the one entity asked for, mentioned this week or not: by id, or (no id) by its name
+chosen AS (
+    SELECT e.label, e.entity_id, lower(e.name) AS name_key, e.name AS canonical,
+           entity_key(e.label, e.entity_id, lower(e.name)) AS entity, 0 AS articles
+    FROM entities e WHERE list_contains($entity_ids, e.entity_id)
+    UNION ALL
+    SELECT DISTINCT m.label, NULL, lower(m.canonical), m.canonical,
+           entity_key(m.label, NULL, lower(m.canonical)), 0
+    FROM mentions m
+    WHERE $entity IS NOT NULL AND m.entity_id IS NULL AND lower(m.canonical) = lower($entity)
+),
+top AS MATERIALIZED (SELECT * FROM ranked UNION ALL SELECT * FROM chosen),
 span AS MATERIALIZED (
     SELECT article_id, date_trunc('week', article_at)::DATE AS week_start
     FROM articles_between($week::DATE - INTERVAL (7 * ($weeks - 1)) DAY, $week::DATE + INTERVAL 7 DAY,
@@ -41,8 +57,8 @@ counts AS (
 weeks AS (
     SELECT ($week::DATE - INTERVAL (7 * n) DAY)::DATE AS week_start FROM range($weeks) t(n)
 )
-SELECT t.entity, t.label, coalesce(e.name, t.canonical) AS name, w.week_start,
-       coalesce(c.articles, 0) AS articles
+SELECT t.entity, t.label, coalesce(e.name, t.canonical) AS name, iso_week(w.week_start) AS week,
+       w.week_start, coalesce(c.articles, 0) AS articles
 FROM top t CROSS JOIN weeks w
 LEFT JOIN counts c ON c.entity = t.entity AND c.week_start = w.week_start
 LEFT JOIN entities e ON e.entity_id = t.entity_id

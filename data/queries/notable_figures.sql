@@ -4,7 +4,7 @@
 --   articles) appear once, from the most relevant article.  Each figure carries
 --   the mention nearest to it in the same article (by character distance).
 -- param: week week = latest : ISO week YYYY-Www; latest week with articles when omitted
--- param: kind terms = money : comma-separated kinds: money, count, percent, duration, quantity, age
+-- param: kind terms[money|count|percent|duration|quantity|age] = money : comma-separated kinds: money, count, percent, duration, quantity, age
 -- param: limit int = 5 : how many per kind and unit (per currency for money)
 -- param: min_relevance float = 0 : topic filter: minimum article relevance
 -- param: terms terms = none : topic filter: comma-separated matched terms, any of which must match

@@ -1,11 +1,12 @@
 -- name: top_entities
 -- about: People and organisations most mentioned in the week, counted in distinct
 --   articles, against the previous week; "new" means no article before this week
---   mentioned them.  Returns, per label, the top `limit` entities and the top
---   `limit` new ones.
+--   mentioned them.  Returns, per label, the top `limit` entities (with both labels, up
+--   to twice `limit` rows) and, when `new` > 0, up to `new` more that are new.
 -- param: week week = latest : ISO week YYYY-Www; latest week with articles when omitted
--- param: label text = none : person or organisation; both when omitted
--- param: limit int = 10 : how many per label (and as many new ones)
+-- param: label text[person|organisation] = none : person or organisation; both when omitted
+-- param: limit int = 10 : how many per label
+-- param: new int = 0 : also up to this many new entities per label ranked below `limit`
 -- param: min_relevance float = 0 : topic filter: minimum article relevance
 -- param: terms terms = none : topic filter: comma-separated matched terms, any of which must match
 -- row: one entity: label, entity (its key: entity_id, or label:canonical), name, articles,
@@ -74,5 +75,5 @@ ranked AS (
 )
 SELECT label, entity, name, articles, sources, mentions, prev_articles, change, is_new, rank
 FROM ranked
-WHERE rank <= $limit OR (is_new AND rank_in_group <= $limit)
+WHERE rank <= $limit OR (is_new AND rank_in_group <= $new)
 ORDER BY label, rank;

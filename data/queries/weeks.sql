@@ -4,7 +4,7 @@
 -- param: min_relevance float = 0 : topic filter: minimum article relevance
 -- param: terms terms = none : topic filter: comma-separated matched terms, any of which must match
 -- row: one week: week (YYYY-Www), week_start (Monday), articles, sources
-SELECT strftime(week_start, '%G-W%V') AS week, week_start, articles, sources
+SELECT iso_week(week_start) AS week, week_start, articles, sources
 FROM (
     SELECT date_trunc('week', article_time(published_at, first_seen_at))::DATE AS week_start,
            count(*) AS articles, count(DISTINCT source) AS sources

@@ -22,7 +22,7 @@ import duckdb
 
 from newsmon.data.connection import run_sandboxed, sandbox
 from newsmon.data.errors import QueryParamError, SearchIndexError
-from newsmon.data.named import prepare
+from newsmon.data.named import entity_ids, prepare
 from newsmon.data.search.index import HASH_CHECK, STEMMER
 from newsmon.data.search.snippet import MARK, distinct_words, snippet
 
@@ -132,6 +132,14 @@ def _since(value: date | str | None) -> date | None:
         raise QueryParamError(f"--since wants a date like 2026-03-01, got {value!r}") from exc
 
 
+def _entity_ids(con: duckdb.DuckDBPyConnection, entity: str | None) -> list[int] | None:
+    if entity is None:
+        return None
+    if not entity.strip():
+        raise QueryParamError("--entity wants a name, e.g. --entity Ofcom")
+    return entity_ids(con, entity)
+
+
 def _check_source(con: duckdb.DuckDBPyConnection, source: str | None) -> str | None:
     if source is None:
         return None
@@ -144,24 +152,3 @@ def _check_source(con: duckdb.DuckDBPyConnection, source: str | None) -> str | N
     hint = f"did you mean {', '.join(close)}?" if close else f"known: {', '.join(known[:12])}" + (
         ", ..." if len(known) > 12 else "")
     raise QueryParamError(f"no source named {source!r}; {hint}")
-
-
-def _entity_ids(con: duckdb.DuckDBPyConnection, entity: str | None) -> list[int] | None:
-    """The ids of the people and organisations named `entity` (name or alias); an empty
-    list when only unresolved mentions carry that name; QueryParamError when nothing does."""
-    if entity is None:
-        return None
-    if not entity.strip():
-        raise QueryParamError("--entity wants a name, e.g. --entity Ofcom")
-    ids = [r[0] for r in con.execute("""
-        SELECT DISTINCT entity_id FROM entity_aliases
-        WHERE alias IN (alias_key('person', $e), alias_key('organisation', $e))
-        UNION
-        SELECT entity_id FROM entities WHERE lower(name) = lower($e)""", {"e": entity}).fetchall()]
-    if ids or con.execute("SELECT 1 FROM mentions WHERE entity_id IS NULL AND lower(canonical) = lower($e) "
-                          "LIMIT 1", {"e": entity}).fetchone():
-        return ids
-    names = [r[0] for r in con.execute("SELECT name FROM entities").fetchall()]
-    close = difflib.get_close_matches(entity, names, n=3, cutoff=0.6)
-    hint = f"; did you mean {', '.join(close)}?" if close else ""
-    raise QueryParamError(f"no person or organisation named {entity!r} in the database{hint}")
