@@ -84,3 +84,7 @@ class ArticleNotFoundError(DataError):
 
 class VersionNotFoundError(DataError):
     """The article has no version with that number."""
+
+
+class WatchlistError(DataError):
+    """A watchlist file that cannot be used; the message names the file and line."""

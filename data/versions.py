@@ -21,6 +21,7 @@ import duckdb
 
 from newsmon.data.errors import ArticleNotFoundError, VersionNotFoundError
 from newsmon.data.store.read import connect_read
+from newsmon.data.store.versions import distinct_by
 
 
 _FIND = """
@@ -62,14 +63,18 @@ WITH v AS ({_VERSIONS})
 SELECT a.title IS DISTINCT FROM b.title AS title_changed,
        version_bag_gain(version_word_bag(a.text), version_word_bag(b.text)) AS words_added,
        version_bag_gain(version_word_bag(b.text), version_word_bag(a.text)) AS words_removed,
-       CASE WHEN a.annotated AND b.annotated THEN version_figures_missing(b.figures, a.figures) ELSE [] END
-           AS figures_added,
-       CASE WHEN a.annotated AND b.annotated THEN version_figures_missing(a.figures, b.figures) ELSE [] END
-           AS figures_removed,
-       CASE WHEN a.annotated AND b.annotated THEN version_entities_missing(b.entities, a.entities) ELSE [] END
-           AS entities_added,
-       CASE WHEN a.annotated AND b.annotated THEN version_entities_missing(a.entities, b.entities) ELSE [] END
-           AS entities_removed
+       CASE WHEN a.annotated AND b.annotated
+            THEN {distinct_by("version_figures_missing(b.figures, a.figures)", "version_figure_key")}
+            ELSE [] END AS figures_added,
+       CASE WHEN a.annotated AND b.annotated
+            THEN {distinct_by("version_figures_missing(a.figures, b.figures)", "version_figure_key")}
+            ELSE [] END AS figures_removed,
+       CASE WHEN a.annotated AND b.annotated
+            THEN {distinct_by("version_entities_missing(b.entities, a.entities)", "version_entity_key")}
+            ELSE [] END AS entities_added,
+       CASE WHEN a.annotated AND b.annotated
+            THEN {distinct_by("version_entities_missing(a.entities, b.entities)", "version_entity_key")}
+            ELSE [] END AS entities_removed
 FROM v a, v b WHERE a.version = $from AND b.version = $to
 """
 

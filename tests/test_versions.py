@@ -187,3 +187,12 @@ def test_diff_command(store, db):
     bad = runner.invoke(cli, ["diff", URL, "--from", "5", "--db", str(db)])
     assert bad.exit_code == 2 and "versions 1 to 2, not 5" in bad.output
     assert runner.invoke(cli, ["diff", URL, "--from", "0", "--db", str(db)]).exit_code == 2
+
+
+def test_a_figure_repeated_in_the_text_appears_once_in_the_change(store, db):
+    write(store, 1, V1, money=(14.5e6, 14.5e6, 3.0))
+    write(store, 2, V2, money=(18e6, 18e6, 3.0))
+    v = versions(db).iloc[0]
+    assert [f["value"] for f in v.figures_added] == [18e6] and [f["value"] for f in v.figures_removed] == [14.5e6]
+    change = compare(db, article_history(db, URL))
+    assert [f["value"] for f in change.figures_removed] == [14.5e6]

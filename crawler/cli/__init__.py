@@ -43,6 +43,7 @@ def _error_map() -> list[tuple[type[BaseException], int]]:
     """Typed errors, most specific first, and the exit code each one means."""
     import duckdb
 
+    from newsmon.crawler.delivery import DeliveryError
     from newsmon.crawler.distributed.frontier import FrontierError
     from newsmon.data.lock import RunLockedError
     from newsmon.crawler.runs.runner import CrawlError
@@ -61,6 +62,8 @@ def _error_map() -> list[tuple[type[BaseException], int]]:
         (de.ExportError, EXIT_USAGE),
         (de.SandboxError, EXIT_USAGE),
         (de.ArticleNotFoundError, EXIT_USAGE),
+        (de.WatchlistError, EXIT_USAGE),
+        (DeliveryError, EXIT_ERROR),
         (de.VersionNotFoundError, EXIT_USAGE),
         (de.SearchIndexError, EXIT_ERROR),
         (de.NotADatabaseError, EXIT_DATABASE),

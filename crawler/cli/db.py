@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from newsmon.crawler.cli import EXIT_DATABASE, CliError, cli, db_option
+from newsmon.crawler.cli.changes import send_options
 from newsmon.crawler.cli.output import Rows, emit, format_option
 
 
@@ -129,8 +130,9 @@ def runs(limit, fmt, db_path):
                    "csv/parquet to ./digest-<week>/).")
 @click.option("--timeout", type=float, default=30.0, show_default=True,
               help="Seconds to wait while a crawl holds the write lock.")
+@send_options
 @db_option
-def digest(week, topic, fmt, out, timeout, db_path):
+def digest(week, topic, fmt, out, timeout, send, recipients, db_path):
     """The weekly digest: top stories, people and organisations, notable figures,
     articles per day and per source.
 
@@ -139,6 +141,7 @@ def digest(week, topic, fmt, out, timeout, db_path):
       newsmon digest --format html --out digest.html
       newsmon digest --week 2026-W46 --format md
       newsmon digest --format csv --out digest-data/
+      newsmon digest --send --to team@example.org      # SMTP settings: README, Delivery
     """
     from newsmon.data.digest import build_digest, render_html, render_markdown, write_digest
 
@@ -149,6 +152,10 @@ def digest(week, topic, fmt, out, timeout, db_path):
         filters = {"topic": profile.name, "terms": profile.term_names,
                    "min_relevance": profile.threshold}
     d = build_digest(db_path, week, timeout=timeout, **filters)
+    if send:
+        from newsmon.crawler.cli.changes import send_digest
+        send_digest(d, recipients)
+        return
     if out is None and fmt in ("md", "html", "json"):
         if fmt == "json":
             from newsmon.data.digest.write import to_json_dict

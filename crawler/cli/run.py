@@ -29,9 +29,19 @@ def digest_options(func):
                              "folder (digest-<week>.<format>, replaced each run).")(func)
 
 
+def alerts_options(func):
+    """--alerts-dir and --watchlist, of `run` and `schedule`."""
+    from newsmon.crawler.cli.changes import watchlist_option
+    func = watchlist_option(func)
+    return click.option("--alerts-dir", type=click.Path(file_okay=False), default=None,
+                        help="After the crawl, write the Atom feed of the alerts there "
+                             "(alerts.atom, replaced each run; subscribe to it).")(func)
+
+
 def run_options(func):
-    """Every option of `run`: the crawl's, then the digest's."""
-    for decorate in (digest_options, db_option, crawl_options, sources_option, target_options):
+    """Every option of `run`: the crawl's, then the digest's and the alerts'."""
+    for decorate in (alerts_options, digest_options, db_option, crawl_options, sources_option,
+                     target_options):
         func = decorate(func)
     return func
 
@@ -39,9 +49,10 @@ def run_options(func):
 @cli.command("run")
 @run_options
 @click.pass_context
-def run_cycle(ctx: click.Context, digest_dir: str | None, digest_format: str,
-              **crawl_params: Any) -> None:
-    """One full cycle for cron or a systemd timer: crawl (with NLP), then the digest.
+def run_cycle(ctx: click.Context, digest_dir: str | None, digest_format: str, alerts_dir: str | None,
+              watchlist_path: str | None, **crawl_params: Any) -> None:
+    """One full cycle for cron or a systemd timer: crawl (with NLP), then the digest and
+    the alerts feed.
 
     Takes every option of `crawl`. Exit codes are those of `crawl`: 3 when the
     crawl failed (no digest is written then), 6 when another newsmon run is
@@ -51,10 +62,24 @@ def run_cycle(ctx: click.Context, digest_dir: str | None, digest_format: str,
     Examples:
       newsmon run --contact me@example.org
       newsmon run --sources my-sources.toml --digest-dir /srv/digests --digest-format md
+      newsmon run --alerts-dir /var/www/newsmon --watchlist watchlist.toml
     """
+    from newsmon.data.alerts import load_watchlist
+
+    watchlist = load_watchlist(watchlist_path)  # a bad watchlist fails before the crawl
     ctx.invoke(crawl, **crawl_params)
     if digest_dir:
         write_latest_digest(crawl_params["db_path"], Path(digest_dir), digest_format)
+    if alerts_dir:
+        write_alerts_feed(crawl_params["db_path"], Path(alerts_dir), watchlist)
+
+
+def write_alerts_feed(db_path: str, folder: Path, watchlist) -> None:
+    """Write the Atom feed of the alerts of the default period to `folder`/alerts.atom."""
+    from newsmon.crawler.cli.changes import write_feed
+    from newsmon.data.alerts import find_alerts
+
+    write_feed(find_alerts(db_path, watchlist), db_path, str(folder / "alerts.atom"))
 
 
 def write_latest_digest(db_path: str, folder: Path, fmt: str) -> None:

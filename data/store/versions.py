@@ -41,6 +41,12 @@ def _entity_lists(ids: str) -> str:
     GROUP BY article_id"""
 
 
+def distinct_by(expr: str, key_macro: str) -> str:
+    """SQL: the list `expr` without the items whose key (`key_macro`) an earlier item has."""
+    return (f"list_filter({expr}, (x, i) -> list_position(list_transform({expr}, g -> {key_macro}(g)), "
+            f"{key_macro}(x)) = i)")
+
+
 _ALL_FIELDS = ("'kind': kind, 'value': value, 'unit': unit, 'object': object, 'text': text, "
                "'start_char': start_char, 'sentence': sentence")
 _CHANGE_FIELDS = "'kind': kind, 'value': value, 'unit': unit, 'text': text, 'sentence': sentence"
@@ -65,6 +71,12 @@ LEFT JOIN figs f USING (article_id)
 LEFT JOIN ents n USING (article_id)
 """
 
+# what appeared and disappeared: each figure (entity) once, at its first occurrence
+_ADDED_FIGURES = distinct_by("version_figures_missing(new_figures, old_figures)", "version_figure_key")
+_REMOVED_FIGURES = distinct_by("version_figures_missing(old_figures, new_figures)", "version_figure_key")
+_ADDED_ENTITIES = distinct_by("version_entities_missing(new_entities, entities)", "version_entity_key")
+_REMOVED_ENTITIES = distinct_by("version_entities_missing(entities, new_entities)", "version_entity_key")
+
 _RECORD = f"""
 INSERT INTO article_versions
 WITH figs AS ({_figure_lists("SELECT article_id FROM _replaced", _CHANGE_FIELDS)}),
@@ -88,10 +100,10 @@ SELECT article_id, version, stored_at, last_fetched_at, $now, $run_id, text_hash
        title IS DISTINCT FROM new_title,
        version_bag_gain(version_word_bag(text), version_word_bag(new_text)),
        version_bag_gain(version_word_bag(new_text), version_word_bag(text)),
-       CASE WHEN both_annotated THEN version_figures_missing(new_figures, old_figures) ELSE [] END,
-       CASE WHEN both_annotated THEN version_figures_missing(old_figures, new_figures) ELSE [] END,
-       CASE WHEN both_annotated THEN version_entities_missing(new_entities, entities) ELSE [] END,
-       CASE WHEN both_annotated THEN version_entities_missing(entities, new_entities) ELSE [] END
+       CASE WHEN both_annotated THEN {_ADDED_FIGURES} ELSE [] END,
+       CASE WHEN both_annotated THEN {_REMOVED_FIGURES} ELSE [] END,
+       CASE WHEN both_annotated THEN {_ADDED_ENTITIES} ELSE [] END,
+       CASE WHEN both_annotated THEN {_REMOVED_ENTITIES} ELSE [] END
 FROM pairs
 """
 

@@ -1,0 +1,196 @@
+"""Finding alerts: every rule of rules/*.sql run over one period, as `Alert` records.
+
+It owns the `Alert` record and its stable id (a hash of the rule and of what
+the alert is about, so the same event gives the same id in every run),
+choosing the period (`--since`, by default the 7 days up to the newest
+article, so an old database still shows its last week) and running the rules
+on one read-only sandbox connection.  Each rule is a .sql file in rules/ whose
+header says what it finds; all return the same columns (rule, key, subject,
+title, detail, at, evidence).  Rules that need a watchlist run only with one;
+the fine rule only once the database has fines.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from newsmon.data.alerts.watchlist import Watchlist
+from newsmon.data.connection import sandbox, utc_now
+from newsmon.data.errors import QueryError, QueryParamError
+from newsmon.data.named import parse_week, prepare
+
+logger = logging.getLogger(__name__)
+
+RULES_DIR = Path(__file__).with_name("rules")
+# the order alerts are listed in: what needs action first
+RULES = ("source_blocked", "source_silent", "fine", "edit", "watched_entity", "watched_term", "spike",
+         "new_entity")
+RULE_NAMES = {
+    "source_blocked": "source blocked", "source_silent": "source silent", "fine": "large fine",
+    "edit": "article edited", "watched_entity": "watched entity", "watched_term": "watched term",
+    "spike": "spike", "new_entity": "new entity",
+}
+DEFAULT_DAYS = 7
+
+
+@dataclass(frozen=True)
+class Evidence:
+    title: str | None
+    url: str | None
+    source: str | None
+    sentence: str | None
+    at: datetime | None
+
+
+@dataclass(frozen=True)
+class Alert:
+    rule: str
+    key: str
+    subject: str
+    title: str
+    detail: str
+    at: datetime | None
+    evidence: tuple[Evidence, ...] = ()
+
+    @property
+    def id(self) -> str:
+        """Stable: the same rule about the same thing has the same id in every run."""
+        return "nm-" + hashlib.sha1(f"{self.rule}\0{self.key}".encode()).hexdigest()[:16]
+
+    @property
+    def link(self) -> str | None:
+        return next((e.url for e in self.evidence if e.url), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "rule": self.rule, "subject": self.subject, "title": self.title,
+                "detail": self.detail, "at": _iso(self.at), "link": self.link,
+                "evidence": [{"title": e.title, "url": e.url, "source": e.source, "sentence": e.sentence,
+                              "at": _iso(e.at)} for e in self.evidence]}
+
+
+@dataclass
+class AlertReport:
+    since: datetime
+    now: datetime
+    alerts: list[Alert] = field(default_factory=list)
+    watchlist: Watchlist = field(default_factory=Watchlist)
+
+
+def parse_since(value: str | date | datetime | None) -> datetime | None:
+    """'2026-11-20', '2026-11-20T08:00', or an ISO week '2026-W47' (its Monday) -> naive UTC."""
+    if value is None or isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    text = value.strip()
+    if re.fullmatch(r"\d{4}-W\d{1,2}", text, re.I):
+        try:
+            monday = parse_week(text)
+        except ValueError as exc:
+            raise QueryParamError(f"--since: {exc}") from None
+        return datetime(monday.year, monday.month, monday.day)
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise QueryParamError(f"--since: {value!r} is not a date (2026-11-20), a time "
+                              "(2026-11-20T08:00) or an ISO week (2026-W47)") from None
+    if parsed.tzinfo is not None:
+        parsed = (parsed - parsed.utcoffset()).replace(tzinfo=None)
+    return parsed
+
+
+def find_alerts(db_path: str | Path, watchlist: Watchlist | None = None, since: Any = None, *,
+                now: datetime | None = None, rules: tuple[str, ...] = RULES,
+                timeout: float = 30.0) -> AlertReport:
+    """Every alert of `rules` over the period from `since` (default: 7 days before the
+    newest article) to `now`; ordered by rule (RULES) then newest first."""
+    watchlist = watchlist or Watchlist()
+    now = now or utc_now()
+    start = parse_since(since)
+    with sandbox(db_path, timeout, setup=prepare) as con:
+        if start is None:
+            newest = con.execute("SELECT max(article_time(published_at, first_seen_at)) FROM articles").fetchone()[0]
+            start = min(newest or now, now) - timedelta(days=DEFAULT_DAYS)
+        report = AlertReport(since=start, now=now, watchlist=watchlist)
+        tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        tables |= {r[0] for r in con.execute("SELECT view_name FROM duckdb_views()").fetchall()}
+        for rule in rules:
+            params = _params(rule, watchlist, start, now)
+            if params is None or (rule == "fine" and "fines" not in tables):
+                continue
+            report.alerts.extend(_run_rule(con, rule, params))
+    order = {rule: i for i, rule in enumerate(RULES)}
+    report.alerts.sort(key=lambda a: (order[a.rule], -(a.at.timestamp() if a.at else 0), a.title))
+    logger.info("alerts since %s: %d", start, len(report.alerts))
+    return report
+
+
+def _params(rule: str, w: Watchlist, since: datetime, now: datetime) -> dict[str, Any] | None:
+    """The parameters of `rule`, or None when the watchlist gives it nothing to do."""
+    r = w.rules
+    base = {"since": since, "now": now}
+    if rule == "watched_entity":
+        if not w.entities:
+            return None
+        return {**base, "names": [e.name for e in w.entities], "labels": [e.label for e in w.entities]}
+    if rule == "watched_term":
+        if not w.terms:
+            return None
+        return {**base, "terms": list(w.terms), "patterns": [term_pattern(t) for t in w.terms]}
+    if rule == "new_entity":
+        return {**base, "min_articles": r.new_entity_articles, "min_sources": r.new_entity_sources}
+    if rule == "spike":
+        return {**base, "weeks": r.spike_weeks, "min_articles": r.spike_articles, "z": r.spike_z}
+    if rule == "fine":
+        return {**base, "threshold": w.fine_threshold_eur}
+    if rule == "source_silent":
+        return {**base, "factor": r.silence_factor, "min_hours": r.silence_min_hours}
+    if rule == "source_blocked":
+        return {**base, "share": r.blocked_share}
+    return base
+
+
+_RE2_SPECIAL = re.compile(r"([\\.^$|?*+()\[\]{}])")
+
+
+def term_pattern(term: str) -> str:
+    """A watched term as an RE2 pattern: whole words, any white space between them."""
+    words = [_RE2_SPECIAL.sub(r"\\\1", w) for w in term.split()]
+    pattern = r"\s+".join(words)
+    left = r"\b" if re.match(r"\w", term) else ""
+    right = r"\b" if re.search(r"\w$", term) else ""
+    return f"{left}{pattern}{right}"
+
+
+@lru_cache(maxsize=None)
+def rule_sql(rule: str) -> str:
+    return (RULES_DIR / f"{rule}.sql").read_text(encoding="utf-8")
+
+
+def _run_rule(con: duckdb.DuckDBPyConnection, rule: str, params: dict[str, Any]) -> list[Alert]:
+    sql = rule_sql(rule)
+    used = set(re.findall(r"\$(\w+)", re.sub(r"--[^\n]*", "", sql)))
+    try:
+        cur = con.execute(sql, {k: v for k, v in params.items() if k in used})
+        rows = cur.fetchall()
+    except duckdb.Error as exc:
+        raise QueryError(f"alert rule {rule!r} failed: {exc}") from exc
+    alerts = []
+    for rule_name, key, subject, title, detail, at, evidence in rows:
+        alerts.append(Alert(rule_name, str(key), subject or "", title or "", detail or "", at,
+                            tuple(Evidence(e["title"], e["url"], e["source"], e["sentence"], e["at"])
+                                  for e in (evidence or []))))
+    return alerts
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat(timespec="seconds") if value else None

@@ -1,0 +1,45 @@
+-- rule: source_silent
+-- A source that has published nothing for longer than its usual interval: over its
+-- articles of the last 180 days (at least 5, stored by at least 2 crawl runs, so we watched
+-- it while it published), its usual gap is the 90th percentile of the gaps between
+-- consecutive articles; silent when the newest article is older than
+-- max($factor x that gap, $min_hours) and a crawl run that included the source started after
+-- that point (so the silence is the source's, not ours). One alert per source and last article.
+-- params: $now, $factor, $min_hours
+WITH
+recent AS (
+    SELECT source, article_time(published_at, first_seen_at) AS t, run_id, sitename
+    FROM articles
+    WHERE source IS NOT NULL AND article_time(published_at, first_seen_at) >= $now - INTERVAL 180 DAY
+),
+gaps AS (
+    SELECT source, t, epoch(t) - epoch(lag(t) OVER (PARTITION BY source ORDER BY t)) AS gap FROM recent
+),
+usual AS (
+    SELECT source, count(*) AS articles, max(t) AS last, quantile_cont(gap, 0.9) AS p90
+    FROM gaps GROUP BY source
+),
+runs AS (SELECT source, count(DISTINCT run_id) AS runs, mode(sitename) AS sitename FROM recent GROUP BY source),
+judged AS (
+    SELECT u.*, r.sitename,
+           greatest($factor * coalesce(u.p90, 0), $min_hours * 3600) AS limit_s
+    FROM usual u JOIN runs r USING (source)
+    WHERE u.articles >= 5 AND r.runs >= 2
+)
+SELECT 'source_silent' AS rule, j.source || ':' || strftime(j.last, '%Y-%m-%dT%H:%M:%S') AS key,
+       coalesce(j.sitename, j.source) AS subject,
+       'Source silent: ' || coalesce(j.sitename, j.source) || ', no new article since '
+           || strftime(j.last, '%Y-%m-%d %H:%M') AS title,
+       'It usually publishes at least every ' || round(coalesce(j.p90, 0) / 3600, 1) || ' h (90% of gaps); '
+           || (SELECT count(*) FROM crawl_runs c WHERE list_contains(c.sources, j.source)
+                 AND c.started_at > j.last + to_seconds(j.limit_s)) || ' crawl run(s) found nothing since. Source: '
+           || j.source || '.' AS detail,
+       j.last AS at,
+       [{'title': a.title, 'url': a.canonical_url, 'source': coalesce(a.sitename, a.source),
+         'sentence': 'its last article', 'at': j.last}] AS evidence
+FROM judged j
+JOIN articles a ON a.source = j.source AND article_time(a.published_at, a.first_seen_at) = j.last
+WHERE epoch($now) - epoch(j.last) > j.limit_s
+  AND EXISTS (SELECT 1 FROM crawl_runs c WHERE list_contains(c.sources, j.source)
+              AND c.started_at > j.last + to_seconds(j.limit_s))
+QUALIFY row_number() OVER (PARTITION BY j.source ORDER BY a.article_id) = 1

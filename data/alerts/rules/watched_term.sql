@@ -1,0 +1,27 @@
+-- rule: watched_term
+-- A watched term appears, as whole words in any case, in the title or text of an article of
+-- the period. One alert per term and article; the evidence is the first sentence holding it
+-- (or the title).
+-- params: $since, $now, $terms (VARCHAR[]), $patterns (VARCHAR[]: each term as an RE2 pattern)
+WITH
+watch AS (SELECT unnest($terms::VARCHAR[]) AS term, unnest($patterns::VARCHAR[]) AS pattern),
+arts AS MATERIALIZED (
+    SELECT article_id, canonical_url, source, sitename, title, text, article_at
+    FROM articles_between($since, $now + INTERVAL 3 DAY, 0, NULL)
+),
+hits AS (
+    SELECT w.term, a.*,
+           -- the sentence: from a line start or an end mark followed by a space, to the next such end
+           nullif(trim(regexp_extract(a.text,
+               '(?i)(?:^|\n|[.!?]["”’)]?\s+)((?:[^\n.!?]|[.!?][^\s"”’)])*?' || w.pattern
+                   || '(?:[^\n.!?]|[.!?][^\s"”’)])*[.!?]?["”’)]?)', 1)), '') AS sentence
+    FROM arts a, watch w
+    WHERE regexp_matches(a.title, '(?i)' || w.pattern) OR regexp_matches(a.text, '(?i)' || w.pattern)
+)
+SELECT 'watched_term' AS rule, term || ':' || article_id AS key, term AS subject,
+       '“' || term || '” in “' || coalesce(title, '(untitled)') || '”' AS title,
+       'In ' || coalesce(sitename, source) || '.' AS detail,
+       article_at AS at,
+       [{'title': title, 'url': canonical_url, 'source': coalesce(sitename, source),
+         'sentence': coalesce(sentence, title), 'at': article_at}] AS evidence
+FROM hits
