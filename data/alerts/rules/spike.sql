@@ -50,8 +50,8 @@ evidence AS (
     JOIN span s ON s.article_id = m.article_id AND s.week = j.week
     GROUP BY j.entity_id, j.week
 )
-SELECT 'spike' AS rule, j.entity_id || ':' || strftime(j.week, '%G-W%V') AS key, e.name AS subject,
-       'Spike: ' || e.name || ' in ' || j.articles || ' articles in ' || strftime(j.week, '%G-W%V')
+SELECT 'spike' AS rule, j.entity_id || ':' || iso_week(j.week) AS key, e.name AS subject,
+       'Spike: ' || e.name || ' in ' || j.articles || ' articles in ' || iso_week(j.week)
            || ' (usually ' || round(j.mean, 1) || ' a week)' AS title,
        'Articles per week before: ' || array_to_string(j.history, ', ') || '; z = '
            || round((j.articles - j.mean) / greatest(j.sd, 1), 1) || '.' AS detail,
