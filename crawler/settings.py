@@ -218,3 +218,81 @@ def build_settings(sources: Iterable[Any] = (), overrides: dict[str, Any] | None
         slots[key] = {**slot, "delay": max(float(slot.get("delay", min_delay)), min_delay)}
     settings.set("DOWNLOAD_SLOTS", slots, priority="cmdline")
     return settings
+
+
+# -- checking --set KEY=VALUE ------------------------------------------------------
+# settings whose default is None, by the type a value must have
+_TYPES_OF_NONE = {"NEWSMON_THRESHOLD": float, "NEWSMON_RUN_ID": int}
+# what scrapy-redis reads (crawler/distributed/ sets them; a user may still tune them)
+_SCRAPY_REDIS = {"REDIS_URL": "", "REDIS_HOST": "", "REDIS_PORT": 6379, "REDIS_PARAMS": {},
+                 "REDIS_ENCODING": "", "SCHEDULER_PERSIST": False, "SCHEDULER_QUEUE_KEY": "",
+                 "SCHEDULER_QUEUE_CLASS": "", "SCHEDULER_DUPEFILTER_KEY": "",
+                 "SCHEDULER_DUPEFILTER_CLASS": "", "SCHEDULER_IDLE_BEFORE_CLOSE": 0,
+                 "SCHEDULER_FLUSH_ON_START": False, "SCHEDULER_SERIALIZER": ""}
+_BOOLS = {"1": True, "true": True, "0": False, "false": False}
+
+
+class SettingsError(ValueError):
+    """A --set KEY=VALUE with a key no component reads, or a value of the wrong type."""
+
+
+def known_settings() -> dict[str, Any]:
+    """Every setting a newsmon crawl can read, with its default: Scrapy's, newsmon's, scrapy-redis'."""
+    from scrapy.settings import default_settings
+
+    known = {k: getattr(default_settings, k) for k in dir(default_settings) if k.isupper()}
+    known.update(_SCRAPY_REDIS)
+    known.update({k: v for k, v in globals().items() if k.isupper() and not k.startswith("_")})
+    return known
+
+
+def check_overrides(raw: dict[str, str]) -> dict[str, Any]:
+    """`--set` strings -> typed values, checked against each setting's default; SettingsError
+    (one line, with a suggestion) for an unknown key or a value of the wrong type."""
+    import difflib
+    import json
+
+    known = known_settings()
+    typed: dict[str, Any] = {}
+    for key, text in raw.items():
+        if key not in known:
+            close = difflib.get_close_matches(key, list(known), n=3, cutoff=0.6)
+            hint = f"; did you mean {' or '.join(close)}?" if close else " (see Scrapy's settings and crawler/settings.py)"
+            raise SettingsError(f"unknown setting {key!r}{hint}")
+        default = known[key]
+        kind = _TYPES_OF_NONE.get(key) if default is None else type(default)
+        try:
+            typed[key] = _typed(text, kind, json)
+        except ValueError:
+            raise SettingsError(f"{key}={text!r}: wants {_WANTS.get(kind, kind.__name__)} "
+                                f"(default: {default!r})") from None
+    return typed
+
+
+_WANTS = {bool: "true or false", int: "a whole number", float: "a number (seconds: 5, not 5s)",
+          dict: "a JSON object", list: "a JSON list or comma-separated values"}
+
+
+def _typed(text: str, kind: type | None, json) -> Any:
+    if kind is None or kind is str:
+        return text
+    if kind is bool:
+        return _BOOLS[text.strip().lower()] if text.strip().lower() in _BOOLS else _fail()
+    if kind is int:
+        return int(text.strip())
+    if kind is float:
+        return float(text.strip())
+    if kind is dict:
+        value = json.loads(text)
+        return value if isinstance(value, dict) else _fail()
+    if kind in (list, tuple):
+        stripped = text.strip()
+        if stripped.startswith("["):
+            value = json.loads(stripped)
+            return value if isinstance(value, list) else _fail()
+        return [part.strip() for part in stripped.split(",") if part.strip()]
+    return text
+
+
+def _fail():
+    raise ValueError

@@ -78,7 +78,9 @@ def _error_map() -> list[tuple[type[BaseException], int]]:
 
 
 class NewsmonGroup(click.Group):
-    """A click group that turns the project's typed errors into CLI errors, in one place."""
+    """A click group that turns the project's typed errors into CLI errors, in one place,
+    and prints every error as one line: wrong usage is exit 2 with what was wrong and
+    where help is; a bug is exit 1 with its type and message (the traceback with -v)."""
 
     def invoke(self, ctx: click.Context):
         try:
@@ -91,6 +93,38 @@ class NewsmonGroup(click.Group):
                     raise CliError(_message(exc), code) from exc
             raise
 
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.NoArgsIsHelpError as exc:  # a group without its command
+            group = exc.ctx.command if exc.ctx is not None else self
+            if exc.ctx is None or exc.ctx.parent is None:  # plain `newsmon`: the help
+                click.echo(exc.ctx.get_help() if exc.ctx is not None else "")
+                sys.exit(0)
+            names = ", ".join(group.list_commands(exc.ctx)) if isinstance(group, click.Group) else ""
+            click.echo(f"Error: `{exc.ctx.command_path}` needs a command: {names} "
+                       f"(see `{exc.ctx.command_path} --help`)", err=True)
+            sys.exit(EXIT_USAGE)
+        except click.UsageError as exc:
+            where = exc.ctx.command_path if exc.ctx is not None else (prog_name or "newsmon")
+            message = " ".join(exc.format_message().split())  # click lists choices on lines
+            click.echo(f"Error: {message} (see `{where} --help`)", err=True)
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except (click.Abort, KeyboardInterrupt):
+            click.echo("Aborted.", err=True)
+            sys.exit(EXIT_ERROR)
+        except Exception as exc:  # a bug: one line, the traceback in the log with -v
+            logging.getLogger("newsmon").info("unexpected error", exc_info=True)
+            click.echo(f"Error: unexpected {type(exc).__name__}: {exc} (a bug: run again with -v "
+                       "for the traceback, and report it)", err=True)
+            sys.exit(EXIT_ERROR)
+        sys.exit(result if isinstance(result, int) else 0)
+
 
 def _message(exc: BaseException) -> str:
     text = str(exc).strip() or type(exc).__name__
@@ -99,7 +133,29 @@ def _message(exc: BaseException) -> str:
     return text
 
 
+# libraries that log every failed request: details of what the summary counts
+NOISY_LOGGERS = ("scrapy", "twisted", "trafilatura", "htmldate", "courlan", "charset_normalizer",
+                 "asyncio", "py.warnings")
+
+
+class _OneLineFormatter(logging.Formatter):
+    """A library's record is one line (its message already names the error): the
+    traceback Scrapy attaches to a failed robots.txt or download shows with -vv only."""
+
+    def __init__(self, verbose: int):
+        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
+        self.verbose = verbose
+
+    def format(self, record: logging.LogRecord) -> str:
+        if self.verbose < 2 and record.exc_info and record.name.startswith(NOISY_LOGGERS):
+            record = logging.makeLogRecord({**record.__dict__, "exc_info": None, "exc_text": None})
+        return super().format(record)
+
+
 def setup_logging(verbose: int, quiet: bool) -> None:
+    """stderr: newsmon's warnings (-v its info, -vv everything, Scrapy's debug too).
+    -q: errors only, and none of the libraries' per-request errors (the summary and the
+    exit code say what failed), so a cron mail holds one line when something broke."""
     level = logging.WARNING
     if verbose == 1:
         level = logging.INFO
@@ -108,15 +164,25 @@ def setup_logging(verbose: int, quiet: bool) -> None:
     if quiet:
         level = logging.ERROR
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    # the handler filters too: Scrapy resets its own loggers to DEBUG when a crawl starts
-    noisy = ("scrapy", "twisted", "trafilatura", "htmldate", "courlan", "charset_normalizer")
-    handler.addFilter(lambda rec: verbose >= 2 or rec.levelno >= logging.WARNING
-                      or not rec.name.startswith(noisy))
+    handler.setFormatter(_OneLineFormatter(verbose))
+
+    def shown(rec: logging.LogRecord) -> bool:
+        if not rec.name.startswith(NOISY_LOGGERS) or verbose >= 2:
+            return True
+        # the handler filters too: Scrapy resets its own loggers to DEBUG when a crawl starts
+        return rec.levelno >= (logging.CRITICAL if quiet else logging.WARNING)
+
+    handler.addFilter(shown)
     handler.setLevel(level)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+
+
+def quiet() -> bool:
+    """True when the command line has -q (so a command prints only errors)."""
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx and ctx.find_root().params.get("quiet"))
 
 
 def db_option(func):

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from newsmon.crawler.cli import EXIT_CRAWL, CliError, cli, db_option
+from newsmon.crawler.cli import EXIT_CRAWL, CliError, cli, db_option, quiet
 from newsmon.crawler.cli.options import (crawl_options, crawl_overrides, frontier_options,
                                           parse_sets, sources_option, target_options)
 
@@ -40,13 +40,14 @@ def crawl(names, spider, contact, extra, sources_path, topic, threshold, keep_al
     from newsmon.crawler.runs.report import print_summary
     from newsmon.crawler.sources import DEFAULT_SOURCES, load_sources, select
 
+    settings = parse_sets(extra)  # a wrong -s/--set is exit 2 before anything runs
     sources = select(load_sources(sources_path or DEFAULT_SOURCES), names or None)
     if not sources:
         raise CliError("no enabled sources to crawl", EXIT_CRAWL)
     overrides = crawl_overrides(topic, threshold, keep_all, model, workers)
     if contact:
         overrides["NEWSMON_CONTACT"] = contact
-    overrides.update(parse_sets(extra))
+    overrides.update(settings)
     if frontier:
         from newsmon.crawler.cli.distributed import crawl_on_frontier, run_name_for
         crawl_on_frontier(sources, db_path, overrides, frontier=frontier,
@@ -55,10 +56,22 @@ def crawl(names, spider, contact, extra, sources_path, topic, threshold, keep_al
         return
     outcome = crawl_and_record(sources, db_path, overrides, spider=spider,
                                log_to_stderr=False)
-    print_summary(outcome, db_path)
+    if not quiet():
+        print_summary(outcome, db_path)
     if outcome.status != "ok":
-        raise CliError(f"crawl {outcome.status}: {outcome.pages} article pages fetched "
-                       f"(finish reason: {outcome.stats.get('finish_reason')})", EXIT_CRAWL)
+        raise CliError(crawl_failure(outcome), EXIT_CRAWL)
+
+
+def crawl_failure(outcome) -> str:
+    """The one line a failed crawl ends with (all a cron mail shows with -q)."""
+    from newsmon.crawler.runs.report import failed_sources
+    line = (f"crawl {outcome.status}: {outcome.pages} article pages fetched "
+            f"(finish reason: {outcome.stats.get('finish_reason')})")
+    failed = failed_sources(outcome.stats)
+    if failed:
+        line += "; " + "; ".join(failed[:3]) + (f"; and {len(failed) - 3} more failed sources"
+                                               if len(failed) > 3 else "")
+    return line
 
 
 @cli.command()
@@ -78,18 +91,20 @@ def demo(port, topic, threshold, keep_all, model, workers, db_path):
     """
     from newsmon.crawler.runs.record import crawl_and_record
     from newsmon.crawler.demo.site import demo_sources_file, serve_demo_site
-    from newsmon.crawler.runs.report import print_summary
+    from newsmon.crawler.runs.report import print_summary, summary_console
     from newsmon.crawler.sources import load_sources
 
-    console = Console()
+    console = summary_console()
     with serve_demo_site(port=port) as server, tempfile.TemporaryDirectory() as tmp:
-        console.print(f"demo site: {server.base_url}/  (feed /rss.xml, sitemap /sitemap.xml)")
+        if not quiet():
+            console.print(f"demo site: {server.base_url}/  (feed /rss.xml, sitemap /sitemap.xml)")
         sources = load_sources(demo_sources_file(server.base_url, Path(tmp) / "sources.toml"))
         overrides = crawl_overrides(topic, threshold, keep_all, model, workers)
         outcome = crawl_and_record(sources, db_path, overrides)
-    print_summary(outcome, db_path, console)
+    if not quiet():
+        print_summary(outcome, db_path, console)
     if outcome.status != "ok":
-        raise CliError(f"demo crawl {outcome.status}", EXIT_CRAWL)
+        raise CliError("demo " + crawl_failure(outcome), EXIT_CRAWL)
 
 
 @cli.group()

@@ -63,8 +63,9 @@ def target_options(func):
                      help="Discovery: all methods (news) or only feeds, sitemaps or link following."),
         click.option("--contact", envvar="NEWSMON_CONTACT", default=None,
                      help="Contact (URL or e-mail) put in the User-Agent so site owners can reach you."),
-        click.option("--set", "extra", multiple=True, metavar="KEY=VALUE",
-                     help="Override any Scrapy/newsmon setting, e.g. --set DOWNLOAD_DELAY=5."),
+        click.option("--set", "-s", "extra", multiple=True, metavar="KEY=VALUE",
+                     help="Override any Scrapy/newsmon setting, e.g. -s DOWNLOAD_DELAY=5 (Scrapy's "
+                          "-s works too). An unknown key or a value of the wrong type is exit 2."),
     ]
     for opt in reversed(opts):
         func = opt(func)
@@ -83,8 +84,10 @@ def _check_run(ctx, param, value):
 
 def frontier_option(required: bool, help: str):
     """--frontier redis://HOST:PORT/DB (or $NEWSMON_FRONTIER): `crawl` and `worker`."""
+    # no `default` with required=True: click 8.5 takes default=None as a value given
+    extra = {} if required else {"default": None}
     return click.option("--frontier", metavar="redis://HOST:PORT/DB", envvar="NEWSMON_FRONTIER",
-                        required=required, default=None, help=help)
+                        required=required, help=help, **extra)
 
 
 def run_option(func):
@@ -105,10 +108,16 @@ def frontier_options(func):
 
 
 def parse_sets(pairs) -> dict:
+    """--set/-s KEY=VALUE pairs -> typed settings, checked before anything runs."""
+    from newsmon.crawler.settings import SettingsError, check_overrides
+
     out = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
-        if not sep or not key:
+        if not sep or not key.strip():
             raise click.BadParameter(f"expected KEY=VALUE, got {pair!r}", param_hint="--set")
         out[key.strip()] = value
-    return out
+    try:
+        return check_overrides(out)
+    except SettingsError as exc:
+        raise click.BadParameter(str(exc), param_hint="--set") from None

@@ -6,7 +6,8 @@ None, not NaN) and `emit`.  The rules, the same for every command that prints
 rows (`sql`, `search`, `runs`, `db status`, ...):
 
 * table: a `rich` table; NULL is an empty cell, numbers align right, dates are
-  ISO (2026-01-01), floats show at most six decimals; on a terminal long text is
+  ISO (2026-01-01), timestamps to the second, floats show at most six decimals
+  (csv and json keep every digit); on a terminal long text is
   cut to its width with "…", elsewhere nothing is cut; line breaks in a cell
   become spaces.  The row count goes to stderr.
 * markdown: a GitHub table, the same cells, `|` escaped.
@@ -144,20 +145,22 @@ def emit(rows: Rows, fmt: str, out: TextIO | None = None, *, tty: bool | None = 
 
 # -- one cell ----------------------------------------------------------------------
 
-def cell_text(value: Any) -> str:
-    """A value as a table or CSV cell shows it."""
+def cell_text(value: Any, complete: bool = False) -> str:
+    """A value as a table cell shows it (timestamps to the second, floats to six
+    decimals), or `complete` as a CSV cell holds it."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        return _float_text(value)
+        return repr(value) if complete and math.isfinite(value) and not value.is_integer() \
+            else _float_text(value)
     if isinstance(value, datetime):
-        return value.isoformat(sep=" ")
+        return value.isoformat(sep=" ", timespec="auto" if complete else "seconds")
     if isinstance(value, (date, time)):
         return value.isoformat()
     if isinstance(value, (list, tuple)):
-        return "; ".join(cell_text(v) for v in value)
+        return "; ".join(cell_text(v, complete) for v in value)
     if isinstance(value, dict):
         return json.dumps(json_value(value), ensure_ascii=False)
     if isinstance(value, (bytes, bytearray, memoryview)):
@@ -209,7 +212,7 @@ def _csv(rows: Rows, out: TextIO) -> None:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(rows.columns)
     for row in rows.rows:
-        writer.writerow([neutralise(cell_text(v)) for v in row])
+        writer.writerow([neutralise(cell_text(v, complete=True)) for v in row])
 
 
 def _markdown(rows: Rows, out: TextIO) -> None:

@@ -16,7 +16,9 @@ from newsmon.data.summary import largest_figures, top_entities
 
 def print_summary(outcome: CrawlOutcome, db_path: str, console: Console | None = None,
                   *, top: int = 8) -> None:
-    console = console or Console()
+    """The run's summary: short when there is little to say (a run that stored nothing
+    prints its numbers and one line per failed source, no empty tables)."""
+    console = console or summary_console()
     st = outcome.stats
     kept = int(st.get("newsmon/processed", 0))
     console.rule(f"[bold]newsmon run {outcome.run_id}: {outcome.status}")
@@ -38,6 +40,8 @@ def print_summary(outcome: CrawlOutcome, db_path: str, console: Console | None =
     failures = outcome.failures()
     if failures:
         console.print("fetch failures: " + ", ".join(f"{k} {v}" for k, v in sorted(failures.items())))
+    for line in failed_sources(st):
+        console.print(f"failed source {line}", markup=False)
     robots = int(st.get("robotstxt/forbidden", 0))
     if robots:
         console.print(f"skipped by robots.txt: {robots}")
@@ -45,9 +49,13 @@ def print_summary(outcome: CrawlOutcome, db_path: str, console: Console | None =
     if unannotated:
         console.print("stored without NLP (language): "
                       + ", ".join(f"{k} {v}" for k, v in sorted(unannotated.items())))
+    if not _stored_anything(st):
+        return  # the database's tables would only repeat earlier runs (or be empty)
 
     for label, heading in (("person", "Top people"), ("organisation", "Top organisations")):
         df = top_entities(db_path, label, top)
+        if df.empty:
+            continue
         table = Table(title=heading, title_justify="left")
         for col in ("name", "articles", "mentions"):
             table.add_column(col, justify="left" if col == "name" else "right")
@@ -63,11 +71,41 @@ def print_summary(outcome: CrawlOutcome, db_path: str, console: Console | None =
         for row in df.itertuples(index=False):
             table.add_row(str(row.text), human_number(row.value),
                           str(row.unit or row.object or ""), _short(row.title, 48))
-    console.print(table)
+    if table.row_count:
+        console.print(table)
     console.print(f"\nQuery the result:\n  newsmon sql --db {db_path} "
                   "\"select title, relevance from articles order by relevance desc limit 10\"\n"
-                  f"  pandas: duckdb.connect('{db_path}', read_only=True)"
-                  ".sql('select * from article_summary').df()")
+                  f"  newsmon search --db {db_path} \"fine\"", markup=False)
+
+
+def summary_console() -> Console:
+    """The terminal's width on a terminal; elsewhere (cron mail, a log file) lines are not
+    broken at 80 columns."""
+    console = Console()
+    return console if console.is_terminal else Console(width=120, soft_wrap=True)
+
+
+def failed_sources(stats: dict) -> list[str]:
+    """One line per source with failed requests: what it fetched, why requests failed
+    (by reason) and the first URL that failed."""
+    failed: dict[str, dict[str, int]] = {}
+    prefix = "newsmon/source_failed/"
+    for key, value in stats.items():
+        if key.startswith(prefix):
+            source, _, reason = key[len(prefix):].rpartition("/")
+            failed.setdefault(source, {})[reason] = int(value)
+    lines = []
+    for source, reasons in sorted(failed.items()):
+        pages = int(stats.get(f"newsmon/source_pages/{source}", 0))
+        fetched = f"{pages} pages fetched" if pages else "nothing fetched"
+        why = ", ".join(f"{r} {n}" for r, n in sorted(reasons.items()))
+        first = stats.get(f"newsmon/source_first_failure/{source}")
+        lines.append(f"{source}: {fetched}; failed: {why}" + (f" (first: {first})" if first else ""))
+    return lines
+
+
+def _stored_anything(stats: dict) -> bool:
+    return any(int(stats.get(f"newsmon/stored/{k}", 0)) for k in ("inserted", "updated", "unchanged"))
 
 
 def human_number(value: float) -> str:

@@ -18,7 +18,8 @@ method and its callbacks).  The base
   ``meta["newsmon_kind"]``; link hubs carry none and are never recorded.
 
 Stats keys it writes: ``newsmon/pages/<via>`` (candidate pages yielded, by
-mode), ``newsmon/pages_binary``, ``newsmon/pages_empty``,
+mode), ``newsmon/source_pages/<source>``, ``newsmon/source_failed/<source>/<reason>``
+and ``newsmon/source_first_failure/<source>`` (the first URL that failed), ``newsmon/pages_binary``, ``newsmon/pages_empty``,
 ``newsmon/fetch_failed/<reason>``, ``newsmon/too_old``, ``newsmon/skipped_extension``;
 the fetch log adds ``newsmon/skipped_known``, ``newsmon/refetch/<why>`` and
 ``newsmon/not_modified/<kind>``.
@@ -269,6 +270,7 @@ class NewsmonSpider(scrapy.Spider):
         text = isinstance(response, TextResponse) and is_text(content_type, response.body)
         html = response.text if text else None
         self.count(f"newsmon/pages/{via}")
+        self.count(f"newsmon/source_pages/{source.name}")
         if html is None:
             self.count("newsmon/pages_binary")
         elif not html.strip():
@@ -305,6 +307,12 @@ class NewsmonSpider(scrapy.Spider):
             return
         self.count(f"newsmon/fetch_failed/{reason}")
         logger.info("fetch failed (%s): %s", reason, url)
+        source = request.meta.get(META_SOURCE) if request is not None else None
+        if source:  # the summary's line per failed source (crawler/runs/report.py)
+            self.count(f"newsmon/source_failed/{source}/{reason}")
+            first = f"newsmon/source_first_failure/{source}"
+            if self.crawler.stats.get_value(first) is None:
+                self.crawler.stats.set_value(first, url)
         kind = request.meta.get(META_KIND) if request is not None else None
         if kind:
             response = getattr(failure.value, "response", None)
