@@ -7,6 +7,12 @@ is how the tests prove politeness.  `python -m http.server` stalls under crawl
 load (its listen queue is 5); this one has a queue of 128 and a thread per
 request.
 
+A server may answer for a site name (`site_url`, e.g. http://newsmon-demo.invalid):
+`base_url` is then that name, and requests for it arrive as through an HTTP proxy
+(absolute-form targets, RFC 9112 3.2.2; Scrapy sends them when request.meta["proxy"]
+is this server, see crawler/demo/routing.py), so the URLs a crawler stores do not
+carry the random port.  It proxies nothing else: another host gets 502.
+
 Conditional GETs (RFC 9110 13.1): a 200 route whose Response carries an ETag
 answers 304 Not Modified (no body) to a matching If-None-Match; one with a
 Last-Modified header answers 304 to an If-Modified-Since at or after it (only
@@ -119,8 +125,9 @@ class LocalServer:
 
     def __init__(self, routes: Mapping[str, Route] | None = None, *,
                  default: Handler | None = None, host: str = "127.0.0.1", port: int = 0,
-                 min_latency: float = 0.0, conditional: bool = True):
+                 min_latency: float = 0.0, conditional: bool = True, site_url: str | None = None):
         self.routes: dict[str, Route] = dict(routes or {})
+        self.site_url = site_url.rstrip("/") if site_url else None
         self.default = default
         self.min_latency = min_latency
         self.conditional = conditional
@@ -138,8 +145,14 @@ class LocalServer:
         return self._httpd.server_address[1]
 
     @property
-    def base_url(self) -> str:
+    def address(self) -> str:
+        """Where the server listens: http://127.0.0.1:<port>."""
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        """The site's URL: its name (`site_url`) when it has one, else its address."""
+        return self.site_url or self.address
 
     def url(self, path: str = "/") -> str:
         return self.base_url + path
@@ -151,7 +164,7 @@ class LocalServer:
         self._thread = threading.Thread(target=self._httpd.serve_forever,
                                         kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()
-        logger.debug("serving on %s", self.base_url)
+        logger.debug("serving %s on %s", self.base_url, self.address)
         return self
 
     def stop(self) -> None:
@@ -189,6 +202,17 @@ class LocalServer:
             return not_modified_response(response)
         return response
 
+    def _origin_form(self, target: str) -> tuple[str, bool]:
+        """The path (with query) of a request target, and whether an absolute-form target
+        asked for another host than this server's site."""
+        if "://" not in target.split("?", 1)[0]:
+            return target, False
+        parts = urlsplit(target)
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        own = {urlsplit(self.site_url).netloc} if self.site_url else set()
+        own.add(urlsplit(self.address).netloc)
+        return path, parts.netloc not in own
+
     def _handler_class(self):
         server = self
 
@@ -199,13 +223,15 @@ class LocalServer:
                 logger.debug("%s " + fmt, self.address_string(), *args)
 
             def _serve(self, with_body: bool) -> None:
+                path, foreign = server._origin_form(self.path)
                 with server._lock:
                     server.in_flight += 1
                     server.max_in_flight = max(server.max_in_flight, server.in_flight)
-                    server.hits[self.path] += 1
+                    server.hits[path] += 1
                 try:
-                    req = Request(self.command, self.path, dict(self.headers.items()))
-                    resp = server.resolve(req)
+                    req = Request(self.command, path, dict(self.headers.items()))
+                    resp = Response(502, "<html><body>not this site</body></html>") if foreign \
+                        else server.resolve(req)
                     wait = max(resp.delay, server.min_latency)
                     if wait:
                         time.sleep(wait)

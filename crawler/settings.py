@@ -72,6 +72,8 @@ DOWNLOADER_MIDDLEWARES = {
     "newsmon.crawler.middlewares.RetryAfterMiddleware": 560,
     "newsmon.crawler.middlewares.CharsetMiddleware": 570,  # below HttpCompression (590): decoded bodies
     "newsmon.crawler.middlewares.RedirectGuardMiddleware": 610,
+    # before Scrapy's HttpProxyMiddleware (750): a routed host's requests go via its server
+    "newsmon.crawler.demo.routing.HostRouteMiddleware": 740,
 }
 
 # -- extensions ----------------------------------------------------------------
@@ -148,6 +150,7 @@ NEWSMON_RUN_ID = None
 NEWSMON_MIN_DELAY = 0.01  # floor of every slot delay (see the module docstring)
 NEWSMON_SITEMAP_MAX_DEPTH = 3  # sitemap index nesting followed at most
 NEWSMON_ROBOTS_SITEMAPS = False  # also read the Sitemap: lines of each source's robots.txt
+NEWSMON_ROUTES: dict[str, str] = {}  # host -> http://127.0.0.1:PORT that answers for it (the demo)
 NEWSMON_MAX_AGE_DAYS = 0  # skip feed/sitemap entries dated older than this; 0 = no limit
 NEWSMON_REFETCH_DAYS = 7  # a known article is requested again (conditionally) after this; 0 = every run
 NEWSMON_INCREMENTAL = True  # False: skip nothing, send no validators (full re-crawl); see crawler/fetchlog.py

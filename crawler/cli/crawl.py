@@ -82,27 +82,31 @@ def crawl_failure(outcome) -> str:
 def demo(port, topic, threshold, keep_all, model, workers, db_path):
     """Serve the bundled sample news site on 127.0.0.1, crawl it, and summarise.
 
-    Fully offline: the real spiders, extraction, NLP and DuckDB on 45 articles
-    written for this project.
+    Fully offline: the real spiders, extraction, NLP and DuckDB on 46 articles
+    written for this project. The site is named http://newsmon-demo.invalid
+    whatever port serves it, so running the demo again finds the same articles.
 
     \b
     Example:
       newsmon demo && newsmon sql "select * from article_summary limit 5"
     """
+    from newsmon.crawler.demo.site import DEMO_SITE_URL, demo_routes, demo_sources_file, serve_demo_site
     from newsmon.crawler.runs.record import crawl_and_record
-    from newsmon.crawler.demo.site import demo_sources_file, serve_demo_site
     from newsmon.crawler.runs.report import print_summary, summary_console
     from newsmon.crawler.sources import load_sources
 
     console = summary_console()
-    with serve_demo_site(port=port) as server, tempfile.TemporaryDirectory() as tmp:
+    overrides = crawl_overrides(topic, threshold, keep_all, model, workers)
+    with serve_demo_site(port=port, site_url=DEMO_SITE_URL) as server, \
+            tempfile.TemporaryDirectory() as tmp:
         if not quiet():
-            console.print(f"demo site: {server.base_url}/  (feed /rss.xml, sitemap /sitemap.xml)")
+            console.print(f"demo site: {server.base_url}/ served by {server.address} "
+                          "(feed /rss.xml, sitemap /sitemap.xml)", markup=False)
         sources = load_sources(demo_sources_file(server.base_url, Path(tmp) / "sources.toml"))
-        overrides = crawl_overrides(topic, threshold, keep_all, model, workers)
+        overrides["NEWSMON_ROUTES"] = demo_routes(server)
         outcome = crawl_and_record(sources, db_path, overrides)
     if not quiet():
-        print_summary(outcome, db_path, console)
+        print_summary(outcome, db_path, console, tables=True)
     if outcome.status != "ok":
         raise CliError("demo " + crawl_failure(outcome), EXIT_CRAWL)
 

@@ -28,6 +28,7 @@ from email.utils import format_datetime
 from functools import lru_cache
 from pathlib import Path
 from string import Template
+from urllib.parse import urlsplit
 
 from newsmon.crawler.demo import feeds
 from newsmon.crawler.demo.content import (DemoArticle, SiteConfig, StaticPage, load_articles,
@@ -43,6 +44,8 @@ PRIVATE_PATH = "/private/"
 ABOUT_PATH = "/about/"
 
 DEMO_SOURCE_NAME = "newsmon-demo"
+# the demo site's name, whatever port serves it (crawler/demo/routing.py)
+DEMO_SITE_URL = "http://newsmon-demo.invalid"
 ARTICLE_URL_PATTERN = r"/20\d\d/\d\d/\d\d/[a-z0-9-]+/$"
 
 
@@ -80,12 +83,22 @@ def build_site(base_url: str, articles: list[DemoArticle] | None = None,
     return routes
 
 
-def serve_demo_site(*, port: int = 0, min_latency: float = 0.0) -> LocalServer:
+def serve_demo_site(*, port: int = 0, min_latency: float = 0.0,
+                    site_url: str | None = None) -> LocalServer:
     """Start the demo site on 127.0.0.1:`port` (0: a free one) and return the running
-    server; it also works as ``with serve_demo_site() as srv:``."""
-    server = LocalServer(port=port, min_latency=min_latency)
+    server; it also works as ``with serve_demo_site() as srv:``.  With `site_url`
+    (DEMO_SITE_URL for `newsmon demo`) the site's pages name it by that URL, whatever
+    the port: crawl it with `demo_routes(server)` in NEWSMON_ROUTES."""
+    server = LocalServer(port=port, min_latency=min_latency, site_url=site_url)
     server.routes.update(build_site(server.base_url))
     return server.start()
+
+
+def demo_routes(server: LocalServer) -> dict[str, str]:
+    """The NEWSMON_ROUTES setting that reaches `server` by its site name (routing.py)."""
+    if not server.site_url:
+        return {}
+    return {urlsplit(server.site_url).hostname: server.address}
 
 
 def demo_sources_file(base_url: str, path: str | Path, *, delay: float = 0.05,
@@ -95,7 +108,7 @@ def demo_sources_file(base_url: str, path: str | Path, *, delay: float = 0.05,
     base_url = base_url.rstrip("/")
     lines = [
         f"# newsmon sources for the bundled demo site at {base_url}",
-        "# written by crawler.demo.site.demo_sources_file; the port changes every run.",
+        "# written by crawler.demo.site.demo_sources_file",
         "",
         "[[source]]",
         f"name = {_toml_str(DEMO_SOURCE_NAME)}",

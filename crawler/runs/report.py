@@ -15,9 +15,11 @@ from newsmon.crawler.runs.record import CrawlOutcome
 from newsmon.data.summary import largest_figures, top_entities
 
 def print_summary(outcome: CrawlOutcome, db_path: str, console: Console | None = None,
-                  *, top: int = 8) -> None:
+                  *, top: int = 8, tables: bool | None = None) -> None:
     """The run's summary: short when there is little to say (a run that stored nothing
-    prints its numbers and one line per failed source, no empty tables)."""
+    prints its numbers and one line per failed source; empty tables are never printed).
+    `tables`: print the database's top people, organisations and figures (default: when
+    this run stored something)."""
     console = console or summary_console()
     st = outcome.stats
     kept = int(st.get("newsmon/processed", 0))
@@ -49,7 +51,7 @@ def print_summary(outcome: CrawlOutcome, db_path: str, console: Console | None =
     if unannotated:
         console.print("stored without NLP (language): "
                       + ", ".join(f"{k} {v}" for k, v in sorted(unannotated.items())))
-    if not _stored_anything(st):
+    if not (_stored_anything(st) if tables is None else tables):
         return  # the database's tables would only repeat earlier runs (or be empty)
 
     for label, heading in (("person", "Top people"), ("organisation", "Top organisations")):
@@ -73,6 +75,8 @@ def print_summary(outcome: CrawlOutcome, db_path: str, console: Console | None =
                           str(row.unit or row.object or ""), _short(row.title, 48))
     if table.row_count:
         console.print(table)
+    if not (st.get("newsmon/stored/inserted") or table.row_count):
+        return
     console.print(f"\nQuery the result:\n  newsmon sql --db {db_path} "
                   "\"select title, relevance from articles order by relevance desc limit 10\"\n"
                   f"  newsmon search --db {db_path} \"fine\"", markup=False)

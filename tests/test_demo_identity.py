@@ -1,0 +1,67 @@
+"""The demo's articles keep their identity from run to run: the site is named
+http://newsmon-demo.invalid whatever port serves it (crawler/demo/routing.py, the
+LocalServer answering for its site name as an HTTP proxy)."""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.request
+
+import pytest
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Request
+from scrapy.utils.test import get_crawler
+
+from conftest import run_newsmon
+from newsmon.crawler.demo.routing import HostRouteMiddleware
+from newsmon.crawler.demo.site import DEMO_SITE_URL, demo_routes, serve_demo_site
+from newsmon.data.store import query
+
+
+def fetch_via(proxy: str, url: str) -> tuple[int, bytes]:
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({"http": proxy}))
+    try:
+        with opener.open(url, timeout=10) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+
+
+def test_the_site_answers_for_its_name_and_for_nothing_else():
+    with serve_demo_site(site_url=DEMO_SITE_URL) as server:
+        assert server.base_url == DEMO_SITE_URL and server.address.startswith("http://127.0.0.1:")
+        status, body = fetch_via(server.address, f"{DEMO_SITE_URL}/rss.xml")
+        assert status == 200 and f"{DEMO_SITE_URL}/20".encode() in body  # links name the site
+        assert b"127.0.0.1" not in body
+        assert server.hits["/rss.xml"] == 1
+        status, _ = fetch_via(server.address, "http://example.org/")  # never a way out
+        assert status == 502
+        status, _ = fetch_via(server.address, f"{DEMO_SITE_URL}/no-such-page")
+        assert status == 404
+        assert demo_routes(server) == {"newsmon-demo.invalid": server.address}
+
+
+def test_routed_requests_go_through_the_sites_server():
+    middleware = HostRouteMiddleware({"newsmon-demo.invalid": "http://127.0.0.1:5555"})
+    routed = Request(f"{DEMO_SITE_URL}/rss.xml")
+    other = Request("https://example.org/")
+    middleware.process_request(routed)
+    middleware.process_request(other)
+    assert routed.meta["proxy"] == "http://127.0.0.1:5555" and routed.url == f"{DEMO_SITE_URL}/rss.xml"
+    assert "proxy" not in other.meta
+    with pytest.raises(NotConfigured):
+        HostRouteMiddleware.from_crawler(get_crawler(settings_dict={"NEWSMON_ROUTES": {}}))
+
+
+@pytest.mark.slow
+def test_running_the_demo_twice_leaves_the_same_articles(tmp_path):
+    db = tmp_path / "demo.duckdb"
+    for _ in range(2):  # each run serves the site on another free port
+        out = run_newsmon("demo", "--db", str(db), "--workers", "1")
+        assert out.returncode == 0, out.stderr[-2000:]
+    articles = query(db, "SELECT canonical_url FROM articles")["canonical_url"]
+    assert 30 <= len(articles) == articles.nunique()
+    assert all(url.startswith(f"{DEMO_SITE_URL}/") for url in articles)
+    runs = query(db, "SELECT coalesce(json_extract(stats, '$.\"newsmon/stored/inserted\"')::INT, 0) AS new "
+                     "FROM crawl_runs ORDER BY run_id")["new"]
+    assert list(runs) == [len(articles), 0]
