@@ -51,7 +51,10 @@ def annotate(infile, output, batch_size, explain, model):
     "fines": [{"authority", "target", "value", "unit", "basis", "status", "text",
     "start", "end"}]}, names canonical within each text (null when the text does
     not say). A money figure's role is fine, revenue, cost, funding, price,
-    compensation, maximum or other. With --explain, also "explain": one entry
+    compensation, maximum or other. Any JSON string is taken (lone surrogates
+    become U+FFFD) at any length (long texts are annotated in pieces, offsets into
+    the whole text); a text that breaks the pipeline gets empty lists and an
+    "error". With --explain, also "explain": one entry
     per candidate span {"text", "start", "end", "label", "canonical", "source",
     "rules"}, rejected ones included (label "none"), so a wrong entity is traced
     to the rule that made it in one step.
@@ -61,7 +64,9 @@ def annotate(infile, output, batch_size, explain, model):
       echo '{"id": 1, "text": "Ofcom fined Streamly £18m."}' | newsmon annotate
       echo '{"text": "Defender Myles Garrett joined the Browns."}' | newsmon annotate --explain
     """
-    from newsmon.nlp.pipeline import annotate as run, load_pipeline, to_prediction
+    from newsmon.nlp.annotate import annotate_texts, clean_text
+    from newsmon.nlp.pipeline import load_pipeline, to_prediction
+    from newsmon.nlp.records import Annotation
 
     nlp = load_pipeline(model, explain=explain)
     rows = read_jsonl(infile, getattr(infile, "name", "<stdin>"))
@@ -69,8 +74,14 @@ def annotate(infile, output, batch_size, explain, model):
         chunk = list(islice(rows, batch_size))
         if not chunk:
             break
-        for (doc_id, _), ann in zip(chunk, run(nlp, [t for _, t in chunk], batch_size=batch_size)):
-            output.write(json.dumps(to_prediction(doc_id, ann, explain=explain), ensure_ascii=False) + "\n")
+        failed: dict[int, Exception] = {}
+        annotations = annotate_texts(nlp, [t for _, t in chunk], ["en"] * len(chunk),
+                                     batch_size=batch_size, on_error=failed.__setitem__)
+        for i, ((doc_id, _), ann) in enumerate(zip(chunk, annotations)):
+            prediction = to_prediction(clean_text(doc_id), ann or Annotation(), explain=explain)
+            if i in failed:  # the others of the chunk are annotated all the same
+                prediction["error"] = f"{type(failed[i]).__name__}: {failed[i]}"
+            output.write(json.dumps(prediction, ensure_ascii=False) + "\n")
         output.flush()
 
 
