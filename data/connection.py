@@ -8,6 +8,9 @@
   lock conflict is retried with a short jittered back-off until `timeout`
   seconds have passed, then DatabaseBusyError.  Writers keep their windows
   short (see store.py), so waiting is normally a fraction of a second.
+* Damage and refusals: an existing file shorter than its own blocks say, or one
+  DuckDB finds damaged, raises DamagedDatabaseError; a file system that refuses
+  (read-only, full) raises a StorageError (data.integrity).
 * `load_fts`: `INSTALL` needs the network, so the fts extension is loaded from
   the duckdb-extension-fts wheel when DuckDB's own extension directory lacks it.
 * The SQL sandbox (`sandbox`, `run_sandboxed`): every connection that runs SQL
@@ -42,6 +45,7 @@ from newsmon.data.errors import (
     NotADatabaseError,
     SandboxError,
 )
+from newsmon.data.integrity import check_size, storage_error
 
 logger = logging.getLogger(__name__)
 
@@ -97,23 +101,35 @@ def is_busy_error(exc: BaseException) -> bool:
     return isinstance(exc, duckdb.Error) and any(m in str(exc) for m in _BUSY_MARKERS)
 
 
-def connect(path: Path | str, *, read_only: bool, timeout: float) -> duckdb.DuckDBPyConnection:
-    """A raw connection (no migrations), retried on lock conflicts for `timeout` seconds."""
+def connect(path: Path | str, *, read_only: bool, timeout: float,
+            check: bool = True) -> duckdb.DuckDBPyConnection:
+    """A raw connection (no migrations), retried on lock conflicts for `timeout` seconds.
+
+    `check`: an existing file must be as long as its blocks say (data.integrity);
+    a writer that checked at its first open passes False for its transactions
+    (inside this process, blocks a transaction allocates may not be on disk yet).
+    """
     path = Path(path)
     check_header(path)
     if read_only and not path.exists():
         raise DatabaseNotFoundError(f"{path} does not exist; run a crawl or `migrate` to create it")
+    existed = path.exists()
     if not read_only:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise (storage_error(exc, path.parent, "cannot create folder")
+                   or DataError(f"cannot create {path.parent}: {exc}")) from exc
     deadline = time.monotonic() + timeout
     delay = _FIRST_DELAY
     waited = False
     while True:
         try:
-            return _quiet(duckdb.connect(str(path), read_only=read_only))
+            con = _quiet(duckdb.connect(str(path), read_only=read_only))
         except duckdb.Error as exc:
             if not is_busy_error(exc):
-                raise DataError(f"cannot open {path}: {exc}") from exc
+                raise (storage_error(exc, path, "cannot open")
+                       or DataError(f"cannot open {path}: {exc}")) from exc
             if time.monotonic() + delay > deadline:
                 mode = "read" if read_only else "write"
                 raise DatabaseBusyError(
@@ -124,6 +140,14 @@ def connect(path: Path | str, *, read_only: bool, timeout: float) -> duckdb.Duck
                 waited = True
             time.sleep(delay * random.uniform(0.5, 1.0))
             delay = min(delay * 2, _MAX_DELAY)
+            continue
+        if existed and check:
+            try:
+                check_size(con, path)  # a cut-off file fails here, before any work
+            except BaseException:
+                con.close()
+                raise
+        return con
 
 
 def _quiet(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:

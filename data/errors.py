@@ -25,8 +25,29 @@ class DatabaseBusyError(DataError):
     """Another process held the database lock for longer than the timeout."""
 
 
+class DamagedDatabaseError(DataError):
+    """A DuckDB file that is cut off or fails its checksums; it was left untouched."""
+
+
 class MigrationError(DataError):
     """A migration file is malformed or failed; that migration was rolled back."""
+
+
+class NewerSchemaError(MigrationError):
+    """The database has migrations this newsmon does not know (a newer one wrote it);
+    newsmon does not write to it."""
+
+
+class StorageError(DataError):
+    """The file system refused a write (permissions, I/O); nothing was half written."""
+
+
+class DiskFullError(StorageError):
+    """No room left to write (or less than the reserve newsmon keeps free)."""
+
+
+class ReadOnlyStorageError(StorageError):
+    """The database (or its lock file) is on a read-only file system."""
 
 
 class WriteError(DataError):

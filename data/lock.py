@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from newsmon.data.connection import utc_now
+from newsmon.data.errors import StorageError
+from newsmon.data.integrity import storage_error
 
 logger = logging.getLogger(__name__)
 
@@ -74,8 +76,12 @@ class RunLock:
         """Take the lock or raise RunLockedError naming the holder; never waits."""
         if self._fd is not None:
             return self
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        except OSError as exc:  # read-only file system, no permission, full disk...
+            raise (storage_error(exc, self.path, "cannot create the run lock")
+                   or StorageError(f"cannot create the run lock {self.path}: {exc}")) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -88,7 +94,10 @@ class RunLock:
             os.close(fd)
             raise
         self._fd = fd
-        _rewrite(fd, f"pid={os.getpid()}\nstarted={utc_now():%Y-%m-%d %H:%M:%S} UTC\n")
+        try:
+            _rewrite(fd, f"pid={os.getpid()}\nstarted={utc_now():%Y-%m-%d %H:%M:%S} UTC\n")
+        except OSError as exc:  # a full disk: the lock holds, only the note is missing
+            logger.warning("could not write the holder into %s: %s", self.path, exc)
         logger.debug("run lock %s taken by pid %d", self.path, os.getpid())
         return self
 

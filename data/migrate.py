@@ -6,8 +6,13 @@ statements run in ONE transaction together with its row in
 no trace and is retried next time.  Files must not contain BEGIN/COMMIT.
 Applied migrations are never edited; change the schema with a new file.
 
+A database that records a migration this code does not know was written by a
+newer newsmon: writers refuse it (NewerSchemaError) before changing anything.
+
 `open_db` (store.py) applies pending migrations on every writable open;
-`migrate(path)` does it explicitly and `status(path)` reports without writing.
+`migrate(path)` does it explicitly (and then reads every table: a damaged file is
+never "up to date"), `status(path)` reports without writing and `check(path)`
+verifies the file without writing (`newsmon db check`).
 """
 
 from __future__ import annotations
@@ -20,7 +25,9 @@ from pathlib import Path
 import duckdb
 
 from newsmon.data.connection import DEFAULT_DB_PATH, connect, utc_now
-from newsmon.data.errors import MigrationError
+from newsmon.data.errors import (DamagedDatabaseError, DatabaseNotFoundError, MigrationError,
+                                 NewerSchemaError)
+from newsmon.data.integrity import CheckReport, verify_tables
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +91,10 @@ def apply_migrations(con: duckdb.DuckDBPyConnection, directory: Path = MIGRATION
     done = applied_versions(con)
     unknown = done - {m.version for m in known}
     if unknown:
-        logger.warning("database has migrations this code does not know: %s", sorted(unknown))
+        raise NewerSchemaError(
+            f"the database has migration(s) {', '.join(map(str, sorted(unknown)))} that this "
+            f"newsmon does not know (a newer newsmon wrote it); it was left untouched: upgrade "
+            f"newsmon to write to it")
     todo = [m for m in known if m.version not in done]
     for migration in todo:
         _apply_one(con, migration)
@@ -109,9 +119,21 @@ def _apply_one(con: duckdb.DuckDBPyConnection, migration: Migration) -> None:
 
 def migrate(path: Path | str = DEFAULT_DB_PATH, directory: Path = MIGRATIONS_DIR,
             timeout: float = 30.0) -> list[Migration]:
-    """Create the database if needed and apply pending migrations; return those applied."""
+    """Create the database if needed and apply pending migrations; return those applied.
+
+    Then every table is read in full (data.integrity.verify_tables): a damaged file
+    raises DamagedDatabaseError, never passes as up to date.
+    """
     with connect(path, read_only=False, timeout=timeout) as con:
-        return apply_migrations(con, directory)
+        applied = apply_migrations(con, directory)
+        report = verify_tables(con, path)
+    if not report.ok:
+        bad = report.problems[0]
+        raise DamagedDatabaseError(
+            f"{path} is damaged: {bad.kind} {bad.name} cannot be read ({bad.error}); "
+            f"{len(report.problems)} of {len(report.tables)} tables and views fail "
+            f"(`newsmon db check` lists them)")
+    return applied
 
 
 def status(path: Path | str = DEFAULT_DB_PATH, directory: Path = MIGRATIONS_DIR, timeout: float = 30.0) -> dict:
@@ -135,6 +157,26 @@ def status(path: Path | str = DEFAULT_DB_PATH, directory: Path = MIGRATIONS_DIR,
         report["tables"] = _row_counts(con)
     report["pending"] = [{"version": m.version, "name": m.name} for m in known if m.version not in done]
     report["unknown"] = sorted(done - {m.version for m in known})
+    return report
+
+
+def check(path: Path | str = DEFAULT_DB_PATH, directory: Path = MIGRATIONS_DIR,
+          timeout: float = 30.0) -> CheckReport:
+    """`newsmon db check`, read-only: the file opens as DuckDB and is as long as its
+    blocks say (DamagedDatabaseError/NotADatabaseError otherwise), then the schema's
+    migrations are compared with this code's and every table and view is read
+    (data.integrity.verify_tables).  Returns the report; `report.ok` and
+    `report.unknown` tell whether this newsmon can write to it."""
+    path = Path(path)
+    if not path.exists():
+        raise DatabaseNotFoundError(f"{path} does not exist")
+    known = {m.version for m in discover(directory)}
+    with connect(path, read_only=True, timeout=timeout) as con:
+        done = applied_versions(con)
+        report = verify_tables(con, path)
+    report.applied = sorted(done & known)
+    report.pending = sorted(known - done)
+    report.unknown = sorted(done - known)
     return report
 
 

@@ -10,8 +10,10 @@ Exit codes (stable, for cron and scripts):
     1  an error while running (bad SQL, a failed step)
     2  wrong usage: unknown flag or value, bad sources file, unknown query, a statement
        the SQL sandbox refused
-    3  a crawl failed or fetched nothing it should have
-    4  the database file is not a DuckDB database, or its schema could not be migrated
+    3  a crawl failed, fetched nothing it should have, could not store (disk full
+       during the crawl), or was interrupted (SIGINT/SIGTERM)
+    4  the database cannot be used: not a DuckDB file, damaged, written by a newer
+       newsmon (unknown migration), or its disk is read-only or full before the work
     5  the database stayed busy (locked by a writer) past the timeout
     6  another newsmon run (crawl, run, demo, load) holds the database's run lock
     7  the Redis frontier of a distributed run is unreachable or was lost
@@ -67,6 +69,8 @@ def _error_map() -> list[tuple[type[BaseException], int]]:
         (de.VersionNotFoundError, EXIT_USAGE),
         (de.SearchIndexError, EXIT_ERROR),
         (de.NotADatabaseError, EXIT_DATABASE),
+        (de.DamagedDatabaseError, EXIT_DATABASE),
+        (de.StorageError, EXIT_DATABASE),
         (de.MigrationError, EXIT_DATABASE),
         (de.DatabaseNotFoundError, EXIT_DATABASE),
         (de.DatabaseBusyError, EXIT_BUSY),
@@ -88,6 +92,7 @@ class NewsmonGroup(click.Group):
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except Exception as exc:
+            exc = _typed(exc)
             for cls, code in _error_map():
                 if isinstance(exc, cls):
                     raise CliError(_message(exc), code) from exc
@@ -124,6 +129,19 @@ class NewsmonGroup(click.Group):
                        "for the traceback, and report it)", err=True)
             sys.exit(EXIT_ERROR)
         sys.exit(result if isinstance(result, int) else 0)
+
+
+def _typed(exc: Exception) -> Exception:
+    """A raw DuckDB or OS error that says the disk or the file failed, as its typed error."""
+    import duckdb
+
+    if isinstance(exc, (duckdb.Error, OSError)) and not isinstance(exc, FileNotFoundError):
+        from newsmon.data.integrity import storage_error
+        typed = storage_error(exc, getattr(exc, "filename", None) or "the database", "cannot use")
+        if typed is not None:
+            typed.__cause__ = exc
+            return typed
+    return exc
 
 
 def _message(exc: BaseException) -> str:

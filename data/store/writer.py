@@ -20,6 +20,7 @@ import pyarrow as pa
 
 from newsmon.data.connection import DEFAULT_DB_PATH, connect, utc_now
 from newsmon.data.errors import WriteError
+from newsmon.data.integrity import DEFAULT_MIN_FREE_MB, check_free_space, storage_error
 from newsmon.data.frames import (
     ARTICLE_COLUMNS,
     BATCH_COLUMNS,
@@ -44,18 +45,27 @@ logger = logging.getLogger(__name__)
 class Store:
     """The writer.  Each method is one short transaction on its own connection."""
 
-    def __init__(self, path: Path | str = DEFAULT_DB_PATH, busy_timeout: float = 30.0) -> None:
+    def __init__(self, path: Path | str = DEFAULT_DB_PATH, busy_timeout: float = 30.0,
+                 min_free_mb: float = DEFAULT_MIN_FREE_MB) -> None:
         self.path = Path(path)
         self.busy_timeout = busy_timeout
-        open_db(self.path, timeout=busy_timeout).close()  # create and migrate once
+        self.min_free = min_free_mb * 2**20  # bytes kept free on the disk (data.integrity)
+        open_db(self.path, timeout=busy_timeout).close()  # create, check and migrate once
 
     def __repr__(self) -> str:
         return f"Store({str(self.path)!r})"
 
     @contextmanager
-    def _transaction(self, what: str,
-                     tables: Mapping[str, pa.Table] | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
-        con = connect(self.path, read_only=False, timeout=self.busy_timeout)
+    def _transaction(self, what: str, tables: Mapping[str, pa.Table] | None = None, *,
+                     reserve: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One transaction; `reserve`: refuse (DiskFullError) when less than the
+        reserve is free (the run bookkeeping that closes a run may use it).  A failure
+        of the disk or the file is a StorageError/DamagedDatabaseError, of the
+        statement a WriteError; either way nothing was written."""
+        if reserve:
+            check_free_space(self.path, self.min_free)
+        con = connect(self.path, read_only=False, timeout=self.busy_timeout, check=False)
+        failed = False
         try:
             for name, table in (tables or {}).items():
                 con.register(name, table)
@@ -64,13 +74,23 @@ class Store:
                 yield con
                 con.commit()
             except duckdb.Error as exc:
+                failed = True
                 rollback_quietly(con)
-                raise WriteError(f"{what} on {self.path} failed and was rolled back: {exc}") from exc
+                raise (storage_error(exc, self.path, f"{what}: cannot write")
+                       or WriteError(f"{what} on {self.path} failed and was rolled back: {exc}")
+                       ) from exc
             except BaseException:
+                failed = True
                 rollback_quietly(con)
                 raise
         finally:
-            con.close()
+            try:
+                con.close()  # may checkpoint: the disk can still refuse here
+            except duckdb.Error as exc:
+                if not failed:
+                    raise (storage_error(exc, self.path, f"{what}: cannot write")
+                           or WriteError(f"{what} on {self.path}: closing failed: {exc}")) from exc
+                logger.debug("closing after a failed %s: %s", what, exc)
 
     # -- crawl runs -------------------------------------------------------
 
@@ -87,7 +107,7 @@ class Store:
         """Close a run with a final status and its stats (stored as JSON)."""
         if status not in RUN_STATUSES:
             raise WriteError(f"finish_run: status must be one of {RUN_STATUSES}, not {status!r}")
-        with self._transaction("finish_run") as con:
+        with self._transaction("finish_run", reserve=False) as con:
             updated = con.execute(
                 "UPDATE crawl_runs SET finished_at = $now, status = $status, stats = CAST($stats AS JSON) "
                 "WHERE run_id = $run_id RETURNING run_id",
@@ -103,7 +123,7 @@ class Store:
         `all_running`: the caller holds the run lock, so every 'running' run is
         dead even if its pid was reused (containers restart with the same pids).
         """
-        with self._transaction("mark_interrupted_runs") as con:
+        with self._transaction("mark_interrupted_runs", reserve=False) as con:
             rows = con.execute("SELECT run_id, pid FROM crawl_runs WHERE status = 'running'").fetchall()
             dead = [run_id for run_id, pid in rows
                     if all_running or pid is None or not process_alive(pid)]
@@ -177,20 +197,20 @@ class Store:
     def loaded_batches(self, batch_ids: Iterable[str]) -> set[str]:
         """Which of `batch_ids` are recorded in staged_batches (one short read)."""
         ids = pa.table({"batch_id": pa.array(sorted(set(batch_ids)), type=pa.string())})
-        with self._transaction("loaded_batches", {"in_batches": ids}) as con:
+        with self._transaction("loaded_batches", {"in_batches": ids}, reserve=False) as con:
             return {row[0] for row in con.execute(BATCHES_LOADED).fetchall()}
 
     def known_pages(self, sources: Iterable[str]) -> pd.DataFrame:
         """The fetch record of `sources`: url, kind, status, etag, last_modified,
         lastmod, last_fetched_at, outcome, canonical_url (one short read)."""
-        with self._transaction("known_pages") as con:
+        with self._transaction("known_pages", reserve=False) as con:
             return con.execute(KNOWN_PAGES, {"sources": sorted(set(sources))}).df()
 
     def iter_known_pages(self, sources: Iterable[str],
                          rows_per_chunk: int = 20_000) -> Iterator[pd.DataFrame]:
         """`known_pages` in chunks (`known_page_chunks`), in one transaction: consume
         the chunks promptly."""
-        with self._transaction("known_pages") as con:
+        with self._transaction("known_pages", reserve=False) as con:
             yield from known_page_chunks(con, sources, rows_per_chunk)
 
     def replace_annotations(self, mentions: pd.DataFrame | None, figures: pd.DataFrame | None,
