@@ -12,7 +12,7 @@ attached: nothing is skipped and nothing recorded.
 Article candidates (feed and sitemap entries, link-mode candidates)
 * an unknown URL is fetched;
 * a known URL whose last outcome is *settled* ('stored', 'not_modified',
-  'dropped:<reason>' except processing_error, 'failed:http_4xx' except 408 and
+  'dropped:<reason>' except processing_error and interrupted, 'failed:http_4xx' except 408 and
   429, 'failed:too_large|too_many_redirects|unsupported_scheme'), fetched less than NEWSMON_REFETCH_DAYS ago and not announced as changed
   since (a sitemap <lastmod> or a feed entry's updated date newer than its
   last_fetched_at) is skipped: ``newsmon/skipped_known``, once per URL and run;
@@ -68,7 +68,7 @@ logger = logging.getLogger(__name__)
 
 TRANSIENT_HTTP = frozenset({"http_408", "http_429"})
 PERMANENT_FAILURES = frozenset({"too_large", "too_many_redirects", "unsupported_scheme"})
-UNSETTLED_DROPS = frozenset({"processing_error"})
+UNSETTLED_DROPS = frozenset({"processing_error", "interrupted"})
 LISTING_TRUSTED = frozenset({"listed", "not_modified"})  # outcomes whose validators are sent
 
 

@@ -10,7 +10,8 @@ It owns
   Scrapy's own.  Stats: ``newsmon/retry_after`` (retries after a wait),
   ``newsmon/retry_after_seconds`` (total wait), ``newsmon/retry_after_too_long``
   (given up: the wait was above the bound); the request then fails as
-  ``newsmon/fetch_failed/http_<status>``.
+  ``newsmon/fetch_failed/http_<status>``.  A crawl that starts stopping
+  (crawler.shutdown) ends the waits at once; those requests are not retried.
 * `RedirectGuardMiddleware`: a redirect back to a URL already in the request's
   redirect chain (a loop that Scrapy's duplicate filter would swallow
   silently) or to a non-http(s) URL (``javascript:``, ``mailto:``, ``data:``,
@@ -55,6 +56,8 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from w3lib.encoding import (html_body_declared_encoding, http_content_type_encoding,
                             read_bom, resolve_encoding)
 from w3lib.url import safe_url_string
+
+from newsmon.crawler.shutdown import Stopped, stop_requested
 
 logger = logging.getLogger(__name__)
 
@@ -114,6 +117,15 @@ class RetryAfterMiddleware:
         self.stats = crawler.stats
         self.max_wait = max_wait
         self.codes = codes
+        self._waits: set[asyncio.Future] = set()
+        self._stopping = False
+        crawler.signals.connect(self._stop, signal=stop_requested)
+
+    def _stop(self, reason: str) -> None:
+        """A stopping crawl (crawler.shutdown) waits no more: the retries are given up."""
+        self._stopping = True
+        for wait in list(self._waits):
+            wait.cancel()
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "RetryAfterMiddleware":
@@ -144,8 +156,27 @@ class RetryAfterMiddleware:
         self.stats.inc_value("newsmon/retry_after_seconds", round(wait, 3))
         logger.info("HTTP %d with Retry-After %.1f s: waiting before retrying %s",
                     response.status, wait, request.url)
-        await _sleep(wait)
+        if not await self._wait(wait):
+            raise Stopped(f"not retried: the crawl is stopping: {request.url}")
         return retry
+
+    async def _wait(self, seconds: float) -> bool:
+        """Sleep `seconds`; False when the crawl started stopping meanwhile."""
+        if self._stopping:
+            return False
+        if not is_asyncio_available():
+            await _sleep(seconds)
+            return not self._stopping
+        sleep = asyncio.ensure_future(asyncio.sleep(seconds))
+        self._waits.add(sleep)
+        try:
+            await sleep
+        except asyncio.CancelledError:
+            if not self._stopping:
+                raise
+        finally:
+            self._waits.discard(sleep)
+        return not self._stopping
 
     @staticmethod
     def _give_up(request: Request, response: Response) -> Response:

@@ -25,6 +25,7 @@ from typing import Any, Iterable
 
 from scrapy.settings import Settings
 
+from newsmon.data.integrity import DEFAULT_MIN_FREE_MB
 from newsmon.nlp.models import DEFAULT_MODEL
 
 logger = logging.getLogger(__name__)
@@ -66,6 +67,12 @@ DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 DOWNLOAD_FAIL_ON_DATALOSS = True
 
+# -- download handlers: Scrapy's HTTP/1.1 one, whose downloads a stop cuts short (crawler.shutdown)
+DOWNLOAD_HANDLERS = {
+    "http": "newsmon.crawler.shutdown.StoppableHTTPDownloadHandler",
+    "https": "newsmon.crawler.shutdown.StoppableHTTPDownloadHandler",
+}
+
 # -- downloader middlewares (crawler/middlewares.py); process_response runs from the
 #    highest number down, so these see a response before Retry (550) and Redirect (600)
 DOWNLOADER_MIDDLEWARES = {
@@ -84,6 +91,7 @@ EXTENSIONS = {
     "newsmon.crawler.throttle.SourceAutoThrottle": 0,
     "scrapy.extensions.telnet.TelnetConsole": None,
     "newsmon.crawler.progress.ProgressExtension": 500,  # live status line; CLI on a terminal only
+    "newsmon.crawler.shutdown.FastStop": 0,  # a stop drops the requests queued in the downloader
 }
 
 # -- item pipelines -------------------------------------------------------------
@@ -137,6 +145,11 @@ NEWSMON_EXTRACT_FAST = False
 NEWSMON_MODEL = DEFAULT_MODEL
 NEWSMON_ANNOTATE = True  # False: extract and score only; NLP runs in `newsmon worker` processes
 NEWSMON_NLP_WORKERS = -1  # -1: one per CPU; 0: in the crawl process
+NEWSMON_PAGE_TIMEOUT = 60.0  # seconds a worker may spend on one page (then dropped, worker replaced)
+# -- stopping (crawler/shutdown.py): SIGTERM/SIGINT end a crawl within NEWSMON_STOP_FUSE seconds
+NEWSMON_STOP_GRACE = 2.0  # seconds pages under way in the pool get to finish
+NEWSMON_STOP_TIMEOUT = 6.0  # then the reactor is stopped (unwritten articles are fetched next run)
+NEWSMON_STOP_FUSE = 9.0  # then the process exits (the run recorded as interrupted first)
 # A batch write costs ~0.23 s of CPU whatever its size (open, commit, checkpoint on close:
 # bench/store_write.py), i.e. 7.7 ms per article in batches of 33 but 1.4 ms in batches of 200,
 # paid by the crawl process that also runs the reactor. Bigger batches, flushed at least every
@@ -144,6 +157,7 @@ NEWSMON_NLP_WORKERS = -1  # -1: one per CPU; 0: in the crawl process
 NEWSMON_BATCH_SIZE = 250
 NEWSMON_FLUSH_SECONDS = 10.0
 NEWSMON_BUSY_TIMEOUT = 30.0  # seconds a batch write waits for readers before it is retried later
+NEWSMON_MIN_FREE_MB = DEFAULT_MIN_FREE_MB  # a write needs this much free disk, else the crawl stops
 NEWSMON_STORE = True
 NEWSMON_PROGRESS = False  # live progress line (the CLI turns it on when stderr is a terminal)
 NEWSMON_RUN_ID = None

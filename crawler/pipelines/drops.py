@@ -48,9 +48,20 @@ class ProcessingError(DropItem):
     reason = "processing_error"
 
 
+class PageTimeout(DropItem):
+    """Processing took longer than NEWSMON_PAGE_TIMEOUT; the worker was replaced."""
+    reason = "page_timeout"
+
+
+class Interrupted(DropItem):
+    """The crawl stopped (SIGTERM/SIGINT, a failed store) before the page was processed."""
+    reason = "interrupted"
+
+
 DROP_REASONS: dict[str, type[DropItem]] = {
     cls.reason: cls for cls in (NotAnArticle, NotHtml, EmptyPage, Unparseable, NoText,
-                                TooShort, IndexPage, OffTopic, ProcessingError)
+                                TooShort, IndexPage, OffTopic, ProcessingError, PageTimeout,
+                                Interrupted)
 }
 
 

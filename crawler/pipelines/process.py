@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
 import os
-from concurrent.futures import Executor, ProcessPoolExecutor
 
 from newsmon.crawler.identity import DEFAULT_RULES, choose_canonical
 from newsmon.crawler.items import ArticleItem, PageItem
 from newsmon.crawler.pipelines.drops import drop_for
-from newsmon.crawler.pipelines.processing import ProcessingConfig, init_worker, process_page
+from newsmon.crawler.pipelines.pool import PagePool, PageTimedOut, PoolStopped, WorkerDied
+from newsmon.crawler.pipelines.processing import (Processed, ProcessingConfig, init_worker,
+                                                  process_page)
+from newsmon.crawler.shutdown import stop_requested
 
 logger = logging.getLogger(__name__)
 
@@ -31,15 +32,22 @@ class ProcessPipeline:
     Settings: NEWSMON_MODEL, NEWSMON_TOPIC, NEWSMON_THRESHOLD, NEWSMON_KEEP_ALL,
     NEWSMON_MIN_WORDS, NEWSMON_EXTRACT_FAST, NEWSMON_ANNOTATE (False: no spaCy, articles pass on
     unannotated, e.g. to `newsmon worker`), NEWSMON_NLP_WORKERS (0 = run in the reactor's process, for
-    debugging and for the serial reference run).
+    debugging and for the serial reference run), NEWSMON_PAGE_TIMEOUT (seconds a worker may
+    spend on one page: past it the page is dropped as ``page_timeout`` and the worker
+    replaced; no limit in-process), NEWSMON_STOP_GRACE (crawler.shutdown).
     """
 
-    def __init__(self, crawler, config: ProcessingConfig, workers: int):
+    def __init__(self, crawler, config: ProcessingConfig, workers: int,
+                 page_timeout: float = 60.0, stop_grace: float = 2.0):
         self.crawler = crawler
         self.stats = crawler.stats
         self.config = config
         self.workers = workers
-        self.pool: Executor | None = None
+        self.page_timeout = page_timeout
+        self.stop_grace = stop_grace
+        self.pool: PagePool | None = None
+        self._stopping: asyncio.Future | None = None
+        crawler.signals.connect(self.stop, signal=stop_requested)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -57,18 +65,29 @@ class ProcessPipeline:
         workers = s.getint("NEWSMON_NLP_WORKERS", -1)
         if workers < 0:
             workers = os.cpu_count() or 1
-        return cls(crawler, config, workers)
+        return cls(crawler, config, workers, s.getfloat("NEWSMON_PAGE_TIMEOUT", 60.0),
+                   s.getfloat("NEWSMON_STOP_GRACE", 2.0))
 
     def open_spider(self) -> None:
         if self.workers == 0:
             init_worker(self.config)
             return
-        ctx = multiprocessing.get_context("spawn")  # never fork a process running a reactor
-        self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx,
-                                        initializer=init_worker, initargs=(self.config,))
-        # start the workers now, so spaCy loads while the first pages download
-        for _ in range(self.workers):
-            self.pool.submit(os.getpid)
+        self.pool = PagePool(self.workers, init_worker, (self.config,), self.page_timeout)
+
+    async def _in_pool(self, item: PageItem) -> Processed:
+        """The page processed by a worker, or a counted drop (crawler.pipelines.pool)."""
+        try:
+            return await self.pool.run(process_page, item.html, item.url, item.content_type,
+                                       item.language)
+        except PageTimedOut as exc:
+            processed = Processed(url=item.url, reason="page_timeout", detail=str(exc))
+            logger.warning("page dropped: processing %s took %s", item.url, exc)
+        except WorkerDied as exc:
+            processed = Processed(url=item.url, reason="processing_error", detail=str(exc))
+            logger.warning("page dropped: processing %s failed: %s", item.url, exc)
+        except PoolStopped as exc:
+            processed = Processed(url=item.url, reason="interrupted", detail=str(exc))
+        return processed
 
     def _canonical(self, item: PageItem) -> str:
         """The URL the article is stored under (crawler.identity.choose_canonical)."""
@@ -85,15 +104,18 @@ class ProcessPipeline:
 
     def close_spider(self) -> None:
         if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool.close()
+
+    def stop(self, reason: str) -> None:
+        """Signal handler (crawler.shutdown): pages under way get NEWSMON_STOP_GRACE s."""
+        if self.pool is not None:
+            self._stopping = asyncio.ensure_future(self.pool.stop(self.stop_grace))
 
     async def process_item(self, item: PageItem):
-        if self.pool is None:
+        if self.pool is None:  # in this process: no time limit (NEWSMON_NLP_WORKERS = 0)
             processed = process_page(item.html, item.url, item.content_type, item.language)
         else:
-            fut = self.pool.submit(process_page, item.html, item.url, item.content_type,
-                                   item.language)
-            processed = await asyncio.wrap_future(fut)
+            processed = await self._in_pool(item)
         if processed.reason:
             self.stats.inc_value(f"newsmon/dropped/{processed.reason}")
             raise drop_for(processed)

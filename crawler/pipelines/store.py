@@ -13,15 +13,20 @@ import time
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
+from scrapy.utils.defer import _schedule_coro
 
 from newsmon.crawler.fetchlog import FetchLog, attach_spider_fetchlog, page_rows
 from newsmon.crawler.items import ArticleItem, PageItem
 from newsmon.crawler.knownpages import KnownPages
 from newsmon.crawler.pipelines.drops import drop_reason
+from newsmon.crawler.shutdown import request_stop, stop_requested
 from newsmon.data.errors import DatabaseBusyError, DataError
+from newsmon.data.integrity import DEFAULT_MIN_FREE_MB
 from newsmon.data.rows import batch_frames, pages_frame
 
 logger = logging.getLogger(__name__)
+
+STOP_BUSY_TIMEOUT = 2.0  # seconds the last flush of a stopping crawl waits for readers
 
 
 class StorePipeline:
@@ -35,7 +40,13 @@ class StorePipeline:
     Readers holding the file past NEWSMON_BUSY_TIMEOUT seconds never lose a batch:
     it goes back to the buffer (`newsmon/store_busy`) and the next flush retries
     it; at the end of the crawl the flush is retried for up to
-    CLOSE_BUSY_ATTEMPTS busy timeouts before the crawl fails (`newsmon/store_failed`).
+    CLOSE_BUSY_ATTEMPTS busy timeouts before the crawl fails (`newsmon/store_failed`),
+    once and for STOP_BUSY_TIMEOUT when the crawl is stopping (crawler.shutdown).
+
+    Any other write failure (a full or read-only disk, a damaged file: data.errors)
+    stops the crawl at once (`request_stop`, spider closed with reason
+    ``store_failed``): `newsmon/store_failed` counts the articles not stored and
+    `newsmon/store_error` says why.  What was committed before stays.
 
     Settings: NEWSMON_DB, NEWSMON_RUN_ID, NEWSMON_BATCH_SIZE, NEWSMON_FLUSH_SECONDS,
     NEWSMON_BUSY_TIMEOUT, NEWSMON_STORE (False switches the stage off).
@@ -44,11 +55,12 @@ class StorePipeline:
     CLOSE_BUSY_ATTEMPTS = 10
 
     def __init__(self, crawler, db_path: str, run_id: int | None, batch_size: int,
-                 flush_seconds: float, busy_timeout: float = 30.0):
+                 flush_seconds: float, busy_timeout: float = 30.0,
+                 min_free_mb: float = DEFAULT_MIN_FREE_MB):
         from newsmon.data.store import Store  # imported here: the stage may be switched off
         self.crawler = crawler
         self.stats = crawler.stats
-        self.store = Store(db_path, busy_timeout=busy_timeout)
+        self.store = Store(db_path, busy_timeout=busy_timeout, min_free_mb=min_free_mb)
         self._carried_rows: list[dict] = []  # fetch record rows of a batch that found the db busy
         self.run_id = run_id
         self.batch_size = batch_size
@@ -58,6 +70,9 @@ class StorePipeline:
         self._lock = asyncio.Lock()
         self.fetchlog: FetchLog | None = None
         self._ticker: asyncio.Task | None = None
+        self.stopping = False
+        self.failed: DataError | None = None  # the write error that stopped the crawl
+        crawler.signals.connect(self.stop, signal=stop_requested)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -67,7 +82,7 @@ class StorePipeline:
         run_id = s.get("NEWSMON_RUN_ID")
         pipe = cls(crawler, s.get("NEWSMON_DB"), int(run_id) if run_id else None,
                    s.getint("NEWSMON_BATCH_SIZE", 250), s.getfloat("NEWSMON_FLUSH_SECONDS", 10.0),
-                   s.getfloat("NEWSMON_BUSY_TIMEOUT", 30.0))
+                   s.getfloat("NEWSMON_BUSY_TIMEOUT", 30.0), s.getfloat("NEWSMON_MIN_FREE_MB"))
         crawler.signals.connect(pipe.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(pipe.spider_closed, signal=signals.spider_closed)
         return pipe
@@ -92,18 +107,56 @@ class StorePipeline:
         if self.fetchlog is not None and isinstance(item, PageItem):
             self.fetchlog.dropped(item, drop_reason(exception))
 
+    def stop(self, reason: str) -> None:
+        """Signal handler (crawler.shutdown): the last flush waits for readers briefly."""
+        self.stopping = True
+        self.store.busy_timeout = min(self.store.busy_timeout, STOP_BUSY_TIMEOUT)
+
     async def close_spider(self) -> None:
         if self._ticker is not None:
             self._ticker.cancel()
+        if self.failed is not None:  # the disk or the file refused: nothing more goes in
+            self._give_up()
+            return
         await self.flush()
-        for _ in range(self.CLOSE_BUSY_ATTEMPTS):  # readers kept the file: keep trying
-            if not (self.buffer or self._carried_rows):
-                return
+        attempts = 1 if self.stopping else self.CLOSE_BUSY_ATTEMPTS
+        for _ in range(attempts):  # readers kept the file: keep trying
+            if not (self.buffer or self._carried_rows) or self.failed is not None:
+                break
             await self.flush()
+        if self.failed is not None:
+            self._give_up()
+            return
         if self.buffer:
-            self.stats.inc_value("newsmon/store_failed")
-            raise DatabaseBusyError(f"{len(self.buffer)} articles could not be stored: "
-                                    f"{self.store.path} stayed busy; the next run fetches them again")
+            message = (f"{len(self.buffer)} articles could not be stored: {self.store.path} "
+                       f"stayed busy; the next run fetches them again")
+            self.stats.inc_value("newsmon/store_failed", len(self.buffer))
+            self.stats.set_value("newsmon/store_error", message)
+            logger.error("%s", message)
+            self.buffer, self._carried_rows = [], []
+
+    def _failed(self, exc: DataError, batch: list[ArticleItem]) -> None:
+        """A batch could not be written: count it, keep nothing more, stop the crawl
+        (its pages have no fetch record, so the next run fetches them again)."""
+        self.stats.inc_value("newsmon/store_failed", max(len(batch), 1))
+        if self.failed is None:
+            self.failed = exc
+            self.stats.set_value("newsmon/store_error", str(exc))
+            logger.error("%s; the crawl stops", exc)
+            if self.fetchlog is not None:
+                self.fetchlog.write_failed()
+            request_stop(self.crawler, "store_failed")
+            engine = self.crawler.engine
+            if engine is not None and engine.spider is not None:
+                _schedule_coro(engine.close_spider_async(reason="store_failed"))
+
+    def _give_up(self) -> None:
+        lost = len(self.buffer)
+        self.buffer, self._carried_rows = [], []
+        if lost:
+            self.stats.inc_value("newsmon/store_failed", lost)
+            logger.error("%d processed articles not stored (%s); the next run fetches them",
+                         lost, self.failed)
 
     async def spider_closed(self, spider, reason: str) -> None:
         """Signal handler: the feed and sitemap rows, only for a run that finished."""
@@ -115,7 +168,7 @@ class StorePipeline:
             self.fetchlog.close()
 
     async def _write_listing_rows(self, reason: str) -> None:
-        if reason != "finished":
+        if reason != "finished" or self.failed is not None:
             logger.info("crawl ended (%s): feeds and sitemaps stay as recorded before", reason)
             return
         rows = self.fetchlog.listing_rows() + self.fetchlog.take_rows()
@@ -156,11 +209,9 @@ class StorePipeline:
                 logger.warning("%s; %d articles wait in memory for the next flush",
                                exc, len(self.buffer))
                 return
-            except DataError:
-                self.stats.inc_value("newsmon/store_failed")
-                if self.fetchlog is not None:
-                    self.fetchlog.write_failed()
-                raise
+            except DataError as exc:  # the disk is full or read-only, the file damaged...
+                self._failed(exc, batch)
+                return
         for key, n in counts.items():
             self.stats.inc_value(f"newsmon/stored/{key}", n)
         if batch:

@@ -3,11 +3,12 @@
 It owns the run's life cycle around `crawler.runs.runner.run_crawl` and the rule
 that decides whether a crawl failed (what cron sees as the exit code):
 
-- `interrupted`: stopped by SIGINT/SIGTERM (Scrapy's graceful shutdown, finish
-  reason `shutdown`, or the signal arrived outside the crawl); what was
-  already stored stays;
-- `failed`: Scrapy did not finish normally (exception), kept articles could
-  not be stored (`newsmon/store_failed`), or not one article page could be
+- `interrupted`: stopped by SIGINT/SIGTERM (crawler.shutdown: finish reason
+  `shutdown`, or the reactor stopped at the stop timeout, or the signal arrived
+  outside the crawl); what was already processed is stored;
+- `failed`: kept articles could not be stored (`newsmon/store_failed`: a full
+  disk, a damaged file; the crawl stops at the first failed write), Scrapy did
+  not finish normally (exception), or not one article page could be
   fetched although sources were given (an incremental run that found every
   page known or not modified fetched what it had to: `ok`);
 - `ok`: otherwise, even when every page was dropped as off-topic.
@@ -32,11 +33,15 @@ from typing import Any, Iterable, Iterator
 from newsmon.data.lock import RunLock
 from newsmon.crawler.runs.runner import run_crawl
 from newsmon.crawler.sources import Source
+from newsmon.crawler.settings import NEWSMON_MIN_FREE_MB
 from newsmon.data.connection import check_header
+from newsmon.data.errors import DataError
 from newsmon.data.search import refresh_after_write
 from newsmon.data.store import Store
 
 logger = logging.getLogger(__name__)
+
+SIGNALS = ("SIGTERM", "SIGINT")  # newsmon/stop_requested values that mean "interrupted"
 
 
 @dataclass
@@ -64,11 +69,11 @@ def judge(stats: dict[str, Any]) -> str:
     pages = sum(v for k, v in stats.items()
                 if k.startswith(("newsmon/pages/", "newsmon/not_modified/"))
                 or k == "newsmon/skipped_known")
-    if stats.get("finish_reason") == "shutdown":
+    if stats.get("newsmon/store_failed"):  # kept articles that could not be stored
+        return "failed"
+    if stats.get("finish_reason") == "shutdown" or stats.get("newsmon/stop_requested") in SIGNALS:
         return "interrupted"
     if stats.get("finish_reason") != "finished":
-        return "failed"
-    if stats.get("newsmon/store_failed"):  # kept articles that could not be stored
         return "failed"
     if pages == 0:
         return "failed"
@@ -84,25 +89,42 @@ def crawl_and_record(sources: Iterable[Source], db_path: str, overrides: dict[st
     """
     sources = list(sources)
     check_header(Path(db_path))  # before the lock file appears beside someone's file
+    min_free = float(overrides.get("NEWSMON_MIN_FREE_MB", NEWSMON_MIN_FREE_MB))
     with RunLock(db_path), _sigterm_interrupts():
-        store = Store(db_path)
+        # a damaged or newer database, a read-only or full disk: refused here, before fetching
+        store = Store(db_path, min_free_mb=min_free)
         store.mark_interrupted_runs(all_running=True)
         store.sync_sources(sources_frame(sources))
         run_id = store.start_run([s.name for s in sources])
         settings = {**overrides, "NEWSMON_DB": str(db_path), "NEWSMON_RUN_ID": run_id}
         status, stats = "failed", {}
+
+        def on_fuse(why: str) -> None:  # the process is about to end (crawler.shutdown)
+            _finish(store, run_id, "interrupted", {"newsmon/stop/fuse": why})
+
         try:
-            stats = run_crawl(sources, settings, spider, log_to_stderr=log_to_stderr)
+            stats = run_crawl(sources, settings, spider, log_to_stderr=log_to_stderr,
+                              on_fuse=on_fuse)
             status = judge(stats)
         except KeyboardInterrupt:  # SIGINT, or SIGTERM outside Scrapy's reactor
             status = "interrupted"
             raise
         finally:
-            store.finish_run(run_id, status, _jsonable(stats))
-        refresh_after_write(db_path)  # still under the run lock: the one writer
+            _finish(store, run_id, status, _jsonable(stats))
+        if status != "interrupted" and not stats.get("newsmon/store_failed"):
+            refresh_after_write(db_path)  # still under the run lock: the one writer
     outcome = CrawlOutcome(run_id, status, stats)
     logger.info("run %s %s: %d pages", run_id, status, outcome.pages)
     return outcome
+
+
+def _finish(store: Store, run_id: int, status: str, stats: dict[str, Any]) -> None:
+    """Close the run; when even that write fails (disk gone), say so: the next run marks
+    it interrupted."""
+    try:
+        store.finish_run(run_id, status, stats)
+    except DataError as exc:
+        logger.error("run %s could not be recorded as %s: %s", run_id, status, exc)
 
 
 @contextmanager

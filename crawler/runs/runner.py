@@ -16,11 +16,12 @@ import multiprocessing
 import queue
 import time
 import traceback
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from scrapy.crawler import CrawlerProcess
 
 from newsmon.crawler.settings import build_settings
+from newsmon.crawler.shutdown import StopOnSignals
 from newsmon.crawler.sources import Source
 
 logger = logging.getLogger(__name__)
@@ -32,12 +33,15 @@ class CrawlError(RuntimeError):
 
 def run_crawl(sources: Iterable[Source], settings_overrides: dict[str, Any] | None = None,
               spider: str = "news", *, log_to_stderr: bool = False,
-              install_signal_handlers: bool = True) -> dict[str, Any]:
+              install_signal_handlers: bool = True,
+              on_fuse: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Crawl `sources` with spider `spider` ("news", "feeds", "sitemaps" or "links").
 
     Blocks until the crawl ends and returns its stats (``newsmon/...`` keys and
     Scrapy's own).  Once per process: the reactor cannot restart.  With
     `log_to_stderr`, Scrapy installs its root log handler (LOG_LEVEL etc.).
+    With `install_signal_handlers`, SIGTERM/SIGINT stop the crawl within a bound
+    (crawler.shutdown.StopOnSignals; `on_fuse` runs before the last-resort exit).
     """
     from newsmon.crawler.spiders import SPIDERS  # imported late: the child process needs nothing else
     if spider not in SPIDERS:
@@ -51,7 +55,17 @@ def run_crawl(sources: Iterable[Source], settings_overrides: dict[str, Any] | No
         logging.getLogger("scrapy").setLevel(logging.getLogger().getEffectiveLevel())
     crawler = process.create_crawler(SPIDERS[spider])
     process.crawl(crawler, sources=sources)
-    process.start(install_signal_handlers=install_signal_handlers)
+    stopper = None
+    if install_signal_handlers:
+        from twisted.internet import reactor
+        stopper = StopOnSignals(process, settings.getfloat("NEWSMON_STOP_TIMEOUT"),
+                                settings.getfloat("NEWSMON_STOP_FUSE"), on_fuse)
+        reactor.addSystemEventTrigger("after", "startup", stopper.install)
+    try:
+        process.start(install_signal_handlers=False)
+    finally:
+        if stopper is not None:
+            stopper.uninstall()
     stats = dict(crawler.stats.get_stats() if crawler.stats else {})
     logger.info("crawl %s finished: %s", spider, stats.get("finish_reason"))
     return stats

@@ -20,7 +20,10 @@ method and its callbacks).  The base
 Stats keys it writes: ``newsmon/pages/<via>`` (candidate pages yielded, by
 mode), ``newsmon/source_pages/<source>``, ``newsmon/source_failed/<source>/<reason>``
 and ``newsmon/source_first_failure/<source>`` (the first URL that failed), ``newsmon/pages_binary``, ``newsmon/pages_empty``,
-``newsmon/fetch_failed/<reason>``, ``newsmon/too_old``, ``newsmon/skipped_extension``;
+``newsmon/fetch_failed/<reason>``, ``newsmon/too_old``, ``newsmon/skipped_extension``,
+``newsmon/malformed_entries`` (feed/sitemap entries with a URL that cannot be
+parsed or requested: skipped, the rest of the listing read), ``newsmon/stop/listings_cut``
+(listings whose remaining entries were not requested because the crawl stopped);
 the fetch log adds ``newsmon/skipped_known``, ``newsmon/refetch/<why>`` and
 ``newsmon/not_modified/<kind>``.
 """
@@ -46,6 +49,7 @@ from twisted.internet import defer, error as txerror
 import newsmon.crawler.fetchlog as fetchlog  # a module import: fetchlog imports spiders.parsers
 from newsmon.crawler.identity import DEFAULT_RULES
 from newsmon.crawler.items import PageItem
+from newsmon.crawler.shutdown import stop_reason
 from newsmon.crawler.sources import Source, load_sources
 from newsmon.crawler.spiders.parsers import iso_date
 
@@ -224,16 +228,31 @@ class NewsmonSpider(scrapy.Spider):
         max_age = self.settings.getint("NEWSMON_MAX_AGE_DAYS", 0)
         today = datetime.now(timezone.utc).date()
         for entry in entries:
+            if self.stopping:  # made one at a time: a stop ends the listing here
+                self.count("newsmon/stop/listings_cut")
+                return
             if is_stale(entry.hints, max_age, today):
                 self.count("newsmon/too_old")
                 continue
-            if url_has_any_extension(entry.url, _IGNORED_EXTENSIONS):  # media, archives...
-                self.count("newsmon/skipped_extension")
+            try:
+                if url_has_any_extension(entry.url, _IGNORED_EXTENSIONS):  # media, archives...
+                    self.count("newsmon/skipped_extension")
+                    continue
+                hints = {**entry.hints, via: origin}
+                request = self.candidate_request(entry.url, source, via, self.parse_page, hints)
+            except ValueError as exc:  # a URL no request can be made of: this entry only
+                self.count("newsmon/malformed_entries")
+                logger.info("malformed entry skipped in %s: %s", origin, exc)
                 continue
-            hints = {**entry.hints, via: origin}
-            request = self.candidate_request(entry.url, source, via, self.parse_page, hints)
             if request is not None:
                 yield request
+
+    @property
+    def stopping(self) -> bool:
+        """True once the crawl is stopping (crawler.shutdown): callbacks yield no more
+        requests.  Set from the signal handler itself, so a long callback sees it at once."""
+        crawler = getattr(self, "crawler", None)
+        return bool(getattr(crawler, "newsmon_signal", None) or stop_reason(crawler))
 
     def source_of(self, response: Response) -> Source:
         return self.by_name[response.meta[META_SOURCE]]
@@ -324,3 +343,16 @@ class NewsmonSpider(scrapy.Spider):
     # -- helpers -------------------------------------------------------------------
     def count(self, key: str, n: int = 1) -> None:
         self.crawler.stats.inc_value(key, n)
+
+    def counted(self, items: Iterable[Any], key: str) -> Iterator[Any]:
+        """`items`, counting each one in stat `key` as it passes."""
+        for item in items:
+            self.count(key)
+            yield item
+
+    def count_malformed(self, listing: Any, url: str) -> None:
+        """Count the entries a listing (parsers.Listing) skipped as malformed."""
+        if listing.malformed:
+            self.count("newsmon/malformed_entries", listing.malformed)
+            logger.warning("%d malformed entries skipped in %s; the others were read",
+                           listing.malformed, url)

@@ -4,6 +4,8 @@ It owns `FeedMixin` (start requests for a source's feeds, and the callback that
 turns each entry into a candidate request with the entry's title and published
 date as hints) and `FeedSpider` ("feeds"), the spider that only does this.
 A response that is not a feed counts as ``newsmon/bad_feed``; the crawl goes on.
+Entries are read and requested one at a time (a stop ends the feed there), a
+malformed one is skipped and counted (``newsmon/malformed_entries``).
 Feeds are requested conditionally from the fetch record (crawler.fetchlog); a
 304 yields nothing.
 """
@@ -18,7 +20,7 @@ from scrapy.http import Response
 
 from newsmon.crawler.sources import Source
 from newsmon.crawler.spiders.base import NewsmonSpider
-from newsmon.crawler.spiders.parsers import parse_feed
+from newsmon.crawler.spiders.parsers import read_feed
 
 logger = logging.getLogger(__name__)
 
@@ -34,14 +36,15 @@ class FeedMixin:
         if self.not_modified(response):
             return
         source = self.source_of(response)
-        entries = parse_feed(response.body, response.url)
-        self.record_listing(response, "listed" if entries is not None else "bad_feed")
-        if entries is None:
+        listing = read_feed(response.body, response.url)
+        self.record_listing(response, "listed" if listing is not None else "bad_feed")
+        if listing is None:
             self.count("newsmon/bad_feed")
             logger.warning("not an RSS/Atom feed, skipped: %s (source %s)", response.url, source.name)
             return
-        self.count("newsmon/feed_entries", len(entries))
-        yield from self.candidate_requests(entries, source, "feed", response.url)
+        yield from self.candidate_requests(self.counted(listing, "newsmon/feed_entries"),
+                                           source, "feed", response.url)
+        self.count_malformed(listing, response.url)
 
 
 class FeedSpider(FeedMixin, NewsmonSpider):

@@ -4,7 +4,10 @@ It owns turning the bytes of an RSS 2.0 / RSS 1.0 (RDF) / Atom feed, a sitemap
 index, a urlset or a Google News sitemap into plain entries, and normalising
 the dates they carry.  Parsing is namespace-agnostic (by local tag name), never
 resolves entities or fetches anything, and returns None (after logging why)
-for bytes that are not such a document.
+for bytes that are not such a document.  `read_feed`/`read_sitemap` give a
+`Listing` whose entries are made while it is iterated, one malformed entry
+skipped and counted without losing the others; `parse_feed`/`parse_sitemap`
+the same as lists.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from typing import Iterator
+from typing import Callable, Iterable, Iterator
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
@@ -35,6 +38,31 @@ class Entry:
 class SitemapDoc:
     kind: str  # "urlset" | "sitemapindex"
     entries: list[Entry]
+
+
+class Listing:
+    """A feed or sitemap being read: its kind, and its entries made one at a time
+    as it is iterated (a 60,000-URL sitemap is never a list of requests).  An entry
+    whose URL cannot be parsed (``http://[::1/news/x``) is skipped and counted in
+    `malformed`; the others are read."""
+
+    def __init__(self, kind: str, elements: Iterable[etree._Element],
+                 make: Callable[[etree._Element], Entry | None]):
+        self.kind = kind
+        self._elements = elements
+        self._make = make
+        self.malformed = 0
+
+    def __iter__(self) -> Iterator[Entry]:
+        for el in self._elements:
+            try:
+                entry = self._make(el)
+            except ValueError as exc:  # one bad entry, never the whole listing
+                self.malformed += 1
+                logger.debug("malformed entry skipped: %s", exc)
+                continue
+            if entry:
+                yield entry
 
 
 def _parser() -> etree.XMLParser:
@@ -115,8 +143,8 @@ def _date_hints(raw: str | None, key: str) -> dict[str, str]:
 
 
 # -- feeds -----------------------------------------------------------------------
-def parse_feed(body: bytes, base_url: str) -> list[Entry] | None:
-    """Entries of an RSS 2.0, RSS 1.0 or Atom feed; None when `body` is not a feed."""
+def read_feed(body: bytes, base_url: str) -> Listing | None:
+    """The entries of an RSS 2.0, RSS 1.0 or Atom feed, lazily; None when `body` is not a feed."""
     root = parse_xml(body)
     if root is None:
         logger.debug("not XML: feed %s", base_url)
@@ -125,19 +153,17 @@ def parse_feed(body: bytes, base_url: str) -> list[Entry] | None:
     if kind not in FEED_ROOTS:
         logger.debug("not a feed (root <%s>): %s", kind, base_url)
         return None
-    items = root.iter() if kind != "feed" else iter(root)
-    entries: list[Entry] = []
-    for el in items:
-        name = local(el)
-        if kind == "feed" and name == "entry":
-            entry = _atom_entry(el, base_url)
-        elif kind != "feed" and name == "item":
-            entry = _rss_item(el, base_url)
-        else:
-            continue
-        if entry:
-            entries.append(entry)
-    return entries
+    if kind == "feed":
+        elements = (el for el in root if local(el) == "entry")
+        return Listing(kind, elements, lambda el: _atom_entry(el, base_url))
+    elements = (el for el in root.iter() if local(el) == "item")
+    return Listing(kind, elements, lambda el: _rss_item(el, base_url))
+
+
+def parse_feed(body: bytes, base_url: str) -> list[Entry] | None:
+    """`read_feed`, as a list."""
+    listing = read_feed(body, base_url)
+    return None if listing is None else list(listing)
 
 
 def _rss_item(item: etree._Element, base_url: str) -> Entry | None:
@@ -185,8 +211,9 @@ def _add_updated(hints: dict[str, str], raw: str | None) -> None:
 
 
 # -- sitemaps ----------------------------------------------------------------------
-def parse_sitemap(body: bytes, base_url: str) -> SitemapDoc | None:
-    """A sitemap index or urlset (with Google News fields); None when it is neither."""
+def read_sitemap(body: bytes, base_url: str) -> Listing | None:
+    """A sitemap index or urlset (with Google News fields), its entries read lazily;
+    None when it is neither."""
     root = parse_xml(body)
     if root is None:
         logger.debug("not XML: sitemap %s", base_url)
@@ -196,8 +223,13 @@ def parse_sitemap(body: bytes, base_url: str) -> SitemapDoc | None:
         logger.debug("not a sitemap (root <%s>): %s", kind, base_url)
         return None
     child = "sitemap" if kind == "sitemapindex" else "url"
-    entries = [e for el in _children(root, child) if (e := _sitemap_entry(el))]
-    return SitemapDoc(kind, entries)
+    return Listing(kind, _children(root, child), _sitemap_entry)
+
+
+def parse_sitemap(body: bytes, base_url: str) -> SitemapDoc | None:
+    """`read_sitemap`, as a list."""
+    listing = read_sitemap(body, base_url)
+    return None if listing is None else SitemapDoc(listing.kind, list(listing))
 
 
 def _sitemap_entry(el: etree._Element) -> Entry | None:

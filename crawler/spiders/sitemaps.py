@@ -3,13 +3,15 @@
 It owns `SitemapMixin` and `NewsSpider`'s sitemap half, `NewsSitemapSpider`
 ("sitemaps").  It keeps Scrapy's SitemapSpider behaviour (gzip bodies within
 DOWNLOAD_MAXSIZE, robots.txt ``Sitemap:`` lines, index recursion) but parses
-with `crawler.spiders.parsers.parse_sitemap`, which keeps the Google News
+with `crawler.spiders.parsers.read_sitemap`, which keeps the Google News
 fields (news:title, news:publication_date) that Scrapy's `Sitemap` flattens
 away; they and <lastmod> become hints.  Index recursion is guarded: a sitemap
 already requested in this crawl (an index pointing at itself, or a cycle) is
 not requested again (``newsmon/sitemap_cycle``) and nesting stops at
 NEWSMON_SITEMAP_MAX_DEPTH (``newsmon/sitemap_too_deep``).  A response that is
-not a sitemap counts as ``newsmon/bad_sitemap``.  Urlsets are requested
+not a sitemap counts as ``newsmon/bad_sitemap``.  Entries are read and requested
+one at a time (a stop ends the sitemap there), a malformed one is skipped and
+counted (``newsmon/malformed_entries``).  Urlsets are requested
 conditionally from the fetch record (crawler.fetchlog), a 304 yields nothing;
 indexes are always read in full (their children are asked conditionally).
 
@@ -32,7 +34,7 @@ from scrapy.utils.sitemap import sitemap_urls_from_robots
 
 from newsmon.crawler.sources import Source
 from newsmon.crawler.spiders.base import NewsmonSpider, clean_url
-from newsmon.crawler.spiders.parsers import parse_sitemap
+from newsmon.crawler.spiders.parsers import read_sitemap
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +80,7 @@ class SitemapMixin:
             return
         source = self.source_of(response)
         body = self._sitemap_body(response)
-        doc = parse_sitemap(body, response.url) if body is not None else None
+        doc = read_sitemap(body, response.url) if body is not None else None
         self.record_listing(response, "bad_sitemap" if doc is None
                             else "index" if doc.kind == "sitemapindex" else "listed")
         if doc is None:
@@ -92,11 +94,15 @@ class SitemapMixin:
                 logger.warning("sitemap index nested deeper than %d, not followed: %s",
                                depth - 1, response.url)
                 return
-            for entry in doc.entries:
+            for entry in doc:
+                if self.stopping:
+                    break
                 yield from self._sitemap_request(entry.url, source, depth)
+            self.count_malformed(doc, response.url)
             return
-        self.count("newsmon/sitemap_entries", len(doc.entries))
-        yield from self.candidate_requests(doc.entries, source, "sitemap", response.url)
+        yield from self.candidate_requests(self.counted(doc, "newsmon/sitemap_entries"),
+                                           source, "sitemap", response.url)
+        self.count_malformed(doc, response.url)
 
     def _sitemap_body(self: NewsmonSpider, response: Response) -> bytes | None:
         """The XML of a sitemap response, gunzipped when it is a .gz file."""

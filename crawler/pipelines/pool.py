@@ -1,0 +1,106 @@
+"""The processing stage's worker processes: bounded work per page, a bounded stop.
+
+It owns `PagePool`, a pool of 'spawn' processes (pebble.ProcessPool: a task
+that runs past its timeout has its worker process terminated and a new one
+started, which a concurrent.futures pool cannot do) and the outcome of a page
+sent to it:
+
+* done in time -> its `Processed` record;
+* over `page_timeout` seconds -> `PageTimedOut` (the worker, stuck in a
+  pathological page, is replaced; the pool keeps its other workers);
+* its worker died (crashed, killed by the OOM killer) -> `WorkerDied` (a new
+  worker takes its place);
+* the pool is stopping -> `PoolStopped`.
+
+`stop(grace)` cancels the pages not started, gives those under way `grace`
+seconds, then terminates the workers: a stop never waits for a stuck page.
+pebble's workers ignore SIGINT, so Ctrl-C on a terminal reaches the crawl
+process only, which stops them itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+from concurrent.futures import CancelledError, Future
+from typing import Any, Callable
+
+from pebble import ProcessExpired, ProcessPool
+
+logger = logging.getLogger(__name__)
+
+
+class PageTimedOut(Exception):
+    """The page took longer than the per-page limit; its worker was replaced."""
+
+
+class WorkerDied(Exception):
+    """The worker process died while on the page; a new worker took its place."""
+
+
+class PoolStopped(Exception):
+    """The pool is stopping; the page was not (or not completely) processed."""
+
+
+class PagePool:
+    def __init__(self, workers: int, initializer: Callable, initargs: tuple,
+                 page_timeout: float):
+        self.page_timeout = page_timeout if page_timeout and page_timeout > 0 else None
+        self.stopping = False
+        self._futures: set[Future] = set()
+        self._pool = ProcessPool(max_workers=workers, initializer=initializer,
+                                 initargs=initargs,
+                                 context=multiprocessing.get_context("spawn"))  # never fork a reactor
+        for _ in range(workers):  # start them now: spaCy loads while the first pages download
+            self._pool.schedule(os.getpid)
+
+    async def run(self, function: Callable, *args: Any) -> Any:
+        """`function(*args)` in a worker, within the page timeout (module docstring)."""
+        if self.stopping:
+            raise PoolStopped("the pool is stopping")
+        future = self._pool.schedule(function, args=args, timeout=self.page_timeout)
+        self._futures.add(future)
+        try:
+            return await asyncio.wrap_future(future)
+        except TimeoutError:
+            raise PageTimedOut(f"over {self.page_timeout:g} s; its worker was replaced") from None
+        except (CancelledError, asyncio.CancelledError):
+            if self.stopping:
+                raise PoolStopped("the pool stopped before the page was done") from None
+            raise
+        except ProcessExpired as exc:
+            if self.stopping:
+                raise PoolStopped("the pool stopped before the page was done") from None
+            raise WorkerDied(f"worker exited with code {exc.exitcode}") from None
+        finally:
+            self._futures.discard(future)
+
+    async def stop(self, grace: float) -> None:
+        """Stop: cancel what has not started, wait up to `grace` s for the rest, terminate."""
+        if self.stopping:
+            return
+        self.stopping = True
+        waiting = [f for f in self._futures if not f.running() and not f.done()]
+        for future in waiting:
+            future.cancel()
+        running = [asyncio.wrap_future(f) for f in self._futures if not f.done()]
+        if running and grace > 0:
+            await asyncio.wait(running, timeout=grace)
+        left = sum(not f.done() for f in self._futures)
+        if left:
+            logger.warning("stopping: %d page(s) still being processed after %g s are dropped",
+                           left, grace)
+        self._pool.stop()
+
+    def close(self, wait: bool = True) -> None:
+        """Release the workers: after the pages under way (`wait`), or at once."""
+        if self.stopping or not wait:
+            self._pool.stop()
+        else:
+            self._pool.close()
+        try:
+            self._pool.join(timeout=5 if self.stopping or not wait else None)
+        except TimeoutError:
+            logger.warning("worker processes did not exit within 5 s")
