@@ -27,8 +27,10 @@ It owns
   page's <meta> charset, else the legacy encoding of the source's language
   (crawler/legacy_encodings.toml); declared Latin-1/ASCII/cp1252 that is valid
   UTF-8 with non-ASCII bytes -> UTF-8; nothing declared and not UTF-8 -> the
-  legacy encoding.  A candidate is used only when the body decodes with it
-  without error.  Stats: ``newsmon/charset/<why>``.
+  legacy encoding; a <meta> (with no header charset) that says UTF-16 or UTF-32
+  on bytes it could be read from as ASCII means UTF-8, as browsers read it
+  (WHATWG encoding rules: `meta_encoding`).  A candidate is used only when the
+  body decodes with it without error.  Stats: ``newsmon/charset/<why>``.
 
 They are registered in crawler/settings.py DOWNLOADER_MIDDLEWARES: RetryAfter and
 RedirectGuard above Scrapy's RetryMiddleware (550) and RedirectMiddleware (600) so
@@ -261,6 +263,18 @@ def _decodes(body: bytes, encoding: str) -> bool:
     return True
 
 
+def meta_encoding(label: str) -> str | None:
+    """The encoding a <meta charset> label means (WHATWG, "prescan a byte stream"): a page
+    whose <meta> could be read as ASCII is not UTF-16 (nor UTF-32), so those labels mean
+    UTF-8, and x-user-defined means windows-1252."""
+    resolved = resolve_encoding(label)
+    if resolved and resolved.replace("_", "-").startswith(("utf-16", "utf-32")):
+        return "utf-8"
+    if label.strip().lower() == "x-user-defined":
+        return "cp1252"
+    return resolved
+
+
 def choose_encoding(body: bytes, content_type: str, language: str | None
                     ) -> tuple[str, str] | None:
     """(encoding, why) when the page's bytes contradict its declared charset or it
@@ -269,6 +283,12 @@ def choose_encoding(body: bytes, content_type: str, language: str | None
         return None
     header = http_content_type_encoding(content_type)
     meta = html_body_declared_encoding(body)
+    if meta and not header:
+        meant = meta_encoding(meta)
+        if meant != resolve_encoding(meta):  # e.g. <meta charset=utf-16> on ASCII bytes
+            if _decodes(body, meant):
+                return meant, "meta_utf16_is_utf8" if meant == "utf-8" else "meta_relabelled"
+            meta = meant
     declared = resolve_encoding(header or meta or "") or None
     if declared == "utf-8":
         if _decodes(body, "utf-8"):

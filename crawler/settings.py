@@ -181,6 +181,37 @@ NEWSMON_FRONTIER_DONE_TTL = 600  # a finished run's control keys linger this lon
 NEWSMON_FRONTIER_TIMEOUT = 10.0  # seconds a Redis command may take before the frontier counts as lost
 
 
+# -- bounds of numeric settings given with --set (check_overrides -> check_bounds) -----
+MAX_SOURCE_DELAY = 600.0  # seconds; also the bound of `delay` in the sources file
+SETTING_BOUNDS: dict[str, tuple[float, float]] = {
+    "DOWNLOAD_DELAY": (0, MAX_SOURCE_DELAY), "DOWNLOAD_DELAY_JITTER": (0, 0.9),
+    "DOWNLOAD_TIMEOUT": (0.1, 3600), "DOWNLOAD_MAXSIZE": (0, 2**31), "DOWNLOAD_WARNSIZE": (0, 2**31),
+    "AUTOTHROTTLE_START_DELAY": (0, MAX_SOURCE_DELAY), "AUTOTHROTTLE_MAX_DELAY": (0, 3600),
+    "AUTOTHROTTLE_TARGET_CONCURRENCY": (0.01, 100), "CONCURRENT_ITEMS": (1, 10_000),
+    "CONCURRENT_REQUESTS": (1, 1000), "CONCURRENT_REQUESTS_PER_DOMAIN": (1, 100),
+    "CONCURRENT_REQUESTS_PER_IP": (0, 100), "RETRY_TIMES": (0, 20), "REDIRECT_MAX_TIMES": (0, 50),
+    "NEWSMON_MAX_RETRY_AFTER": (0, 3600), "NEWSMON_THRESHOLD": (0, 1), "NEWSMON_MIN_WORDS": (0, 100_000),
+    "NEWSMON_NLP_WORKERS": (-1, 64), "NEWSMON_PAGE_TIMEOUT": (0, 3600),
+    "NEWSMON_STOP_GRACE": (0, 5), "NEWSMON_STOP_TIMEOUT": (0, 9), "NEWSMON_STOP_FUSE": (1, 9.5),
+    "NEWSMON_BATCH_SIZE": (1, 100_000), "NEWSMON_FLUSH_SECONDS": (0.1, 3600),
+    "NEWSMON_BUSY_TIMEOUT": (0, 3600), "NEWSMON_MIN_FREE_MB": (0, 10**7),
+    "NEWSMON_MIN_DELAY": (0.001, MAX_SOURCE_DELAY), "NEWSMON_SITEMAP_MAX_DEPTH": (0, 10),
+    "NEWSMON_MAX_AGE_DAYS": (0, 36_500), "NEWSMON_REFETCH_DAYS": (0, 3650),
+}
+
+
+def check_bounds(key: str, value: Any) -> None:
+    """A typed numeric setting must be finite and within SETTING_BOUNDS (SettingsError)."""
+    import math
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return
+    if not math.isfinite(value):
+        raise SettingsError(f"{key}={value!r}: wants a finite number")
+    low, high = SETTING_BOUNDS.get(key, (-math.inf, math.inf))
+    if not low <= value <= high:
+        raise SettingsError(f"{key}={value!r}: must be between {low:g} and {high:g}")
+
+
 def user_agent(contact: str, version: str = NEWSMON_VERSION,
                project_url: str = NEWSMON_PROJECT_URL) -> str:
     """The descriptive User-Agent: who we are, where to read about it, whom to tell."""
@@ -283,6 +314,7 @@ def check_overrides(raw: dict[str, str]) -> dict[str, Any]:
         except ValueError:
             raise SettingsError(f"{key}={text!r}: wants {_WANTS.get(kind, kind.__name__)} "
                                 f"(default: {default!r})") from None
+        check_bounds(key, typed[key])  # inf, nan, a negative delay, a 40,000 s timeout
     return typed
 
 

@@ -1,7 +1,8 @@
 """Stopping a crawl within a bound: what happens between SIGTERM (or SIGINT) and exit.
 
 It owns the `stop_requested` signal, `StopOnSignals` (the crawl process's
-signal handlers), the `FastStop` extension and `StoppableHTTPDownloadHandler`.
+signal handlers), the `FastStop` extension, `StoppableHTTPDownloadHandler` and
+`stop_within` (the same bound for `load` and `worker`).
 Scrapy's own graceful shutdown waits for every request the downloader holds:
 each queued one waits out its slot's delay first (a source with `delay = 40`
 kept a crawl 40 s after SIGTERM), a slow server keeps its download up to
@@ -26,6 +27,10 @@ store's unflushed buffer is lost; nothing half written: the next run fetches
 it); a second signal does that at once.  A last fuse, a thread, ends the
 process at NEWSMON_STOP_FUSE seconds (after the caller's `on_fuse`, which
 records the run) in case the reactor itself is stuck.
+
+`stop_within` is the same bound for the commands without a reactor (`load`,
+`worker`): the first signal asks them to end after the step in hand, and
+StopNow is raised in them if they are still running `bound` seconds later.
 """
 
 from __future__ import annotations
@@ -36,7 +41,8 @@ import os
 import signal
 import threading
 import time
-from typing import Any, Callable
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
 
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 from scrapy.exceptions import IgnoreRequest
@@ -209,3 +215,41 @@ class StopOnSignals:
         finally:
             logging.shutdown()
             os._exit(self.fuse_exit_code)
+
+
+class StopNow(KeyboardInterrupt):
+    """Raised in the main thread of `load` or `worker` when it outlives its stop bound."""
+
+
+@contextmanager
+def stop_within(on_stop: Callable[[], None], bound: float) -> Iterator[None]:
+    """Bounded stop for the commands without a reactor (`load`, `worker`).
+
+    The first SIGTERM/SIGINT calls `on_stop()` (the command finishes the step in hand
+    and ends) and arms a timer: `bound` seconds later, or at a second signal, StopNow
+    is raised wherever the main thread is (a transaction under way rolls back).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    signalled: list[str] = []
+
+    def on_alarm(signum: int, frame: Any) -> None:
+        raise StopNow(f"still running {bound:g} s after {signalled[0]}")
+
+    def on_signal(signum: int, frame: Any) -> None:
+        name = signal.Signals(signum).name
+        if signalled:
+            raise StopNow(f"{name} received twice")
+        signalled.append(name)
+        on_stop()
+        signal.signal(signal.SIGALRM, on_alarm)
+        signal.setitimer(signal.ITIMER_REAL, bound)
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (*_SIGNALS, signal.SIGALRM)}
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

@@ -50,6 +50,10 @@ DEFAULT_SOURCES = Path(__file__).with_name("sources.toml")
 FALLBACK_DELAY = 2.0
 FALLBACK_CONCURRENCY = 2
 FALLBACK_DEPTH = 2
+# bounds: a typo such as `delay = inf` or `concurrency = 1000000` is an error, not a crawl
+MAX_DELAY = 600.0  # seconds (crawler.settings.MAX_SOURCE_DELAY)
+MAX_CONCURRENCY = 64
+MAX_DEPTH = 20
 
 TOP_KEYS = ("defaults", "source")
 DEFAULT_KEYS = ("language", "delay", "concurrency", "enabled")
@@ -343,12 +347,15 @@ class _Checker:
         sitemaps = self._urls(table, "sitemaps", fail)
         allowed = self._hosts(table.get("allowed_domains", []), lambda m: fail(m, "allowed_domains"))
         delay = merged.get("delay", FALLBACK_DELAY)
-        if isinstance(delay, bool) or not isinstance(delay, (int, float)) or delay < 0:
-            raise fail(f"'delay' must be a number of seconds >= 0, not {delay!r}", "delay")
+        if isinstance(delay, bool) or not isinstance(delay, (int, float)) \
+                or not 0 <= delay <= MAX_DELAY:  # NaN and inf fail this too
+            raise fail(f"'delay' must be a number of seconds from 0 to {MAX_DELAY:g}, "
+                       f"not {delay!r}", "delay")
         concurrency = merged.get("concurrency", FALLBACK_CONCURRENCY)
-        if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
-            raise fail(f"'concurrency' must be an integer >= 1, not {concurrency!r}",
-                       "concurrency")
+        if isinstance(concurrency, bool) or not isinstance(concurrency, int) \
+                or not 1 <= concurrency <= MAX_CONCURRENCY:
+            raise fail(f"'concurrency' must be an integer from 1 to {MAX_CONCURRENCY}, "
+                       f"not {concurrency!r}", "concurrency")
         enabled = merged.get("enabled", True)
         if not isinstance(enabled, bool):
             raise fail(f"'enabled' must be true or false, not {enabled!r}", "enabled")
@@ -377,8 +384,8 @@ class _Checker:
         allow = self._regexes(table, "allow", fail)
         deny = self._regexes(table, "deny", fail)
         depth = table.get("depth", FALLBACK_DEPTH)
-        if isinstance(depth, bool) or not isinstance(depth, int) or depth < 1:
-            raise fail(f"'depth' must be an integer >= 1, not {depth!r}", "depth")
+        if isinstance(depth, bool) or not isinstance(depth, int) or not 1 <= depth <= MAX_DEPTH:
+            raise fail(f"'depth' must be an integer from 1 to {MAX_DEPTH}, not {depth!r}", "depth")
         return FollowRules(start=start, allow=allow, deny=deny, depth=depth)
 
     @staticmethod

@@ -75,6 +75,9 @@ class QueryInfo:
 
 # -- parameter types ---------------------------------------------------------
 
+WEEK_YEARS = (1900, 9998)  # years a week may be in (9999-W52 ends in the year 10000)
+
+
 def parse_week(value: str | date | None) -> date | None:
     """'2025-W07' (or a date inside the week) -> the Monday of that ISO week; None/'latest' -> None."""
     if value is None or isinstance(value, date):
@@ -86,6 +89,8 @@ def parse_week(value: str | date | None) -> date | None:
     if not match:
         raise ValueError(f"{value!r} is not an ISO week like 2025-W07")
     year, week = int(match.group(1)), int(match.group(2))
+    if not WEEK_YEARS[0] <= year <= WEEK_YEARS[1]:  # the digest reads weeks before and after it
+        raise ValueError(f"{value!r}: weeks run from {WEEK_YEARS[0]}-W01 to {WEEK_YEARS[1]}-W52")
     try:
         return date.fromisocalendar(year, week, 1)
     except ValueError as exc:

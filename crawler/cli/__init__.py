@@ -203,6 +203,17 @@ def quiet() -> bool:
     return bool(ctx and ctx.find_root().params.get("quiet"))
 
 
+class FiniteRange(click.FloatRange):
+    """A FloatRange that also refuses nan and inf (click's lets nan through every bound)."""
+
+    def convert(self, value, param, ctx):
+        import math
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return number
+
+
 def db_option(func):
     """--db PATH (or $NEWSMON_DB); default ./data/newsmon.duckdb in the working directory."""
     return click.option(

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from newsmon.crawler.cli import cli, db_option
+from newsmon.crawler.cli import FiniteRange, cli, db_option
 
 
 @cli.command()
@@ -18,7 +18,7 @@ from newsmon.crawler.cli import cli, db_option
               help="The newer version (default: the stored one, the last).")
 @click.option("--list", "list_versions", is_flag=True, help="List the versions and exit.")
 @click.option("--color/--no-color", default=None, help="Colour the diff (default: on a terminal).")
-@click.option("--timeout", type=float, default=30.0, show_default=True,
+@click.option("--timeout", type=FiniteRange(0, 3600), default=30.0, show_default=True,
               help="Seconds to wait while a crawl holds the write lock.")
 @db_option
 def diff(url, from_version, to_version, list_versions, color, timeout, db_path):

@@ -54,8 +54,12 @@ def crawl(names, spider, contact, extra, sources_path, topic, threshold, keep_al
                           run_name=run_name_for(run_name, sources_path),
                           staging_dir=staging_dir, spider=spider)
         return
-    outcome = crawl_and_record(sources, db_path, overrides, spider=spider,
-                               log_to_stderr=False)
+    try:
+        outcome = crawl_and_record(sources, db_path, overrides, spider=spider,
+                                   log_to_stderr=False)
+    except KeyboardInterrupt:  # a signal before or after the crawl itself
+        raise CliError("crawl interrupted before it started fetching; the run is recorded "
+                       "as interrupted", EXIT_CRAWL) from None
     if not quiet():
         print_summary(outcome, db_path)
     if outcome.status != "ok":
@@ -65,8 +69,10 @@ def crawl(names, spider, contact, extra, sources_path, topic, threshold, keep_al
 def crawl_failure(outcome) -> str:
     """The one line a failed crawl ends with (all a cron mail shows with -q)."""
     from newsmon.crawler.runs.report import failed_sources
+    why = outcome.stats.get("newsmon/store_error")  # a full disk, a damaged file...
     line = (f"crawl {outcome.status}: {outcome.pages} article pages fetched "
-            f"(finish reason: {outcome.stats.get('finish_reason')})")
+            + (f"but not all stored: {why}" if why else
+               f"(finish reason: {outcome.stats.get('finish_reason')})"))
     failed = failed_sources(outcome.stats)
     if failed:
         line += "; " + "; ".join(failed[:3]) + (f"; and {len(failed) - 3} more failed sources"

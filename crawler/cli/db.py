@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from newsmon.crawler.cli import EXIT_DATABASE, CliError, cli, db_option
+from newsmon.crawler.cli import EXIT_DATABASE, CliError, FiniteRange, cli, db_option
 from newsmon.crawler.cli.changes import send_options
 from newsmon.crawler.cli.output import Rows, emit, format_option
 
@@ -76,7 +76,7 @@ def db_check(db_path):
 
 
 @db.command("reindex")
-@click.option("--timeout", type=click.FloatRange(0), default=30.0, show_default=True,
+@click.option("--timeout", type=FiniteRange(0, 3600), default=30.0, show_default=True,
               help="Seconds to wait while a reader or writer holds the database.")
 @db_option
 def db_reindex(timeout, db_path):
@@ -135,7 +135,7 @@ def db_status(fmt, db_path):
 
 
 @cli.command()
-@click.option("--limit", type=click.IntRange(1), default=20, show_default=True)
+@click.option("--limit", type=click.IntRange(1, 1_000_000), default=20, show_default=True)
 @format_option
 @db_option
 def runs(limit, fmt, db_path):
@@ -167,7 +167,7 @@ def runs(limit, fmt, db_path):
 @click.option("--out", type=click.Path(), default=None,
               help="File or folder to write (default: md/html/json to stdout, "
                    "csv/parquet to ./digest-<week>/).")
-@click.option("--timeout", type=float, default=30.0, show_default=True,
+@click.option("--timeout", type=FiniteRange(0, 3600), default=30.0, show_default=True,
               help="Seconds to wait while a crawl holds the write lock.")
 @send_options
 @db_option

@@ -7,15 +7,16 @@ and what is printed.  A lost or unreachable Redis is FrontierError (exit 7).
 
 from __future__ import annotations
 
-import signal
-import threading
 from pathlib import Path
 
 import click
 
-from newsmon.crawler.cli import EXIT_CRAWL, EXIT_LOCKED, CliError, cli, db_option, staging_option
+from newsmon.crawler.cli import (EXIT_CRAWL, EXIT_LOCKED, CliError, FiniteRange, cli, db_option,
+                                  staging_option)
 from newsmon.crawler.cli.options import frontier_option, run_option, sources_option
 from newsmon.nlp.models import DEFAULT_MODEL
+
+STOP_BOUND = 8.5  # seconds after SIGTERM/SIGINT before a worker is cut short (crawler.shutdown)
 
 
 def run_name_for(run_name: str | None, sources_path: str | None) -> str:
@@ -57,9 +58,9 @@ def crawl_on_frontier(sources, db_path: str, overrides: dict, *, frontier: str,
               help="Keep waiting for articles after the run's crawl has finished.")
 @click.option("--no-load", is_flag=True,
               help="Only stage batches; leave loading to `newsmon load`.")
-@click.option("--load-every", type=click.FloatRange(0), default=10.0, show_default=True,
+@click.option("--load-every", type=FiniteRange(0, 86_400), default=10.0, show_default=True,
               help="Seconds between loads into the database while the run goes on.")
-@click.option("--lock-wait", type=click.FloatRange(0), default=120.0, show_default=True,
+@click.option("--lock-wait", type=FiniteRange(0, 86_400), default=120.0, show_default=True,
               help="Seconds to wait at exit for the run lock to load what is left.")
 @staging_option(help="Folder for the staged Parquet batches (shared by the run's processes).")
 @db_option
@@ -81,6 +82,7 @@ def worker(frontier, run_name, sources_path, batch, model, forever, no_load, loa
       newsmon worker --frontier redis://10.0.0.5:6379/0 --run nightly --batch 64
     """
     from newsmon.crawler.distributed.worker import Worker, WorkerConfig
+    from newsmon.crawler.shutdown import StopNow, stop_within
     from newsmon.data.staging import default_staging_dir
     from newsmon.nlp.models import check_model
 
@@ -91,37 +93,22 @@ def worker(frontier, run_name, sources_path, batch, model, forever, no_load, loa
         model=model, batch=batch, forever=forever, load=not no_load, load_every=load_every,
         lock_wait=lock_wait)
     work = Worker(config)
-    with _signals_stop(work.stop):
-        report = work.run()
+    try:
+        with stop_within(work.stop, STOP_BOUND):
+            report = work.run()
+    except StopNow as exc:  # the batch in hand went back to the queue for the other workers
+        raise CliError(f"worker stopped ({exc}); the articles it held are back in the queue "
+                       f"and its staged batches stay in {config.staging_dir}", EXIT_CRAWL) from None
     load = report.load
     click.echo(f"worker {report.worker} (run {config.run}): {report.articles} articles "
                f"({report.annotated} annotated) in {report.batches} batches; "
                f"{report.recovered} taken over from stopped workers; "
                f"{report.unreadable} unreadable; loaded {load.inserted} new, "
                f"{load.updated} updated, {load.unchanged} unchanged")
+    if report.left_staged and config.load and work.stopped:
+        raise CliError(f"worker stopped by a signal; {report.left_staged} batches stay staged in "
+                       f"{config.staging_dir}: load them with `newsmon load`", EXIT_CRAWL)
     if report.left_staged and config.load:
         raise CliError(f"{report.left_staged} batches stay staged in {config.staging_dir}: the "
                        f"run lock of {db_path} stayed taken; load them with `newsmon load`",
                        EXIT_LOCKED)
-
-
-class _signals_stop:
-    """SIGTERM and the first SIGINT call `stop` (the batch in hand is finished)."""
-
-    def __init__(self, stop):
-        self.stop = stop
-        self.previous: dict[int, object] = {}
-
-    def __enter__(self):
-        if threading.current_thread() is threading.main_thread():
-            for sig in (signal.SIGTERM, signal.SIGINT):
-                self.previous[sig] = signal.signal(sig, self._handle)
-        return self
-
-    def _handle(self, signum, frame):
-        self.stop()
-        signal.signal(signum, self.previous.get(signum, signal.SIG_DFL))  # twice: at once
-
-    def __exit__(self, *exc):
-        for sig, handler in self.previous.items():
-            signal.signal(sig, handler)

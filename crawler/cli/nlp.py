@@ -39,7 +39,7 @@ def read_jsonl(stream: TextIO, name: str) -> Iterator[tuple[str, str]]:
 @click.argument("infile", type=click.File("r", encoding="utf-8"), default="-")
 @click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-",
               help="Where to write JSON lines (default: stdout).")
-@click.option("--batch-size", type=click.IntRange(1), default=32, show_default=True)
+@click.option("--batch-size", type=click.IntRange(1, 10_000), default=32, show_default=True)
 @click.option("--explain", is_flag=True,
               help="Add \"explain\": every candidate name, its label and the rules behind it.")
 @model_option
@@ -136,7 +136,7 @@ def eval_(gold, as_json, errors, model):
 
 
 @cli.command()
-@click.option("--batch-size", type=click.IntRange(1), default=200, show_default=True,
+@click.option("--batch-size", type=click.IntRange(1, 100_000), default=200, show_default=True,
               help="Articles per transaction.")
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
               help="Processes (default: one per CPU).")

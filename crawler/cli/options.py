@@ -11,7 +11,7 @@ import sys
 
 import click
 
-from newsmon.crawler.cli import staging_option
+from newsmon.crawler.cli import FiniteRange, staging_option
 from newsmon.nlp.models import DEFAULT_MODEL
 
 
@@ -20,7 +20,7 @@ def crawl_options(func):
     opts = [
         click.option("--topic", default="platform-regulation", show_default=True,
                      help="Topic profile (nlp/topics/NAME.toml) that decides relevance."),
-        click.option("--threshold", type=click.FloatRange(0, 1), default=None,
+        click.option("--threshold", type=FiniteRange(0, 1), default=None,
                      help="Keep articles scoring at least this (default: the profile's)."),
         click.option("--keep-all", is_flag=True, help="Keep off-topic articles too."),
         click.option("--model", default=DEFAULT_MODEL, show_default=True,
@@ -118,6 +118,6 @@ def parse_sets(pairs) -> dict:
             raise click.BadParameter(f"expected KEY=VALUE, got {pair!r}", param_hint="--set")
         out[key.strip()] = value
     try:
-        return check_overrides(out)
+        return check_overrides(out)  # before a run is recorded
     except SettingsError as exc:
         raise click.BadParameter(str(exc), param_hint="--set") from None

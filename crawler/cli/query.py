@@ -10,7 +10,7 @@ import sys
 
 import click
 
-from newsmon.crawler.cli import EXIT_USAGE, CliError, cli, db_option, staging_option
+from newsmon.crawler.cli import EXIT_USAGE, CliError, FiniteRange, cli, db_option, staging_option
 from newsmon.crawler.cli.output import Rows, emit, format_option
 
 
@@ -25,7 +25,7 @@ def parse_params(pairs) -> dict[str, str]:
 
 
 def timeout_option(func):
-    return click.option("--timeout", type=click.FloatRange(0), default=30.0, show_default=True,
+    return click.option("--timeout", type=FiniteRange(0, 3600), default=30.0, show_default=True,
                         help="Seconds to wait while a crawl holds the write lock.")(func)
 
 

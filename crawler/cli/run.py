@@ -100,7 +100,7 @@ def write_latest_digest(db_path: str, folder: Path, fmt: str) -> None:
 @cli.command()
 @click.option("--every", required=True, metavar="DURATION",
               help="Period between cycle starts: 90s, 30m, 6h, 1d, 1h30m.")
-@click.option("--max-runs", type=click.IntRange(1), default=None,
+@click.option("--max-runs", type=click.IntRange(1, 1_000_000), default=None,
               help="Stop after this many cycles (default: run until SIGINT/SIGTERM).")
 @run_options
 @click.pass_context

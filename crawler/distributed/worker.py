@@ -26,7 +26,9 @@ When the crawl is finished (frontier.crawl_finished) and the articles list
 and every processing list are empty, the worker stages the run's feed and
 sitemap rows (after every article: crawler.fetchlog's rule) and stops; with
 `forever` it goes on waiting for the next run of the same name.  `stop()` (SIGTERM) lets it finish the
-batch in hand.  Losing Redis raises FrontierError; staged batches stay staged.
+batch in hand, and the final load then ends STOP_LOAD_SECONDS after the stop
+(what is not loaded stays staged; the CLI cuts a batch that takes longer short:
+crawler.shutdown.stop_within, its articles go back to the queue).  Losing Redis raises FrontierError; staged batches stay staged.
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ from newsmon.nlp.models import DEFAULT_MODEL
 logger = logging.getLogger(__name__)
 
 RECOVER_EVERY = 5.0  # seconds between looks for dead workers' processing lists
+STOP_LOAD_SECONDS = 5.0  # after stop(): the final load waits for the lock and loads this long
 
 
 @dataclass
@@ -98,14 +101,23 @@ class Worker:
         self.report = WorkerReport(worker=self.id)
         self._nlp = nlp
         self._stop = threading.Event()
+        self._stop_by: float | None = None  # set by stop(): when the final load must end
         self._beat_error: BaseException | None = None
         self._crawl_done = False
         self._recovered_at = 0.0
         self._loaded_at = time.monotonic()
         self.redis: Any = None
 
+    @property
+    def stopped(self) -> bool:
+        """True once stop() was called (a signal, not the end of the run)."""
+        return self._stop_by is not None
+
     def stop(self) -> None:
-        """Finish the batch in hand, then stop (signal-handler safe)."""
+        """Finish the batch in hand, then stop (signal-handler safe); the final load
+        then gets until STOP_LOAD_SECONDS after this call."""
+        if self._stop_by is None:
+            self._stop_by = time.monotonic() + STOP_LOAD_SECONDS
         self._stop.set()
 
     # -- the run --------------------------------------------------------------------
@@ -290,6 +302,8 @@ class Worker:
         self._loaded_at = time.monotonic()
         lock = RunLock(self.config.db_path)
         deadline = time.monotonic() + wait
+        if self._stop_by is not None:  # stopping: within the stop's bound, what fits
+            deadline = min(deadline, self._stop_by)
         while True:
             try:
                 lock.acquire()
@@ -298,8 +312,11 @@ class Worker:
                 if time.monotonic() >= deadline:
                     return False
                 time.sleep(0.5)
+        stop_by = self._stop_by
         try:
-            self.report.load.merge(load_staged(self.config.db_path, self.config.staging_dir))
+            self.report.load.merge(load_staged(
+                self.config.db_path, self.config.staging_dir,
+                stop=None if stop_by is None else (lambda: time.monotonic() > stop_by)))
         except DatabaseBusyError as exc:
             if wait:
                 raise

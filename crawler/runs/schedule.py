@@ -30,6 +30,7 @@ logger = logging.getLogger(__name__)
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _PART = re.compile(r"(\d+(?:\.\d+)?)([smhd])")
 _SLEEP_STEP = 0.2
+MAX_PERIOD = 366 * 86400.0  # seconds: a longer period is a typo
 
 
 def parse_duration(text: str) -> float:
@@ -44,6 +45,8 @@ def parse_duration(text: str) -> float:
         raise ValueError(f"not a duration: {text!r} (use e.g. 90s, 30m, 6h, 1d or 1h30m)")
     if seconds <= 0:
         raise ValueError(f"a duration must be longer than zero: {text!r}")
+    if seconds > MAX_PERIOD:
+        raise ValueError(f"a duration must be at most {format_duration(MAX_PERIOD)}: {text!r}")
     return seconds
 
 

@@ -13,7 +13,7 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,6 +57,7 @@ class LoadReport:
     pages: int = 0
     conflicts: int = 0  # articles another source stored first (data/store/__init__.py)
     errors: list[BatchError] = field(default_factory=list)  # one per rejected batch
+    stopped: bool = False  # asked to stop before every batch was loaded
 
     @property
     def batches_rejected(self) -> int:
@@ -88,13 +89,15 @@ class LoadReport:
 def load_staged(db_path: Path | str, staging_dir: Path | str, *, run_id: int | None = None,
                 busy_timeout: float = 30.0, max_batches: int | None = None,
                 batches_per_transaction: int = BATCHES_PER_TRANSACTION,
-                articles_per_transaction: int = ARTICLES_PER_TRANSACTION) -> LoadReport:
+                articles_per_transaction: int = ARTICLES_PER_TRANSACTION,
+                stop: Callable[[], bool] | None = None) -> LoadReport:
     """Load the complete batches of `staging_dir` into `db_path`, oldest first (module docstring).
 
     The caller must be the only loader (hold the run lock).  Returns a
     LoadReport; rejected batches are in its `errors`.  Raises DataError
     subclasses (DatabaseBusyError, NotADatabaseError, WriteError for a
     database I/O failure): batches committed before stay committed and removed.
+    `stop()` is asked before each transaction; when it says True the load ends there.
     """
     report = LoadReport()
     staging_dir = Path(staging_dir)
@@ -112,6 +115,10 @@ def load_staged(db_path: Path | str, staging_dir: Path | str, *, run_id: int | N
     fresh = (batch_id for batch_id in batch_ids if batch_id not in loaded)
     batches = _readable(staging_dir, fresh, report)
     for group in group_batches(batches, batches_per_transaction, articles_per_transaction):
+        if stop is not None and stop():  # between transactions: the rest stays staged
+            report.stopped = True
+            logger.info("load stopped; the batches not loaded yet stay staged")
+            break
         _load_group(store, staging_dir, group, run_id, report)
     logger.info("load from %s: %s", staging_dir, report.summary())
     if report.batches_loaded:
