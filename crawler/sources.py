@@ -349,12 +349,12 @@ class _Checker:
         delay = merged.get("delay", FALLBACK_DELAY)
         if isinstance(delay, bool) or not isinstance(delay, (int, float)) \
                 or not 0 <= delay <= MAX_DELAY:  # NaN and inf fail this too
-            raise fail(f"'delay' must be a number of seconds from 0 to {MAX_DELAY:g}, "
+            raise fail(f"'delay' must be a number of seconds >= 0 and <= {MAX_DELAY:g}, "
                        f"not {delay!r}", "delay")
         concurrency = merged.get("concurrency", FALLBACK_CONCURRENCY)
         if isinstance(concurrency, bool) or not isinstance(concurrency, int) \
                 or not 1 <= concurrency <= MAX_CONCURRENCY:
-            raise fail(f"'concurrency' must be an integer from 1 to {MAX_CONCURRENCY}, "
+            raise fail(f"'concurrency' must be an integer >= 1 and <= {MAX_CONCURRENCY}, "
                        f"not {concurrency!r}", "concurrency")
         enabled = merged.get("enabled", True)
         if not isinstance(enabled, bool):
@@ -385,7 +385,7 @@ class _Checker:
         deny = self._regexes(table, "deny", fail)
         depth = table.get("depth", FALLBACK_DEPTH)
         if isinstance(depth, bool) or not isinstance(depth, int) or not 1 <= depth <= MAX_DEPTH:
-            raise fail(f"'depth' must be an integer from 1 to {MAX_DEPTH}, not {depth!r}", "depth")
+            raise fail(f"'depth' must be an integer >= 1 and <= {MAX_DEPTH}, not {depth!r}", "depth")
         return FollowRules(start=start, allow=allow, deny=deny, depth=depth)
 
     @staticmethod
