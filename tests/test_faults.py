@@ -536,3 +536,34 @@ def test_annotate_takes_lone_surrogates_and_texts_over_spacys_limit(tmp_path):
     assert second["people"] == ["Maria Lopez"]
     last = max(second["figures"], key=lambda f: f["start"])
     assert last["start"] > 1_000_000 and long_text[last["start"]:last["end"]] == last["text"]
+
+
+@pytest.mark.slow
+def test_a_page_of_another_source_naming_a_stored_article_as_canonical_changes_nothing(
+        seeded, tmp_path, local_server):
+    """Item 1 of issue 13, end to end (the rule is crawler.identity's, issue 12)."""
+    from newsmon.crawler.runs.runner import run_crawl_isolated
+    from newsmon.crawler.sources import load_sources
+
+    server = local_server()
+    base = server.base_url
+    original = page("Ofcom fines Hearth £2m", BODY)
+    server.routes.update({
+        "/news/x": Response(body=original),
+        "/copy/x": Response(body=page("Hearth fined, a rewrite", BODY + " A copy's own sentence.",
+                                      head=f'<link rel="canonical" href="{base}/news/x">')),
+        "/a.xml": Response(body=rss(base, ["/news/x"])),
+        "/b.xml": Response(body=rss(base, ["/copy/x"])),
+    })
+    first = sources_file(tmp_path / "a.toml", base, feeds=("/a.xml",), name="wire")
+    second = sources_file(tmp_path / "b.toml", base, feeds=("/b.xml",), name="copycat")
+    settings = {"NEWSMON_NLP_WORKERS": 0, "NEWSMON_DB": str(seeded.path), "LOG_LEVEL": "WARNING",
+                "AUTOTHROTTLE_START_DELAY": 0.01}
+    run_crawl_isolated(load_sources(first), settings, timeout=300)
+    stored = query(seeded.path, "select * from articles where url = $u", {"u": f"{base}/news/x"})
+    assert len(stored) == 1 and stored["source"].iloc[0] == "wire"
+    stats = run_crawl_isolated(load_sources(second), settings, timeout=300)
+    assert stats.get("newsmon/stored/conflicts", 0) == 1, stats
+    after = query(seeded.path, "select * from articles where url = $u", {"u": f"{base}/news/x"})
+    assert after.drop(columns=["fetched_at"]).equals(stored.drop(columns=["fetched_at"]))
+    seeded.assert_intact()
