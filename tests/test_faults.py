@@ -263,6 +263,8 @@ def test_a_disk_that_fills_during_the_crawl_stops_it_as_failed(seed, tmpfs, tmp_
     filler = mnt / "filler"
 
     def article(request: Request) -> Response:
+        if not request.path.startswith("/news/"):
+            return Response(404, "not here")
         n = int(request.path.rsplit("/", 1)[1])
         if n == 12 and not filler.exists():  # another program fills the disk mid-crawl
             free = shutil.disk_usage(mnt).free
