@@ -569,3 +569,33 @@ def test_a_page_of_another_source_naming_a_stored_article_as_canonical_changes_n
     after = query(seeded.path, "select * from articles where url = $u", {"u": f"{base}/news/x"})
     assert after.drop(columns=["fetched_at"]).equals(stored.drop(columns=["fetched_at"]))
     seeded.assert_intact()
+
+
+@pytest.mark.slow
+def test_sigterm_stops_a_worker_stuck_in_a_batch_and_its_articles_go_back(seeded, tmp_path):
+    import redis_server
+    if not redis_server.available():
+        pytest.skip("redis-server is not installed (.ci/run installs it)")
+    from newsmon.crawler.distributed.frontier import RunKeys
+    from redis_server import RedisServer
+
+    keys = RunKeys("stuck")
+    message = json.dumps({"v": 1, "article": {
+        "url": "http://example.org/huge", "canonical_url": "http://example.org/huge",
+        "source": "example", "language": "en", "title": "A very long report",
+        "text": HUGE_TEXT, "text_hash": "h"}, "pages": []})
+    with RedisServer(tmp_path / "redis") as server:
+        client = server.client()
+        client.lpush(keys.articles, message)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", "from newsmon.crawler.cli import main; main()", "worker",
+             "--frontier", server.url, "--run", "stuck", "--db", str(seeded.path),
+             "--staging", str(tmp_path / "staging"), "--forever"],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        wait_for(lambda: client.llen(keys.articles) == 0)  # taken: annotating minutes of text
+        time.sleep(2)
+        code, err, took = stop(proc)
+        assert took < STOP_BOUND, err[-2000:]
+        assert code == EXIT_CRAWL and "Traceback" not in err, err[-2000:]
+        assert client.llen(keys.articles) == 1  # back in the queue for another worker
+    seeded.assert_intact()

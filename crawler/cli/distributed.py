@@ -7,6 +7,8 @@ and what is printed.  A lost or unreachable Redis is FrontierError (exit 7).
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 import click
@@ -16,7 +18,8 @@ from newsmon.crawler.cli import (EXIT_CRAWL, EXIT_LOCKED, CliError, FiniteRange,
 from newsmon.crawler.cli.options import frontier_option, run_option, sources_option
 from newsmon.nlp.models import DEFAULT_MODEL
 
-STOP_BOUND = 8.5  # seconds after SIGTERM/SIGINT before a worker is cut short (crawler.shutdown)
+STOP_BOUND = 6.0  # seconds after SIGTERM/SIGINT before a worker is cut short (crawler.shutdown);
+# the cut lands when spaCy next runs Python code, a second or two later under load
 
 
 def run_name_for(run_name: str | None, sources_path: str | None) -> str:
@@ -97,8 +100,10 @@ def worker(frontier, run_name, sources_path, batch, model, forever, no_load, loa
         with stop_within(work.stop, STOP_BOUND):
             report = work.run()
     except StopNow as exc:  # the batch in hand went back to the queue for the other workers
-        raise CliError(f"worker stopped ({exc}); the articles it held are back in the queue "
-                       f"and its staged batches stay in {config.staging_dir}", EXIT_CRAWL) from None
+        click.echo(f"Error: worker stopped ({exc}); the articles it held are back in the queue "
+                   f"and its staged batches stay in {config.staging_dir}", err=True)
+        sys.stderr.flush()
+        os._exit(EXIT_CRAWL)  # now: tearing down a pipeline in the middle of a text takes seconds
     load = report.load
     click.echo(f"worker {report.worker} (run {config.run}): {report.articles} articles "
                f"({report.annotated} annotated) in {report.batches} batches; "

@@ -57,7 +57,7 @@ from newsmon.nlp.models import DEFAULT_MODEL
 logger = logging.getLogger(__name__)
 
 RECOVER_EVERY = 5.0  # seconds between looks for dead workers' processing lists
-STOP_LOAD_SECONDS = 5.0  # after stop(): the final load waits for the lock and loads this long
+STOP_LOAD_SECONDS = 4.0  # after stop(): the final load waits for the lock and loads this long
 
 
 @dataclass
