@@ -143,14 +143,25 @@ def truncated(db: Path) -> None:
     db.write_bytes(data[:len(data) // 2])
 
 
-def corrupt_last_block(db: Path) -> None:
-    """Overwrite bytes inside the file's last block: the catalog still opens, a table fails."""
-    with db.open("r+b") as fh:
-        fh.seek(-200_000, os.SEEK_END)
-        fh.write(random.Random(13).randbytes(4096))
+def corrupt_a_table_block(db: Path) -> None:
+    """Overwrite 4 KiB inside a block that holds table data, not the catalog: the file
+    still opens, a table fails its checksum (the last such block of the file)."""
+    from newsmon.data.integrity import HEADER_BYTES, verify_tables
+    data, block = db.read_bytes(), 262_144
+    for index in range((len(data) - HEADER_BYTES) // block - 1, -1, -1):
+        at = HEADER_BYTES + index * block + 8192
+        db.write_bytes(data[:at] + random.Random(index).randbytes(4096) + data[at + 4096:])
+        try:
+            with duckdb.connect(str(db), read_only=True) as con:
+                if not verify_tables(con, db).ok:
+                    return
+        except duckdb.Error:
+            continue
+    db.write_bytes(data)
+    pytest.fail("no block of the seed holds table data alone")
 
 
-@pytest.mark.parametrize("damage, says", [(newer, "newer newsmon"), (truncated, "cut off")])
+@pytest.mark.parametrize("damage, says", [(newer, "newer newsmon"), (truncated, "damaged")])
 def test_a_damaged_or_newer_database_is_refused_before_fetching(damage, says, seeded, tmp_path,
                                                                 local_server):
     server = local_server({"/rss.xml": Response(body=rss("", []))})
@@ -174,7 +185,7 @@ def test_a_damaged_or_newer_database_is_refused_before_fetching(damage, says, se
 
 def test_db_check_names_the_table_a_damaged_block_breaks(seeded):
     assert CliRunner().invoke(cli, ["db", "check", "--db", str(seeded.path)]).exit_code == 0
-    corrupt_last_block(seeded.path)
+    corrupt_a_table_block(seeded.path)
     before = seeded.path.read_bytes()
     result = CliRunner().invoke(cli, ["db", "check", "--db", str(seeded.path)])
     assert result.exit_code == EXIT_DATABASE, result.output
