@@ -79,7 +79,7 @@ def send_options(func):
 @click.option("--peek", is_flag=True, help="Do not remember the alerts shown as reported.")
 @watchlist_option
 @send_options
-@click.option("--timeout", type=float, default=30.0, show_default=True,
+@click.option("--timeout", type=FiniteRange(0, 3600), default=30.0, show_default=True,
               help="Seconds to wait while a crawl holds the write lock.")
 @db_option
 def alerts(since, fmt, out, show_all, peek, watchlist_path, send, recipients, timeout, db_path):
