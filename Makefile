@@ -27,6 +27,7 @@ test-fast: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/nlp_speed.py
+	$(BIN)/python bench/fines_score.py
 	$(BIN)/python bench/extract_speed.py
 	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
 	$(BIN)/python bench/scaling.py

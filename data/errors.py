@@ -95,6 +95,10 @@ class ExportError(DataError):
     """An export was refused: unknown table or format, or the output could not be written."""
 
 
+class RatesError(DataError):
+    """Currency rates could not be fetched or read (not an ECB rates file)."""
+
+
 class NoArticlesError(QueryError):
     """A digest was asked of a database (or topic) without any article."""
 

@@ -1,4 +1,4 @@
-"""Streaming exports of whole tables: articles, mentions, figures, entities to Parquet or CSV.
+"""Streaming exports of whole tables: articles, mentions, figures, fines, entities to Parquet or CSV.
 
 It owns `export_table`.  Rows never pass through Python: DuckDB's
 `COPY (SELECT ...) TO file` streams them, so a database larger than memory
@@ -15,8 +15,9 @@ file is renamed to the target when the COPY succeeded and removed otherwise.
 
 Filters: `since` keeps articles dated (published_at, else first_seen_at, as
 the named queries date them) on or after that day; `source` keeps one source.
-Mentions and figures follow their article; entities are those mentioned by a
-selected article (all entities when there is no filter).
+Mentions and figures follow their article, a fine any article that reports it;
+entities are those mentioned by a selected article (all entities when there is
+no filter).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from newsmon.data.named import prepare
 
 logger = logging.getLogger(__name__)
 
-TABLES = ("articles", "mentions", "figures", "entities")
+TABLES = ("articles", "mentions", "figures", "fines", "entities")
 FORMATS = ("parquet", "csv")
 
 # the articles that pass --since/--source; articles_between (data/queries/_prelude.sql)
@@ -52,6 +53,8 @@ _SELECTS = {
                 f"OR m.article_id IN (SELECT article_id FROM ({_ARTICLES}))",
     "figures": f"SELECT f.* FROM figures f WHERE $since IS NULL AND $source IS NULL "
                f"OR f.article_id IN (SELECT article_id FROM ({_ARTICLES}))",
+    "fines": f"SELECT f.* FROM fines f WHERE $since IS NULL AND $source IS NULL "
+             f"OR f.fine_id IN (SELECT fine_id FROM fine_reports WHERE article_id IN (SELECT article_id FROM ({_ARTICLES})))",
     "entities": f"""SELECT e.* FROM entities e WHERE $since IS NULL AND $source IS NULL OR e.entity_id IN (
         SELECT m.entity_id FROM mentions m WHERE m.article_id IN (SELECT article_id FROM ({_ARTICLES})))""",
 }

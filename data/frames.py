@@ -81,6 +81,27 @@ FIGURE_COLUMNS: tuple[Column, ...] = (
     Column("start", pa.int32(), required=True),
     Column("end", pa.int32(), required=True),
     Column("sentence", STR),
+    Column("role", STR),  # money: fine | revenue | cost | funding | price | compensation | maximum | other
+    Column("party", STR),  # money: whose amount it is (canonical name), when the sentence says
+    Column("party_label", STR),
+)
+
+# one fine an article reports (table fine_reports; data/migrations/009_money.sql)
+FINE_COLUMNS: tuple[Column, ...] = (
+    ARTICLE_ID,
+    Column("authority", STR),
+    Column("authority_label", STR),
+    Column("target", STR),
+    Column("target_label", STR),
+    Column("value", pa.float64(), required=True),
+    Column("unit", STR, required=True),
+    Column("precision", pa.float64()),
+    Column("status", STR, required=True),
+    Column("basis", STR),
+    Column("text", STR, required=True),
+    Column("start", pa.int32(), required=True),
+    Column("end", pa.int32(), required=True),
+    Column("sentence", STR),
 )
 
 # one row of the fetch record (table pages; data/migrations/003_fetch_log.sql)
@@ -105,6 +126,7 @@ BATCH_COLUMNS: tuple[Column, ...] = (
     Column("mentions", pa.int32(), required=True),
     Column("figures", pa.int32(), required=True),
     Column("pages", pa.int32(), required=True),
+    Column("fines", pa.int32()),
 )
 
 SOURCE_COLUMNS: tuple[Column, ...] = (

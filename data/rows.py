@@ -24,8 +24,8 @@ import logging
 
 import pandas as pd
 
-from newsmon.data.frames import (ARTICLE_COLUMNS, FIGURE_COLUMNS, MENTION_COLUMNS, PAGE_COLUMNS,
-                                 Column, incoming_names)
+from newsmon.data.frames import (ARTICLE_COLUMNS, FIGURE_COLUMNS, FINE_COLUMNS, MENTION_COLUMNS,
+                                 PAGE_COLUMNS, Column, incoming_names)
 
 ARTICLE_FIELDS = incoming_names(ARTICLE_COLUMNS)
 PAGE_FIELDS = incoming_names(PAGE_COLUMNS)
@@ -33,6 +33,7 @@ PAGE_FIELDS = incoming_names(PAGE_COLUMNS)
 ANNOTATION_TABLES: dict[str, tuple[Column, ...]] = {
     "mentions": MENTION_COLUMNS,
     "figures": FIGURE_COLUMNS,
+    "fines": FINE_COLUMNS,
 }
 logger = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ class Batch(dict):
 
 def batch_frames(articles: Sequence[dict], annotations: Sequence[Any | None] | None = None,
                  pages: Iterable[dict] = ()) -> Batch:
-    """{"articles", "mentions", "figures", "pages"} frames of one batch, fixed columns.
+    """{"articles", "mentions", "figures", "fines", "pages"} frames of one batch, fixed columns.
 
     `articles` are article rows (ARTICLE_FIELDS); `annotations[i]` is the
     annotation of `articles[i]` (None: not annotated; `annotated` is set from it);

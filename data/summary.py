@@ -2,7 +2,7 @@
 
 It owns the two reads `newsmon crawl` and `newsmon demo` print after a run
 (crawler/runs/report.py): the most mentioned people or organisations of the whole
-database, and its largest figures of one kind.  Both are one short read-only
+database, its largest fines and its largest figures of one kind.  Both are one short read-only
 query each.
 """
 
@@ -23,11 +23,18 @@ where m.label = $label
 group by 1 order by articles desc, mentions desc, name limit $n
 """
 
+# money in euros where the ECB quotes the currency (amounts it does not quote after them);
+# fines have their own table (largest_fines)
 _LARGEST_FIGURES = """
 select f.text, f.kind, f.value, f.unit, f.object, a.title
 from figures f join articles a using (article_id)
-where f.kind = $kind
-order by f.value desc limit $n
+where f.kind = $kind and (f.kind <> 'money' or f.role is distinct from 'fine')
+order by f.value_eur desc nulls last, f.value desc limit $n
+"""
+
+_LARGEST_FINES = """
+select authority, target, text, value, unit, value_eur, status, basis, title, reports
+from fines order by value_eur desc nulls last, value desc limit $n
 """
 
 
@@ -37,5 +44,12 @@ def top_entities(db_path: Path | str, label: str, n: int) -> pd.DataFrame:
 
 
 def largest_figures(db_path: Path | str, kind: str, n: int) -> pd.DataFrame:
-    """The `n` largest figures of `kind`: text, kind, value, unit, object, title."""
+    """The `n` largest figures of `kind` (money: other than fines, by their value in euros):
+    text, kind, value, unit, object, title."""
     return query(db_path, _LARGEST_FIGURES, {"kind": kind, "n": n})
+
+
+def largest_fines(db_path: Path | str, n: int) -> pd.DataFrame:
+    """The `n` largest fines by their value in euros: authority, target, text, value, unit,
+    value_eur, status, basis, title, reports."""
+    return query(db_path, _LARGEST_FINES, {"n": n})

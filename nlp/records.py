@@ -64,6 +64,10 @@ class Figure:
     sentence: str
     # money only: fine | revenue | cost | funding | price | compensation | maximum | other
     role: str | None = None
+    # money only: whose amount it is (who pays a fine, earns a revenue, spends a cost), canonical;
+    # None when the sentence does not say
+    party: str | None = None
+    party_label: str | None = None  # "organisation" | "person"
 
 
 @dataclass

@@ -15,6 +15,9 @@ W11 (2025-03-10 .. 03-16)
 W10: three articles that mention the European Commission, one Meta-free.
 W09: one article mentioning Meta (so Meta is not new in W11), the only one
 matching the term "political ads".
+Money carries roles and fines are recorded (as nlp.money gives them): the Meta fine
+in the three syndicated copies (one fine, three reports), the hostile article's fine
+(the payer's name carries markup); the solo story's funding and statutory maximum.
 """
 
 from __future__ import annotations
@@ -72,17 +75,24 @@ def _mention(url: str, text: str, name: str, label: str, needle: str | None = No
 
 
 def _figure(url: str, text: str, needle: str, kind: str, value: float, unit: str | None,
-            obj: str | None = None) -> dict:
+            obj: str | None = None, role: str | None = None) -> dict:
     start = text.find(needle)
     assert start >= 0, (needle, url)
     sentence = next(s for s in text.split(". ") if needle in s)
     return {"canonical_url": url, "kind": kind, "value": value, "unit": unit, "object": obj,
-            "text": needle, "start": start, "end": start + len(needle), "sentence": sentence}
+            "text": needle, "start": start, "end": start + len(needle), "sentence": sentence, "role": role}
 
 
-def build_articles() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """The articles, mentions and figures frames (canonical_url-keyed)."""
-    arts, ments, figs = [], [], []
+def _fine(figure: dict, authority: str | None, target: str, basis: str | None = None) -> dict:
+    return {"canonical_url": figure["canonical_url"], "authority": authority, "authority_label": "organisation",
+            "target": target, "target_label": "organisation", "value": figure["value"], "unit": figure["unit"],
+            "precision": 1e8 if figure["value"] >= 1e9 else 1e6, "status": "imposed", "basis": basis,
+            "text": figure["text"], "start": figure["start"], "end": figure["end"], "sentence": figure["sentence"]}
+
+
+def build_articles() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The articles, mentions, figures and fines frames (canonical_url-keyed)."""
+    arts, ments, figs, fines = [], [], [], []
 
     probe_titles = {
         "alpha": "EU opens Telegram probe over illegal content - Alpha News",
@@ -96,8 +106,9 @@ def build_articles() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         ments += [_mention(url, text, "Pavel Durov", "person"),
                   _mention(url, text, "European Commission", "organisation"),
                   _mention(url, text, "Meta", "organisation")]
-        figs += [_figure(url, text, "1.2 billion euros", "money", 1.2e9, "EUR"),
+        figs += [_figure(url, text, "1.2 billion euros", "money", 1.2e9, "EUR", role="fine"),
                  _figure(url, text, "six percent", "percent", 6.0, "%")]
+        fines.append(_fine(figs[-2], "European Commission", "Meta"))
 
     for n in (1, 2):
         url = f"https://delta.example/news/age-checks-{n}"
@@ -112,7 +123,8 @@ def build_articles() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
                     "Nothing else happened that week in the small town by the river.")
     arts.append(_article(hostile_url, "gamma", HOSTILE_TITLE, hostile_text, "2025-03-13T11:00:00", 0.5))
     ments.append(_mention(hostile_url, hostile_text, HOSTILE_ENTITY, "organisation"))
-    figs.append(_figure(hostile_url, hostile_text, "5 million euros", "money", 5e6, "EUR"))
+    figs.append(_figure(hostile_url, hostile_text, "5 million euros", "money", 5e6, "EUR", role="fine"))
+    fines.append(_fine(figs[-1], None, HOSTILE_ENTITY))
 
     formula_url = "https://beta.example/2025/03/formula"
     formula_text = ("-1 is how a spreadsheet trick starts, said @someone on Tuesday. "
@@ -124,8 +136,8 @@ def build_articles() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     arts.append(_article(solo_url, "alpha", "Ofcom opens first Online Safety Act case", SOLO_TEXT,
                          "2025-03-15T07:00:00", 0.95, ["online safety act"]))
     ments.append(_mention(solo_url, SOLO_TEXT, "Ofcom", "organisation"))
-    figs += [_figure(solo_url, SOLO_TEXT, "300 million dollars", "money", 3e8, "USD"),
-             _figure(solo_url, SOLO_TEXT, "18 million pounds", "money", 1.8e7, "GBP")]
+    figs += [_figure(solo_url, SOLO_TEXT, "300 million dollars", "money", 3e8, "USD", role="funding"),
+             _figure(solo_url, SOLO_TEXT, "18 million pounds", "money", 1.8e7, "GBP", role="maximum")]
 
     off_url = "https://delta.example/weather/sunny"
     off_text = "A sunny weekend is expected across the region, with temperatures rising to 20 degrees."
@@ -146,14 +158,14 @@ def build_articles() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
                          "2025-02-26T12:00:00", 0.45, ["political ads"]))
     ments.append(_mention(w09_url, w09_text, "Meta", "organisation"))
 
-    return pd.DataFrame(arts), pd.DataFrame(ments), pd.DataFrame(figs)
+    return pd.DataFrame(arts), pd.DataFrame(ments), pd.DataFrame(figs), pd.DataFrame(fines)
 
 
 def build_db(path: Path) -> Path:
     """Create the test database at `path` through the real writer and return the path."""
     store = Store(path)
-    articles, mentions, figures = build_articles()
+    articles, mentions, figures, fines = build_articles()
     run_id = store.start_run(["alpha", "beta", "gamma", "delta"])
-    store.write_batch(run_id, articles, mentions, figures)
+    store.write_batch(run_id, articles, mentions, figures, fines=fines)
     store.finish_run(run_id, "ok", {"articles": len(articles)})
     return path

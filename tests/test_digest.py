@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from newsmon.data.digest import build_digest, render_html, render_markdown, write_data, write_digest
-from newsmon.data.digest.build import money_context, load_settings
+from newsmon.data.digest.build import load_settings
 from newsmon.data.digest.render import md_link, md_text, safe_url
 from newsmon.data.errors import NoArticlesError, QueryParamError
 from newsmon.data.named import run_query
@@ -110,16 +110,22 @@ def test_entity_trend_covers_the_weeks_up_to_the_digest_week(digest):
     assert commission.sum() == 8
 
 
-def test_money_figures_per_currency_deduplicated_with_context_and_entity(digest):
-    money = digest.money
-    eur = money[money["unit"] == "EUR"]
-    assert list(eur["value"]) == [1.2e9, 5e6]  # the 3 syndicated 1.2 bn copies count once
-    top = eur.iloc[0]
-    assert (top["context"], top["entity"], top["url"]) == ("fine", "Meta", PROBE)
+def test_fines_lead_the_money_one_per_fine_largest_first_in_euros(digest):
+    fines = digest.fines
+    assert list(fines["target"]) == ["Meta", HOSTILE_ENTITY]  # sorted by their value in euros
+    top = fines.iloc[0]
+    assert (top["authority"], top["value"], top["unit"], top["value_eur"]) == ("European Commission", 1.2e9, "EUR", 1.2e9)
+    assert top["reports"] == 3 and top["sources"] == 3  # the syndicated copies are one fine
     assert "fined Meta 1.2 billion euros" in top["sentence"]
-    assert set(money["unit"]) == {"EUR", "USD", "GBP"}
-    assert money.set_index("unit").loc["USD", "context"] == "investment"
-    assert money.set_index("unit").loc["GBP", "context"] == "penalty"
+    assert pd.isna(fines.iloc[1]["authority"])  # the text names none: not guessed
+
+
+def test_other_money_has_its_role_and_never_a_fine(digest):
+    money = digest.money
+    assert set(money["role"]) == {"funding", "maximum"}
+    assert money.set_index("unit").loc["USD", "role"] == "funding"
+    assert money.set_index("unit").loc["GBP", "role"] == "maximum"
+    assert money.set_index("unit").loc["USD", "value_eur"] > 0  # converted at the article's date
 
 
 def test_largest_counts(digest):
@@ -162,15 +168,6 @@ def test_an_empty_database_is_a_clear_error(tmp_path):
         build_digest(tmp_path / "empty.duckdb")
 
 
-def test_money_context_words():
-    contexts = load_settings().money_contexts
-    assert money_context("The regulator fined the company 5 million euros", contexts) == "fine"
-    assert money_context("It raised 300 million dollars from investors", contexts) == "investment"
-    assert money_context("The weather was fine", contexts) == "fine"  # a known limit of word matching
-    assert money_context("Revenue grew", contexts) == "revenue"
-    assert money_context(None, contexts) is None
-
-
 # -- rendering and escaping ------------------------------------------------------------------
 
 SECTION_HEADINGS = ["Top stories", "People", "Organisations", "New this week", "Notable figures",
@@ -185,7 +182,12 @@ def test_markdown_has_every_section_and_escapes_article_text(digest):
     assert r"\<script\>alert\(1\)\</script\>" in md
     assert f"[EU opens Telegram probe over illegal content - Alpha News](<{PROBE}>)" in md
     assert "| European Commission | 5 | +2 |" in md
-    assert "**EUR 1.2 billion** (fine) · Meta" in md
+    figures = md[md.index("## Notable figures"):md.index("## Articles per day")]
+    assert figures.index("### Fines and penalties") < figures.index("### Other money")
+    assert "- **European Commission → Meta**: EUR 1.2 billion · [EU opens Telegram probe" in figures
+    assert "(3 reports)" in figures
+    assert r"**\(authority not named\) → \<i\>Evil\</i\> Corp**: EUR 5 million" in figures
+    assert "#### Funding" in figures and "**USD 300 million** (≈ €" in figures
 
 
 def test_html_shows_hostile_strings_as_text(digest):
@@ -231,8 +233,8 @@ def _csv_cells(folder: Path):
 
 def test_csv_cells_cannot_run_as_formulas(digest, tmp_path):
     written = write_data(digest, "csv", tmp_path / "csv")
-    assert {p.name for p in written} >= {"stories.csv", "story_copies.csv", "entities.csv", "money.csv",
-                                         "counts.csv", "per_day.csv", "per_source.csv", "meta.csv"}
+    assert {p.name for p in written} >= {"stories.csv", "story_copies.csv", "entities.csv", "fines.csv",
+                                         "money.csv", "counts.csv", "per_day.csv", "per_source.csv", "meta.csv"}
     titles = [row["title"] for name, row in _csv_cells(tmp_path / "csv") if name == "stories.csv"]
     assert "'" + FORMULA_TITLE in titles and FORMULA_TITLE not in titles
     sentences = [row["sentence"] for name, row in _csv_cells(tmp_path / "csv") if name == "counts.csv"]
@@ -252,7 +254,7 @@ def test_json_keeps_stories_with_their_copies(digest, tmp_path):
     assert data["meta"]["week"] == "2025-W11" and data["meta"]["articles"] == 9
     assert len(data["stories"][0]["copies"]) == 3
     assert data["stories"][0]["published_at"] == "2025-03-10T09:00:00"
-    assert {"entities", "entity_trend", "money", "counts", "per_day", "per_source"} <= set(data)
+    assert {"entities", "entity_trend", "fines", "money", "counts", "per_day", "per_source"} <= set(data)
 
 
 def test_parquet_round_trips(digest, tmp_path):

@@ -20,7 +20,7 @@ from newsmon.data.named import (
 from digest_testdb import build_db
 
 EXPECTED = {"articles_per_day", "articles_per_source", "entity_trend", "notable_figures", "top_entities",
-            "top_stories", "weeks"}
+            "top_stories", "week_fines", "weeks"}
 
 
 @pytest.fixture(scope="module")

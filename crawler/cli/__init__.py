@@ -257,3 +257,4 @@ from newsmon.crawler.cli import query as _query_cmds  # noqa: E402,F401
 from newsmon.crawler.cli import distributed as _distributed_cmds  # noqa: E402,F401
 from newsmon.crawler.cli import entities as _entities_cmds  # noqa: E402,F401
 from newsmon.crawler.cli import changes as _changes_cmds  # noqa: E402,F401
+from newsmon.crawler.cli import rates as _rates_cmds  # noqa: E402,F401

@@ -208,7 +208,7 @@ def digest(week, topic, fmt, out, timeout, send, recipients, db_path):
 
 
 @cli.command()
-@click.argument("table", type=click.Choice(["articles", "mentions", "figures", "entities"]))
+@click.argument("table", type=click.Choice(["articles", "mentions", "figures", "fines", "entities"]))
 @click.option("--format", "fmt", type=click.Choice(["parquet", "csv"]), default="parquet",
               show_default=True)
 @click.option("--out", type=click.Path(), default=".", show_default=True,
@@ -224,6 +224,7 @@ def export(table, fmt, out, since, source, db_path):
     Examples:
       newsmon export articles --format parquet --out articles.parquet
       newsmon export figures --format csv --since 2026-11-01 --source ofcom-online-safety
+      newsmon export fines --format csv --out fines.csv
     """
     from newsmon.data.export import export_table
     n = export_table(db_path, table, fmt, out, since=since, source=source)

@@ -146,7 +146,7 @@ def eval_(gold, as_json, errors, model):
 def reannotate(batch_size, workers, source, model, db_path):
     """Re-run NLP over stored articles (after a rule or model change).
 
-    Replaces each batch's mentions and figures in one transaction, so an
+    Replaces each batch's mentions, figures and fines in one transaction, so an
     interrupted run leaves every article either old or new, never half.
 
     \b
@@ -172,7 +172,7 @@ def reannotate(batch_size, workers, source, model, db_path):
         if progress is not None:
             progress.stop()
     click.echo(f"re-annotated {totals['articles']} articles: {totals['mentions']} mentions, "
-               f"{totals['figures']} figures in {totals['batches']} batches "
+               f"{totals['figures']} figures, {totals.get('fines', 0)} fines in {totals['batches']} batches "
                f"({totals['words_per_s']:,.0f} words/s on {workers} processes)")
     if totals["articles"] == 0 and totals["candidates"] > 0:
         raise CliError("no article could be re-annotated", EXIT_ERROR)

@@ -36,7 +36,7 @@ def reannotate_all(db_path: str, *, model: str, batch_size: int = 200, workers: 
         total = count_annotatable(con, langs, source)
     store = Store(db_path)
     config = ProcessingConfig(model=model, topic="platform-regulation", threshold=None)
-    totals = {"articles": 0, "mentions": 0, "figures": 0, "batches": 0, "candidates": total,
+    totals = {"articles": 0, "mentions": 0, "figures": 0, "fines": 0, "batches": 0, "candidates": total,
               "words": 0, "failed": 0}
     started = time.monotonic()
     ctx = multiprocessing.get_context("spawn")
@@ -64,10 +64,12 @@ def reannotate_all(db_path: str, *, model: str, batch_size: int = 200, workers: 
                 for table, table_rows in annotation_rows(url, ann).items():
                     rows.setdefault(table, []).extend(table_rows)
             frames = annotation_frames(rows)
-            counts = store.replace_annotations(frames["mentions"], frames["figures"], ids)
+            counts = store.replace_annotations(frames["mentions"], frames["figures"], ids,
+                                               fines=frames["fines"])
             totals["articles"] += counts.get("articles", 0)
             totals["mentions"] += len(rows.get("mentions", []))
             totals["figures"] += len(rows.get("figures", []))
+            totals["fines"] += len(rows.get("fines", []))
             totals["batches"] += 1
             totals["words"] += sum(len(t.split()) for t in texts)
             logger.info("re-annotated batch %d: %s", totals["batches"], counts)

@@ -1,18 +1,19 @@
 """The summary printed after a crawl or the demo.
 
 It owns what a user sees when a run ends: articles kept and dropped (by
-reason), fetch failures, top people and organisations, notable figures, and
+reason), fetch failures, top people and organisations, the largest fines, notable figures, and
 how to query the result.  The numbers come from the run's stats and from the
 database (read-only).
 """
 
 from __future__ import annotations
 
+import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
 from newsmon.crawler.runs.record import CrawlOutcome
-from newsmon.data.summary import largest_figures, top_entities
+from newsmon.data.summary import largest_figures, largest_fines, top_entities
 
 def print_summary(outcome: CrawlOutcome, db_path: str, console: Console | None = None,
                   *, top: int = 8, tables: bool | None = None) -> None:
@@ -63,6 +64,17 @@ def print_summary(outcome: CrawlOutcome, db_path: str, console: Console | None =
             table.add_column(col, justify="left" if col == "name" else "right")
         for row in df.itertuples(index=False):
             table.add_row(str(row.name), str(row.articles), str(row.mentions))
+        console.print(table)
+
+    fines = largest_fines(db_path, 5)
+    if not fines.empty:
+        table = Table(title="Largest fines", title_justify="left")
+        for col in ("who fined whom", "amount", "in euros", "article"):
+            table.add_column(col)
+        for row in fines.itertuples(index=False):
+            table.add_row(f"{row.authority or '?'} → {row.target or '?'}", f"{row.unit} {human_number(row.value)}",
+                          "" if pd.isna(row.value_eur) else f"€{human_number(row.value_eur)}",
+                          _short(row.title, 48))
         console.print(table)
 
     table = Table(title="Notable figures", title_justify="left")

@@ -10,7 +10,6 @@ matched_terms must contain one.
 from __future__ import annotations
 
 import logging
-import re
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -28,18 +27,16 @@ from newsmon.data.named import latest_week, parse_week, prepare, run_on, week_la
 logger = logging.getLogger(__name__)
 
 SETTINGS_PATH = Path(__file__).with_name("digest.toml")
-
-
-@dataclass(frozen=True)
-class MoneyContext:
-    label: str
-    words: tuple[str, ...]
+# the roles of money figures (nlp.money), in the order the digest shows them; fines have a
+# section of their own (week_fines), the others are listed below it, by role
+MONEY_ROLES = ("fine", "revenue", "cost", "funding", "compensation", "price", "maximum", "other")
 
 
 @dataclass(frozen=True)
 class DigestSettings:
     stories: int = 10
     entities: int = 10
+    fines: int = 10
     money_per_currency: int = 5
     counts: int = 5
     sources: int = 20
@@ -47,17 +44,14 @@ class DigestSettings:
     trend_entities: int = 5
     similarity: float = 0.5
     source_weight: float = 0.5
-    money_contexts: tuple[MoneyContext, ...] = ()
 
 
 @lru_cache(maxsize=None)
 def load_settings(path: Path = SETTINGS_PATH) -> DigestSettings:
-    """The digest's sizes and money vocabulary from its TOML file."""
+    """The digest's sizes from its TOML file."""
     with Path(path).open("rb") as fh:
         raw = tomllib.load(fh)
-    contexts = tuple(MoneyContext(c["label"], tuple(w.lower() for w in c["words"]))
-                     for c in raw.get("money_context", []))
-    return DigestSettings(**raw.get("sizes", {}), **raw.get("stories", {}), money_contexts=contexts)
+    return DigestSettings(**raw.get("sizes", {}), **raw.get("stories", {}))
 
 
 @dataclass
@@ -69,7 +63,8 @@ class Digest:
     stories: pd.DataFrame  # top_stories rows
     entities: pd.DataFrame  # top_entities rows (both labels, top and new ones)
     entity_trend: pd.DataFrame  # entity_trend rows
-    money: pd.DataFrame  # notable_figures rows of kind money, plus `context`
+    fines: pd.DataFrame  # week_fines rows: the week's fines, largest first by EUR value
+    money: pd.DataFrame  # notable_figures rows of kind money other than fines (with `role`)
     counts: pd.DataFrame  # notable_figures rows of kind count
     per_day: pd.DataFrame  # articles_per_day rows
     per_source: pd.DataFrame  # articles_per_source rows
@@ -165,10 +160,10 @@ def _assemble(con: duckdb.DuckDBPyConnection, monday: date, filters: dict,
               settings: DigestSettings, topic: str | None) -> Digest:
     week = {"week": monday, **filters}
     limit = max(settings.money_per_currency, settings.counts)
-    figures = run_on(con, "notable_figures", {**week, "kind": ["money", "count"], "limit": limit})
+    figures = run_on(con, "notable_figures", {**week, "kind": ["money", "count"], "limit": limit,
+                                              "roles": [r for r in MONEY_ROLES if r != "fine"]})
     money = figures[(figures["kind"] == "money") & (figures["rank"] <= settings.money_per_currency)]
-    money = money.reset_index(drop=True).assign(
-        context=[money_context(s, settings.money_contexts) for s in money["sentence"]])
+    money = money.reset_index(drop=True)
     counts = figures[(figures["kind"] == "count") & (figures["rank"] <= settings.counts)].reset_index(drop=True)
     digest = Digest(
         week=week_label(monday),
@@ -179,6 +174,7 @@ def _assemble(con: duckdb.DuckDBPyConnection, monday: date, filters: dict,
         entities=run_on(con, "top_entities", {**week, "limit": settings.entities, "new": settings.entities}),
         entity_trend=run_on(con, "entity_trend", {**week, "weeks": settings.trend_weeks,
                                                   "limit": settings.trend_entities}),
+        fines=run_on(con, "week_fines", {**week, "limit": settings.fines}),
         money=money,
         counts=counts,
         per_day=run_on(con, "articles_per_day", week),
@@ -190,17 +186,3 @@ def _assemble(con: duckdb.DuckDBPyConnection, monday: date, filters: dict,
     )
     logger.info("digest %s: %d articles, %d stories", digest.week, digest.total_articles, len(digest.stories))
     return digest
-
-
-_WORD = re.compile(r"\w+")
-
-
-def money_context(sentence: str | None, contexts: Sequence[MoneyContext]) -> str | None:
-    """The label of the first context with a word that starts a word of `sentence`."""
-    if not sentence:
-        return None
-    words = [w.lower() for w in _WORD.findall(sentence)]
-    for context in contexts:
-        if any(word.startswith(prefix) for prefix in context.words for word in words):
-            return context.label
-    return None

@@ -22,13 +22,16 @@ from urllib.parse import quote, urlsplit
 import jinja2
 import pandas as pd
 
-from newsmon.data.digest.build import Digest
+from newsmon.data.digest.build import MONEY_ROLES, Digest
 from newsmon.data.digest.charts import Series, bar_chart, line_chart
 
 logger = logging.getLogger(__name__)
 
 TEMPLATE_DIR = Path(__file__).with_name("templates")
 
+ROLE_TITLES = {"revenue": "Revenue and profit", "cost": "Spending and costs", "funding": "Funding",
+               "compensation": "Compensation and refunds", "price": "Prices",
+               "maximum": "Maximum penalties", "other": "Other amounts", "fine": "Fines"}
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&#!{}()])")
 _SPACE = re.compile(r"\s+")
 
@@ -111,7 +114,8 @@ def view_model(d: Digest) -> dict[str, Any]:
         "people": [_entity(e) for e in d.people().to_dict("records")],
         "organisations": [_entity(e) for e in d.organisations().to_dict("records")],
         "new_entities": [_entity(e) for e in d.new_entities().to_dict("records")],
-        "money": _money_by_currency(d.money),
+        "fines": [_fine(f) for f in d.fines.to_dict("records")],
+        "money": _money_by_role(d.money),
         "counts": [_figure(f) for f in d.counts.to_dict("records")],
         "per_day": [{"day": f"{pd.Timestamp(r['day']).strftime('%a')} {day(r['day'])}",
                      "articles": int(r["articles"]), "sources": int(r["sources"])}
@@ -143,7 +147,8 @@ def _entity(e: dict) -> dict:
 def _figure(f: dict) -> dict:
     return {
         "amount": amount(f["value"]), "unit": _str(f["unit"]), "object": _str(f.get("object")),
-        "context": _str(f.get("context")), "sentence": _str(f["sentence"]) or _str(f["text"]),
+        "role": _str(f.get("role")), "eur": euros(f.get("value_eur"), f["unit"]),
+        "sentence": _str(f["sentence"]) or _str(f["text"]),
         "entity": _str(f["entity"]),
         "title": f["title"] or "(untitled)", "url": safe_url(f["url"]), "raw_url": f["url"],
         "source": f["source"], "day": day(f["published_at"]),
@@ -155,12 +160,35 @@ def _str(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _money_by_currency(money: pd.DataFrame) -> list[dict]:
+def _fine(f: dict) -> dict:
+    return {
+        "authority": _str(f["authority"]) or "(authority not named)",
+        "target": _str(f["target"]) or "(payer not named)",
+        "amount": amount(f["value"]), "unit": _str(f["unit"]), "eur": euros(f["value_eur"], f["unit"]),
+        "basis": _str(f["basis"]), "status": _str(f["status"]), "reports": int(f["reports"]),
+        "more": f" ({int(f['reports'])} reports)" if f["reports"] > 1 else "",
+        "sentence": _str(f["sentence"]) or _str(f["text"]),
+        "title": _str(f["title"]) or "(untitled)", "url": safe_url(f["url"]), "raw_url": f["url"],
+        "day": day(f["first_reported_on"]),
+    }
+
+
+def euros(value_eur: Any, unit: Any) -> str:
+    """"≈ €21.6 million" for an amount in another currency; "" for euros or no rate."""
+    if unit == "EUR" or value_eur is None or pd.isna(value_eur):
+        return ""
+    return f"≈ €{amount(round(float(value_eur)))}"
+
+
+def _money_by_role(money: pd.DataFrame) -> list[dict]:
+    """Money other than fines by role (MONEY_ROLES order), largest first by EUR value."""
     groups: dict[str, list[dict]] = {}
-    ordered = money.assign(_top=money.groupby("unit", dropna=False)["value"].transform("max"))
-    for row in ordered.sort_values(["_top", "rank"], ascending=[False, True]).to_dict("records"):
-        groups.setdefault(row["unit"] or "?", []).append(_figure(row))
-    return [{"unit": unit, "rows": rows} for unit, rows in groups.items()]
+    ordered = money.assign(_eur=money["value_eur"] if "value_eur" in money else None)
+    ordered = ordered.sort_values(["_eur", "value"], ascending=[False, False], na_position="last")
+    for row in ordered.to_dict("records"):
+        groups.setdefault(_str(row.get("role")) or "other", []).append(_figure(row))
+    return [{"role": role, "title": ROLE_TITLES.get(role, role.title()), "rows": groups[role]}
+            for role in [*MONEY_ROLES, *sorted(set(groups) - set(MONEY_ROLES))] if role in groups]
 
 
 # -- charts ---------------------------------------------------------------------------

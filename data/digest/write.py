@@ -35,6 +35,7 @@ def sections(d: Digest) -> dict[str, pd.DataFrame]:
         "story_copies": d.story_copies(),
         "entities": d.entities,
         "entity_trend": d.entity_trend,
+        "fines": d.fines,
         "money": d.money,
         "counts": d.counts,
         "per_day": d.per_day,

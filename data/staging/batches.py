@@ -28,6 +28,7 @@ from newsmon.data.errors import BadBatchError, StagingError
 from newsmon.data.frames import (
     ARTICLE_COLUMNS,
     FIGURE_COLUMNS,
+    FINE_COLUMNS,
     MENTION_COLUMNS,
     PAGE_COLUMNS,
     Column,
@@ -52,8 +53,11 @@ TABLES: dict[str, tuple[Column, ...]] = {
     "mentions": MENTION_COLUMNS,
     "figures": FIGURE_COLUMNS,
     "pages": PAGE_COLUMNS,
+    "fines": FINE_COLUMNS,
 }
-KEYED_BY_ARTICLE = ("articles", "mentions", "figures")
+KEYED_BY_ARTICLE = ("articles", "mentions", "figures", "fines")
+# tables a batch staged by an older newsmon may lack: read as empty
+OPTIONAL_TABLES = ("fines",)
 _BATCH_ID = re.compile(r"^[0-9A-Za-z][0-9A-Za-z_.-]{0,199}$")
 _UNSAFE = re.compile(r"[^0-9A-Za-z_]+")
 # database errors that are not the batch's fault: stop loading instead of rejecting
@@ -101,10 +105,11 @@ def list_batches(staging_dir: Path | str) -> list[str]:
 
 def stage_batch(staging_dir: Path | str, *, articles: pd.DataFrame | None = None,
                 mentions: pd.DataFrame | None = None, figures: pd.DataFrame | None = None,
-                pages: pd.DataFrame | None = None, batch_id: str | None = None) -> str:
+                pages: pd.DataFrame | None = None, fines: pd.DataFrame | None = None,
+                batch_id: str | None = None) -> str:
     """Write one batch atomically into `staging_dir` and return its id.
 
-    Frames have the columns of data.rows (articles, mentions, figures:
+    Frames have the columns of data.rows (articles, mentions, figures, fines:
     keyed by canonical_url or article_id) and pages (PAGE_FIELDS);
     None stands for an empty frame.  A frame that breaks the write contract
     raises WriteError before anything is written; a batch id already staged, or
@@ -115,7 +120,8 @@ def stage_batch(staging_dir: Path | str, *, articles: pd.DataFrame | None = None
     """
     staging_dir = Path(staging_dir)
     batch_id = check_batch_id(batch_id) if batch_id else new_batch_id()
-    frames = {"articles": articles, "mentions": mentions, "figures": figures, "pages": pages}
+    frames = {"articles": articles, "mentions": mentions, "figures": figures, "pages": pages,
+              "fines": fines}
     tables = {name: _typed(frames[name], TABLES[name], name) for name in TABLES}
     final = staging_dir / batch_id
     tmp = staging_dir / f"{TMP_PREFIX}{batch_id}"
@@ -165,7 +171,7 @@ def _fsync_dir(path: Path) -> None:
 
 @dataclass(frozen=True)
 class StagedBatch:
-    """One batch read back: its four tables in the contract's types."""
+    """One batch read back: its tables in the contract's types."""
     batch_id: str
     tables: dict[str, pa.Table]
 
@@ -184,14 +190,16 @@ class StagedBatch:
 def read_batch(staging_dir: Path | str, batch_id: str) -> StagedBatch:
     """Read and check a staged batch; BadBatchError says what is wrong with it.
 
-    Mentions and figures of articles outside the batch are dropped (logged),
-    as write_batch would drop them, so merged batches load the same.
+    Mentions, figures and fines of articles outside the batch are dropped (logged),
+    as write_batch would drop them, so merged batches load the same. A batch staged
+    before fines were stored has no fines.parquet: it has no fines.
     """
     folder = Path(staging_dir) / batch_id
-    tables = {name: _read_table(folder / f"{name}.parquet", columns, f"{batch_id}/{name}")
+    tables = {name: _read_table(folder / f"{name}.parquet", columns, f"{batch_id}/{name}",
+                                optional=name in OPTIONAL_TABLES)
               for name, columns in TABLES.items()}
     ids = tables["articles"].column("article_id")
-    for name in ("mentions", "figures"):
+    for name in ("mentions", "figures", "fines"):
         table = tables[name]
         kept = table.filter(pc.is_in(table.column("article_id"), value_set=ids))
         if kept.num_rows < table.num_rows:
@@ -201,10 +209,12 @@ def read_batch(staging_dir: Path | str, batch_id: str) -> StagedBatch:
     return StagedBatch(batch_id, tables)
 
 
-def _read_table(path: Path, columns: tuple[Column, ...], what: str) -> pa.Table:
+def _read_table(path: Path, columns: tuple[Column, ...], what: str, optional: bool = False) -> pa.Table:
     try:
         table = pq.read_table(str(path))
     except FileNotFoundError:
+        if optional:
+            return to_arrow(pd.DataFrame(), columns, what)
         raise BadBatchError(f"{what}: {path.name} is missing") from None
     except (pa.ArrowException, OSError) as exc:
         raise BadBatchError(f"{what}: {path.name} is not readable Parquet: {exc}") from exc

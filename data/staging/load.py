@@ -54,6 +54,7 @@ class LoadReport:
     unchanged: int = 0
     mentions: int = 0
     figures: int = 0
+    fines: int = 0
     pages: int = 0
     conflicts: int = 0  # articles another source stored first (data/store/__init__.py)
     errors: list[BatchError] = field(default_factory=list)  # one per rejected batch
@@ -66,13 +67,13 @@ class LoadReport:
     def add(self, counts: dict[str, int], batches: int) -> None:
         self.batches_loaded += batches
         self.transactions += 1
-        for key in ("inserted", "updated", "unchanged", "mentions", "figures", "pages",
+        for key in ("inserted", "updated", "unchanged", "mentions", "figures", "fines", "pages",
                     "conflicts"):
             setattr(self, key, getattr(self, key) + counts.get(key, 0))
 
     def merge(self, other: "LoadReport") -> None:
         for key in ("batches_loaded", "batches_skipped", "transactions", "inserted", "updated",
-                    "unchanged", "mentions", "figures", "pages", "conflicts"):
+                    "unchanged", "mentions", "figures", "fines", "pages", "conflicts"):
             setattr(self, key, getattr(self, key) + getattr(other, key))
         self.errors.extend(other.errors)
 
@@ -80,7 +81,7 @@ class LoadReport:
         return (f"batches: {self.batches_loaded} loaded, {self.batches_skipped} skipped "
                 f"(already loaded), {self.batches_rejected} rejected; articles: {self.inserted} "
                 f"inserted, {self.updated} updated, {self.unchanged} unchanged; "
-                f"{self.mentions} mentions, {self.figures} figures, {self.pages} pages "
+                f"{self.mentions} mentions, {self.figures} figures, {self.fines} fines, {self.pages} pages "
                 f"in {self.transactions} transaction(s)"
                 + (f"; {self.conflicts} conflict(s): canonical URLs another source stored first"
                    if self.conflicts else ""))
@@ -161,7 +162,7 @@ def _load_group(store: Store, staging_dir: Path, group: list[StagedBatch], run_i
                 report: LoadReport) -> None:
     """Write `group` in one transaction, then remove its folders; split or reject on refusal."""
     try:
-        counts = store.write_batch(run_id, *_merged_frames(group), batches=_ledger(group))
+        counts = store.write_batch(run_id, **_merged_frames(group), batches=_ledger(group))
     except AlreadyLoadedError as exc:  # another loader ran without the lock
         done = set(exc.batch_ids)
         for batch in group:
@@ -188,10 +189,10 @@ def _load_group(store: Store, staging_dir: Path, group: list[StagedBatch], run_i
         _discard(staging_dir, batch.batch_id)
 
 
-def _merged_frames(group: list[StagedBatch]) -> tuple[pd.DataFrame, ...]:
-    """articles, mentions, figures, pages of the group, in batch id order."""
-    return tuple(pa.concat_tables([batch.tables[name] for batch in group]).to_pandas()
-                 for name in TABLES)
+def _merged_frames(group: list[StagedBatch]) -> dict[str, pd.DataFrame]:
+    """{table: frame} of the group (articles, mentions, figures, pages, fines), in batch id order."""
+    return {name: pa.concat_tables([batch.tables[name] for batch in group]).to_pandas()
+            for name in TABLES}
 
 
 def _ledger(group: list[StagedBatch]) -> pd.DataFrame:

@@ -25,7 +25,8 @@ logger = logging.getLogger(__name__)
 
 
 def staged_views(con: duckdb.DuckDBPyConnection, staging_dir: Path | str) -> None:
-    """Create TEMP views staged_articles, staged_mentions, staged_figures, staged_pages.
+    """Create TEMP views staged_articles, staged_mentions, staged_figures, staged_pages,
+    staged_fines.
 
     Each has the table's contract columns plus `batch_id`, over the complete
     batches present when the views are made (also on a read-only connection).

@@ -1,13 +1,13 @@
 """The articles of a batch and their annotations: the recrawl rule, in SQL.
 
 It owns the statements that classify a batch's articles against the stored
-ones (new, changed, unchanged), upsert them, and replace the mentions and
-figures of the articles that changed (`write_articles`), and replacing the
-annotations of given articles (`write_annotations`, for re-annotation).  The
-rule itself is described in data/store/__init__.py; the texts it replaces are
-kept as versions (versions.py).  Each function runs
+ones (new, changed, unchanged), upsert them, and replace the mentions,
+figures and fine reports of the articles that changed (`write_articles`), and
+replacing the annotations of given articles (`write_annotations`, for
+re-annotation).  The rule itself is described in data/store/__init__.py; the
+texts it replaces are kept as versions (versions.py).  Each function runs
 inside the caller's transaction, on tables the caller registered
-(in_articles, in_mentions, in_figures).
+(in_articles, in_mentions, in_figures, in_fines).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import pyarrow as pa
 from newsmon.data.entities import resolve_entities
 from newsmon.data.frames import to_arrow, with_article_id
 from newsmon.data.store.versions import record_versions, snapshot_replaced
+from newsmon.data.store.money import remember_fine_ids, write_money
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +71,7 @@ ON CONFLICT (article_id) DO UPDATE SET
 _DELETE_OLD_ANNOTATIONS = (
     "DELETE FROM mentions WHERE article_id IN (SELECT article_id FROM _targets)",
     "DELETE FROM figures WHERE article_id IN (SELECT article_id FROM _targets)",
+    "DELETE FROM fine_reports WHERE article_id IN (SELECT article_id FROM _targets)",
 )
 
 _STAGE_MENTIONS = """
@@ -89,8 +91,10 @@ LEFT JOIN _entity_of e ON e.label = m.label AND e.canonical = m.canonical
 """
 
 _INSERT_FIGURES = """
-INSERT INTO figures (article_id, kind, value, unit, object, text, start_char, end_char, sentence)
-SELECT DISTINCT f.article_id, f.kind, f.value, f.unit, f.object, f.text, f.start, f."end", f.sentence
+INSERT INTO figures (article_id, kind, value, unit, object, text, start_char, end_char, sentence, role,
+    party, party_label)
+SELECT DISTINCT f.article_id, f.kind, f.value, f.unit, f.object, f.text, f.start, f."end", f.sentence, f.role,
+    f.party, f.party_label
 FROM in_figures f
 SEMI JOIN _targets t ON t.article_id = f.article_id
 """
@@ -140,7 +144,7 @@ def log_conflicts(con: duckdb.DuckDBPyConnection) -> None:
 
 def warn_orphans(con: duckdb.DuckDBPyConnection, scope: str) -> None:
     """Log annotation rows whose article is not in `scope` (they are dropped)."""
-    for table in ("in_mentions", "in_figures"):
+    for table in ("in_mentions", "in_figures", "in_fines"):
         orphans = con.execute(
             f"SELECT count(*) FROM {table} x ANTI JOIN {scope} s ON s.article_id = x.article_id"
         ).fetchone()[0]
@@ -149,14 +153,16 @@ def warn_orphans(con: duckdb.DuckDBPyConnection, scope: str) -> None:
 
 
 def write_annotations(con: duckdb.DuckDBPyConnection, now) -> dict[str, int]:
-    """Replace mentions and figures of the articles in temp table _targets."""
+    """Replace mentions, figures and fine reports of the articles in temp table _targets
+    (money converted, fines grouped: data/store/money.py)."""
+    remember_fine_ids(con)
     for statement in _DELETE_OLD_ANNOTATIONS:
         con.execute(statement)
     con.execute(_STAGE_MENTIONS)
     resolve_entities(con, "_mentions", now)
     mentions = con.execute(_INSERT_MENTIONS).fetchone()[0]
     figures = con.execute(_INSERT_FIGURES).fetchone()[0]
-    return {"mentions": mentions, "figures": figures}
+    return {"mentions": mentions, "figures": figures, **write_money(con)}
 
 
 

@@ -25,6 +25,7 @@ from newsmon.data.frames import (
     ARTICLE_COLUMNS,
     BATCH_COLUMNS,
     FIGURE_COLUMNS,
+    FINE_COLUMNS,
     MENTION_COLUMNS,
     PAGE_COLUMNS,
     SOURCE_COLUMNS,
@@ -33,6 +34,7 @@ from newsmon.data.frames import (
     to_arrow,
     with_article_id,
 )
+from newsmon.data.rates import load_rates
 from newsmon.data.store.articles import annotation_table, warn_orphans, write_annotations, write_articles
 from newsmon.data.store.bookkeeping import (BATCHES_LOADED, RUN_STATUSES, UPSERT_SOURCES,
                                             process_alive, record_batches)
@@ -153,15 +155,15 @@ class Store:
 
     def write_batch(self, run_id: int | None, articles: pd.DataFrame | None,
                     mentions: pd.DataFrame | None, figures: pd.DataFrame | None,
-                    pages: pd.DataFrame | None = None, *,
+                    pages: pd.DataFrame | None = None, *, fines: pd.DataFrame | None = None,
                     batches: pd.DataFrame | None = None) -> dict[str, int]:
         """Write one batch in ONE transaction by the recrawl rule (module docstring),
         with the fetch record rows in `pages` (PAGE_COLUMNS; may come without articles)
         and the staged batches it is made of in `batches` (BATCH_COLUMNS).
 
         Returns {"inserted", "updated", "unchanged", "mentions", "figures"} (the
-        last two count rows written), plus "pages" (rows upserted) when pages
-        were given.  Raises WriteError (nothing written); AlreadyLoadedError
+        last two count rows written), plus "fines" (fine reports written) when fines
+        were given and "pages" (rows upserted) when pages were given.  Raises WriteError (nothing written); AlreadyLoadedError
         when one of `batches` is already recorded.
         """
         counts = {"inserted": 0, "updated": 0, "unchanged": 0, "mentions": 0, "figures": 0}
@@ -169,6 +171,8 @@ class Store:
         has_pages = pages is not None and not pages.empty
         if pages is not None:
             counts["pages"] = 0
+        if fines is not None:
+            counts["fines"] = 0
         if not has_articles and not has_pages and batches is None:
             return counts
         tables: dict[str, pa.Table] = {}
@@ -178,6 +182,7 @@ class Store:
                                         ARTICLE_COLUMNS, "articles"),
                 "in_mentions": annotation_table(mentions, MENTION_COLUMNS, "mentions"),
                 "in_figures": annotation_table(figures, FIGURE_COLUMNS, "figures"),
+                "in_fines": annotation_table(fines, FINE_COLUMNS, "fines"),
             })
         if has_pages:
             tables["in_pages"] = to_arrow(last_per_url(pages), PAGE_COLUMNS, "pages")
@@ -188,7 +193,8 @@ class Store:
             if batches is not None:
                 record_batches(con, run_id, now)
             if has_articles:
-                counts.update(write_articles(con, run_id, now))
+                written = write_articles(con, run_id, now)
+                counts.update(written if fines is not None else {k: v for k, v in written.items() if k != "fines"})
             if has_pages:
                 counts["pages"] = write_pages(con, run_id, now, after_articles=has_articles)
         logger.info("batch written: %s", counts)
@@ -214,18 +220,19 @@ class Store:
             yield from known_page_chunks(con, sources, rows_per_chunk)
 
     def replace_annotations(self, mentions: pd.DataFrame | None, figures: pd.DataFrame | None,
-                            article_ids: Iterable[int]) -> dict[str, int]:
-        """Replace the mentions and figures of `article_ids` (all of them, even those
-        with no rows in the frames) and mark them annotated, in one transaction.
+                            article_ids: Iterable[int], fines: pd.DataFrame | None = None) -> dict[str, int]:
+        """Replace the mentions, figures and fines of `article_ids` (all of them, even
+        those with no rows in the frames) and mark them annotated, in one transaction.
 
         Frames carry article_id or canonical_url plus the write_batch columns.
-        Returns {"articles", "mentions", "figures"}.
+        Returns {"articles", "mentions", "figures"}, and "fines" when fines were given.
         """
         ids = pa.table({"article_id": pa.array(sorted(set(article_ids)), type=pa.int64())})
         tables = {
             "in_targets": ids,
             "in_mentions": annotation_table(mentions, MENTION_COLUMNS, "mentions"),
             "in_figures": annotation_table(figures, FIGURE_COLUMNS, "figures"),
+            "in_fines": annotation_table(fines, FINE_COLUMNS, "fines"),
         }
         with self._transaction("replace_annotations", tables) as con:
             con.execute("CREATE OR REPLACE TEMP TABLE _targets AS SELECT t.article_id FROM in_targets t "
@@ -236,9 +243,20 @@ class Store:
                                ids.num_rows - found, ids.num_rows)
             warn_orphans(con, "_targets")
             counts = {"articles": found, **write_annotations(con, utc_now())}
+            if fines is None:
+                counts.pop("fines", None)
             con.execute("UPDATE articles SET annotated = true WHERE article_id IN (SELECT article_id FROM _targets)")
         return counts
 
+
+
+    # -- currency rates ------------------------------------------------------
+
+    def load_rates(self, rates: pd.DataFrame, source: str) -> dict:
+        """Replace the currency rates (data.rates.parse_ecb rows) and convert every stored
+        amount again, in one transaction."""
+        with self._transaction("load_rates") as con:
+            return load_rates(con, rates, source)
 
 
 def rollback_quietly(con: duckdb.DuckDBPyConnection) -> None:

@@ -21,7 +21,7 @@ from newsmon.nlp.money.basis import LawFinder, basis_near
 from newsmon.nlp.money.fines import consolidate, fine_candidates, to_fine
 from newsmon.nlp.money.lexicon import DEFAULT_LEXICON, MoneyLexicon
 from newsmon.nlp.money.parse import PARSE_COMPONENTS, SentenceParser
-from newsmon.nlp.money.parties import Names
+from newsmon.nlp.money.parties import Names, owner_of
 from newsmon.nlp.money.roles import assign_roles
 from newsmon.nlp.records import Figure
 
@@ -73,9 +73,15 @@ class MoneyComponent:
         names = Names(doc.text, doc._.mentions or [], self.lex, amounts)
         laws = self.laws.find_laws(doc.text, names.authority_spans())
         candidates = []
+        company = names.most_named(False, label="organisation")
         for parsed, figures in parsed_sentences:
             name_tokens = names.token_indices(parsed)
             placed = assign_roles(parsed, figures, self.lex, set(name_tokens))
+            for item in placed:
+                if item.figure.role not in ("fine", "maximum"):
+                    owner = owner_of(item.span, item.cue, name_tokens, self.lex, company)
+                    if owner is not None:
+                        item.figure.party, item.figure.party_label = owner.name, owner.label
             for c in fine_candidates(parsed, placed, name_tokens, self.lex):
                 end = parsed.sent.start_char + len(parsed.sent.text.rstrip())  # not its paragraph break
                 c.basis = basis_near(laws, doc.text, parsed.sent.start_char, end)
@@ -84,8 +90,18 @@ class MoneyComponent:
             if f.kind == "money" and f.role is None:
                 f.role = "other"
         _headline_roles_from_body(doc._.figures, _lead_end(doc, 1))
-        doc._.fines = [to_fine(c) for c in consolidate(candidates, names, _lead_end(doc, LEAD_SENTENCES),
-                                                       _lead_end(doc, 1))]
+        fines = consolidate(candidates, names, _lead_end(doc, LEAD_SENTENCES), _lead_end(doc, 1))
+        doc._.fines = [to_fine(c) for c in fines]
+        _fine_parties(doc._.figures, fines)
+
+
+def _fine_parties(figures: list[Figure], fines: list) -> None:
+    """A fine's amounts belong to its payer (every mention of it, conversions included)."""
+    for c in fines:
+        for f in figures:
+            if f.kind == "money" and f.role == "fine" and f.party is None and f.unit == c.figure.unit \
+                    and f.value == c.figure.value and c.target is not None:
+                f.party, f.party_label = c.target.name, c.target.label
 
 
 def _headline_roles_from_body(figures: list[Figure], headline_end: int) -> None:

@@ -46,6 +46,7 @@ class MoneyLexicon:
     authority_words: tuple[str, ...]
     authority_kinds: frozenset[str]
     authority_titles: tuple[str, ...]
+    company_nouns: frozenset[str]
     basis_suffixes: frozenset[str]
     basis_acronyms: dict[str, str]
 
@@ -78,6 +79,7 @@ class MoneyLexicon:
             authority_words=tuple(parties["authority_words"]),
             authority_kinds=frozenset(parties["authority_kinds"]),
             authority_titles=tuple(parties["authority_titles"]),
+            company_nouns=frozenset(parties["company_nouns"]),
             basis_suffixes=frozenset(basis["suffixes"]),
             basis_acronyms=dict(basis["acronyms"]),
         )

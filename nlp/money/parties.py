@@ -106,11 +106,11 @@ class Names:
                 return Party(party.name, party.label, party.authority, party.start, explicit=False)
         return None
 
-    def most_named(self, authority: bool) -> Party | None:
+    def most_named(self, authority: bool, label: str | None = None) -> Party | None:
         counts: dict[str, int] = {}
         first: dict[str, Party] = {}
         for party in self.parties:
-            if party.authority == authority:
+            if party.authority == authority and (label is None or party.label == label):
                 counts[party.name] = counts.get(party.name, 0) + 1
                 first.setdefault(party.name, party)
         if not counts:
@@ -197,6 +197,41 @@ def _unnamed_subject(verb: Token, names: dict[int, Party], lex: MoneyLexicon) ->
         if any(t.i in names for t in subject.subtree):
             return False
         return any(c.dep_ == "det" and c.lower_ in _INDEFINITE for c in subject.children)
+    return False
+
+
+def owner_of(span: Span, cue: Token | None, names: dict[int, Party], lex: MoneyLexicon,
+             company: Party | None = None) -> Party | None:
+    """Whose amount it is, by the sentence's structure: "Streamly's turnover of €38.7bn",
+    "Glint reported revenue of $1.9bn", "the company would spend $400m" (the subject of
+    the verb over the amount; "it", "its" and "the company" are the article's main
+    `company`). None when the owner is no name ("analysts estimated")."""
+    if cue is not None and cue.pos_ in ("NOUN", "PROPN"):
+        owners = [c for c in cue.children if c.dep_ == "poss"]
+        owner = _in(owners, names, False) or (company if _refers_to_company(owners, names, lex) else None)
+        if owner is not None and not owner.authority:
+            return owner
+    for tok in [span.root, *span.root.ancestors][:5]:
+        if tok.pos_ in ("VERB", "AUX") and tok.i not in range(span.start, span.end):
+            subject = _child(tok, ("nsubj", "nsubjpass"))
+            owner = _in(subject, names, False)
+            if owner is None and _refers_to_company(subject, names, lex):
+                owner = company
+            if owner is not None and not owner.authority:
+                return owner
+            if subject:
+                return None  # the first verb with a subject decides
+    return None
+
+
+def _refers_to_company(heads: list[Token], names: dict[int, Party], lex: MoneyLexicon) -> bool:
+    """"it", "its", "the company", "the platform": no name, a company word, not "a company"."""
+    for head in heads:
+        if any(t.i in names for t in head.subtree) or head.lower_ not in lex.company_nouns \
+                and head.lemma_.lower() not in lex.company_nouns:
+            continue
+        if head.pos_ == "PRON" or any(c.dep_ in ("det", "poss") and c.lower_ in ("the", "its") for c in head.children):
+            return True
     return False
 
 

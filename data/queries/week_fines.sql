@@ -1,0 +1,25 @@
+-- name: week_fines
+-- about: The fines reported in the week's articles, largest first by their value in
+--   euros (then amounts in currencies the ECB does not quote, largest first). One row per
+--   fine (the view `fines`): a fine several articles report counts once.
+-- param: week week = latest : ISO week YYYY-Www; latest week with articles when omitted
+-- param: limit int = 10 : how many fines
+-- param: min_relevance float = 0 : topic filter: minimum article relevance
+-- param: terms terms = none : topic filter: comma-separated matched terms, any of which must match
+-- row: one fine: rank, fine_id, authority, target, value, unit, value_eur, value_usd,
+--   rate_date, status (imposed, proposed, agreed, reduced), basis, reports, sources,
+--   text, sentence, url, title (of its lead report), first_reported_on
+WITH week_ids AS MATERIALIZED (
+    SELECT article_id FROM week_articles($week::DATE, $min_relevance, $terms)
+),
+week_fines AS (
+    SELECT DISTINCT fine_id FROM fine_reports WHERE article_id IN (SELECT article_id FROM week_ids)
+)
+SELECT
+    row_number() OVER (ORDER BY f.value_eur DESC NULLS LAST, f.unit, f.value DESC, f.fine_id) AS rank,
+    f.fine_id, f.authority, f.target, f.value, f.unit, f.value_eur, f.value_usd, f.rate_date,
+    f.status, f.basis, f.reports, f.sources, f.text, f.sentence, f.url, f.title, f.first_reported_on
+FROM fines f
+SEMI JOIN week_fines w ON w.fine_id = f.fine_id
+ORDER BY rank
+LIMIT $limit;
