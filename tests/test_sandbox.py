@@ -151,6 +151,19 @@ def test_the_same_statements_piped_on_stdin_are_refused_too(sandbox_dir):
     assert snapshot(sandbox_dir) == before
 
 
+def test_sql_staged_is_the_same_sandbox(sandbox_dir, tmp_path):
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    before = snapshot(sandbox_dir)
+    for statement in (f"SELECT * FROM read_text('{sandbox_dir / 'secret.txt'}')",
+                      f"COPY staged_articles TO '{tmp_path / 'out.csv'}'"):
+        result = sql(sandbox_dir / "news.duckdb", "--staging", str(staging), statement)
+        assert result.exit_code == EXIT_USAGE and "refused" in result.stderr, result.output
+    assert sql(sandbox_dir / "news.duckdb", "--staging", str(staging),
+               "SELECT count(*) AS n FROM staged_articles").exit_code == 0
+    assert snapshot(sandbox_dir) == before and list(tmp_path.iterdir()) == [staging]
+
+
 def test_reading_the_database_still_works(sandbox_dir):
     db = sandbox_dir / "news.duckdb"
     result = sql(db, "--format", "csv", "SELECT count(*) AS n FROM articles")
