@@ -32,6 +32,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
 	$(BIN)/python bench/scaling.py
 	$(BIN)/python bench/storage_growth.py --json bench/storage_results.json
+	$(BIN)/python bench/search_bench.py --json bench/search_results.json
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
