@@ -152,3 +152,19 @@ def test_a_dead_source_is_one_line_and_quiet_is_quiet(tmp_path):
     assert out.returncode == EXIT_CRAWL and out.stdout == ""
     (line,) = out.stderr.splitlines()
     assert line.startswith("Error: crawl failed: 0 article pages fetched") and "dead: nothing fetched" in line
+
+
+def test_quiet_prints_nothing_but_results_and_errors(tmp_path):
+    from digest_testdb import build_db
+    db = build_db(tmp_path / "news.duckdb")
+    runner = CliRunner()
+    result = runner.invoke(cli, ["-q", "sql", "--db", str(db), "select count(*) as n from articles"])
+    assert result.exit_code == 0 and result.stderr == "" and "13" in result.stdout
+    result = runner.invoke(cli, ["-q", "sql", "--db", str(db), "--format", "csv", "select 1 as a where false"])
+    assert result.exit_code == 0 and result.stderr == "" and result.stdout == "a\n"
+    result = runner.invoke(cli, ["-q", "export", "articles", "--db", str(db), "--out", str(tmp_path)])
+    assert result.exit_code == 0 and result.output == "" and (tmp_path / "articles.parquet").exists()
+    result = runner.invoke(cli, ["-q", "sql", "--db", str(db), "delete from articles"])
+    assert result.exit_code == EXIT_USAGE and result.stderr.startswith("Error: refused")
+    result = runner.invoke(cli, ["export", "articles", "--db", str(db), "--out", str(tmp_path)])
+    assert "exported 13 rows" in result.stderr  # without -q it says so

@@ -214,6 +214,12 @@ class FiniteRange(click.FloatRange):
         return number
 
 
+def say(message: str, err: bool = False) -> None:
+    """click.echo for what is not an error: nothing with -q."""
+    if not quiet():
+        click.echo(message, err=err)
+
+
 def db_option(func):
     """--db PATH (or $NEWSMON_DB); default ./data/newsmon.duckdb in the working directory."""
     return click.option(

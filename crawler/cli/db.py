@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from newsmon.crawler.cli import EXIT_DATABASE, CliError, FiniteRange, cli, db_option
+from newsmon.crawler.cli import EXIT_DATABASE, CliError, FiniteRange, cli, db_option, say
 from newsmon.crawler.cli.changes import send_options
 from newsmon.crawler.cli.output import Rows, emit, format_option
 
@@ -99,7 +99,7 @@ def db_reindex(timeout, db_path):
         raise CliError(f"{db_path} does not exist; run a crawl or `newsmon demo` first", EXIT_DATABASE)
     with RunLock(db_path):
         report = reindex(db_path, timeout=timeout)
-    click.echo(report.summary())
+    say(report.summary())
 
 
 @db.command("status")
@@ -204,7 +204,7 @@ def digest(week, topic, fmt, out, timeout, send, recipients, db_path):
         return
     paths = write_digest(d, fmt, out or f"digest-{d.week}")
     for p in paths:
-        click.echo(f"wrote {p}", err=True)
+        say(f"wrote {p}", err=True)
 
 
 @cli.command()
@@ -228,4 +228,4 @@ def export(table, fmt, out, since, source, db_path):
     """
     from newsmon.data.export import export_table
     n = export_table(db_path, table, fmt, out, since=since, source=source)
-    click.echo(f"exported {n} rows of {table}", err=True)
+    say(f"exported {n} rows of {table}", err=True)

@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from newsmon.crawler.cli import (EXIT_CRAWL, EXIT_LOCKED, CliError, FiniteRange, cli, db_option,
-                                  staging_option)
+                                  say, staging_option)
 from newsmon.crawler.cli.options import frontier_option, run_option, sources_option
 from newsmon.nlp.models import DEFAULT_MODEL
 
@@ -37,12 +37,12 @@ def crawl_on_frontier(sources, db_path: str, overrides: dict, *, frontier: str,
                              staging_dir=staging_dir, spider=spider)
     st = outcome.stats
     dropped = sum(int(v) for k, v in st.items() if k.startswith("newsmon/dropped/"))
-    click.echo(f"frontier run {outcome.run} ({st.get('newsmon/frontier/role', '?')}, "
-               f"{st.get('newsmon/frontier/member', '?')}): {outcome.status}; "
-               f"{outcome.pages} article pages fetched, "
-               f"{int(st.get('newsmon/frontier/articles_queued', 0))} articles queued for "
-               f"the workers, {dropped} dropped, "
-               f"{int(st.get('newsmon/skipped_known', 0))} known pages skipped")
+    say(f"frontier run {outcome.run} ({st.get('newsmon/frontier/role', '?')}, "
+        f"{st.get('newsmon/frontier/member', '?')}): {outcome.status}; "
+        f"{outcome.pages} article pages fetched, "
+        f"{int(st.get('newsmon/frontier/articles_queued', 0))} articles queued for "
+        f"the workers, {dropped} dropped, "
+        f"{int(st.get('newsmon/skipped_known', 0))} known pages skipped")
     raise_if_lost(outcome)
     if outcome.status != "ok":
         raise CliError(f"frontier crawl {outcome.status} (finish reason: "
@@ -105,11 +105,11 @@ def worker(frontier, run_name, sources_path, batch, model, forever, no_load, loa
         sys.stderr.flush()
         os._exit(EXIT_CRAWL)  # now: tearing down a pipeline in the middle of a text takes seconds
     load = report.load
-    click.echo(f"worker {report.worker} (run {config.run}): {report.articles} articles "
-               f"({report.annotated} annotated) in {report.batches} batches; "
-               f"{report.recovered} taken over from stopped workers; "
-               f"{report.unreadable} unreadable; loaded {load.inserted} new, "
-               f"{load.updated} updated, {load.unchanged} unchanged")
+    say(f"worker {report.worker} (run {config.run}): {report.articles} articles "
+        f"({report.annotated} annotated) in {report.batches} batches; "
+        f"{report.recovered} taken over from stopped workers; "
+        f"{report.unreadable} unreadable; loaded {load.inserted} new, "
+        f"{load.updated} updated, {load.unchanged} unchanged")
     if report.left_staged and config.load and work.stopped:
         raise CliError(f"worker stopped by a signal; {report.left_staged} batches stay staged in "
                        f"{config.staging_dir}: load them with `newsmon load`", EXIT_CRAWL)

@@ -126,7 +126,10 @@ def emit(rows: Rows, fmt: str, out: TextIO | None = None, *, tty: bool | None = 
             _csv(rows, out)
         elif fmt == "json":
             out.write("[]\n")
-        print("no rows", file=out if fmt in ("table", "markdown") else err)
+        if fmt in ("table", "markdown"):
+            print("no rows", file=out)
+        elif not _quiet():
+            print("no rows", file=err)
         return
     if fmt == "csv":
         _csv(rows, out)
@@ -140,7 +143,8 @@ def emit(rows: Rows, fmt: str, out: TextIO | None = None, *, tty: bool | None = 
     else:
         tty = out.isatty() if tty is None else tty
         _table(rows, out, tty, width, bold)
-        print(f"{len(rows.rows)} row{'s' if len(rows.rows) != 1 else ''}", file=err)
+        if not _quiet():
+            print(f"{len(rows.rows)} row{'s' if len(rows.rows) != 1 else ''}", file=err)
 
 
 # -- one cell ----------------------------------------------------------------------
@@ -206,6 +210,11 @@ def _record(rows: Rows, row: tuple) -> dict:
 
 
 # -- formats --------------------------------------------------------------------------
+
+def _quiet() -> bool:
+    from newsmon.crawler.cli import quiet  # the package imports this module
+    return quiet()
+
 
 def _csv(rows: Rows, out: TextIO) -> None:
     from newsmon.data.csvsafe import neutralise

@@ -10,7 +10,7 @@ import sys
 
 import click
 
-from newsmon.crawler.cli import EXIT_USAGE, CliError, FiniteRange, cli, db_option, staging_option
+from newsmon.crawler.cli import EXIT_USAGE, CliError, FiniteRange, cli, db_option, say, staging_option
 from newsmon.crawler.cli.output import Rows, emit, format_option
 
 
@@ -121,8 +121,8 @@ def search(query, since, source, entity, limit, timeout, fmt, db_path):
     result = run_search(db_path, query, since=since, source=source, entity=entity, limit=limit,
                         timeout=timeout, mark=("\x00", "\x01") if tty else ("**", "**"))
     if result.not_indexed:
-        click.echo(f"note: {result.not_indexed} articles are not in the search index yet "
-                   "(the next crawl or `newsmon db reindex` adds them)", err=True)
+        say(f"note: {result.not_indexed} articles are not in the search index yet "
+            "(the next crawl or `newsmon db reindex` adds them)", err=True)
     columns = ["score", "published", "source", "title", "url", "snippet"]
     types = ["DOUBLE", "DATE", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR"]
     rows = [(round(h.score, 3), h.published, h.source, h.title, h.url, h.snippet) for h in result.hits]

@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from newsmon.crawler.cli import EXIT_USAGE, cli, db_option
+from newsmon.crawler.cli import EXIT_USAGE, cli, db_option, say
 from newsmon.crawler.cli.crawl import crawl
 from newsmon.crawler.cli.options import crawl_options, sources_option, target_options
 
@@ -90,11 +90,11 @@ def write_latest_digest(db_path: str, folder: Path, fmt: str) -> None:
     try:
         d = build_digest(db_path)
     except NoArticlesError as exc:
-        click.echo(f"digest not written: {exc}", err=True)
+        say(f"digest not written: {exc}", err=True)
         return
     folder.mkdir(parents=True, exist_ok=True)
     for path in write_digest(d, fmt, folder):
-        click.echo(f"wrote {path}", err=True)
+        say(f"wrote {path}", err=True)
 
 
 @cli.command()
@@ -125,20 +125,24 @@ def schedule(ctx: click.Context, every: str, max_runs: int | None, **run_params:
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--every") from None
     argv = [*newsmon_argv(ctx.parent), "run", *option_argv(ctx, run_cycle, run_params)]
-    click.echo(f"newsmon schedule: every {format_duration(period)}"
-               + (f", {max_runs} run(s)" if max_runs else "") + "; Ctrl-C stops", err=True)
+    say(f"newsmon schedule: every {format_duration(period)}"
+        + (f", {max_runs} run(s)" if max_runs else "") + "; Ctrl-C stops", err=True)
     scheduler = Scheduler(argv, period, max_runs=max_runs, report=_report_cycle,
                           stop_on={EXIT_USAGE})
     code = scheduler.run()
     if scheduler.stopped_by is not None:
-        click.echo(f"newsmon schedule: stopped after {len(scheduler.cycles)} cycle(s)", err=True)
+        say(f"newsmon schedule: stopped after {len(scheduler.cycles)} cycle(s)", err=True)
     ctx.exit(code)
 
 
 def _report_cycle(cycle) -> None:
     skipped = f"; {cycle.skipped_slots} slot(s) skipped (overran)" if cycle.skipped_slots else ""
-    click.echo(f"newsmon schedule: cycle {cycle.number} exited {cycle.exit_code} "
-               f"after {cycle.seconds:.1f} s{skipped}", err=True)
+    line = (f"newsmon schedule: cycle {cycle.number} exited {cycle.exit_code} "
+            f"after {cycle.seconds:.1f} s{skipped}")
+    if cycle.exit_code:
+        click.echo(line, err=True)  # a failed cycle is an error: shown with -q too
+    else:
+        say(line, err=True)
 
 
 def newsmon_argv(group_ctx: click.Context | None) -> list[str]:

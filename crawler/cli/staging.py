@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from newsmon.crawler.cli import (EXIT_CRAWL, EXIT_ERROR, CliError, FiniteRange, cli, db_option,
-                                  staging_option)
+                                  say, staging_option)
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ def load(staging_dir, keep_going, every, max_batches, timeout, db_path):
     except KeyboardInterrupt:  # past the bound (or Ctrl-C twice): the transaction rolled back
         raise CliError(f"load interrupted; the batches not loaded yet stay in {folder}",
                        EXIT_CRAWL) from None
-    click.echo(("total: " if keep_going else "") + report.summary())
+    say(("total: " if keep_going else "") + report.summary())
     for error in report.errors:
         click.echo(f"rejected {error.batch_id}: {error.reason}", err=True)
     if report.errors:
@@ -100,7 +100,7 @@ def _keep_loading(db_path, folder: Path, every: float, max_batches: int | None, 
         else:
             total.merge(report)
             if report.batches_loaded or report.batches_skipped or report.errors:
-                click.echo(report.summary())
+                say(report.summary())
         stop.wait(every)
     logger.info("stopped; staged batches not loaded yet stay staged")
     return total

@@ -33,7 +33,7 @@ class HostRouteMiddleware:
     def from_crawler(cls, crawler: Any) -> "HostRouteMiddleware":
         routes = crawler.settings.getdict("NEWSMON_ROUTES")
         if not routes:
-            raise NotConfigured("NEWSMON_ROUTES is empty")
+            raise NotConfigured  # no message: Scrapy would log one as a warning in every crawl
         logger.info("routing %s", ", ".join(f"{h} -> {t}" for h, t in routes.items()))
         return cls(routes)
 
