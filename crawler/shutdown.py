@@ -145,6 +145,8 @@ class StopOnSignals:
 
     def __init__(self, process: Any, timeout: float, fuse: float,
                  on_fuse: Callable[[str], None] | None = None, fuse_exit_code: int = 3):
+        # the fuse runs on after `uninstall` once lit, so `on_fuse` may run while the
+        # caller records the run itself: both record it interrupted
         self.process = process
         self.timeout = timeout
         self.fuse = max(fuse, timeout)
@@ -162,7 +164,10 @@ class StopOnSignals:
             self._previous[sig] = signal.signal(sig, self._handle)
 
     def uninstall(self) -> None:
-        self._done.set()
+        """Give the signals back; a fuse already lit keeps burning: the rest of the
+        command (recording the run, its summary, the interpreter's exit) is in the bound."""
+        if self.signal_name is None:
+            self._done.set()
         for sig, handler in self._previous.items():
             signal.signal(sig, handler)
         self._previous.clear()

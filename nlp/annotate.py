@@ -27,8 +27,9 @@ from newsmon.nlp.records import Annotation
 logger = logging.getLogger(__name__)
 
 #: characters of text given to spaCy at once (its own limit, nlp.max_length, is 1,000,000;
-#: NER memory and time grow with the piece, so longer texts go in pieces of this size)
-MAX_PIECE = 100_000
+#: NER memory and time grow with the piece, and a stop lands only between pieces' C code,
+#: so longer texts go in pieces of this size; names are made canonical within a piece)
+MAX_PIECE = 50_000
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _BOUNDARIES = ("\n\n", "\n", ". ", " ")
 

@@ -535,6 +535,7 @@ def test_texts_are_cleaned_and_cut_into_pieces_that_keep_their_offsets():
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1800)  # three minutes alone; far more on a machine shared by others
 def test_annotate_takes_lone_surrogates_and_texts_over_spacys_limit(tmp_path):
     long_text = ("Ofcom fined Streamly £18m on Monday, Maria Lopez said. " * 40 + "\n\n") * 500
     assert len(long_text) > 1_000_000
@@ -542,7 +543,7 @@ def test_annotate_takes_lone_surrogates_and_texts_over_spacys_limit(tmp_path):
     infile.write_text("\n".join([
         json.dumps({"id": "s\ud800", "text": "Ofcom fined Streamly \udc00 £18m, Maria Lopez said."}),
         json.dumps({"id": "long", "text": long_text})]) + "\n", encoding="utf-8")
-    out = run_newsmon("annotate", str(infile), timeout=900)
+    out = run_newsmon("annotate", str(infile), timeout=1700)
     assert out.returncode == 0, out.stderr[-3000:]
     first, second = (json.loads(line) for line in out.stdout.splitlines())
     assert first["people"] == ["Maria Lopez"] and "Ofcom" in first["organisations"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -62,6 +63,11 @@ def crawl(names, spider, contact, extra, sources_path, topic, threshold, keep_al
                        "as interrupted", EXIT_CRAWL) from None
     if not quiet():
         print_summary(outcome, db_path)
+    if outcome.status == "interrupted":  # a signal asked for an exit: no slow teardown
+        click.echo(f"Error: {crawl_failure(outcome)}", err=True)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(EXIT_CRAWL)
     if outcome.status != "ok":
         raise CliError(crawl_failure(outcome), EXIT_CRAWL)
 

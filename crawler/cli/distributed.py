@@ -18,7 +18,7 @@ from newsmon.crawler.cli import (EXIT_CRAWL, EXIT_LOCKED, CliError, FiniteRange,
 from newsmon.crawler.cli.options import frontier_option, run_option, sources_option
 from newsmon.nlp.models import DEFAULT_MODEL
 
-STOP_BOUND = 6.0  # seconds after SIGTERM/SIGINT before a worker is cut short (crawler.shutdown);
+STOP_BOUND = 4.0  # seconds after SIGTERM/SIGINT before a worker is cut short (crawler.shutdown);
 # the cut lands when spaCy next runs Python code, a second or two later under load
 
 
