@@ -183,7 +183,7 @@ def test_crawl_command_against_a_local_site(local_server, tmp_path):
     assert n >= 20  # the feed lists the newest 30; the off-topic ones are dropped
     assert server.hits["/private/"] == 0
     ua = run_newsmon("runs", "--db", str(db), "--format", "json")
-    assert json.loads(ua.stdout.splitlines()[0])["status"] == "ok"
+    assert json.loads(ua.stdout)[0]["status"] == "ok"
 
 
 def test_annotate_reads_and_writes_json_lines():

@@ -434,7 +434,7 @@ def test_sigterm_stops_a_load_between_transactions(seeded, tmp_path):
     from digest_testdb import build_articles
 
     staging = tmp_path / "staging"
-    articles, mentions, figures = build_articles()
+    articles, mentions, figures, _fines = build_articles()
     for n in range(300):
         a, m, f = (df.copy() for df in (articles, mentions, figures))
         for df in (a, m, f):
