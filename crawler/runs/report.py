@@ -72,7 +72,7 @@ def print_summary(outcome: CrawlOutcome, db_path: str, console: Console | None =
         for col in ("who fined whom", "amount", "in euros", "article"):
             table.add_column(col)
         for row in fines.itertuples(index=False):
-            table.add_row(f"{row.authority or '?'} → {row.target or '?'}", f"{row.unit} {human_number(row.value)}",
+            table.add_row(f"{_name(row.authority)} → {_name(row.target)}", f"{row.unit} {human_number(row.value)}",
                           "" if pd.isna(row.value_eur) else f"€{human_number(row.value_eur)}",
                           _short(row.title, 48))
         console.print(table)
@@ -130,6 +130,11 @@ def human_number(value: float) -> str:
         if abs(value) >= scale:
             return f"{value / scale:.4g}{suffix}"
     return f"{value:,.10g}"
+
+
+def _name(value) -> str:
+    """A name cell; '(not named)' for a missing one (None or pandas' NaN)."""
+    return "(not named)" if value is None or pd.isna(value) else str(value)
 
 
 def _short(text: str | None, n: int = 60) -> str:
