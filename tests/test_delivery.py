@@ -173,6 +173,9 @@ def test_the_digest_is_sent_as_text_and_html(smtp, watched):
     body = parts(message)
     assert list(body) == ["text/plain", "text/html"]
     assert "Watched Corp" in body["text/plain"] and "Watched Corp" in body["text/html"]
+    html = _Tags()
+    html.feed(body["text/html"])  # the email variant: inline styles, no <style>, no SVG
+    assert not {"style", "svg", "script"} & set(html.tags) and not any("var(" in s for s in html.styles)
     failed = CliRunner().invoke(cli, ["digest", "--db", str(db.path), "--send"],
                                 env={**env, "NEWSMON_SMTP_PORT": str(free_port())})
     assert failed.exit_code == 1 and len(failed.output.strip().splitlines()) == 1

@@ -104,7 +104,10 @@ def test_a_week_makes_its_own_first_mentions_new(db):
 def test_entity_trend_covers_the_weeks_up_to_the_digest_week(digest):
     trend = digest.entity_trend
     commission = trend[trend["name"] == "European Commission"].set_index("week_start")["articles"]
-    assert len(commission) == load_settings().trend_weeks
+    # the weeks up to the digest's, but none before the database's first article (issue 16:
+    # the chart starts where the data starts, not with weeks of zeros)
+    assert len(commission) == 3 < load_settings().trend_weeks
+    assert commission.index.min() == pd.Timestamp("2025-02-24")  # the week of the first article
     assert commission.index.max() == pd.Timestamp("2025-03-10")
     assert commission[pd.Timestamp("2025-03-10")] == 5 and commission[pd.Timestamp("2025-03-03")] == 3
     assert commission.sum() == 8

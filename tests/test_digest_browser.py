@@ -29,7 +29,8 @@ from typing import Any
 
 import pytest
 
-from newsmon.data.digest import build_digest, render_html
+from newsmon.data.alerts import EXAMPLE, load_watchlist
+from newsmon.data.digest import build_digest, render_email, render_html
 from digest_testdb import build_db
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -199,6 +200,44 @@ def digest_file(demo_db, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
+def digest_files(demo_db, tmp_path_factory) -> dict[str, Path]:
+    """The demo data's digest with the example watchlist, as the page and as the email."""
+    folder = tmp_path_factory.mktemp("watched")
+    d = build_digest(demo_db, watchlist=load_watchlist(EXAMPLE))
+    files = {"html": folder / "digest.html", "email": folder / "email.html"}
+    files["html"].write_text(render_html(d), encoding="utf-8")
+    files["email"].write_text(render_email(d), encoding="utf-8")
+    return files
+
+
+# words (letters and digits) whose rendering spans more than one line box: a word broken inside
+BROKEN_WORDS = """(() => {
+  const broken = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  let node;
+  while ((node = walker.nextNode())) {
+    if (!node.parentElement || node.parentElement.closest('svg, title, style')) continue;
+    for (const m of node.data.matchAll(/[\\p{L}\\p{N}]{2,}/gu)) {
+      const range = document.createRange();
+      range.setStart(node, m.index);
+      range.setEnd(node, m.index + m[0].length);
+      const lines = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
+      if (lines.size > 1) broken.push(m[0]);
+    }
+  }
+  return broken;
+})()"""
+
+# the rendered height of the smallest label of the charts on screen
+SMALLEST_CHART_LABEL = """(() => {
+  const heights = [...document.querySelectorAll('svg.chart')]
+    .filter(svg => svg.getBoundingClientRect().width > 0)
+    .flatMap(svg => [...svg.querySelectorAll('text')].map(t => t.getBoundingClientRect().height));
+  return heights.length ? Math.min(...heights) : null;
+})()"""
+
+
+@pytest.fixture(scope="module")
 def hostile_digest_file(tmp_path_factory) -> Path:
     """The digest of a hand-built database whose titles and texts carry markup."""
     folder = tmp_path_factory.mktemp("hostile")
@@ -243,6 +282,57 @@ def test_phone_width_does_not_scroll_sideways(browser, digest_file):
     assert overflow <= 0
 
 
+@pytest.mark.parametrize("variant", ["html", "email"])
+def test_on_a_phone_no_word_is_broken_and_chart_labels_stay_readable(browser, digest_files, variant, tmp_path):
+    """390 px wide: tables of figures and names once broke words letter by letter, and the
+    trend chart's labels shrank to about 4 px; the email variant must hold up the same way."""
+    browser.open(digest_files[variant].as_uri(), 390, 844, mobile=True)
+    assert browser.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
+    assert browser.evaluate(BROKEN_WORDS) == []
+    smallest = browser.evaluate(SMALLEST_CHART_LABEL)
+    if variant == "html":
+        assert smallest is not None and smallest >= 10, f"chart labels {smallest:.1f} px high"
+    else:
+        assert smallest is None  # no SVG in mail: the charts are HTML
+    height = browser.evaluate("document.documentElement.scrollHeight")
+    browser.call("Emulation.setDeviceMetricsOverride", session=True, width=390, height=min(height, 8000),
+                 deviceScaleFactor=1, mobile=True)
+    _, _, ink = png_stats(browser.screenshot(tmp_path / f"phone-{variant}.png"))
+    assert ink > 0.005
+    assert browser.problems() == []
+
+
+def test_the_watch_part_and_summaries_come_first(browser, digest_files):
+    browser.open(digest_files["html"].as_uri(), 1200, 2000)
+    order = browser.evaluate("[...document.querySelectorAll('main > section')].map(s => s.id)")
+    assert order[:3] == ["alerts", "watched", "stories"]
+    assert browser.evaluate("document.querySelectorAll('#stories .summary').length") >= 5
+    assert "The Lanternfield Post" in browser.evaluate("document.querySelector('#per-source').innerText")
+    assert "newsmon-demo" not in browser.evaluate("document.querySelector('main').innerText")
+
+
+def test_the_email_variant_has_inline_styles_only(digest_files):
+    """Mail clients drop <style>, SVG and CSS variables: the email has none, and no class."""
+    from html.parser import HTMLParser
+
+    class Parse(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.tags, self.attrs = set(), []
+
+        def handle_starttag(self, tag, attrs):
+            self.tags.add(tag)
+            self.attrs += attrs
+
+    page = Parse()
+    page.feed(digest_files["email"].read_text(encoding="utf-8"))
+    assert not page.tags & {"style", "svg", "script", "img", "link", "iframe"}
+    assert not [name for name, _ in page.attrs if name == "class"]
+    styles = [value for name, value in page.attrs if name == "style"]
+    assert styles and not any("var(" in v for v in styles)
+    assert {"table", "a", "h2"} <= page.tags
+
+
 def test_the_checks_catch_a_broken_page(browser, tmp_path):
     """The same checks on a page with a console error and a blank body must fail."""
     bad = tmp_path / "bad.html"
@@ -251,3 +341,12 @@ def test_the_checks_catch_a_broken_page(browser, tmp_path):
     assert any("boom" in p for p in browser.problems())
     _, _, ink = png_stats(browser.screenshot(tmp_path / "bad.png"))
     assert ink < 0.001
+    squeezed = tmp_path / "squeezed.html"  # the old figures table: a narrow column, overflow-wrap: anywhere
+    squeezed.write_text('<!DOCTYPE html><html><body style="width:300px"><table><tr><td>USD 11.3 billion</td>'
+                        '<td style="overflow-wrap:anywhere">revenue Streamly</td><td>The company reported revenue '
+                        'of $11.3bn for the third quarter, up 14% from a year earlier.</td></tr></table>'
+                        '<svg class="chart" viewBox="0 0 640 240" width="100%"><text x="5" y="20" '
+                        'font-size="11">W47</text></svg></body></html>')
+    browser.open(squeezed.as_uri(), 390, 844, mobile=True)
+    assert browser.evaluate(BROKEN_WORDS)
+    assert browser.evaluate(SMALLEST_CHART_LABEL) < 10

@@ -147,11 +147,11 @@ def _send_alerts(report, shown, new_only, recipients, db_path, peek, timeout) ->
 def send_digest(d, recipients) -> None:
     """Mail digest `d` (text and the email HTML) to $NEWSMON_MAIL_TO and `recipients`."""
     from newsmon.crawler.delivery import SmtpSettings, build_message, send
-    from newsmon.data.digest import render_html, render_markdown
+    from newsmon.data.digest import render_email, render_markdown
 
     settings = SmtpSettings.from_env(os.environ, recipients)
     subject = f"newsmon digest {d.week}" + (f" · {d.topic}" if d.topic else "")
-    send(settings, build_message(settings, subject, render_markdown(d), render_html(d)))
+    send(settings, build_message(settings, subject, render_markdown(d), render_email(d)))
     click.echo(f"sent the digest of {d.week} to {', '.join(settings.recipients)}", err=True)
 
 

@@ -121,6 +121,9 @@ def demo(port, topic, threshold, keep_all, model, workers, db_path):
         print_summary(outcome, db_path, console, tables=True)
     if outcome.status != "ok":
         raise CliError("demo " + crawl_failure(outcome), EXIT_CRAWL)
+    if not quiet():
+        from newsmon.crawler.runs.report import print_alerts
+        print_alerts(db_path, console)
 
 
 @cli.group()

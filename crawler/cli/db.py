@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from newsmon.crawler.cli import EXIT_DATABASE, CliError, FiniteRange, cli, db_option, say
-from newsmon.crawler.cli.changes import send_options
+from newsmon.crawler.cli.changes import send_options, watchlist_option
 from newsmon.crawler.cli.output import Rows, emit, format_option
 
 
@@ -169,17 +169,19 @@ def runs(limit, fmt, db_path):
                    "csv/parquet to ./digest-<week>/).")
 @click.option("--timeout", type=FiniteRange(0, 3600), default=30.0, show_default=True,
               help="Seconds to wait while a crawl holds the write lock.")
+@watchlist_option
 @send_options
 @db_option
-def digest(week, topic, fmt, out, timeout, send, recipients, db_path):
-    """The weekly digest: top stories, people and organisations, notable figures,
-    articles per day and per source.
+def digest(week, topic, fmt, out, timeout, watchlist_path, send, recipients, db_path):
+    """The weekly digest: the week's alerts and watched entities, top stories with their
+    summaries, people and organisations, notable figures, articles per day and per source.
 
     \b
     Examples:
       newsmon digest --format html --out digest.html
       newsmon digest --week 2026-W46 --format md
       newsmon digest --format csv --out digest-data/
+      newsmon digest --watchlist watchlist.toml --format html --out digest.html
       newsmon digest --send --to team@example.org      # SMTP settings: README, Delivery
     """
     from newsmon.data.digest import build_digest, render_html, render_markdown, write_digest
@@ -190,7 +192,8 @@ def digest(week, topic, fmt, out, timeout, send, recipients, db_path):
         profile = TopicProfile.load(topic)
         filters = {"topic": profile.name, "terms": profile.term_names,
                    "min_relevance": profile.threshold}
-    d = build_digest(db_path, week, timeout=timeout, **filters)
+    from newsmon.data.alerts import load_watchlist
+    d = build_digest(db_path, week, timeout=timeout, watchlist=load_watchlist(watchlist_path), **filters)
     if send:
         from newsmon.crawler.cli.changes import send_digest
         send_digest(d, recipients)

@@ -124,6 +124,26 @@ def _stored_anything(stats: dict) -> bool:
     return any(int(stats.get(f"newsmon/stored/{k}", 0)) for k in ("inserted", "updated", "unchanged"))
 
 
+def print_alerts(db_path: str, console: Console, *, watchlist_path: str = "example", shown: int = 10) -> None:
+    """The alerts of the database's latest week, one line each, with the sample watchlist
+    (for the demo: shown, not remembered as reported)."""
+    from newsmon.data.alerts import RULE_NAMES, find_alerts, load_watchlist
+
+    report = find_alerts(db_path, load_watchlist(watchlist_path))
+    table = Table(title=f"Alerts since {report.since:%Y-%m-%d} (watchlist: {watchlist_path})",
+                  title_justify="left")
+    table.add_column("rule")
+    table.add_column("alert")
+    for alert in report.alerts[:shown]:
+        table.add_row(RULE_NAMES[alert.rule], _short(alert.title, 96))
+    console.print(table)
+    more = len(report.alerts) - shown
+    console.print((f"…and {more} more. " if more > 0 else "")
+                  + f"All of them with their evidence: newsmon alerts --db {db_path} --watchlist "
+                  f"{watchlist_path} --all\nThe digest with story summaries: newsmon digest --db {db_path} "
+                  f"--watchlist {watchlist_path} --format html --out digest.html")
+
+
 def human_number(value: float) -> str:
     """38700000000 -> '38.7bn', 2500000 -> '2.5m', 1384 -> '1,384', 3.5 -> '3.5'."""
     for scale, suffix in ((1e12, "tn"), (1e9, "bn"), (1e6, "m")):

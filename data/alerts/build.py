@@ -109,12 +109,15 @@ def parse_since(value: str | date | datetime | None) -> datetime | None:
 
 
 def find_alerts(db_path: str | Path, watchlist: Watchlist | None = None, since: Any = None, *,
-                now: datetime | None = None, rules: tuple[str, ...] = RULES,
-                timeout: float = 30.0) -> AlertReport:
+                until: datetime | None = None, now: datetime | None = None,
+                rules: tuple[str, ...] = RULES, timeout: float = 30.0) -> AlertReport:
     """Every alert of `rules` over the period from `since` (default: 7 days before the
-    newest article) to `now`; ordered by rule (RULES) then newest first."""
+    newest article) to `until` (default: now, and articles dated up to 3 days ahead, as
+    article_time allows); ordered by rule (RULES) then newest first.  The source health
+    rules judge the sources as they are `now`."""
     watchlist = watchlist or Watchlist()
     now = now or utc_now()
+    until = until or now + timedelta(days=3)
     start = parse_since(since)
     with sandbox(db_path, timeout, setup=prepare) as con:
         if start is None:
@@ -124,7 +127,7 @@ def find_alerts(db_path: str | Path, watchlist: Watchlist | None = None, since: 
         tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
         tables |= {r[0] for r in con.execute("SELECT view_name FROM duckdb_views()").fetchall()}
         for rule in rules:
-            params = _params(rule, watchlist, start, now)
+            params = _params(rule, watchlist, start, until, now)
             if params is None or (rule == "fine" and ("fines" not in tables or not _has_rule(rule))):
                 continue  # the fines view (migration 009) exists before the fine rule is written
             report.alerts.extend(_run_rule(con, rule, params))
@@ -134,10 +137,11 @@ def find_alerts(db_path: str | Path, watchlist: Watchlist | None = None, since: 
     return report
 
 
-def _params(rule: str, w: Watchlist, since: datetime, now: datetime) -> dict[str, Any] | None:
+def _params(rule: str, w: Watchlist, since: datetime, until: datetime,
+            now: datetime) -> dict[str, Any] | None:
     """The parameters of `rule`, or None when the watchlist gives it nothing to do."""
     r = w.rules
-    base = {"since": since, "now": now}
+    base = {"since": since, "until": until, "now": now}
     if rule == "watched_entity":
         if not w.entities:
             return None

@@ -63,10 +63,13 @@ class Watchlist:
 
 
 def load_watchlist(path: str | Path | None) -> Watchlist:
-    """The watchlist in `path`; None gives the empty one (defaults)."""
+    """The watchlist in `path`; None gives the empty one (defaults); "example" (when no
+    such file exists) the sample shipped with newsmon."""
     if path is None:
         return Watchlist()
     path = Path(path)
+    if str(path) == "example" and not path.exists():
+        path = EXAMPLE
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:

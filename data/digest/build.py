@@ -20,8 +20,10 @@ from typing import Any, Sequence
 import duckdb
 import pandas as pd
 
+from newsmon.data.alerts import Watchlist
 from newsmon.data.connection import sandbox, utc_now
 from newsmon.data.errors import NoArticlesError, QueryParamError
+from newsmon.data.digest.watch import watched_entities, week_alerts
 from newsmon.data.named import latest_week, parse_week, prepare, run_on, week_label
 
 logger = logging.getLogger(__name__)
@@ -68,6 +70,8 @@ class Digest:
     counts: pd.DataFrame  # notable_figures rows of kind count
     per_day: pd.DataFrame  # articles_per_day rows
     per_source: pd.DataFrame  # articles_per_source rows
+    alerts: list = field(default_factory=list)  # data.alerts.Alert of the week (watch.py)
+    watched: pd.DataFrame = field(default_factory=pd.DataFrame)  # watch.watched_entities rows
     topic: str | None = None
     min_relevance: float = 0.0
     terms: list[str] = field(default_factory=list)
@@ -130,8 +134,10 @@ class Digest:
 
 def build_digest(db_path: str | Path, week: str | date | None = None, *, topic: str | None = None,
                  min_relevance: float = 0.0, terms: Sequence[str] | None = None,
-                 settings: DigestSettings | None = None, timeout: float = 10.0) -> Digest:
-    """The digest of ISO `week` ("2025-W07"), by default the latest week with articles.
+                 settings: DigestSettings | None = None, timeout: float = 10.0,
+                 watchlist: Watchlist | None = None, alerts: bool = True) -> Digest:
+    """The digest of ISO `week` ("2025-W07"), by default the latest week with articles,
+    with the week's alerts (unless `alerts` is false) and the watchlist's entities.
 
     Raises NoArticlesError when no article (matching the topic filter) exists at all,
     QueryParamError for a malformed week, and the connection's errors (data.errors).
@@ -142,9 +148,17 @@ def build_digest(db_path: str | Path, week: str | date | None = None, *, topic: 
     except ValueError as exc:
         raise QueryParamError(f"--week: {exc}") from exc
     filters = {"min_relevance": float(min_relevance), "terms": list(terms) if terms else None}
+    watchlist = watchlist or Watchlist()
     with sandbox(db_path, timeout, setup=prepare) as con:
-        monday = requested or _latest_week(con, filters)
-        return _assemble(con, monday, filters, settings, topic)
+        latest = latest_week(con, filters["min_relevance"], filters["terms"]) if requested \
+            else _latest_week(con, filters)
+        monday = requested or latest
+        digest = _assemble(con, monday, filters, settings, topic)
+        digest.watched = watched_entities(con, watchlist, monday, filters)
+    if alerts:
+        digest.alerts = week_alerts(db_path, watchlist, monday, latest=latest is None or monday >= latest,
+                                    timeout=timeout)
+    return digest
 
 
 def _latest_week(con: duckdb.DuckDBPyConnection, filters: dict) -> date:

@@ -23,7 +23,9 @@ import jinja2
 import pandas as pd
 
 from newsmon.data.digest.build import MONEY_ROLES, Digest
-from newsmon.data.digest.charts import Series, bar_chart, line_chart
+from newsmon.data.digest.charts import NARROW, WIDE, Series, bars, line_chart
+from newsmon.data.digest.summary import summarise
+from newsmon.data.digest.watch import alert_views, listed_alerts, watched_views
 
 logger = logging.getLogger(__name__)
 
@@ -99,8 +101,12 @@ def week_span(start: date, end: date) -> str:
 # -- the view model ------------------------------------------------------------------
 
 def view_model(d: Digest) -> dict[str, Any]:
-    """Plain dicts and strings the templates show; nothing escaped yet."""
+    """Plain dicts and strings the templates show; nothing escaped yet.  Sources show as
+    their sites' own names (articles.sitename), not as their names in the sources file."""
     shown_sources = d.per_source.head(d.settings.sources)
+    site = _site_names(d.per_source)
+    per_day = [{"day": f"{pd.Timestamp(r['day']).strftime('%a')} {day(r['day'])}",
+                "articles": int(r["articles"]), "sources": int(r["sources"])} for r in d.per_day.to_dict("records")]
     return {
         "week": d.week,
         "span": week_span(d.week_start, d.week_end),
@@ -110,31 +116,46 @@ def view_model(d: Digest) -> dict[str, Any]:
         "min_relevance": d.min_relevance,
         "articles": d.total_articles,
         "sources": d.total_sources,
-        "stories": [_story(s) for s in d.stories.to_dict("records")],
+        "alerts": _safe_links(alert_views(d.alerts)),
+        "alert_count": len(listed_alerts(d.alerts)),
+        "watched": [{**w, "latest_url": safe_url(w["latest_url"])} for w in watched_views(d.watched)],
+        "stories": [_story(s, site) for s in d.stories.to_dict("records")],
         "people": [_entity(e) for e in d.people().to_dict("records")],
         "organisations": [_entity(e) for e in d.organisations().to_dict("records")],
         "new_entities": [_entity(e) for e in d.new_entities().to_dict("records")],
         "fines": [_fine(f) for f in d.fines.to_dict("records")],
-        "money": _money_by_role(d.money),
-        "counts": [_figure(f) for f in d.counts.to_dict("records")],
-        "per_day": [{"day": f"{pd.Timestamp(r['day']).strftime('%a')} {day(r['day'])}",
-                     "articles": int(r["articles"]), "sources": int(r["sources"])}
-                    for r in d.per_day.to_dict("records")],
-        "per_source": [{"source": r["source"], "articles": int(r["articles"]),
-                        "share": f"{100 * r['share']:.0f}%"} for r in shown_sources.to_dict("records")],
+        "money": _money_by_role(d.money, site),
+        "counts": [_figure(f, site) for f in d.counts.to_dict("records")],
+        "per_day": per_day,
+        "day_bars": bars([r["day"] for r in per_day], [r["articles"] for r in per_day]),
+        "per_source": [{"source": site.get(r["source"], r["source"]), "name": r["source"],
+                        "articles": int(r["articles"]), "share": f"{100 * r['share']:.0f}%"}
+                       for r in shown_sources.to_dict("records")],
         "more_sources": max(len(d.per_source) - len(shown_sources), 0),
         "trend_weeks": sorted({pd.Timestamp(w).date() for w in d.entity_trend["week_start"]}),
     }
 
 
-def _story(s: dict) -> dict:
-    copies = [{"source": c["source"], "title": c["title"], "url": safe_url(c["url"]), "day": day(c["published_at"])}
-              for c in s["copies"]]
+def _safe_links(groups: list[dict]) -> list[dict]:
+    return [{**g, "items": [{**a, "url": safe_url(a["url"])} for a in g["items"]]} for g in groups]
+
+
+def _site_names(per_source: pd.DataFrame) -> dict[str, str]:
+    """source name -> the site's own name (articles_per_source.site)."""
+    if per_source.empty or "site" not in per_source.columns:
+        return {}
+    return {r["source"]: _str(r["site"]) or r["source"] for r in per_source.to_dict("records")}
+
+
+def _story(s: dict, site: dict[str, str]) -> dict:
+    copies = [{"source": site.get(c["source"], c["source"]), "title": c["title"], "url": safe_url(c["url"]),
+               "day": day(c["published_at"])} for c in s["copies"]]
     return {
         "rank": int(s["rank"]), "title": s["title"] or "(untitled)", "url": safe_url(s["url"]),
-        "raw_url": s["url"], "source": s["source"], "day": day(s["published_at"]),
-        "n_sources": int(s["n_sources"]), "n_articles": int(s["n_articles"]), "sources": list(s["sources"]),
-        "copies": copies[1:],
+        "raw_url": s["url"], "source": site.get(s["source"], s["source"]), "day": day(s["published_at"]),
+        "n_sources": int(s["n_sources"]), "n_articles": int(s["n_articles"]),
+        "sources": [site.get(x, x) for x in s["sources"]], "copies": copies[1:],
+        "summary": summarise(_str(s.get("description")), _str(s.get("lead_text")), s["title"]),
     }
 
 
@@ -144,14 +165,14 @@ def _entity(e: dict) -> dict:
             "sources": int(e["sources"]), "trend": "up" if e["change"] > 0 else ("down" if e["change"] < 0 else "flat")}
 
 
-def _figure(f: dict) -> dict:
+def _figure(f: dict, site: dict[str, str] | None = None) -> dict:
     return {
         "amount": amount(f["value"]), "unit": _str(f["unit"]), "object": _str(f.get("object")),
         "role": _str(f.get("role")), "eur": euros(f.get("value_eur"), f["unit"]),
         "sentence": _str(f["sentence"]) or _str(f["text"]),
         "entity": _str(f["entity"]),
         "title": f["title"] or "(untitled)", "url": safe_url(f["url"]), "raw_url": f["url"],
-        "source": f["source"], "day": day(f["published_at"]),
+        "source": (site or {}).get(f["source"], f["source"]), "day": day(f["published_at"]),
     }
 
 
@@ -180,13 +201,13 @@ def euros(value_eur: Any, unit: Any) -> str:
     return f"≈ €{amount(round(float(value_eur)))}"
 
 
-def _money_by_role(money: pd.DataFrame) -> list[dict]:
+def _money_by_role(money: pd.DataFrame, site: dict[str, str] | None = None) -> list[dict]:
     """Money other than fines by role (MONEY_ROLES order), largest first by EUR value."""
     groups: dict[str, list[dict]] = {}
     ordered = money.assign(_eur=money["value_eur"] if "value_eur" in money else None)
     ordered = ordered.sort_values(["_eur", "value"], ascending=[False, False], na_position="last")
     for row in ordered.to_dict("records"):
-        groups.setdefault(_str(row.get("role")) or "other", []).append(_figure(row))
+        groups.setdefault(_str(row.get("role")) or "other", []).append(_figure(row, site))
     return [{"role": role, "title": ROLE_TITLES.get(role, role.title()), "rows": groups[role]}
             for role in [*MONEY_ROLES, *sorted(set(groups) - set(MONEY_ROLES))] if role in groups]
 
@@ -194,17 +215,19 @@ def _money_by_role(money: pd.DataFrame) -> list[dict]:
 # -- charts ---------------------------------------------------------------------------
 
 def charts(d: Digest) -> dict[str, Any]:
-    per_day = d.per_day
-    labels = [pd.Timestamp(x).strftime("%a %d") for x in per_day["day"]]
-    result: dict[str, Any] = {"per_day": bar_chart(labels, [int(v) for v in per_day["articles"]],
-                                                  f"Articles per day, {d.week}")}
+    """The trend chart twice: drawn wide, and narrow for a phone (the page shows one)."""
+    result: dict[str, Any] = {}
     trend = d.entity_trend
     if not trend.empty:
         weeks = sorted(trend["week_start"].unique())
         series = [Series(name, [int(v) for v in group.set_index("week_start").reindex(weeks)["articles"].fillna(0)])
                   for (_, name), group in trend.groupby(["entity", "name"], sort=False)]
         x_labels = [pd.Timestamp(w).strftime("W%V") for w in weeks]
-        result["trend"] = line_chart(x_labels, series, "Articles per week mentioning the top entities")
+        title = "Articles per week mentioning the top entities"
+        result["trend"] = line_chart(x_labels, series, title, WIDE)
+        result["trend_narrow"] = line_chart(x_labels, series, title, NARROW)
+        result["trend_table"] = [{"name": s.name, "values": [int(v) for v in s.values]} for s in series]
+        result["trend_weeks"] = x_labels
     return result
 
 
@@ -234,3 +257,9 @@ def render_html(d: Digest) -> str:
     css = (TEMPLATE_DIR / "digest.css").read_text(encoding="utf-8")
     return _environment(True).get_template("digest.html.j2").render(
         **view_model(d), charts=charts(d), css=css)
+
+
+def render_email(d: Digest) -> str:
+    """The digest for mail clients: inline styles only (no <style>, no CSS variables), no SVG
+    (the trend as a table, per-day articles as HTML bars), no scripts, nothing fetched."""
+    return _environment(True).get_template("digest.email.html.j2").render(**view_model(d), charts=charts(d))

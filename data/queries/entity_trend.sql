@@ -3,7 +3,8 @@
 --   most mentioned people and organisations (the data behind the trend chart), or of
 --   one person or organisation (`entity`).
 -- param: week week = latest : ISO week YYYY-Www; latest week with articles when omitted
--- param: weeks int = 8 : how many weeks, ending with `week`
+-- param: weeks int = 8 : how many weeks, ending with `week` (weeks before the first article that
+--   passes the topic filter are left out: the trend starts where the data starts)
 -- param: limit int = 5 : how many entities (the week's top ones, labels together)
 -- param: entity entity = none : only this person or organisation (name or alias), whatever its rank
 -- param: min_relevance float = 0 : topic filter: minimum article relevance
@@ -54,8 +55,13 @@ counts AS (
     FROM top_hits h JOIN span s USING (article_id)
     GROUP BY ALL
 ),
+first_week AS (
+    SELECT date_trunc('week', min(article_time(published_at, first_seen_at)))::DATE AS week_start
+    FROM articles WHERE in_topic(relevance, matched_terms, $min_relevance, $terms)
+),
 weeks AS (
     SELECT ($week::DATE - INTERVAL (7 * n) DAY)::DATE AS week_start FROM range($weeks) t(n)
+    WHERE ($week::DATE - INTERVAL (7 * n) DAY)::DATE >= (SELECT week_start FROM first_week)
 )
 SELECT t.entity, t.label, coalesce(e.name, t.canonical) AS name, iso_week(w.week_start) AS week,
        w.week_start, coalesce(c.articles, 0) AS articles

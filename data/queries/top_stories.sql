@@ -12,10 +12,11 @@
 -- param: terms terms = none : topic filter: comma-separated matched terms, any of which must match
 -- row: one story: rank, story_id (its lead article), title, url, source, published_at
 --   (the earliest copy), n_articles, n_sources, sources (list), max_relevance, score,
---   copies (list of {source, title, url, published_at}, lead first)
+--   copies (list of {source, title, url, published_at}, lead first), description and
+--   lead_text (the lead article's description and the start of its text, for a summary)
 WITH RECURSIVE
 week AS MATERIALIZED (
-    SELECT article_id, canonical_url, source, title, relevance, article_at, text
+    SELECT article_id, canonical_url, source, title, relevance, article_at, text, description
     FROM week_articles($week::DATE, $min_relevance, $terms)
 ),
 arts AS MATERIALIZED (
@@ -97,6 +98,8 @@ copies AS (
 )
 SELECT row_number() OVER (ORDER BY t.score DESC, t.n_sources DESC, t.published_at, t.story_id) AS rank,
        t.story_id, lead.title, lead.link AS url, lead.source, t.published_at, t.n_articles, t.n_sources,
-       c.sources, t.max_relevance, round(t.score, 4) AS score, c.copies
+       c.sources, t.max_relevance, round(t.score, 4) AS score, c.copies,
+       w.description, left(w.text, 1500) AS lead_text
 FROM top t JOIN copies c USING (story) JOIN arts lead ON lead.article_id = t.story_id
+JOIN week w ON w.article_id = t.story_id
 ORDER BY rank;

@@ -1,13 +1,13 @@
 -- rule: edit
 -- A stored article was edited after we first stored it, and a figure or an entity appeared
--- or disappeared (article_changes.facts_changed); changes in the period. One alert per change;
+-- or disappeared (article_changes.facts_changed); changes made (found) in the period. One alert per change;
 -- the evidence is the article with the sentences of the figures and entities concerned.
--- params: $since
+-- params: $since, $until
 WITH
 changes AS (
     SELECT c.*, a.title, a.sitename, coalesce(a.published_at, a.first_seen_at) AS published
     FROM article_changes c JOIN articles a USING (article_id)
-    WHERE c.changed_at >= $since AND c.facts_changed
+    WHERE c.changed_at >= $since AND c.changed_at < $until AND c.facts_changed
 ),
 parts AS (
     SELECT *,

@@ -2,11 +2,11 @@
 -- An entity that no article dated before the period names is named in at least
 -- $min_articles articles of at least $min_sources sources within it. One alert per entity,
 -- ever; the evidence is up to five of those articles, earliest first.
--- params: $since, $now, $min_articles, $min_sources
+-- params: $since, $until, $min_articles, $min_sources
 WITH
 arts AS MATERIALIZED (
     SELECT article_id, canonical_url, source, sitename, title, article_at
-    FROM articles_between($since, $now + INTERVAL 3 DAY, 0, NULL)
+    FROM articles_between($since, $until, 0, NULL)
 ),
 hits AS MATERIALIZED (
     SELECT m.entity_id, m.article_id, arg_min(m.sentence, m.start_char) AS sentence
@@ -23,7 +23,7 @@ counted AS MATERIALIZED (
 seen_before AS (
     SELECT DISTINCT m.entity_id FROM mentions m
     WHERE m.entity_id IN (SELECT entity_id FROM counted)
-      AND m.article_id NOT IN (SELECT article_id FROM arts)
+      AND m.article_id IN (SELECT article_id FROM articles_between(TIMESTAMP '1800-01-01', $since, 0, NULL))
 ),
 fresh AS (
     SELECT c.*, e.name, e.label FROM counted c JOIN entities e USING (entity_id)

@@ -5,7 +5,7 @@
 -- the entity was named in at least one of those earlier weeks (else it is new, see
 -- new_entity), and z = (week - mean) / max(standard deviation, 1) >= $z. One alert per entity
 -- and week; the evidence is up to five of the week's articles.
--- params: $since, $now, $weeks, $min_articles, $z
+-- params: $since, $until, $weeks, $min_articles, $z
 WITH
 first_week AS (
     SELECT date_trunc('week', min(article_time(published_at, first_seen_at)))::DATE AS week FROM articles
@@ -14,7 +14,7 @@ span AS MATERIALIZED (
     SELECT article_id, canonical_url, source, sitename, title, article_at,
            date_trunc('week', article_at)::DATE AS week
     FROM articles_between(date_trunc('week', $since::TIMESTAMP) - INTERVAL (7 * $weeks) DAY,
-                          $now + INTERVAL 3 DAY, 0, NULL)
+                          $until, 0, NULL)
 ),
 counts AS MATERIALIZED (
     SELECT m.entity_id, s.week, count(DISTINCT m.article_id) AS articles

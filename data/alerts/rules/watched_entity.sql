@@ -2,7 +2,7 @@
 -- A watched entity (its name or any alias, with the label when the watchlist gives one) is
 -- mentioned in an article of the period. One alert per entity and article; the evidence is
 -- the article and the first sentence that names the entity.
--- params: $since, $now, $names (VARCHAR[]), $labels (VARCHAR[], NULL for any label)
+-- params: $since, $until, $names (VARCHAR[]), $labels (VARCHAR[], NULL for any label)
 WITH
 watch AS (SELECT unnest($names::VARCHAR[]) AS watched, unnest($labels::VARCHAR[]) AS label),
 ids AS MATERIALIZED (
@@ -13,7 +13,7 @@ ids AS MATERIALIZED (
 ),
 arts AS MATERIALIZED (
     SELECT article_id, canonical_url, source, sitename, title, article_at
-    FROM articles_between($since, $now + INTERVAL 3 DAY, 0, NULL)
+    FROM articles_between($since, $until, 0, NULL)
 ),
 hits AS (
     SELECT m.entity_id, m.article_id, arg_min(m.sentence, m.start_char) AS sentence, count(*) AS mentions

@@ -2,12 +2,12 @@
 -- A watched term appears, as whole words in any case, in the title or text of an article of
 -- the period. One alert per term and article; the evidence is the first sentence holding it
 -- (or the title).
--- params: $since, $now, $terms (VARCHAR[]), $patterns (VARCHAR[]: each term as an RE2 pattern)
+-- params: $since, $until, $terms (VARCHAR[]), $patterns (VARCHAR[]: each term as an RE2 pattern)
 WITH
 watch AS (SELECT unnest($terms::VARCHAR[]) AS term, unnest($patterns::VARCHAR[]) AS pattern),
 arts AS MATERIALIZED (
     SELECT article_id, canonical_url, source, sitename, title, text, article_at
-    FROM articles_between($since, $now + INTERVAL 3 DAY, 0, NULL)
+    FROM articles_between($since, $until, 0, NULL)
 ),
 hits AS (
     SELECT w.term, a.*,
