@@ -310,3 +310,46 @@ def test_send_does_not_go_with_atom_and_a_bad_since_is_exit_2(db, watched):
     assert invoke("--db", str(db.path), "--format", "atom", "--send").exit_code == 2
     done = invoke("--db", str(db.path), "--since", "last week")
     assert done.exit_code == 2 and "--since" in done.output
+
+
+def _fine(db: Db, n: int, fine_id: str, value: float, unit: str, eur: float | None, target: str = "Acme") -> None:
+    db.flush()
+    con = duckdb.connect(str(db.path))
+    con.execute("""INSERT INTO fine_reports (report_id, fine_id, article_id, authority, authority_label, target,
+                       target_label, value, unit, status, basis, value_eur, text, start_char, end_char, sentence)
+                   SELECT article_id || ':1', $fine, article_id, 'Data Regulator', 'organisation', $target,
+                          'organisation', $value, $unit, 'imposed', 'GDPR', $eur, $unit || ' ' || $value, 1, 5,
+                          'The regulator fined ' || $target || '.'
+                   FROM articles WHERE canonical_url LIKE '%/a/' || $n""",
+                {"fine": fine_id, "value": value, "unit": unit, "eur": eur, "target": target, "n": n})
+    con.close()
+
+
+def test_a_fine_at_or_above_the_threshold_in_euros(db):
+    big = db.article("alpha", NOW - timedelta(days=2))
+    copy = db.article("bravo", NOW - timedelta(days=1))
+    small = db.article("alpha", NOW - timedelta(days=2))
+    old = db.article("alpha", NOW - timedelta(days=30))
+    _fine(db, big, "f1", 12e9, "KRW", 8.1e6)      # in won, over €5m once converted
+    _fine(db, copy, "f1", 12e9, "KRW", 8.1e6)     # the same fine, reported again
+    _fine(db, small, "f2", 4e6, "EUR", 4e6)
+    _fine(db, old, "f3", 9e9, "EUR", 9e9)         # before the period
+    found = alerts_of(db, "fine", Watchlist(fine_threshold_eur=5_000_000))
+    assert [a.key for a in found] == ["f1"]
+    assert "Data Regulator → Acme" in found[0].title and "(≈ €8,100,000)" in found[0].title
+    assert {e.source for e in found[0].evidence} == {"Alpha News", "Bravo News"}
+    assert "Reported by 2 articles" in found[0].detail
+    assert sorted(a.key for a in alerts_of(db, "fine", Watchlist(fine_threshold_eur=1_000_000))) == ["f1", "f2"]
+
+
+def test_a_fine_that_only_an_edit_brought_is_the_edit_s_alert(db):
+    def write(n: int, text: str, value: float) -> None:
+        money = [dict(canonical_url=f"https://alpha.example/a/{n}", kind="money", value=value, unit="EUR",
+                      object=None, text=f"€{value / 1e6:g}m", start=5, end=10, sentence=text)]
+        db.store.write_batch(1, pd.DataFrame([art(n, "alpha", NOW - timedelta(days=1), text)]), None,
+                             pd.DataFrame(money))
+    write(90, "The regulator fined Acme €14.5m.", 14.5e6)
+    write(90, "The regulator fined Acme €18.5m.", 18.5e6)  # the article edited: its fine is new
+    _fine(db, 90, "f-edit", 18.5e6, "EUR", 18.5e6)
+    assert alerts_of(db, "fine") == []
+    assert [a.rule for a in find_alerts(db.path, None, NOW - timedelta(days=7)).alerts] == ["edit"]
