@@ -149,11 +149,13 @@ def _params(rule: str, w: Watchlist, since: datetime, until: datetime,
     if rule == "watched_term":
         if not w.terms:
             return None
-        return {**base, "terms": list(w.terms), "patterns": [term_pattern(t) for t in w.terms]}
+        return {**base, "terms": list(w.terms), "patterns": [term_pattern(t) for t in w.terms],
+                "words": [max(t.lower().split(), key=len) for t in w.terms]}
     if rule == "new_entity":
         return {**base, "min_articles": r.new_entity_articles, "min_sources": r.new_entity_sources}
     if rule == "spike":
-        return {**base, "weeks": r.spike_weeks, "min_articles": r.spike_articles, "z": r.spike_z}
+        return {**base, "weeks": r.spike_weeks, "min_articles": r.spike_articles, "z": r.spike_z,
+                "ratio": r.spike_ratio}
     if rule == "fine":
         return {**base, "threshold": w.fine_threshold_eur}
     if rule == "source_silent":

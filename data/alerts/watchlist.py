@@ -34,7 +34,8 @@ class Rules:
     new_entity_sources: int = 2       # ... of at least this many sources in the period
     spike_weeks: int = 6              # a spike: the week against this many trailing weeks (4-8)
     spike_z: float = 3.0              # z-score at least this ...
-    spike_articles: int = 5           # ... and at least this many articles in the week
+    spike_articles: int = 5           # ... and at least this many articles in the week ...
+    spike_ratio: float = 3.0          # ... and at least this many times its usual week
     silence_factor: float = 3.0       # silent: no article for this many times its usual gap ...
     silence_min_hours: float = 24.0   # ... and never less than this
     blocked_share: float = 0.5        # blocked: at least this share of its last run's fetches 403/429
@@ -42,7 +43,7 @@ class Rules:
 
 _BOUNDS: dict[str, tuple[float, float]] = {
     "new_entity_articles": (1, 1000), "new_entity_sources": (1, 1000), "spike_weeks": (4, 8),
-    "spike_z": (0.5, 100), "spike_articles": (1, 100000), "silence_factor": (1, 100),
+    "spike_z": (0.5, 100), "spike_articles": (1, 100000), "spike_ratio": (1, 100), "silence_factor": (1, 100),
     "silence_min_hours": (1, 24 * 365), "blocked_share": (0.01, 1),
 }
 

@@ -8,15 +8,22 @@ arts AS MATERIALIZED (
     SELECT article_id, canonical_url, source, sitename, title, article_at
     FROM articles_between($since, $until, 0, NULL)
 ),
+-- an entity created (first stored) more than 3 days before the period was named by an
+-- article stored then, dated at most 2 days after it (article_time): not new; only the
+-- younger ones are counted and checked against the articles before the period
+young AS MATERIALIZED (
+    SELECT entity_id FROM entities WHERE first_seen_at >= $since::TIMESTAMP - INTERVAL 3 DAY
+),
 hits AS MATERIALIZED (
     SELECT m.entity_id, m.article_id, arg_min(m.sentence, m.start_char) AS sentence
     FROM mentions m
-    WHERE m.entity_id IS NOT NULL AND m.article_id IN (SELECT article_id FROM arts)
+    WHERE m.entity_id IN (SELECT entity_id FROM young) AND m.article_id IN (SELECT article_id FROM arts)
     GROUP BY ALL
 ),
 counted AS MATERIALIZED (
     SELECT h.entity_id, count(*) AS articles, count(DISTINCT a.source) AS sources
     FROM hits h JOIN arts a USING (article_id)
+    WHERE h.entity_id IN (SELECT entity_id FROM young)
     GROUP BY h.entity_id
     HAVING count(*) >= $min_articles AND count(DISTINCT a.source) >= $min_sources
 ),

@@ -1,8 +1,9 @@
 -- rule: source_silent
 -- A source that has published nothing for longer than its usual interval: over its
 -- articles of the last 180 days (at least 5, stored by at least 2 crawl runs, so we watched
--- it while it published), its usual gap is the 90th percentile of the gaps between
--- consecutive articles; silent when the newest article is older than
+-- it while it published), its usual gap is the 90th percentile of the gaps between the days
+-- it published on (days, not articles: cheap, and a burst of articles on one day is one
+-- day); silent when the newest article is older than
 -- max($factor x that gap, $min_hours) and a crawl run that included the source started after
 -- that point (so the silence is the source's, not ours). One alert per source and last article.
 -- params: $now, $factor, $min_hours
@@ -12,11 +13,14 @@ recent AS (
     FROM articles
     WHERE source IS NOT NULL AND article_time(published_at, first_seen_at) >= $now - INTERVAL 180 DAY
 ),
+days AS (
+    SELECT source, t::DATE AS day, count(*) AS articles, max(t) AS last FROM recent GROUP BY ALL
+),
 gaps AS (
-    SELECT source, t, epoch(t) - epoch(lag(t) OVER (PARTITION BY source ORDER BY t)) AS gap FROM recent
+    SELECT *, 86400 * (day - lag(day) OVER (PARTITION BY source ORDER BY day)) AS gap FROM days
 ),
 usual AS (
-    SELECT source, count(*) AS articles, max(t) AS last, quantile_cont(gap, 0.9) AS p90
+    SELECT source, sum(articles) AS articles, max(last) AS last, quantile_cont(gap, 0.9) AS p90
     FROM gaps GROUP BY source
 ),
 runs AS (SELECT source, count(DISTINCT run_id) AS runs, mode(sitename) AS sitename FROM recent GROUP BY source),

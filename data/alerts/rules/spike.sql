@@ -1,11 +1,13 @@
 -- rule: spike
 -- An entity's articles in an ISO week of the period against the same entity's weekly
 -- articles in the $weeks weeks before it (weeks before the database's first article do not
--- count; at least 4 must remain): a spike when the week has at least $min_articles articles,
--- the entity was named in at least one of those earlier weeks (else it is new, see
--- new_entity), and z = (week - mean) / max(standard deviation, 1) >= $z. One alert per entity
--- and week; the evidence is up to five of the week's articles.
--- params: $since, $until, $weeks, $min_articles, $z
+-- count; at least 4 must remain): a spike when the week has at least $min_articles articles
+-- and at least $ratio times the usual (mean, at least 1), the entity was named in at least one
+-- of those earlier weeks (else it is new, see new_entity), and
+-- z = (week - mean) / max(standard deviation, sqrt(mean), 1) >= $z (sqrt(mean): the noise of
+-- a count, so a rarely named entity needs more than a lucky week). One alert per entity and
+-- week; the evidence is up to five of the week's articles.
+-- params: $since, $until, $weeks, $min_articles, $ratio, $z
 WITH
 first_week AS (
     SELECT date_trunc('week', min(article_time(published_at, first_seen_at)))::DATE AS week FROM articles
@@ -16,15 +18,20 @@ span AS MATERIALIZED (
     FROM articles_between(date_trunc('week', $since::TIMESTAMP) - INTERVAL (7 * $weeks) DAY,
                           $until, 0, NULL)
 ),
+-- the period's weeks first: only entities with enough articles in one of them are candidates
+candidates AS MATERIALIZED (
+    SELECT m.entity_id, s.week, count(DISTINCT m.article_id) AS articles
+    FROM mentions m JOIN span s USING (article_id)
+    WHERE m.entity_id IS NOT NULL AND s.week >= date_trunc('week', $since::TIMESTAMP)::DATE
+    GROUP BY ALL
+    HAVING count(DISTINCT m.article_id) >= $min_articles
+),
+-- then the weeks before, for the candidates only
 counts AS MATERIALIZED (
     SELECT m.entity_id, s.week, count(DISTINCT m.article_id) AS articles
     FROM mentions m JOIN span s USING (article_id)
-    WHERE m.entity_id IS NOT NULL
+    WHERE m.entity_id IN (SELECT DISTINCT entity_id FROM candidates)
     GROUP BY ALL
-),
-candidates AS MATERIALIZED (
-    SELECT * FROM counts
-    WHERE week >= date_trunc('week', $since::TIMESTAMP)::DATE AND articles >= $min_articles
 ),
 earlier AS (
     SELECT c.entity_id, c.week, c.articles, r.k, coalesce(t.articles, 0) AS n
@@ -38,7 +45,8 @@ judged AS (
            stddev_pop(n) AS sd, list(n ORDER BY k DESC) AS history
     FROM earlier GROUP BY entity_id, week
     HAVING count(*) >= 4 AND avg(n) > 0
-       AND (any_value(articles) - avg(n)) / greatest(stddev_pop(n), 1) >= $z
+       AND any_value(articles) >= $ratio * greatest(avg(n), 1)
+       AND (any_value(articles) - avg(n)) / greatest(stddev_pop(n), sqrt(avg(n)), 1) >= $z
 ),
 evidence AS (
     SELECT j.entity_id, j.week,
@@ -54,6 +62,6 @@ SELECT 'spike' AS rule, j.entity_id || ':' || iso_week(j.week) AS key, e.name AS
        'Spike: ' || e.name || ' in ' || j.articles || ' articles in ' || iso_week(j.week)
            || ' (usually ' || round(j.mean, 1) || ' a week)' AS title,
        'Articles per week before: ' || array_to_string(j.history, ', ') || '; z = '
-           || round((j.articles - j.mean) / greatest(j.sd, 1), 1) || '.' AS detail,
+           || round((j.articles - j.mean) / greatest(j.sd, sqrt(j.mean), 1), 1) || '.' AS detail,
        j.week::TIMESTAMP AS at, v.evidence
 FROM judged j JOIN entities e USING (entity_id) JOIN evidence v USING (entity_id, week)

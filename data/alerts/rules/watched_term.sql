@@ -2,9 +2,13 @@
 -- A watched term appears, as whole words in any case, in the title or text of an article of
 -- the period. One alert per term and article; the evidence is the first sentence holding it
 -- (or the title).
--- params: $since, $until, $terms (VARCHAR[]), $patterns (VARCHAR[]: each term as an RE2 pattern)
+-- params: $since, $until, $terms (VARCHAR[]), $patterns (VARCHAR[]: each term as an RE2 pattern),
+--   $words (VARCHAR[]: each term's longest word, lower case)
 WITH
-watch AS (SELECT unnest($terms::VARCHAR[]) AS term, unnest($patterns::VARCHAR[]) AS pattern),
+watch AS (
+    SELECT unnest($terms::VARCHAR[]) AS term, unnest($patterns::VARCHAR[]) AS pattern,
+           unnest($words::VARCHAR[]) AS word
+),
 arts AS MATERIALIZED (
     SELECT article_id, canonical_url, source, sitename, title, text, article_at
     FROM articles_between($since, $until, 0, NULL)
@@ -16,7 +20,9 @@ hits AS (
                '(?i)(?:^|\n|[.!?]["”’)]?\s+)((?:[^\n.!?]|[.!?][^\s"”’)])*?' || w.pattern
                    || '(?:[^\n.!?]|[.!?][^\s"”’)])*[.!?]?["”’)]?)', 1)), '') AS sentence
     FROM arts a, watch w
-    WHERE regexp_matches(a.title, '(?i)' || w.pattern) OR regexp_matches(a.text, '(?i)' || w.pattern)
+    -- a plain search for the term's longest word first (cheap), the pattern only where it is
+    WHERE (contains(lower(a.title), w.word) OR contains(lower(a.text), w.word))
+      AND (regexp_matches(a.title, '(?i)' || w.pattern) OR regexp_matches(a.text, '(?i)' || w.pattern))
 )
 SELECT 'watched_term' AS rule, term || ':' || article_id AS key, term AS subject,
        '“' || term || '” in “' || coalesce(title, '(untitled)') || '”' AS title,
