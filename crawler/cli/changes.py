@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from newsmon.crawler.cli import FiniteRange, cli, db_option
+from newsmon.crawler.cli import FiniteRange, cli, db_option, say
 
 
 @cli.command()
@@ -111,8 +111,7 @@ def alerts(since, fmt, out, show_all, peek, watchlist_path, send, recipients, ti
         return
     from newsmon.data.alerts.render import render_json, render_text
     if not shown and fmt == "text":
-        if not click.get_current_context().find_root().params.get("quiet"):
-            click.echo(f"no {'' if show_all else 'new '}alerts since {report.since:%Y-%m-%d %H:%M} UTC", err=True)
+        say(f"no {'' if show_all else 'new '}alerts since {report.since:%Y-%m-%d %H:%M} UTC", err=True)
         return
     text = render_json(shown) if fmt == "json" else render_text(report, shown, new_only=not show_all)
     _write(text, out)
@@ -133,15 +132,15 @@ def _send_alerts(report, shown, new_only, recipients, db_path, peek, timeout) ->
 
     settings = SmtpSettings.from_env(os.environ, recipients)
     if not shown:
-        click.echo(f"no {'new ' if new_only else ''}alerts since {report.since:%Y-%m-%d %H:%M} UTC; "
-                   "nothing sent", err=True)
+        say(f"no {'new ' if new_only else ''}alerts since {report.since:%Y-%m-%d %H:%M} UTC; nothing sent",
+            err=True)
         return
     subject = f"newsmon: {len(shown)} {'new ' if new_only else ''}alert{'s' if len(shown) != 1 else ''}"
     send(settings, build_message(settings, subject, render_text(report, shown, new_only),
                                  render_html(report, shown, new_only)))
     if not peek:
         remember(db_path, shown, "mail", timeout=timeout)
-    click.echo(f"sent {len(shown)} alert(s) to {', '.join(settings.recipients)}", err=True)
+    say(f"sent {len(shown)} alert(s) to {', '.join(settings.recipients)}", err=True)
 
 
 def send_digest(d, recipients) -> None:
@@ -152,7 +151,7 @@ def send_digest(d, recipients) -> None:
     settings = SmtpSettings.from_env(os.environ, recipients)
     subject = f"newsmon digest {d.week}" + (f" · {d.topic}" if d.topic else "")
     send(settings, build_message(settings, subject, render_markdown(d), render_email(d)))
-    click.echo(f"sent the digest of {d.week} to {', '.join(settings.recipients)}", err=True)
+    say(f"sent the digest of {d.week} to {', '.join(settings.recipients)}", err=True)
 
 
 def write_feed(report, db_path, out, *, timeout: float = 30.0, remember_ids: bool = True) -> None:
@@ -186,4 +185,4 @@ def _write(payload: str | bytes, out: str | None) -> None:
     data = payload if isinstance(payload, bytes) else payload.encode("utf-8")
     partial.write_bytes(data)
     os.replace(partial, target)
-    click.echo(f"wrote {target}", err=True)
+    say(f"wrote {target}", err=True)
