@@ -147,7 +147,7 @@ def _mentions(con) -> None:
 
 def _figures(con) -> None:
     con.execute("""
-        INSERT INTO figures
+        INSERT INTO figures (article_id, kind, value, unit, object, text, start_char, end_char, sentence)
         SELECT g.article_id, kind, value, unit, CASE WHEN kind = 'count' THEN 'user' END, value::VARCHAR, 100 * k, 100 * k + 9,
                'The figure was ' || value::VARCHAR || ' according to the report.'
         FROM gen g, range(2) r(k),
