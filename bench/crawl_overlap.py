@@ -4,9 +4,9 @@ Serves the 181 real pages of ../shared/corpus/article-extraction-benchmark
 (plus an RSS feed listing them) on 127.0.0.1 and crawls them twice with every
 page kept (--keep-all), into a fresh DuckDB file each time:
 
-  in-process  NEWSMON_NLP_WORKERS=0: extraction and spaCy run in the reactor's
+  in-process  NEWSMON_NLP_PROCESSES=0: extraction and spaCy run in the reactor's
               thread, so while a page is processed nothing downloads;
-  pool        NEWSMON_NLP_WORKERS=<cores>: worker processes do that work while
+  pool        NEWSMON_NLP_PROCESSES=<cores>: worker processes do that work while
               the reactor keeps fetching.
 
 For each it prints the wall time, articles/s, and when (seconds after the first
@@ -81,7 +81,7 @@ def run(mode: str, workers: int, copies: int) -> dict:
             t0 = time.monotonic()
             stats = run_crawl_isolated(sources, {
                 "NEWSMON_DB": os.path.join(tmp, "bench.duckdb"), "NEWSMON_KEEP_ALL": True,
-                "NEWSMON_NLP_WORKERS": workers, "AUTOTHROTTLE_ENABLED": False,
+                "NEWSMON_NLP_PROCESSES": workers, "AUTOTHROTTLE_ENABLED": False,
                 "CONCURRENT_REQUESTS": 16}, timeout=3600)
             wall = time.monotonic() - t0
     finally:

@@ -7,7 +7,7 @@ process and reads its peak memory from /proc (bench/procwatch.py): the crawl
 process itself, which holds the fetch record, and the whole tree with the NLP
 worker. It does so for each N of --known and prints the growth per 100,000
 known pages; for comparison it also builds the record the way crawls did
-before crawler/knownpages.py (a dict of KnownPage objects) and prints what that
+before data/fetchrecord.py KnownPages (a dict of KnownPage objects) and prints what that
 would have held.
 
     .venv/bin/python bench/known_pages_memory.py [--known 0,1000000]
@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from newsmon.crawler.demo.site import DEMO_SOURCE_NAME, demo_sources_file, serve_demo_site  # noqa: E402
-from newsmon.crawler.knownpages import KnownPage  # noqa: E402
+from newsmon.data.fetchrecord import KnownPage  # noqa: E402
 from newsmon.data import Store, query  # noqa: E402
 from procwatch import run_watched  # noqa: E402
 

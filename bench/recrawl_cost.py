@@ -54,7 +54,7 @@ def main() -> None:
             server.reset_counts()
             start = time.perf_counter()
             stats = run_crawl_isolated(sources, {"NEWSMON_DB": str(db), "LOG_LEVEL": "WARNING",
-                                                 "NEWSMON_NLP_WORKERS": args.workers,
+                                                 "NEWSMON_NLP_PROCESSES": args.workers,
                                                  "AUTOTHROTTLE_START_DELAY": 0.01, **extra},
                                        timeout=600)
             elapsed = time.perf_counter() - start

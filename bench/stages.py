@@ -52,7 +52,7 @@ def fetch(sources_file: Path) -> dict:
     from newsmon.crawler.runs.runner import run_crawl
     from newsmon.crawler.sources import load_sources
     sources = load_sources(sources_file)
-    overrides = {**crawl_overrides(), "ITEM_PIPELINES": {}, "NEWSMON_STORE": False}
+    overrides = {**crawl_overrides(), "ITEM_PIPELINES": {}, "NEWSMON_SINK": None}
     start = time.perf_counter()
     stats = run_crawl(sources, overrides, "news")
     seconds = time.perf_counter() - start

@@ -59,7 +59,7 @@ def main() -> int:
     if not CORPUS.exists():
         print(f"skipped: {CORPUS} is absent", file=sys.stderr)
         return 0
-    from newsmon.crawler.pipelines.processing import ProcessingConfig, init_worker, process_page
+    from newsmon.crawler.pipelines.processing import ProcessingConfig, init_process, process_page
     from newsmon.nlp.extract import extract_article
     from newsmon.nlp.pipeline import annotate_doc, load_ner_only, load_pipeline
     from newsmon.nlp.records import Article
@@ -86,7 +86,7 @@ def main() -> int:
                                                   for d in full.pipe(texts, batch_size=16))),
     }
     differ = sum(a != b for a, b in zip(single, piped))
-    init_worker(ProcessingConfig(model=DEFAULT_MODEL, topic="platform-regulation",
+    init_process(ProcessingConfig(model=DEFAULT_MODEL, topic="platform-regulation",
                                  threshold=None, keep_all=True))
     sample = docs[:40]
     results = [process_page(h, u) for u, h in sample]

@@ -73,9 +73,11 @@ DOWNLOAD_HANDLERS = {
     "https": "newsmon.crawler.shutdown.StoppableHTTPDownloadHandler",
 }
 
-# -- downloader middlewares (crawler/middlewares.py); process_response runs from the
-#    highest number down, so these see a response before Retry (550) and Redirect (600)
+# -- downloader middlewares (crawler/middlewares.py, crawler/fetchrecord/); process_response
+#    runs from the highest number down, so these see a response before Retry (550) and
+#    Redirect (600), and the fetch record's (50) sees it last, as the spider will
 DOWNLOADER_MIDDLEWARES = {
+    "newsmon.crawler.fetchrecord.middleware.FetchRecordMiddleware": 50,
     "newsmon.crawler.middlewares.RetryAfterMiddleware": 560,
     "newsmon.crawler.middlewares.CharsetMiddleware": 570,  # below HttpCompression (590): decoded bodies
     "newsmon.crawler.middlewares.RedirectGuardMiddleware": 610,
@@ -97,7 +99,7 @@ EXTENSIONS = {
 # -- item pipelines -------------------------------------------------------------
 ITEM_PIPELINES = {
     "newsmon.crawler.pipelines.process.ProcessPipeline": 300,
-    "newsmon.crawler.pipelines.store.StorePipeline": 800,
+    "newsmon.crawler.pipelines.deliver.DeliverPipeline": 800,  # to NEWSMON_SINK
 }
 
 # -- logging -----------------------------------------------------------------
@@ -144,8 +146,8 @@ NEWSMON_MIN_WORDS = 0  # 0: the extractor's default
 NEWSMON_EXTRACT_FAST = False
 NEWSMON_MODEL = DEFAULT_MODEL
 NEWSMON_ANNOTATE = True  # False: extract and score only; NLP runs in `newsmon worker` processes
-NEWSMON_NLP_WORKERS = -1  # -1: one per CPU; 0: in the crawl process
-NEWSMON_PAGE_TIMEOUT = 60.0  # seconds a worker may spend on one page (then dropped, worker replaced)
+NEWSMON_NLP_PROCESSES = -1  # the NLP pool: -1: one process per CPU; 0: in the crawl process
+NEWSMON_PAGE_TIMEOUT = 60.0  # seconds a pool process may spend on one page (then dropped, process replaced)
 # -- stopping (crawler/shutdown.py): SIGTERM/SIGINT end a crawl within NEWSMON_STOP_FUSE seconds
 NEWSMON_STOP_GRACE = 2.0  # seconds pages under way in the pool get to finish
 NEWSMON_STOP_TIMEOUT = 6.0  # then the reactor is stopped (unwritten articles are fetched next run)
@@ -158,7 +160,7 @@ NEWSMON_BATCH_SIZE = 250
 NEWSMON_FLUSH_SECONDS = 10.0
 NEWSMON_BUSY_TIMEOUT = 30.0  # seconds a batch write waits for readers before it is retried later
 NEWSMON_MIN_FREE_MB = DEFAULT_MIN_FREE_MB  # a write needs this much free disk, else the crawl stops
-NEWSMON_STORE = True
+NEWSMON_SINK = "newsmon.crawler.sinks.store.StoreSink"  # where DeliverPipeline hands batches; None: nowhere
 NEWSMON_PROGRESS = False  # live progress line (the CLI turns it on when stderr is a terminal)
 NEWSMON_RUN_ID = None
 NEWSMON_MIN_DELAY = 0.01  # floor of every slot delay (see the module docstring)
@@ -167,7 +169,9 @@ NEWSMON_ROBOTS_SITEMAPS = False  # also read the Sitemap: lines of each source's
 NEWSMON_ROUTES: dict[str, str] = {}  # host -> http://127.0.0.1:PORT that answers for it (the demo)
 NEWSMON_MAX_AGE_DAYS = 0  # skip feed/sitemap entries dated older than this; 0 = no limit
 NEWSMON_REFETCH_DAYS = 7  # a known article is requested again (conditionally) after this; 0 = every run
-NEWSMON_INCREMENTAL = True  # False: skip nothing, send no validators (full re-crawl); see crawler/fetchlog.py
+NEWSMON_INCREMENTAL = True  # False: skip nothing, send no validators (full re-crawl); see crawler/fetchrecord/
+NEWSMON_FETCH_POLICY = "newsmon.crawler.fetchrecord.policy.IncrementalPolicy"  # None: no fetch record
+NEWSMON_FETCH_STORAGE = "newsmon.data.fetchrecord.read_known_pages"  # (db, sources, timeout) -> known pages
 
 # -- distributed (crawler/distributed/): a shared Redis frontier and NLP workers ----------
 NEWSMON_FRONTIER = None  # redis://HOST:PORT/DB: `newsmon crawl --frontier`; None: a one-process crawl
@@ -191,7 +195,7 @@ SETTING_BOUNDS: dict[str, tuple[float, float]] = {
     "CONCURRENT_REQUESTS": (1, 1000), "CONCURRENT_REQUESTS_PER_DOMAIN": (1, 100),
     "CONCURRENT_REQUESTS_PER_IP": (0, 100), "RETRY_TIMES": (0, 20), "REDIRECT_MAX_TIMES": (0, 50),
     "NEWSMON_MAX_RETRY_AFTER": (0, 3600), "NEWSMON_THRESHOLD": (0, 1), "NEWSMON_MIN_WORDS": (0, 100_000),
-    "NEWSMON_NLP_WORKERS": (-1, 64), "NEWSMON_PAGE_TIMEOUT": (0, 3600),
+    "NEWSMON_NLP_PROCESSES": (-1, 64), "NEWSMON_PAGE_TIMEOUT": (0, 3600),
     "NEWSMON_STOP_GRACE": (0, 5), "NEWSMON_STOP_TIMEOUT": (0, 9), "NEWSMON_STOP_FUSE": (1, 9.5),
     "NEWSMON_BATCH_SIZE": (1, 100_000), "NEWSMON_FLUSH_SECONDS": (0.1, 3600),
     "NEWSMON_BUSY_TIMEOUT": (0, 3600), "NEWSMON_MIN_FREE_MB": (0, 10**7),

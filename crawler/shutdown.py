@@ -16,10 +16,11 @@ also sent when the store fails: `request_stop`), and
 * the spiders stop yielding requests from feeds and sitemaps
   (crawler.spiders.base: `stopping`), middlewares end their waits
   (crawler.middlewares.RetryAfterMiddleware);
-* the processing pool gives pages under way NEWSMON_STOP_GRACE seconds, then
-  its workers are stopped and those pages dropped as ``interrupted``
-  (crawler.pipelines.process); everything already processed is stored by the
-  StorePipeline's last flush, and the run is recorded `interrupted`.
+* the NLP pool gives pages under way NEWSMON_STOP_GRACE seconds, then its
+  processes are stopped and those pages dropped as ``interrupted``
+  (crawler.pipelines.process); everything already processed is handed to the
+  sink by the delivering stage's last flush (crawler.pipelines.deliver), and
+  the run is recorded `interrupted`.
 
 `StopOnSignals` then lets Scrapy's graceful stop run.  If the reactor has not
 stopped NEWSMON_STOP_TIMEOUT seconds after the signal, it is stopped (the

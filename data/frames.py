@@ -104,7 +104,7 @@ FINE_COLUMNS: tuple[Column, ...] = (
     Column("sentence", STR),
 )
 
-# one row of the fetch record (table pages; data/migrations/003_fetch_log.sql)
+# one row of the fetch record (table pages; data/migrations/003_fetch_log.sql, 009_redirects.sql)
 PAGE_COLUMNS: tuple[Column, ...] = (
     Column("url", STR, required=True),
     Column("source", STR),
@@ -116,6 +116,7 @@ PAGE_COLUMNS: tuple[Column, ...] = (
     Column("fetched_at", TIMESTAMP, required=True),
     Column("outcome", STR, required=True),
     Column("canonical_url", STR),
+    Column("redirect_to", STR),
 )
 
 # one loaded staged batch (table staged_batches; data/migrations/005_staged_batches.sql)

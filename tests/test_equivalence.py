@@ -3,9 +3,9 @@
 The same local site is crawled twice with every page kept (NEWSMON_KEEP_ALL),
 each time into a fresh DuckDB file through `run_crawl_isolated`:
 
-  serial  NEWSMON_NLP_WORKERS=0: extraction, relevance and spaCy in the crawl's
+  serial  NEWSMON_NLP_PROCESSES=0: extraction, relevance and spaCy in the crawl's
           own process, one page after the other;
-  pool    NEWSMON_NLP_WORKERS=2: worker processes, pages finishing in any order,
+  pool    NEWSMON_NLP_PROCESSES=2: worker processes, pages finishing in any order,
           small batches (NEWSMON_BATCH_SIZE) so batch boundaries differ too.
 
 The articles, mentions and figures rows must be identical once sorted, leaving
@@ -47,7 +47,7 @@ QUERIES = {
 
 def crawl(sources: list[Source], db: Path, workers: int) -> dict:
     stats = run_crawl_isolated(sources, {
-        "NEWSMON_DB": str(db), "NEWSMON_KEEP_ALL": True, "NEWSMON_NLP_WORKERS": workers,
+        "NEWSMON_DB": str(db), "NEWSMON_KEEP_ALL": True, "NEWSMON_NLP_PROCESSES": workers,
         "NEWSMON_BATCH_SIZE": 4, "LOG_LEVEL": "WARNING", "AUTOTHROTTLE_START_DELAY": 0.01,
     }, timeout=900)
     assert stats["finish_reason"] == "finished", stats

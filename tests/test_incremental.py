@@ -25,7 +25,8 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT
-from newsmon.crawler.fetchlog import KnownPage, decide, is_settled
+from newsmon.crawler.fetchrecord.policy import decide, is_settled
+from newsmon.data.fetchrecord import KnownPage, read_known_pages
 from newsmon.crawler.localserver import LocalServer, Response
 from newsmon.crawler.runs.runner import run_crawl_isolated
 from newsmon.crawler.sources import parse_sources
@@ -122,7 +123,7 @@ depth = 1
         return {p: self.server.hits[p] for p in self.modified if self.server.hits[p]}
 
 
-SETTINGS = {"NEWSMON_NLP_WORKERS": 0, "LOG_LEVEL": "WARNING", "AUTOTHROTTLE_START_DELAY": 0.01,
+SETTINGS = {"NEWSMON_NLP_PROCESSES": 0, "LOG_LEVEL": "WARNING", "AUTOTHROTTLE_START_DELAY": 0.01,
             "DOWNLOAD_TIMEOUT": 20, "RETRY_TIMES": 0, "NEWSMON_FLUSH_SECONDS": 0.5}
 
 
@@ -222,7 +223,9 @@ def test_page_rows_commit_with_their_articles_or_not_at_all(tmp_path):
     assert query(store.path, "select count(*) n from pages")["n"].iloc[0] == 0
     counts = store.write_batch(1, good, None, None, rows)
     assert counts["inserted"] == 1 and counts["pages"] == 1
-    assert store.known_pages(["nobody"]).empty  # only the given sources' pages are loaded
+    known = read_known_pages(store.path, ["nobody"])
+    assert len(known) == 0  # only the given sources' pages are loaded
+    known.close()
 
 
 # -- real crawls (slow: one spawned crawl each, spaCy included) ----------------------------

@@ -128,7 +128,7 @@ delay = 0.01
 concurrency = 4
 ''')
     db = tmp_path / "broken.duckdb"
-    stats = run_crawl_isolated(sources, {"NEWSMON_DB": str(db), "NEWSMON_NLP_WORKERS": 1,
+    stats = run_crawl_isolated(sources, {"NEWSMON_DB": str(db), "NEWSMON_NLP_PROCESSES": 1,
                                          "RETRY_TIMES": 1}, timeout=300)
     assert stats["finish_reason"] == "finished"
     assert stats["newsmon/fetch_failed/http_404"] == 1

@@ -108,7 +108,7 @@ concurrency = 4
 # -- crawls and the database -----------------------------------------------------------
 # NLP in the crawl process (workers 0) costs less CPU per crawl than a worker process
 # that loads spaCy again; test_newsmon_crawl_records_every_reason_in_the_run uses the pool
-FAST = {"NEWSMON_NLP_WORKERS": 0, "LOG_LEVEL": "WARNING", "AUTOTHROTTLE_START_DELAY": 0.01,
+FAST = {"NEWSMON_NLP_PROCESSES": 0, "LOG_LEVEL": "WARNING", "AUTOTHROTTLE_START_DELAY": 0.01,
         "DOWNLOAD_TIMEOUT": 10, "RETRY_TIMES": 1, "NEWSMON_CONTACT": "reliability@newsmon.invalid"}
 CLI_FAST = ("--set", "AUTOTHROTTLE_START_DELAY=0.01")
 

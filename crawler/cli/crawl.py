@@ -22,7 +22,7 @@ from newsmon.crawler.cli.options import (crawl_options, crawl_overrides, frontie
 @frontier_options
 @db_option
 def crawl(names, spider, contact, extra, sources_path, topic, threshold, keep_all, model,
-          workers, frontier, run_name, staging_dir, db_path):
+          processes, frontier, run_name, staging_dir, db_path):
     """Crawl the configured sources into the database.
 
     Exits 3 when the crawl failed or fetched no article page (for cron), 6 when
@@ -45,7 +45,7 @@ def crawl(names, spider, contact, extra, sources_path, topic, threshold, keep_al
     sources = select(load_sources(sources_path or DEFAULT_SOURCES), names or None)
     if not sources:
         raise CliError("no enabled sources to crawl", EXIT_CRAWL)
-    overrides = crawl_overrides(topic, threshold, keep_all, model, workers)
+    overrides = crawl_overrides(topic, threshold, keep_all, model, processes)
     if contact:
         overrides["NEWSMON_CONTACT"] = contact
     overrides.update(settings)
@@ -91,7 +91,7 @@ def crawl_failure(outcome) -> str:
               help="Port for the demo site on 127.0.0.1 (default: a free one).")
 @crawl_options
 @db_option
-def demo(port, topic, threshold, keep_all, model, workers, db_path):
+def demo(port, topic, threshold, keep_all, model, processes, db_path):
     """Serve the bundled sample news site on 127.0.0.1, crawl it, and summarise.
 
     Fully offline: the real spiders, extraction, NLP and DuckDB on 46 articles
@@ -108,7 +108,7 @@ def demo(port, topic, threshold, keep_all, model, workers, db_path):
     from newsmon.crawler.sources import load_sources
 
     console = summary_console()
-    overrides = crawl_overrides(topic, threshold, keep_all, model, workers)
+    overrides = crawl_overrides(topic, threshold, keep_all, model, processes)
     with serve_demo_site(port=port, site_url=DEMO_SITE_URL) as server, \
             tempfile.TemporaryDirectory() as tmp:
         if not quiet():

@@ -138,12 +138,12 @@ def eval_(gold, as_json, errors, model):
 @cli.command()
 @click.option("--batch-size", type=click.IntRange(1, 100_000), default=200, show_default=True,
               help="Articles per transaction.")
-@click.option("--workers", type=click.IntRange(1, 64), default=None,
-              help="Processes (default: one per CPU).")
+@click.option("--processes", "--workers", "processes", type=click.IntRange(1, 64), default=None,
+              help="Processes of the NLP pool (default: one per CPU; --workers is its old name).")
 @click.option("--source", default=None, help="Only articles of this source.")
 @model_option
 @db_option
-def reannotate(batch_size, workers, source, model, db_path):
+def reannotate(batch_size, processes, source, model, db_path):
     """Re-run NLP over stored articles (after a rule or model change).
 
     Replaces each batch's mentions, figures and fines in one transaction, so an
@@ -155,7 +155,7 @@ def reannotate(batch_size, workers, source, model, db_path):
     """
     from newsmon.crawler.runs.reannotate import reannotate_all
 
-    workers = workers or os.cpu_count() or 1
+    processes = processes or os.cpu_count() or 1
     show = sys.stderr.isatty()
     progress = None
     if show:
@@ -164,7 +164,7 @@ def reannotate(batch_size, workers, source, model, db_path):
         progress.start()
         task = progress.add_task("re-annotating", total=None)
     try:
-        totals = reannotate_all(db_path, model=model, batch_size=batch_size, workers=workers,
+        totals = reannotate_all(db_path, model=model, batch_size=batch_size, processes=processes,
                                 source=source,
                                 on_batch=(lambda done, total: progress.update(
                                     task, completed=done, total=total)) if show else None)
@@ -173,6 +173,6 @@ def reannotate(batch_size, workers, source, model, db_path):
             progress.stop()
     click.echo(f"re-annotated {totals['articles']} articles: {totals['mentions']} mentions, "
                f"{totals['figures']} figures, {totals.get('fines', 0)} fines in {totals['batches']} batches "
-               f"({totals['words_per_s']:,.0f} words/s on {workers} processes)")
+               f"({totals['words_per_s']:,.0f} words/s on {processes} processes)")
     if totals["articles"] == 0 and totals["candidates"] > 0:
         raise CliError("no article could be re-annotated", EXIT_ERROR)

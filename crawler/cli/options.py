@@ -25,15 +25,16 @@ def crawl_options(func):
         click.option("--keep-all", is_flag=True, help="Keep off-topic articles too."),
         click.option("--model", default=DEFAULT_MODEL, show_default=True,
                      envvar="NEWSMON_MODEL", help="spaCy pipeline (an installed package)."),
-        click.option("--workers", type=click.IntRange(0, 64), default=None,
-                     help="NLP worker processes (default: one per CPU; 0: in-process)."),
+        click.option("--processes", "--workers", "processes", type=click.IntRange(0, 64),
+                     default=None, help="Processes of the NLP pool (default: one per CPU; 0: "
+                     "in the crawl process).  --workers is its old name."),
     ]
     for opt in reversed(opts):
         func = opt(func)
     return func
 
 
-def crawl_overrides(topic, threshold, keep_all, model, workers) -> dict:
+def crawl_overrides(topic, threshold, keep_all, model, processes) -> dict:
     from newsmon.nlp.relevance import TopicProfile
     TopicProfile.load(topic)  # a bad profile fails here, not in every worker
     from newsmon.nlp.models import check_model
@@ -42,8 +43,8 @@ def crawl_overrides(topic, threshold, keep_all, model, workers) -> dict:
                  "NEWSMON_PROGRESS": sys.stderr.isatty()}
     if threshold is not None:
         overrides["NEWSMON_THRESHOLD"] = threshold
-    if workers is not None:
-        overrides["NEWSMON_NLP_WORKERS"] = workers
+    if processes is not None:
+        overrides["NEWSMON_NLP_PROCESSES"] = processes
     return overrides
 
 

@@ -21,8 +21,9 @@ first frontier error), the spider middleware `SeedGate` and the extension
   the run is seeded, the shared queue is empty and no other process is busy, at
   two checks in a row NEWSMON_FRONTIER_POLL apart (or at once when the run is
   already ``done``).
-* Leaving.  A closing process removes itself from ``crawlers``; the last one to
-  leave after finishing normally sets ``done`` (which the NLP workers wait for)
+* Leaving.  A closing process removes itself from ``crawlers`` when its engine
+  stopped (after every spider_closed handler); the last one to leave after
+  finishing normally sets ``done`` (which the NLP workers wait for)
   and deletes the request queue and the duplicate filter (memory policy:
   frontier.py).  A process that was interrupted leaves without marking the run
   done, so a new process with the same run name resumes the queue.
@@ -43,13 +44,14 @@ from typing import Any, AsyncIterator
 from scrapy import signals
 from scrapy.exceptions import CloseSpider, DontCloseSpider, NotConfigured
 
+from newsmon.crawler.runs.outcome import FRONTIER_LOST, STAT_FRONTIER_ERROR
 from newsmon.crawler.distributed.frontier import (REDIS_ERRORS, RunKeys, connect, expire_keys,
                                           live_members, lost_message, member_id)
 
 logger = logging.getLogger(__name__)
 
-LOST_REASON = "frontier_lost"
-STAT_ERROR = "newsmon/frontier_error"
+LOST_REASON = FRONTIER_LOST  # the finish reason (crawler.runs.outcome judges it)
+STAT_ERROR = STAT_FRONTIER_ERROR
 STAT_DRAINED = "newsmon/frontier/drained"
 DRAIN_CHECKS = 2  # consecutive checks that must find the run drained
 EXPIRE_EVERY = 60.0  # seconds between renewals of the run keys' safety-net EXPIRE
@@ -255,6 +257,7 @@ class FrontierExtension:
         self._task: asyncio.Task | None = None
         self._streak = 0
         self._closing = False
+        self._finished = False
         self._expired_at = 0.0
 
     @classmethod
@@ -265,6 +268,7 @@ class FrontierExtension:
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_idle, signal=signals.spider_idle)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(ext.engine_stopped, signal=signals.engine_stopped)
         return ext
 
     def spider_opened(self, spider: Any) -> None:
@@ -284,17 +288,22 @@ class FrontierExtension:
             raise DontCloseSpider
 
     def spider_closed(self, spider: Any, reason: str) -> None:
+        self._finished = reason == "finished"
+
+    def engine_stopped(self) -> None:
+        """Leave the run once every spider_closed handler ran (the delivering stage
+        hands over the feed and sitemap rows in its own, before `done` is set)."""
         if self._task is not None:
             self._task.cancel()
         if self.member.error is not None:
             return
         try:
-            self.member.leave(finished=reason == "finished")
+            self.member.leave(finished=self._finished)
         except REDIS_ERRORS as exc:
             self.member.lost(exc, "leaving the run")
 
     async def _loop(self) -> None:
-        """Until spider_closed cancels it: heartbeats also while the spider is closing."""
+        """Until engine_stopped cancels it: heartbeats also while the spider is closing."""
         while self.member.error is None:
             try:
                 self._tick()

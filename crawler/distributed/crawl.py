@@ -3,14 +3,10 @@
 It owns `frontier_settings` (the overlay that turns a newsmon crawl into a
 member of a shared run: scrapy-redis's scheduler and duplicate filter on
 namespaced keys, JSON-queued requests, extraction without spaCy, the
-ArticleQueuePipeline instead of the StorePipeline, the seed gate and the drain
-extension), `frontier_crawl` (check the frontier, run the spiders, judge) and
-`judge_frontier`, the rule for the process's exit status:
-
-- `frontier_lost`: Redis went away (or refused a command) during the crawl;
-- `interrupted`: stopped by SIGINT/SIGTERM (Scrapy's graceful shutdown);
-- `failed`: Scrapy did not finish normally, or fetch-record rows could not be staged;
-- `ok`: otherwise, even when this process fetched nothing (others did the work).
+ArticleQueueSink instead of the StoreSink, the seed gate and the drain
+extension) and `frontier_crawl` (check the frontier, run the spiders, judge
+the process's exit status by crawler.runs.outcome.judge: `ok` even when this
+process fetched nothing, since others did the work).
 
 A frontier crawl never writes DuckDB (it reads the fetch record, read-only);
 the NLP workers stage what it hands over and load it.
@@ -19,38 +15,21 @@ the NLP workers stage what it hands over and load it.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
 from newsmon.crawler import settings as base
-from newsmon.crawler.distributed.coordination import LOST_REASON, STAT_ERROR
 from newsmon.crawler.distributed.frontier import FrontierError, RunKeys, describe, open_frontier
+from newsmon.crawler.runs.outcome import Outcome, judge
 from newsmon.crawler.runs.runner import run_crawl
 from newsmon.crawler.sources import Source
 from newsmon.data.connection import check_header
 
 logger = logging.getLogger(__name__)
 
-STORE_PIPELINE = "newsmon.crawler.pipelines.store.StorePipeline"
-QUEUE_PIPELINE = "newsmon.crawler.distributed.pipelines.ArticleQueuePipeline"
+QUEUE_SINK = "newsmon.crawler.sinks.queue.ArticleQueueSink"
 EXTENSION = "newsmon.crawler.distributed.coordination.FrontierExtension"
 SEED_GATE = "newsmon.crawler.distributed.coordination.SeedGate"
-
-
-@dataclass
-class FrontierOutcome:
-    run: str
-    status: str  # ok | failed | interrupted | frontier_lost
-    stats: dict[str, Any]
-
-    @property
-    def pages(self) -> int:
-        return sum(v for k, v in self.stats.items() if k.startswith("newsmon/pages/"))
-
-    @property
-    def error(self) -> str | None:
-        return self.stats.get(STAT_ERROR)
 
 
 def frontier_settings(frontier: str, run: str, staging_dir: str | Path | None,
@@ -58,7 +37,6 @@ def frontier_settings(frontier: str, run: str, staging_dir: str | Path | None,
     """Setting overrides for a crawl process of run `run` on Redis `frontier`."""
     keys = RunKeys(run)
     overrides = dict(overrides or {})
-    pipelines = {**base.ITEM_PIPELINES, STORE_PIPELINE: None, QUEUE_PIPELINE: 800}
     extensions = {**base.EXTENSIONS, EXTENSION: 100}
     middlewares = {**getattr(base, "SPIDER_MIDDLEWARES", {}), SEED_GATE: 950}
     return {
@@ -67,8 +45,7 @@ def frontier_settings(frontier: str, run: str, staging_dir: str | Path | None,
         "NEWSMON_FRONTIER_RUN": run,
         "NEWSMON_STAGING_DIR": str(staging_dir) if staging_dir else None,
         "NEWSMON_ANNOTATE": False,  # spaCy runs in `newsmon worker` processes
-        "NEWSMON_STORE": False,
-        "ITEM_PIPELINES": pipelines,
+        "NEWSMON_SINK": QUEUE_SINK,
         "EXTENSIONS": extensions,
         "SPIDER_MIDDLEWARES": middlewares,
         "SCHEDULER": "newsmon.crawler.distributed.scheduler.FrontierScheduler",
@@ -82,21 +59,9 @@ def frontier_settings(frontier: str, run: str, staging_dir: str | Path | None,
     }
 
 
-def judge_frontier(stats: dict[str, Any]) -> str:
-    """The process's status from its stats (module docstring)."""
-    reason = stats.get("finish_reason")
-    if stats.get(STAT_ERROR) or reason == LOST_REASON:
-        return "frontier_lost"
-    if reason == "shutdown":
-        return "interrupted"
-    if reason != "finished" or stats.get("newsmon/store_failed"):
-        return "failed"
-    return "ok"
-
-
 def frontier_crawl(sources: Iterable[Source], db_path: str | Path, overrides: dict[str, Any],
                    *, frontier: str, run: str, staging_dir: str | Path | None = None,
-                   spider: str = "news", log_to_stderr: bool = False) -> FrontierOutcome:
+                   spider: str = "news", log_to_stderr: bool = False) -> Outcome:
     """Run this process's share of run `run`; FrontierError when Redis is unreachable."""
     check_header(Path(db_path))  # a file that is not DuckDB: fail before crawling
     client = open_frontier(frontier, f"starting crawl run {run}")
@@ -104,11 +69,11 @@ def frontier_crawl(sources: Iterable[Source], db_path: str | Path, overrides: di
     settings = frontier_settings(frontier, run, staging_dir,
                                  {**overrides, "NEWSMON_DB": str(db_path)})
     stats = run_crawl(list(sources), settings, spider, log_to_stderr=log_to_stderr)
-    status = judge_frontier(stats)
+    status = judge(stats, require_pages=False)
     logger.info("frontier crawl %s on %s: %s", run, describe(frontier), status)
-    return FrontierOutcome(run, status, stats)
+    return Outcome(run, status, stats)
 
 
-def raise_if_lost(outcome: FrontierOutcome) -> None:
+def raise_if_lost(outcome: Outcome) -> None:
     if outcome.status == "frontier_lost":
         raise FrontierError(outcome.error or f"lost the frontier during run {outcome.run}")

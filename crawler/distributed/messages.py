@@ -4,7 +4,7 @@ It owns the hand-off format between crawl processes and NLP workers: one
 message per kept article, ``{"v": 1, "article": <row>, "pages": [<row>, ...]}``
 where the article row is `crawler.items.ArticleItem.row()` (the columns of
 data/frames.py, ``annotated`` false) and the pages rows are its
-fetch-record rows (`crawler.pipelines.stored_page_rows`, outcome 'stored'), so
+fetch-record rows (`crawler.fetchrecord.record.stored_page_rows`, outcome 'stored'), so
 an article and its fetch record are staged, and loaded, together.  JSON, never
 pickle: the Redis server may be shared.
 
@@ -23,7 +23,7 @@ from typing import Any, Iterable, Sequence
 import pandas as pd
 
 from newsmon.crawler.items import ArticleItem
-from newsmon.crawler.pipelines.store import stored_page_rows
+from newsmon.crawler.fetchrecord.record import stored_page_rows
 from newsmon.data.rows import batch_frames
 from newsmon.nlp.records import Annotation
 

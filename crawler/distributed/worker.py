@@ -24,7 +24,7 @@ article once.  Unreadable messages go to the run's ``dead`` list.
 
 When the crawl is finished (frontier.crawl_finished) and the articles list
 and every processing list are empty, the worker stages the run's feed and
-sitemap rows (after every article: crawler.fetchlog's rule) and stops; with
+sitemap rows (after every article: crawler.fetchrecord's rule) and stops; with
 `forever` it goes on waiting for the next run of the same name.  `stop()` (SIGTERM) lets it finish the
 batch in hand, and the final load then ends STOP_LOAD_SECONDS after the stop
 (what is not loaded stays staged; the CLI cuts a batch that takes longer short:

@@ -2,6 +2,8 @@
 
 Scrapy's stats count each class (`item_dropped_reasons_count/<Class>`); the
 reason word (`drop_reason`) is what the fetch record and `newsmon/dropped/<reason>` use.
+`NotDelivered` is raised by the delivering stage (crawler.pipelines.deliver), the
+others by the processing stage.
 """
 
 from __future__ import annotations
@@ -49,13 +51,19 @@ class ProcessingError(DropItem):
 
 
 class PageTimeout(DropItem):
-    """Processing took longer than NEWSMON_PAGE_TIMEOUT; the worker was replaced."""
+    """Processing took longer than NEWSMON_PAGE_TIMEOUT; its pool process was replaced."""
     reason = "page_timeout"
 
 
 class Interrupted(DropItem):
     """The crawl stopped (SIGTERM/SIGINT, a failed store) before the page was processed."""
     reason = "interrupted"
+
+
+class NotDelivered(DropItem):
+    """A kept article the sink refused (e.g. the frontier was lost); it gets no
+    fetch-record row, so the next run fetches it again."""
+    reason = "not_delivered"
 
 
 DROP_REASONS: dict[str, type[DropItem]] = {

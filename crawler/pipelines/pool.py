@@ -1,20 +1,20 @@
-"""The processing stage's worker processes: bounded work per page, a bounded stop.
+"""The NLP pool: the processing stage's processes, bounded work per page, a bounded stop.
 
 It owns `PagePool`, a pool of 'spawn' processes (pebble.ProcessPool: a task
-that runs past its timeout has its worker process terminated and a new one
+that runs past its timeout has its process terminated and a new one
 started, which a concurrent.futures pool cannot do) and the outcome of a page
 sent to it:
 
 * done in time -> its `Processed` record;
-* over `page_timeout` seconds -> `PageTimedOut` (the worker, stuck in a
-  pathological page, is replaced; the pool keeps its other workers);
-* its worker died (crashed, killed by the OOM killer) -> `WorkerDied` (a new
-  worker takes its place);
+* over `page_timeout` seconds -> `PageTimedOut` (the process, stuck in a
+  pathological page, is replaced; the pool keeps its other processes);
+* its process died (crashed, killed by the OOM killer) -> `ProcessDied` (a new
+  process takes its place);
 * the pool is stopping -> `PoolStopped`.
 
 `stop(grace)` cancels the pages not started, gives those under way `grace`
-seconds, then terminates the workers: a stop never waits for a stuck page.
-pebble's workers ignore SIGINT, so Ctrl-C on a terminal reaches the crawl
+seconds, then terminates the processes: a stop never waits for a stuck page.
+pebble's processes ignore SIGINT, so Ctrl-C on a terminal reaches the crawl
 process only, which stops them itself.
 """
 
@@ -33,11 +33,11 @@ logger = logging.getLogger(__name__)
 
 
 class PageTimedOut(Exception):
-    """The page took longer than the per-page limit; its worker was replaced."""
+    """The page took longer than the per-page limit; its process was replaced."""
 
 
-class WorkerDied(Exception):
-    """The worker process died while on the page; a new worker took its place."""
+class ProcessDied(Exception):
+    """The pool process died while on the page; a new process took its place."""
 
 
 class PoolStopped(Exception):
@@ -45,19 +45,19 @@ class PoolStopped(Exception):
 
 
 class PagePool:
-    def __init__(self, workers: int, initializer: Callable, initargs: tuple,
+    def __init__(self, processes: int, initializer: Callable, initargs: tuple,
                  page_timeout: float):
         self.page_timeout = page_timeout if page_timeout and page_timeout > 0 else None
         self.stopping = False
         self._futures: set[Future] = set()
-        self._pool = ProcessPool(max_workers=workers, initializer=initializer,
+        self._pool = ProcessPool(max_workers=processes, initializer=initializer,
                                  initargs=initargs,
                                  context=multiprocessing.get_context("spawn"))  # never fork a reactor
-        for _ in range(workers):  # start them now: spaCy loads while the first pages download
+        for _ in range(processes):  # start them now: spaCy loads while the first pages download
             self._pool.schedule(os.getpid)
 
     async def run(self, function: Callable, *args: Any) -> Any:
-        """`function(*args)` in a worker, within the page timeout (module docstring)."""
+        """`function(*args)` in a pool process, within the page timeout (module docstring)."""
         if self.stopping:
             raise PoolStopped("the pool is stopping")
         future = self._pool.schedule(function, args=args, timeout=self.page_timeout)
@@ -65,7 +65,7 @@ class PagePool:
         try:
             return await asyncio.wrap_future(future)
         except TimeoutError:
-            raise PageTimedOut(f"over {self.page_timeout:g} s; its worker was replaced") from None
+            raise PageTimedOut(f"over {self.page_timeout:g} s; its process was replaced") from None
         except (CancelledError, asyncio.CancelledError):
             if self.stopping:
                 raise PoolStopped("the pool stopped before the page was done") from None
@@ -73,7 +73,7 @@ class PagePool:
         except ProcessExpired as exc:
             if self.stopping:
                 raise PoolStopped("the pool stopped before the page was done") from None
-            raise WorkerDied(f"worker exited with code {exc.exitcode}") from None
+            raise ProcessDied(f"pool process exited with code {exc.exitcode}") from None
         finally:
             self._futures.discard(future)
 
@@ -95,7 +95,7 @@ class PagePool:
         self._pool.stop()
 
     def close(self, wait: bool = True) -> None:
-        """Release the workers: after the pages under way (`wait`), or at once."""
+        """Release the processes: after the pages under way (`wait`), or at once."""
         if self.stopping or not wait:
             self._pool.stop()
         else:
@@ -103,4 +103,4 @@ class PagePool:
         try:
             self._pool.join(timeout=5 if self.stopping or not wait else None)
         except TimeoutError:
-            logger.warning("worker processes did not exit within 5 s")
+            logger.warning("NLP pool processes did not exit within 5 s")

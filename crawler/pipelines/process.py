@@ -1,8 +1,8 @@
-"""Stage 1 (300): extraction, relevance and NLP of each page, in a pool of worker processes.
+"""Stage 1 (300): extraction, relevance and NLP of each page, in the NLP pool of processes.
 
 It owns `ProcessPipeline`, which hands each PageItem to
 `crawler.pipelines.processing.process_page` (in a 'spawn' process pool, or in
-this process when NEWSMON_NLP_WORKERS = 0) and turns the result into an
+this process when NEWSMON_NLP_PROCESSES = 0) and turns the result into an
 ArticleItem or a counted drop (crawler.pipelines.drops).  The article's
 canonical URL is decided here, by the source's URL identity rules
 (crawler.identity: ``newsmon/canonical/<link|og|page>``, ``.../off_host``),
@@ -18,8 +18,8 @@ import os
 from newsmon.crawler.identity import DEFAULT_RULES, choose_canonical
 from newsmon.crawler.items import ArticleItem, PageItem
 from newsmon.crawler.pipelines.drops import drop_for
-from newsmon.crawler.pipelines.pool import PagePool, PageTimedOut, PoolStopped, WorkerDied
-from newsmon.crawler.pipelines.processing import (Processed, ProcessingConfig, init_worker,
+from newsmon.crawler.pipelines.pool import PagePool, PageTimedOut, PoolStopped, ProcessDied
+from newsmon.crawler.pipelines.processing import (Processed, ProcessingConfig, init_process,
                                                   process_page)
 from newsmon.crawler.shutdown import stop_requested
 
@@ -31,18 +31,18 @@ class ProcessPipeline:
 
     Settings: NEWSMON_MODEL, NEWSMON_TOPIC, NEWSMON_THRESHOLD, NEWSMON_KEEP_ALL,
     NEWSMON_MIN_WORDS, NEWSMON_EXTRACT_FAST, NEWSMON_ANNOTATE (False: no spaCy, articles pass on
-    unannotated, e.g. to `newsmon worker`), NEWSMON_NLP_WORKERS (0 = run in the reactor's process, for
-    debugging and for the serial reference run), NEWSMON_PAGE_TIMEOUT (seconds a worker may
-    spend on one page: past it the page is dropped as ``page_timeout`` and the worker
+    unannotated, e.g. to `newsmon worker`), NEWSMON_NLP_PROCESSES (0 = run in the reactor's process, for
+    debugging and for the serial reference run), NEWSMON_PAGE_TIMEOUT (seconds a pool process may
+    spend on one page: past it the page is dropped as ``page_timeout`` and the process
     replaced; no limit in-process), NEWSMON_STOP_GRACE (crawler.shutdown).
     """
 
-    def __init__(self, crawler, config: ProcessingConfig, workers: int,
+    def __init__(self, crawler, config: ProcessingConfig, processes: int,
                  page_timeout: float = 60.0, stop_grace: float = 2.0):
         self.crawler = crawler
         self.stats = crawler.stats
         self.config = config
-        self.workers = workers
+        self.processes = processes
         self.page_timeout = page_timeout
         self.stop_grace = stop_grace
         self.pool: PagePool | None = None
@@ -62,27 +62,27 @@ class ProcessPipeline:
             annotate=s.getbool("NEWSMON_ANNOTATE", True),
             fast_extraction=s.getbool("NEWSMON_EXTRACT_FAST", False),
         )
-        workers = s.getint("NEWSMON_NLP_WORKERS", -1)
-        if workers < 0:
-            workers = os.cpu_count() or 1
-        return cls(crawler, config, workers, s.getfloat("NEWSMON_PAGE_TIMEOUT", 60.0),
+        processes = s.getint("NEWSMON_NLP_PROCESSES", -1)
+        if processes < 0:
+            processes = os.cpu_count() or 1
+        return cls(crawler, config, processes, s.getfloat("NEWSMON_PAGE_TIMEOUT", 60.0),
                    s.getfloat("NEWSMON_STOP_GRACE", 2.0))
 
     def open_spider(self) -> None:
-        if self.workers == 0:
-            init_worker(self.config)
+        if self.processes == 0:
+            init_process(self.config)
             return
-        self.pool = PagePool(self.workers, init_worker, (self.config,), self.page_timeout)
+        self.pool = PagePool(self.processes, init_process, (self.config,), self.page_timeout)
 
     async def _in_pool(self, item: PageItem) -> Processed:
-        """The page processed by a worker, or a counted drop (crawler.pipelines.pool)."""
+        """The page processed by a pool process, or a counted drop (crawler.pipelines.pool)."""
         try:
             return await self.pool.run(process_page, item.html, item.url, item.content_type,
                                        item.language)
         except PageTimedOut as exc:
             processed = Processed(url=item.url, reason="page_timeout", detail=str(exc))
             logger.warning("page dropped: processing %s took %s", item.url, exc)
-        except WorkerDied as exc:
+        except ProcessDied as exc:
             processed = Processed(url=item.url, reason="processing_error", detail=str(exc))
             logger.warning("page dropped: processing %s failed: %s", item.url, exc)
         except PoolStopped as exc:
@@ -112,7 +112,7 @@ class ProcessPipeline:
             self._stopping = asyncio.ensure_future(self.pool.stop(self.stop_grace))
 
     async def process_item(self, item: PageItem):
-        if self.pool is None:  # in this process: no time limit (NEWSMON_NLP_WORKERS = 0)
+        if self.pool is None:  # in this process: no time limit (NEWSMON_NLP_PROCESSES = 0)
             processed = process_page(item.html, item.url, item.content_type, item.language)
         else:
             processed = await self._in_pool(item)

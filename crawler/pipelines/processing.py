@@ -1,10 +1,10 @@
-"""The CPU-bound stage of a crawl, run in worker processes.
+"""The CPU-bound stage of a crawl, run in the NLP pool's processes.
 
 It owns turning one fetched page into a `Processed` record: trafilatura
 extraction, topic relevance and (for English text) the spaCy annotation.
-Workers are separate processes so that NLP never stalls Scrapy's reactor: the
-main process keeps downloading while each worker holds its own copy of the
-spaCy pipeline, loaded once by `init_worker`.
+The pool's processes are separate so that NLP never stalls Scrapy's reactor: the
+main process keeps downloading while each pool process holds its own copy of the
+spaCy pipeline, loaded once by `init_process`.
 
 `process_page` is also called in-process (no pool) by tests and by the serial
 reference path, so the pool and the serial path share one implementation.
@@ -51,8 +51,8 @@ class Processed:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-class _Worker:
-    """Per-process state: the topic profile and the lazily loaded spaCy pipeline."""
+class _ProcessState:
+    """One NLP pool process's state: the topic profile and the lazily loaded spaCy pipeline."""
 
     def __init__(self, config: ProcessingConfig):
         self.config = config
@@ -62,7 +62,7 @@ class _Worker:
     @property
     def nlp(self):
         if not self.config.annotate:
-            raise RuntimeError("this worker does not annotate (ProcessingConfig.annotate is off)")
+            raise RuntimeError("this process does not annotate (ProcessingConfig.annotate is off)")
         if self._nlp is None:
             from newsmon.nlp.pipeline import load_pipeline  # heavy import, only where NLP runs
             self._nlp = load_pipeline(self.config.model)
@@ -100,22 +100,22 @@ class _Worker:
                          word_count=len(article.text.split()))
 
 
-_worker: _Worker | None = None
+_state: _ProcessState | None = None
 
 
-def init_worker(config: ProcessingConfig, warm: bool = True) -> None:
-    """Pool initializer: build this process's worker (and load spaCy up front)."""
-    global _worker
-    _worker = _Worker(config)
+def init_process(config: ProcessingConfig, warm: bool = True) -> None:
+    """Pool initializer: build this process's state (and load spaCy up front)."""
+    global _state
+    _state = _ProcessState(config)
     _exit_with_parent()
     if warm and config.annotate:
-        _ = _worker.nlp
-    logger.debug("worker %d ready (model %s)", os.getpid(), config.model)
+        _ = _state.nlp
+    logger.debug("NLP pool process %d ready (model %s)", os.getpid(), config.model)
 
 
 def _exit_with_parent() -> None:
     """In a process started by multiprocessing: exit when the parent dies, even by
-    SIGKILL; a pool worker holds its own end of the pool's queues, so it would
+    SIGKILL; a pool process holds its own end of the pool's queues, so it would
     otherwise wait forever as an orphan, holding its spaCy pipeline."""
     import multiprocessing
     import threading
@@ -134,11 +134,11 @@ def _exit_with_parent() -> None:
 
 def process_page(html: str | bytes | None, url: str, content_type: str = "text/html",
                  language_hint: str | None = None) -> Processed:
-    """Process one page with this process's worker (see `init_worker`)."""
-    if _worker is None:
-        raise RuntimeError("init_worker() was not called in this process")
+    """Process one page with this process's state (see `init_process`)."""
+    if _state is None:
+        raise RuntimeError("init_process() was not called in this process")
     try:
-        return _worker.process(html, url, content_type, language_hint)
+        return _state.process(html, url, content_type, language_hint)
     except Exception as exc:  # a bug or a pathological page must not kill the crawl
         logger.exception("processing %s failed", url)
         return Processed(url=url, reason="processing_error", detail=f"{type(exc).__name__}: {exc}")
@@ -156,8 +156,8 @@ def _reraise(index: int, exc: Exception) -> None:
 
 def annotate_batch(texts: list[str], languages: list[str | None],
                    batch_size: int = 32) -> list[Annotation | None]:
-    """`nlp.annotate.annotate_texts` with this process's worker pipeline (a pool task)."""
-    if _worker is None:
-        raise RuntimeError("init_worker() was not called in this process")
+    """`nlp.annotate.annotate_texts` with this process's pipeline (a pool task)."""
+    if _state is None:
+        raise RuntimeError("init_process() was not called in this process")
     from newsmon.nlp.annotate import annotate_texts
-    return annotate_texts(_worker.nlp, texts, languages, batch_size=batch_size)
+    return annotate_texts(_state.nlp, texts, languages, batch_size=batch_size)

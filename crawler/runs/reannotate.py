@@ -18,7 +18,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from typing import Callable
 
-from newsmon.crawler.pipelines.processing import ProcessingConfig, annotate_batch, init_worker
+from newsmon.crawler.pipelines.processing import ProcessingConfig, annotate_batch, init_process
 from newsmon.data.rows import annotation_frames, annotation_rows
 from newsmon.data.search import refresh_after_write
 from newsmon.data.store import Store, connect_read
@@ -28,7 +28,7 @@ from newsmon.nlp.models import ANNOTATED_LANGUAGES
 logger = logging.getLogger(__name__)
 
 
-def reannotate_all(db_path: str, *, model: str, batch_size: int = 200, workers: int = 2,
+def reannotate_all(db_path: str, *, model: str, batch_size: int = 200, processes: int = 2,
                    source: str | None = None,
                    on_batch: Callable[[int, int], None] | None = None) -> dict:
     langs = sorted(ANNOTATED_LANGUAGES)
@@ -40,7 +40,7 @@ def reannotate_all(db_path: str, *, model: str, batch_size: int = 200, workers: 
               "words": 0, "failed": 0}
     started = time.monotonic()
     ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=init_worker,
+    with ProcessPoolExecutor(max_workers=processes, mp_context=ctx, initializer=init_process,
                              initargs=(config,)) as pool:
         after = -(2 ** 63)
         while True:
@@ -50,14 +50,14 @@ def reannotate_all(db_path: str, *, model: str, batch_size: int = 200, workers: 
                 break
             after = int(page["article_id"].iloc[-1])
             texts, languages = page["text"].tolist(), page["language"].tolist()
-            chunk = max(1, -(-len(texts) // workers))
+            chunk = max(1, -(-len(texts) // processes))
             parts = [(texts[i:i + chunk], languages[i:i + chunk])
                      for i in range(0, len(texts), chunk)]
             annotations = [a for part in pool.map(annotate_batch, *zip(*parts)) for a in part]
             rows: dict[str, list[dict]] = {}
             ids = []
             for article_id, url, ann in zip(page["article_id"], page["canonical_url"], annotations):
-                if ann is None:  # its annotation failed (logged by the worker): keep the old one
+                if ann is None:  # its annotation failed (logged by the pool process): keep the old one
                     totals["failed"] += 1
                     continue
                 ids.append(int(article_id))

@@ -1,17 +1,8 @@
 """One recorded crawl: lock the database, open a run, crawl, close the run with its stats.
 
-It owns the run's life cycle around `crawler.runs.runner.run_crawl` and the rule
-that decides whether a crawl failed (what cron sees as the exit code):
-
-- `interrupted`: stopped by SIGINT/SIGTERM (crawler.shutdown: finish reason
-  `shutdown`, or the reactor stopped at the stop timeout, or the signal arrived
-  outside the crawl); what was already processed is stored;
-- `failed`: kept articles could not be stored (`newsmon/store_failed`: a full
-  disk, a damaged file; the crawl stops at the first failed write), Scrapy did
-  not finish normally (exception), or not one article page could be
-  fetched although sources were given (an incremental run that found every
-  page known or not modified fetched what it had to: `ok`);
-- `ok`: otherwise, even when every page was dropped as off-topic.
+It owns the run's life cycle around `crawler.runs.runner.run_crawl`; the
+status is `crawler.runs.outcome.judge`'s (a signal that arrives outside the
+crawl also makes it `interrupted`).
 
 The whole life cycle runs under the database's run lock (`data.lock`), so
 a second crawl of the same database exits with `RunLockedError` before it
@@ -26,11 +17,11 @@ import os
 import signal
 import threading
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from newsmon.data.lock import RunLock
+from newsmon.crawler.runs.outcome import Outcome, judge
 from newsmon.crawler.runs.runner import run_crawl
 from newsmon.crawler.sources import Source
 from newsmon.crawler.settings import NEWSMON_MIN_FREE_MB
@@ -41,47 +32,10 @@ from newsmon.data.store import Store
 
 logger = logging.getLogger(__name__)
 
-SIGNALS = ("SIGTERM", "SIGINT")  # newsmon/stop_requested values that mean "interrupted"
-
-
-@dataclass
-class CrawlOutcome:
-    run_id: int
-    status: str
-    stats: dict[str, Any]
-
-    @property
-    def pages(self) -> int:
-        return sum(v for k, v in self.stats.items() if k.startswith("newsmon/pages/")
-                   and k.split("/")[-1] in ("feed", "sitemap", "links"))
-
-    def dropped(self) -> dict[str, int]:
-        prefix = "newsmon/dropped/"
-        return {k[len(prefix):]: v for k, v in self.stats.items() if k.startswith(prefix)}
-
-    def failures(self) -> dict[str, int]:
-        prefix = "newsmon/fetch_failed/"
-        return {k[len(prefix):]: v for k, v in self.stats.items() if k.startswith(prefix)}
-
-
-def judge(stats: dict[str, Any]) -> str:
-    """The run's status from its stats (see the module docstring)."""
-    pages = sum(v for k, v in stats.items()
-                if k.startswith(("newsmon/pages/", "newsmon/not_modified/"))
-                or k == "newsmon/skipped_known")
-    if stats.get("newsmon/store_failed"):  # kept articles that could not be stored
-        return "failed"
-    if stats.get("finish_reason") == "shutdown" or stats.get("newsmon/stop_requested") in SIGNALS:
-        return "interrupted"
-    if stats.get("finish_reason") != "finished":
-        return "failed"
-    if pages == 0:
-        return "failed"
-    return "ok"
 
 
 def crawl_and_record(sources: Iterable[Source], db_path: str, overrides: dict[str, Any],
-                     *, spider: str = "news", log_to_stderr: bool = False) -> CrawlOutcome:
+                     *, spider: str = "news", log_to_stderr: bool = False) -> Outcome:
     """Crawl `sources` into `db_path`, recorded as a row of crawl_runs.
 
     Raises RunLockedError (nothing written) when another run holds the
@@ -113,7 +67,7 @@ def crawl_and_record(sources: Iterable[Source], db_path: str, overrides: dict[st
             _finish(store, run_id, status, _jsonable(stats))
         if status != "interrupted" and not stats.get("newsmon/store_failed"):
             refresh_after_write(db_path)  # still under the run lock: the one writer
-    outcome = CrawlOutcome(run_id, status, stats)
+    outcome = Outcome(run_id, status, stats)
     logger.info("run %s %s: %d pages", run_id, status, outcome.pages)
     return outcome
 

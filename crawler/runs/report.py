@@ -12,10 +12,10 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from newsmon.crawler.runs.record import CrawlOutcome
+from newsmon.crawler.runs.outcome import Outcome
 from newsmon.data.summary import largest_figures, largest_fines, top_entities
 
-def print_summary(outcome: CrawlOutcome, db_path: str, console: Console | None = None,
+def print_summary(outcome: Outcome, db_path: str, console: Console | None = None,
                   *, top: int = 8, tables: bool | None = None) -> None:
     """The run's summary: short when there is little to say (a run that stored nothing
     prints its numbers and one line per failed source; empty tables are never printed).

@@ -8,14 +8,17 @@ method and its callbacks).  The base
   when run by `scrapy crawl -a sources=FILE`), and sets `allowed_domains` to
   the union of the sources' domains so Scrapy's offsite filter applies;
 * builds every request with the source's name, the mode it came from
-  ("feed" | "sitemap" | "links") and hints in `request.meta`, and with
-  `on_error` as errback, so failures are counted, never raised;
+  ("feed" | "sitemap" | "links"), hints and the request's kind ("feed" |
+  "sitemap" | "article"; none on link hubs) in `request.meta` (crawler.meta),
+  and with `on_error` as errback, so failures are counted, never raised;
 * turns a candidate response into a `crawler.items.PageItem`;
-* holds the crawl's `crawler.fetchlog.FetchLog` (`self.fetchlog`): article
-  candidates known from earlier runs are skipped or asked for conditionally
-  (`candidate_request`), 304 answers are recorded (`not_modified`), failures
-  too.  Requests carry their kind ("feed" | "sitemap" | "article") in
-  ``meta["newsmon_kind"]``; link hubs carry none and are never recorded.
+* reports what only a spider knows as signals (crawler.signals): a failed
+  request (`request_failed`) and what became of a feed or sitemap
+  (`listing_read`).
+
+A spider never touches the fetch record: the fetch record middleware
+(crawler.fetchrecord) skips known pages, asks conditionally and handles 304s
+before a callback runs, and listens to those signals.
 
 Stats keys it writes: ``newsmon/pages/<via>`` (candidate pages yielded, by
 mode), ``newsmon/source_pages/<source>``, ``newsmon/source_failed/<source>/<reason>``
@@ -23,9 +26,7 @@ and ``newsmon/source_first_failure/<source>`` (the first URL that failed), ``new
 ``newsmon/fetch_failed/<reason>``, ``newsmon/too_old``, ``newsmon/skipped_extension``,
 ``newsmon/malformed_entries`` (feed/sitemap entries with a URL that cannot be
 parsed or requested: skipped, the rest of the listing read), ``newsmon/stop/listings_cut``
-(listings whose remaining entries were not requested because the crawl stopped);
-the fetch log adds ``newsmon/skipped_known``, ``newsmon/refetch/<why>`` and
-``newsmon/not_modified/<kind>``.
+(listings whose remaining entries were not requested because the crawl stopped).
 """
 
 from __future__ import annotations
@@ -46,19 +47,16 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.url import url_has_any_extension
 from twisted.internet import defer, error as txerror
 
-import newsmon.crawler.fetchlog as fetchlog  # a module import: fetchlog imports spiders.parsers
+from newsmon.crawler import signals as newsmon_signals
 from newsmon.crawler.identity import DEFAULT_RULES
 from newsmon.crawler.items import PageItem
 from newsmon.crawler.shutdown import stop_reason
+from newsmon.crawler.meta import META_HINTS, META_KIND, META_SOURCE, META_VIA
 from newsmon.crawler.sources import Source, load_sources
 from newsmon.crawler.spiders.parsers import iso_date
 
 logger = logging.getLogger(__name__)
 
-META_SOURCE = "newsmon_source"
-META_VIA = "newsmon_via"
-META_HINTS = "newsmon_hints"
-META_KIND = "newsmon_kind"
 _IGNORED_EXTENSIONS = {"." + ext for ext in IGNORED_EXTENSIONS}
 
 # exception type -> reason in newsmon/fetch_failed/<reason>; first match wins
@@ -170,13 +168,6 @@ class NewsmonSpider(scrapy.Spider):
             raise TypeError("sources must be crawler.sources.Source objects or a sources file path")
         self.by_name: dict[str, Source] = {s.name: s for s in self.sources}
         self.allowed_domains = sorted({d for s in self.sources for d in s.domains})
-        self.fetchlog = fetchlog.FetchLog()  # detached until a StorePipeline attaches it
-
-    @classmethod
-    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "NewsmonSpider":
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.fetchlog = fetchlog.FetchLog.from_crawler(crawler)
-        return spider
 
     # -- start -----------------------------------------------------------------
     async def start(self) -> AsyncIterator[Any]:
@@ -190,35 +181,22 @@ class NewsmonSpider(scrapy.Spider):
 
     # -- requests ----------------------------------------------------------------
     def make_request(self, url: str, source: Source, via: str, callback: Any,
-                     hints: dict[str, Any] | None = None, *,
-                     headers: dict[str, str] | None = None, **meta: Any) -> scrapy.Request:
-        """A request tagged with its source and mode, whose failures are counted.
-
-        `headers` are conditional headers (If-None-Match...): the request then
-        accepts a 304 answer, which its callback must handle (`not_modified`).
-        """
-        if headers:
-            meta["handle_httpstatus_list"] = [304]
+                     hints: dict[str, Any] | None = None, **meta: Any) -> scrapy.Request:
+        """A request for `url` (cleaned by the source's URL rules) tagged with its
+        source, mode and hints, whose failures are counted."""
         return scrapy.Request(source.url_rules.clean(url), callback=callback, errback=self.on_error,
-                              headers=headers or None,
                               meta={META_SOURCE: source.name, META_VIA: via,
                                     META_HINTS: dict(hints or {}), **meta})
 
     def listing_request(self, url: str, source: Source, kind: str, callback: Any,
                         **meta: Any) -> scrapy.Request:
-        """A feed or sitemap request, conditional when the fetch record allows."""
-        return self.make_request(url, source, kind, callback,
-                                 headers=self.fetchlog.listing_headers(source.url_rules.clean(url)),
-                                 **{META_KIND: kind, **meta})
+        """A feed or sitemap request."""
+        return self.make_request(url, source, kind, callback, **{META_KIND: kind, **meta})
 
     def candidate_request(self, url: str, source: Source, via: str, callback: Any,
-                          hints: dict[str, Any], **meta: Any) -> scrapy.Request | None:
-        """An article-candidate request, or None when the fetch record says it is
-        known and need not be fetched again (see crawler.fetchlog)."""
-        decision = self.fetchlog.check_article(source.url_rules.clean(url), hints)
-        if not decision.fetch:
-            return None
-        return self.make_request(url, source, via, callback, hints, headers=decision.headers,
+                          hints: dict[str, Any], **meta: Any) -> scrapy.Request:
+        """An article-candidate request."""
+        return self.make_request(url, source, via, callback, hints,
                                  **{META_KIND: "article", **meta})
 
     def candidate_requests(self, entries: Iterable[Any], source: Source, via: str,
@@ -244,8 +222,7 @@ class NewsmonSpider(scrapy.Spider):
                 self.count("newsmon/malformed_entries")
                 logger.info("malformed entry skipped in %s: %s", origin, exc)
                 continue
-            if request is not None:
-                yield request
+            yield request
 
     @property
     def stopping(self) -> bool:
@@ -260,27 +237,12 @@ class NewsmonSpider(scrapy.Spider):
     # -- responses ---------------------------------------------------------------
     def parse_page(self, response: Response) -> Iterator[PageItem]:
         """Callback for article candidates."""
-        if not self.not_modified(response):
-            yield self.page_item(response)
+        yield self.page_item(response)
 
-    def not_modified(self, response: Response) -> bool:
-        """True (and recorded) when `response` is a 304 to a conditional request."""
-        if response.status != 304:
-            return False
-        urls = [*response.meta.get("redirect_urls", [])[:1], response.url]
-        self.fetchlog.not_modified(urls, response.meta[META_SOURCE],
-                                   response.meta.get(META_KIND, "article"),
-                                   response.meta.get(META_HINTS) or {})
-        logger.debug("not modified: %s", response.url)
-        return True
-
-    def record_listing(self, response: Response, outcome: str) -> None:
-        """Tell the fetch log what became of a feed or sitemap response."""
-        for url in dict.fromkeys([*response.meta.get("redirect_urls", [])[:1], response.url]):
-            self.fetchlog.listed(url, response.meta[META_SOURCE], response.meta[META_KIND],
-                                 response.status, _header(response, "ETag"),
-                                 _header(response, "Last-Modified"), outcome,
-                                 origin=response.url)
+    def listing_read(self, response: Response, outcome: str) -> None:
+        """Report what became of a feed or sitemap response (crawler.signals)."""
+        self.crawler.signals.send_catch_log(newsmon_signals.listing_read, response=response,
+                                            outcome=outcome)
 
     def page_item(self, response: Response) -> PageItem:
         source = self.source_of(response)
@@ -332,13 +294,11 @@ class NewsmonSpider(scrapy.Spider):
             first = f"newsmon/source_first_failure/{source}"
             if self.crawler.stats.get_value(first) is None:
                 self.crawler.stats.set_value(first, url)
-        kind = request.meta.get(META_KIND) if request is not None else None
-        if kind:
+        if request is not None:
             response = getattr(failure.value, "response", None)
-            requested = request.meta.get("redirect_urls", [url])[0]
-            self.fetchlog.failed(requested, request.meta.get(META_SOURCE), kind, reason,
-                                 request.meta.get(META_HINTS) or {},
-                                 getattr(response, "status", None))
+            self.crawler.signals.send_catch_log(newsmon_signals.request_failed, request=request,
+                                                reason=reason,
+                                                status=getattr(response, "status", None))
 
     # -- helpers -------------------------------------------------------------------
     def count(self, key: str, n: int = 1) -> None:

@@ -6,8 +6,8 @@ date as hints) and `FeedSpider` ("feeds"), the spider that only does this.
 A response that is not a feed counts as ``newsmon/bad_feed``; the crawl goes on.
 Entries are read and requested one at a time (a stop ends the feed there), a
 malformed one is skipped and counted (``newsmon/malformed_entries``).
-Feeds are requested conditionally from the fetch record (crawler.fetchlog); a
-304 yields nothing.
+The fetch record middleware (crawler.fetchrecord) asks for feeds conditionally;
+a 304 never reaches the callback.
 """
 
 from __future__ import annotations
@@ -33,11 +33,9 @@ class FeedMixin:
             yield self.listing_request(url, source, "feed", self.parse_feed)
 
     def parse_feed(self: NewsmonSpider, response: Response) -> Iterator[scrapy.Request]:
-        if self.not_modified(response):
-            return
         source = self.source_of(response)
         listing = read_feed(response.body, response.url)
-        self.record_listing(response, "listed" if listing is not None else "bad_feed")
+        self.listing_read(response, "listed" if listing is not None else "bad_feed")
         if listing is None:
             self.count("newsmon/bad_feed")
             logger.warning("not an RSS/Atom feed, skipped: %s (source %s)", response.url, source.name)

@@ -7,8 +7,11 @@ to URLs matching `follow.deny`, never rel="nofollow", never to non-HTML file
 extensions (LinkExtractor's IGNORED_EXTENSIONS) and only over http(s), so
 javascript:, mailto:, data: and tel: links are dropped.  A followed page is an
 article candidate when it matches `follow.allow` (any page when `allow` is
-empty); start pages are hubs, never candidates.  Hubs are fetched every run;
-a candidate the fetch record knows (crawler.fetchlog) is skipped or asked for
+empty); start pages are hubs, never candidates.  A link that does not match
+`allow` but redirects to a page that does (``/r/x -> /news/x``) lands on a
+candidate: the page is judged by its final URL.  Hubs are fetched every run
+(unless the fetch record knows one as a redirect to a known article); a
+candidate the fetch record knows (crawler.fetchrecord) is skipped or asked for
 conditionally like a feed entry, so its own links are not followed then.
 """
 
@@ -55,9 +58,10 @@ class LinkMixin:
     def parse_link_page(self: NewsmonSpider, response: Response
                         ) -> Iterator[PageItem | scrapy.Request]:
         source = self.source_of(response)
-        if response.meta.get(META_CANDIDATE):
-            if self.not_modified(response):
-                return
+        candidate = response.meta.get(META_CANDIDATE) or (
+            response.meta.get("redirect_urls") and source.follow is not None
+            and source.follow.is_candidate(response.url))
+        if candidate:
             yield self.page_item(response)
         depth = response.meta.get(META_DEPTH, 0)
         if source.follow is None or depth >= source.follow.depth:
@@ -78,10 +82,8 @@ class LinkMixin:
                 yield self.make_request(link.url, source, "links", self.parse_link_page, hints,
                                         **meta)
                 continue
-            request = self.candidate_request(link.url, source, "links", self.parse_link_page,
-                                             hints, **meta)
-            if request is not None:
-                yield request
+            yield self.candidate_request(link.url, source, "links", self.parse_link_page,
+                                         hints, **meta)
 
     def _extractor(self: NewsmonSpider, source: Source) -> LinkExtractor:
         if source.name not in self._extractors:

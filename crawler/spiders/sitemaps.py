@@ -12,8 +12,9 @@ NEWSMON_SITEMAP_MAX_DEPTH (``newsmon/sitemap_too_deep``).  A response that is
 not a sitemap counts as ``newsmon/bad_sitemap``.  Entries are read and requested
 one at a time (a stop ends the sitemap there), a malformed one is skipped and
 counted (``newsmon/malformed_entries``).  Urlsets are requested
-conditionally from the fetch record (crawler.fetchlog), a 304 yields nothing;
-indexes are always read in full (their children are asked conditionally).
+conditionally by the fetch record middleware (crawler.fetchrecord), a 304 never
+reaches the callback; indexes are always read in full (their children are asked
+conditionally).
 
 NEWSMON_ROBOTS_SITEMAPS = True also reads the ``Sitemap:`` lines of each
 source homepage's robots.txt.
@@ -76,13 +77,11 @@ class SitemapMixin:
             yield from self._sitemap_request(url, source, depth=0)
 
     def parse_sitemap(self: NewsmonSpider, response: Response) -> Iterator[scrapy.Request]:
-        if self.not_modified(response):
-            return
         source = self.source_of(response)
         body = self._sitemap_body(response)
         doc = read_sitemap(body, response.url) if body is not None else None
-        self.record_listing(response, "bad_sitemap" if doc is None
-                            else "index" if doc.kind == "sitemapindex" else "listed")
+        self.listing_read(response, "bad_sitemap" if doc is None
+                          else "index" if doc.kind == "sitemapindex" else "listed")
         if doc is None:
             self.count("newsmon/bad_sitemap")
             logger.warning("not a sitemap, skipped: %s (source %s)", response.url, source.name)

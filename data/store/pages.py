@@ -3,7 +3,7 @@
 It owns the upsert of fetch-record rows (`write_pages`: one row per requested
 URL, in the same transaction as the batch's articles; the rules are in
 data/store/__init__.py) and reading the record of some sources back in chunks
-(`known_page_chunks`), for a crawl deciding what to fetch.
+(`known_page_chunks`), for a crawl deciding what to fetch (data.fetchrecord).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ CREATE OR REPLACE TEMP TABLE _pages AS
 SELECT i.*,
     CASE
         WHEN p.url IS NULL THEN true
+        WHEN i.kind = 'redirect' THEN i.redirect_to IS DISTINCT FROM p.redirect_to
         WHEN i.outcome = 'not_modified' OR i.outcome LIKE 'failed:%' THEN false
         WHEN b.change IS NOT NULL THEN b.change IN ('new', 'changed')
         WHEN i.etag IS NULL AND i.last_modified IS NULL THEN true
@@ -32,10 +33,10 @@ _BATCH_CHANGES = "(SELECT canonical_url, change FROM _batch)"
 
 _UPSERT_PAGES = """
 INSERT INTO pages (url, source, kind, status, etag, last_modified, lastmod, first_fetched_at,
-    last_fetched_at, last_changed_at, outcome, canonical_url, run_id)
+    last_fetched_at, last_changed_at, outcome, canonical_url, run_id, redirect_to)
 SELECT url, source, kind, status, etag, last_modified, lastmod, coalesce(fetched_at, $now),
     coalesce(fetched_at, $now), CASE WHEN changed THEN coalesce(fetched_at, $now) END,
-    outcome, canonical_url, $run_id
+    outcome, canonical_url, $run_id, redirect_to
 FROM _pages
 ON CONFLICT (url) DO UPDATE SET
     source = coalesce(excluded.source, pages.source),
@@ -49,33 +50,42 @@ ON CONFLICT (url) DO UPDATE SET
     last_fetched_at = greatest(pages.last_fetched_at, excluded.last_fetched_at),
     last_changed_at = coalesce(excluded.last_changed_at, pages.last_changed_at),
     outcome = excluded.outcome,
-    canonical_url = coalesce(excluded.canonical_url, pages.canonical_url),
-    run_id = excluded.run_id
+    canonical_url = CASE WHEN excluded.kind = 'redirect' THEN NULL
+                ELSE coalesce(excluded.canonical_url, pages.canonical_url) END,
+    run_id = excluded.run_id,
+    redirect_to = excluded.redirect_to
 """
 
 KNOWN_PAGES = """
-SELECT url, kind, status, etag, last_modified, lastmod, last_fetched_at, outcome, canonical_url
+SELECT url, kind, status, etag, last_modified, lastmod, last_fetched_at, outcome, canonical_url,
+    {redirect_to} AS redirect_to
 FROM pages
-WHERE list_contains($sources, source)
+WHERE list_contains($sources, source) AND rowid >= $lo AND rowid < $hi
+"""
+_HAS_REDIRECT_TO = """
+SELECT count(*) FROM duckdb_columns()
+WHERE schema_name = 'main' AND table_name = 'pages' AND column_name = 'redirect_to'
 """
 
 
 def known_page_chunks(con: duckdb.DuckDBPyConnection, sources: Iterable[str],
                       rows_per_chunk: int = 20_000) -> Iterator[pd.DataFrame]:
-    """The fetch record of `sources` (the columns of `Store.known_pages`) in chunks read
-    by rowid ranges, so a record of millions of pages is never in memory at once: DuckDB
-    materialises a whole result, and a range of `rows_per_chunk` rowids is all one query
-    holds.  Works on a read-only connection too."""
+    """The fetch record of `sources` (url, kind, status, etag, last_modified, lastmod,
+    last_fetched_at, outcome, canonical_url, redirect_to) in chunks read by rowid ranges,
+    so a record of millions of pages is never in memory at once: DuckDB materialises a
+    whole result, and a range of `rows_per_chunk` rowids is all one query holds.  Works
+    on a read-only connection too, also on a database from before migration 009 (no
+    redirects remembered yet)."""
     params = {"sources": sorted(set(sources))}
     low, high = con.execute("SELECT min(rowid), max(rowid) FROM pages").fetchone()
     if low is None:
         return
+    has_redirects = con.execute(_HAS_REDIRECT_TO).fetchone()[0] > 0
+    sql = KNOWN_PAGES.format(redirect_to="redirect_to" if has_redirects else "NULL::VARCHAR")
     for start in range(low, high + 1, rows_per_chunk):
-        chunk = con.execute(KNOWN_PAGES + " AND rowid >= $lo AND rowid < $hi",
-                            {**params, "lo": start, "hi": start + rows_per_chunk}).df()
+        chunk = con.execute(sql, {**params, "lo": start, "hi": start + rows_per_chunk}).df()
         if not chunk.empty:
             yield chunk
-
 
 
 def write_pages(con: duckdb.DuckDBPyConnection, run_id: int | None, now,

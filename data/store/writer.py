@@ -38,7 +38,7 @@ from newsmon.data.rates import load_rates
 from newsmon.data.store.articles import annotation_table, warn_orphans, write_annotations, write_articles
 from newsmon.data.store.bookkeeping import (BATCHES_LOADED, RUN_STATUSES, UPSERT_SOURCES,
                                             process_alive, record_batches)
-from newsmon.data.store.pages import KNOWN_PAGES, known_page_chunks, write_pages
+from newsmon.data.store.pages import write_pages
 from newsmon.data.store.read import open_db
 
 logger = logging.getLogger(__name__)
@@ -205,19 +205,6 @@ class Store:
         ids = pa.table({"batch_id": pa.array(sorted(set(batch_ids)), type=pa.string())})
         with self._transaction("loaded_batches", {"in_batches": ids}, reserve=False) as con:
             return {row[0] for row in con.execute(BATCHES_LOADED).fetchall()}
-
-    def known_pages(self, sources: Iterable[str]) -> pd.DataFrame:
-        """The fetch record of `sources`: url, kind, status, etag, last_modified,
-        lastmod, last_fetched_at, outcome, canonical_url (one short read)."""
-        with self._transaction("known_pages", reserve=False) as con:
-            return con.execute(KNOWN_PAGES, {"sources": sorted(set(sources))}).df()
-
-    def iter_known_pages(self, sources: Iterable[str],
-                         rows_per_chunk: int = 20_000) -> Iterator[pd.DataFrame]:
-        """`known_pages` in chunks (`known_page_chunks`), in one transaction: consume
-        the chunks promptly."""
-        with self._transaction("known_pages", reserve=False) as con:
-            yield from known_page_chunks(con, sources, rows_per_chunk)
 
     def replace_annotations(self, mentions: pd.DataFrame | None, figures: pd.DataFrame | None,
                             article_ids: Iterable[int], fines: pd.DataFrame | None = None) -> dict[str, int]:

@@ -1,19 +1,23 @@
-"""The known pages of a crawl, looked up from disk rather than held in memory.
+"""The fetch record as a crawl reads it: the known pages of its sources, on disk.
 
-It owns `KnownPages`: the fetch record rows of the crawled sources (read from
-DuckDB once, when the crawl starts) copied into a private, temporary SQLite file
-indexed by URL, so a crawl's memory does not grow with the number of pages
-earlier runs fetched. Held as Python objects, a known page cost ~400 bytes
-(100k pages: ~40 MB; 1M: ~400 MB); here SQLite's page cache (a few MB) is all
-that stays in memory, and a lookup costs a few microseconds.
+It owns `read_known_pages`, the one reader of the fetch record (table `pages`)
+for a crawl, and `KnownPages`, what it returns: the record's rows of the
+crawled sources copied into a private, temporary SQLite file indexed by URL, so
+a crawl's memory does not grow with the number of pages earlier runs fetched.
+Held as Python objects, a known page cost ~400 bytes (100k pages: ~40 MB; 1M:
+~400 MB); here SQLite's page cache (a few MB) is all that stays in memory, and
+a lookup costs a few microseconds.
 
 Why a copy and not DuckDB itself: DuckDB lets one process write or several
 read; a crawl that kept the database open for lookups would lock out
-`newsmon sql` and `digest` for the whole run. The copy is read once, in
-chunks, inside one short read (`data.store.Store.iter_known_pages`).
+`newsmon sql` and `digest` for the whole run.  The copy is read once, in
+chunks, inside one short read-only connection (`known_page_chunks`), waiting
+while another process writes.  No database yet (a first run, a frontier crawl
+before any load) means an empty record.
 
 A stored article is also known by its canonical URL, unless that URL has a
-row of its own (the same rule as before, `crawler.fetchlog.index_known`).
+row of its own.  The rules that decide from these rows are the crawler's
+(crawler/fetchrecord/).
 """
 
 from __future__ import annotations
@@ -23,13 +27,33 @@ import shutil
 import sqlite3
 import tempfile
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from dataclasses import dataclass
 
+import duckdb
 import pandas as pd
 
+from newsmon.data.errors import DatabaseNotFoundError
+from newsmon.data.store.pages import known_page_chunks
+from newsmon.data.store.read import connect_read
+
 logger = logging.getLogger(__name__)
+
+
+def read_known_pages(db_path: Path | str, sources: Iterable[str],
+                     timeout: float = 30.0) -> "KnownPages":
+    """The fetch record of `sources` in `db_path`, copied to disk (module docstring);
+    an empty record when there is no database or no fetch record yet."""
+    try:
+        with connect_read(db_path, timeout=timeout) as con:
+            return KnownPages.from_frames(known_page_chunks(con, sources))
+    except DatabaseNotFoundError:
+        logger.info("no database at %s yet: every page is new", db_path)
+    except duckdb.CatalogException as exc:
+        logger.warning("%s has no fetch record yet (%s): every page is new", db_path, exc)
+    return KnownPages.from_frames(None)
+
 
 @dataclass(frozen=True)
 class KnownPage:
@@ -39,13 +63,14 @@ class KnownPage:
     outcome: str
     etag: str | None = None
     last_modified: str | None = None
+    redirect_to: str | None = None  # kind 'redirect': the URL the redirect chain ended at
 
 
 _SCHEMA = """
 CREATE TABLE known (url TEXT PRIMARY KEY, kind TEXT, last_fetched_at INTEGER, outcome TEXT,
-                    etag TEXT, last_modified TEXT) WITHOUT ROWID;
+                    etag TEXT, last_modified TEXT, redirect_to TEXT) WITHOUT ROWID;
 CREATE TABLE alias (url TEXT, kind TEXT, last_fetched_at INTEGER, outcome TEXT,
-                    etag TEXT, last_modified TEXT);
+                    etag TEXT, last_modified TEXT, redirect_to TEXT);
 """
 _EPOCH = datetime(1970, 1, 1)
 
@@ -64,7 +89,7 @@ class KnownPages:
 
     @classmethod
     def from_frames(cls, chunks: Iterable[pd.DataFrame] | pd.DataFrame | None) -> "KnownPages":
-        """Fill from `Store.iter_known_pages` chunks (or one frame, or None: empty)."""
+        """Fill from `known_page_chunks` chunks (or one frame, or None: empty)."""
         known = cls()
         try:
             if chunks is not None:
@@ -77,18 +102,20 @@ class KnownPages:
         return known
 
     def add(self, frame: pd.DataFrame) -> None:
-        """Add one chunk of fetch record rows (the columns of Store.known_pages)."""
+        """Add one chunk of fetch record rows (the columns of `known_page_chunks`)."""
         if frame.empty:
             return
         rows = list(zip(frame["url"].tolist(), frame["kind"].tolist(),
                         _micros_column(frame["last_fetched_at"]), frame["outcome"].tolist(),
-                        _text_column(frame["etag"]), _text_column(frame["last_modified"])))
+                        _text_column(frame["etag"]), _text_column(frame["last_modified"]),
+                        _text_column(frame["redirect_to"]) if "redirect_to" in frame
+                        else [None] * len(frame)))
         self._con.execute("BEGIN")
-        self._con.executemany("INSERT OR REPLACE INTO known VALUES (?, ?, ?, ?, ?, ?)", rows)
+        self._con.executemany("INSERT OR REPLACE INTO known VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
         aliases = [(canonical, *row[1:]) for row, canonical
                    in zip(rows, _text_column(frame["canonical_url"]))
                    if canonical and canonical != row[0]]
-        self._con.executemany("INSERT INTO alias VALUES (?, ?, ?, ?, ?, ?)", aliases)
+        self._con.executemany("INSERT INTO alias VALUES (?, ?, ?, ?, ?, ?, ?)", aliases)
         self._con.execute("COMMIT")
 
     def finish(self) -> None:
@@ -99,13 +126,14 @@ class KnownPages:
 
     def get(self, url: str) -> KnownPage | None:
         row = self._con.execute(
-            "SELECT kind, last_fetched_at, outcome, etag, last_modified FROM known WHERE url = ?",
-            (url,)).fetchone()
+            "SELECT kind, last_fetched_at, outcome, etag, last_modified, redirect_to FROM known"
+            " WHERE url = ?", (url,)).fetchone()
         if row is None:
             return None
-        kind, fetched, outcome, etag, last_modified = row
+        kind, fetched, outcome, etag, last_modified, redirect_to = row
         return KnownPage(kind=kind, last_fetched_at=_EPOCH + timedelta(microseconds=fetched),
-                         outcome=outcome, etag=etag, last_modified=last_modified)
+                         outcome=outcome, etag=etag, last_modified=last_modified,
+                         redirect_to=redirect_to)
 
     def __contains__(self, url: str) -> bool:
         return self._con.execute("SELECT 1 FROM known WHERE url = ?", (url,)).fetchone() is not None
