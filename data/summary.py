@@ -2,8 +2,8 @@
 
 It owns the two reads `newsmon crawl` and `newsmon demo` print after a run
 (crawler/runs/report.py): the most mentioned people or organisations of the whole
-database, its largest fines and its largest figures of one kind.  Both are one short read-only
-query each.
+database, its largest fines and its largest figures of one kind; and the list of
+recent runs `newsmon runs` prints.  Each is one short read-only query.
 """
 
 from __future__ import annotations
@@ -53,3 +53,17 @@ def largest_fines(db_path: Path | str, n: int) -> pd.DataFrame:
     """The `n` largest fines by their value in euros: authority, target, text, value, unit,
     value_eur, status, basis, title, reports."""
     return query(db_path, _LARGEST_FINES, {"n": n})
+
+
+_RECENT_RUNS = """
+select run_id, started_at, finished_at, status, array_to_string(sources, ',') as sources,
+       coalesce(json_extract(stats, '$."newsmon/processed"')::int, 0) as kept,
+       coalesce(json_extract(stats, '$."newsmon/stored/inserted"')::int, 0) as new,
+       coalesce(json_extract(stats, '$."newsmon/stored/updated"')::int, 0) as updated
+from crawl_runs order by run_id desc limit $limit
+"""
+
+
+def recent_runs(db_path: Path | str, limit: int) -> pd.DataFrame:
+    """The last `limit` crawl runs, newest first, with their status and main counts."""
+    return query(db_path, _RECENT_RUNS, {"limit": limit})

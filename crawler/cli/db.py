@@ -145,14 +145,8 @@ def runs(limit, fmt, db_path):
     Example:
       newsmon runs --limit 5
     """
-    from newsmon.data.store import query
-    frame = query(db_path, """
-        select run_id, started_at, finished_at, status, array_to_string(sources, ',') as sources,
-               coalesce(json_extract(stats, '$."newsmon/processed"')::int, 0) as kept,
-               coalesce(json_extract(stats, '$."newsmon/stored/inserted"')::int, 0) as new,
-               coalesce(json_extract(stats, '$."newsmon/stored/updated"')::int, 0) as updated
-        from crawl_runs order by run_id desc limit $limit""", {"limit": limit})
-    emit(Rows.from_frame(frame), fmt)
+    from newsmon.data.summary import recent_runs
+    emit(Rows.from_frame(recent_runs(db_path, limit)), fmt)
 
 
 # -- digest and export ------------------------------------------------------------------
