@@ -217,6 +217,19 @@ def find_entity(con: duckdb.DuckDBPyConnection, name: str, label: str | None = N
     return rows[0]
 
 
+def describe_entity(con: duckdb.DuckDBPyConnection, entity_id: int, label: str,
+                    name: str) -> tuple[list[str], int, list[tuple]]:
+    """An entity's spellings, its number of mentions, and the analyst's decisions about
+    it (decided_at, action, name, other), oldest first (`newsmon entities show`)."""
+    spellings = [r[0] for r in con.execute(
+        "SELECT DISTINCT canonical FROM mentions WHERE entity_id = ? ORDER BY 1", [entity_id]).fetchall()]
+    mentions = con.execute("SELECT count(*) FROM mentions WHERE entity_id = ?", [entity_id]).fetchone()[0]
+    decisions = con.execute(
+        "SELECT decided_at, action, name, other FROM entity_decisions WHERE label = ? AND (name = ? OR other = ?)"
+        " ORDER BY decision_id", [label, name, name]).fetchall()
+    return spellings, mentions, decisions
+
+
 def _move(con: duckdb.DuckDBPyConnection, old_id: int, new_id: int) -> None:
     """Every alias and mention of entity `old_id` now belongs to `new_id`."""
     con.execute("UPDATE entity_aliases SET entity_id = $new WHERE entity_id = $old", {"new": new_id, "old": old_id})

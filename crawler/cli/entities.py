@@ -94,19 +94,14 @@ def show(name, label, db_path):
       newsmon entities show EU
     """
     from newsmon.data.connection import connect
-    from newsmon.data.entities import EntityNotFound, find_entity
+    from newsmon.data.entities import EntityNotFound, describe_entity, find_entity
 
     with connect(db_path, read_only=True, timeout=30.0) as con:
         try:
             entity_id, entity_label, entity_name = find_entity(con, name, label)
         except EntityNotFound as exc:
             raise CliError(str(exc), EXIT_USAGE) from None
-        spellings = [r[0] for r in con.execute(
-            "SELECT DISTINCT canonical FROM mentions WHERE entity_id = ? ORDER BY 1", [entity_id]).fetchall()]
-        mentions = con.execute("SELECT count(*) FROM mentions WHERE entity_id = ?", [entity_id]).fetchone()[0]
-        decisions = con.execute(
-            "SELECT decided_at, action, name, other FROM entity_decisions WHERE label = ? AND (name = ? OR other = ?)"
-            " ORDER BY decision_id", [entity_label, entity_name, entity_name]).fetchall()
+        spellings, mentions, decisions = describe_entity(con, entity_id, entity_label, entity_name)
     click.echo(f"{entity_name} [{entity_label}] #{entity_id}: {mentions} mentions")
     click.echo("spellings: " + ("; ".join(spellings) or "-"))
     for at, action, kept, other in decisions:
