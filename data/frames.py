@@ -104,7 +104,7 @@ FINE_COLUMNS: tuple[Column, ...] = (
     Column("sentence", STR),
 )
 
-# one row of the fetch record (table pages; data/migrations/003_fetch_log.sql, 009_redirects.sql)
+# one row of the fetch record (table pages; data/migrations/003_fetch_log.sql, 011_redirects.sql)
 PAGE_COLUMNS: tuple[Column, ...] = (
     Column("url", STR, required=True),
     Column("source", STR),

@@ -2,7 +2,7 @@
 
 One concept, one name: the *fetch record* is one row per URL a crawl requested
 as a feed, a sitemap or an article candidate, or that redirected (table
-`pages`, data/migrations/003_fetch_log.sql and 009_redirects.sql; read by
+`pages`, data/migrations/003_fetch_log.sql and 011_redirects.sql; read by
 data.fetchrecord, written by data.store).  This package applies it to a crawl,
 built like Scrapy's httpcache (a policy plus a storage, wired by settings):
 

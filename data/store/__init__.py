@@ -47,7 +47,7 @@ etag/last_modified are replaced by the new response's (a 'not_modified' row
 keeps the stored ones, a 'failed:*' row clears them, so the next request is
 unconditional); last_changed_at moves when the page is new, when its stored
 article was inserted or updated, or (other pages) when its validators changed
-or it has none; a 'redirect' row (migration 009) names its final URL in
+or it has none; a 'redirect' row (migration 011) names its final URL in
 redirect_to.  `data.fetchrecord.read_known_pages` reads the record back for a crawl.
 
 Staged batches (data/staging.py) ride in the same way: `write_batch(...,

@@ -74,7 +74,7 @@ def known_page_chunks(con: duckdb.DuckDBPyConnection, sources: Iterable[str],
     last_fetched_at, outcome, canonical_url, redirect_to) in chunks read by rowid ranges,
     so a record of millions of pages is never in memory at once: DuckDB materialises a
     whole result, and a range of `rows_per_chunk` rowids is all one query holds.  Works
-    on a read-only connection too, also on a database from before migration 009 (no
+    on a read-only connection too, also on a database from before migration 011 (no
     redirects remembered yet)."""
     params = {"sources": sorted(set(sources))}
     low, high = con.execute("SELECT min(rowid), max(rowid) FROM pages").fetchone()

@@ -1,11 +1,11 @@
--- 009 the fetch record remembers redirects: a URL that redirected gets a row of
+-- 011 the fetch record remembers redirects: a URL that redirected gets a row of
 -- kind 'redirect' (outcome 'redirect') naming its final URL in redirect_to, so a
 -- later run does not follow a known redirect again while its target is known
 -- (crawler/fetchrecord/ has the rules).  DuckDB cannot change a CHECK constraint
 -- in place, so the table is rebuilt with the same rows; redirect_to is NULL for
 -- every existing row.
 
-CREATE TABLE pages_009 (
+CREATE TABLE pages_011 (
     url               VARCHAR PRIMARY KEY,
     source            VARCHAR,
     kind              VARCHAR NOT NULL CHECK (kind IN ('feed', 'sitemap', 'article', 'redirect')),
@@ -22,11 +22,11 @@ CREATE TABLE pages_009 (
     redirect_to       VARCHAR               -- kind 'redirect': the URL the chain ended at
 );
 
-INSERT INTO pages_009
+INSERT INTO pages_011
 SELECT url, source, kind, status, etag, last_modified, lastmod, first_fetched_at,
        last_fetched_at, last_changed_at, outcome, canonical_url, run_id, NULL
 FROM pages;
 
 DROP TABLE pages;
 
-ALTER TABLE pages_009 RENAME TO pages;
+ALTER TABLE pages_011 RENAME TO pages;
