@@ -10,7 +10,7 @@ the spiders yield, which never see the fetch record themselves:
   has a delivering stage (crawler.pipelines.deliver: without one nothing is
   skipped and nothing recorded);
 * `process_request`: an article candidate (``meta["newsmon_kind"]``) known and
-  settled is skipped (`KnownPage`, an IgnoreRequest), one that is due gets
+  settled is skipped (`SkippedKnown`, an IgnoreRequest), one that is due gets
   If-None-Match / If-Modified-Since; feeds and sitemaps get their validators;
   a link hub is skipped only when it is a known redirect to a page that would
   be skipped; a redirect that arrives at a known page that would be skipped
@@ -54,7 +54,7 @@ logger = logging.getLogger(__name__)
 META_CONDITIONAL = "newsmon_conditional"  # the request carries validators from the record
 
 
-class KnownPage(IgnoreRequest):
+class SkippedKnown(IgnoreRequest):
     """Not requested: the fetch record knows the page and it is not due."""
 
 
@@ -133,7 +133,7 @@ class FetchRecordMiddleware:
             if kind in ("article", None) and self.record.landed_on_known(request.url, hints):
                 self._remember_redirect(request, request.url)
                 self.crawler.stats.inc_value("newsmon/redirect/known_target")
-                raise KnownPage(f"redirect to a known page: {request.url}")
+                raise SkippedKnown(f"redirect to a known page: {request.url}")
             return None
         if kind in ("feed", "sitemap"):
             self._ask_conditionally(request, self.record.listing_headers(request.url))
@@ -141,7 +141,7 @@ class FetchRecordMiddleware:
         decision = (self.record.article(request.url, hints) if kind == "article"
                     else self.record.hub(request.url))
         if not decision.fetch:
-            raise KnownPage(f"known, not due: {request.url}")
+            raise SkippedKnown(f"known, not due: {request.url}")
         self._ask_conditionally(request, decision.headers)
         return None
 
@@ -184,7 +184,7 @@ class FetchRecordMiddleware:
         if self.record.duplicate(request.url, meta.get(META_HINTS) or {}):
             logger.debug("listed again as changed, requested after all: %s", request.url)
             again = request.replace(dont_filter=True)
-            asyncio.get_event_loop().call_soon(self.crawler.engine.crawl, again)
+            asyncio.get_running_loop().call_soon(self.crawler.engine.crawl, again)
 
     def item_dropped(self, item: Any, response: Any, exception: BaseException,
                      spider: Any = None) -> None:
