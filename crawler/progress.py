@@ -12,6 +12,8 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
+from newsmon.crawler.runs.outcome import article_pages
+
 
 class ProgressExtension:
     def __init__(self, crawler):
@@ -32,7 +34,7 @@ class ProgressExtension:
 
     def line(self) -> str:
         st = self.crawler.stats.get_stats()
-        pages = sum(v for k, v in st.items() if k.startswith("newsmon/pages/"))
+        pages = article_pages(st)
         dropped = sum(v for k, v in st.items() if k.startswith("newsmon/dropped/"))
         failed = sum(v for k, v in st.items() if k.startswith("newsmon/fetch_failed/"))
         return (f"crawling: {pages} pages, {st.get('newsmon/processed', 0)} kept, "
