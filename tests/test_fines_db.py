@@ -77,6 +77,19 @@ def test_a_reduction_joins_the_fine_it_reduces_and_its_amount_counts(tmp_path):
     assert fines(db) == [(fine_id, "Streamly", 4.5e6, "reduced", 2, 1, 4.5e6)]
 
 
+def test_a_fine_links_to_its_first_report_not_a_later_headline(tmp_path):
+    db = tmp_path / "news.duckdb"
+    write(db, 1, "2026-11-03", [fine(1, 1.2e9, precision=1e8, start=40)])  # the decision, named in its body
+    write(db, 2, "2026-11-20", [fine(2, 1.2e9, precision=1e8, start=17)])  # the appeal, named in its headline
+    write(db, 3, "2026-11-03", [fine(3, 1.2e9, precision=1e8, start=25)], source="other")  # same day, sooner
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        rows = con.execute("SELECT url, reports, first_reported_on::VARCHAR FROM fines").fetchall()
+    finally:
+        con.close()
+    assert rows == [("https://news.example/a/3", 3, "2026-11-03")]
+
+
 def test_reannotating_an_article_keeps_its_fine_id(tmp_path):
     db = tmp_path / "news.duckdb"
     write(db, 2, "2026-11-04", [fine(2, 1.2e9, precision=1e8)])  # stored first, published second

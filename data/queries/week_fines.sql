@@ -8,7 +8,7 @@
 -- param: terms terms = none : topic filter: comma-separated matched terms, any of which must match
 -- row: one fine: rank, fine_id, authority, target, value, unit, value_eur, value_usd,
 --   rate_date, status (imposed, proposed, agreed, reduced), basis, reports, sources,
---   text, sentence, url, title (of its lead report), first_reported_on
+--   text (of its lead report), sentence, url, title (of its first report), first_reported_on
 WITH week_ids AS MATERIALIZED (
     SELECT article_id FROM week_articles($week::DATE, $min_relevance, $terms)
 ),
