@@ -173,13 +173,13 @@ def test_the_demo_database_has_fines_with_euro_values_and_its_digest_leads_with_
 
 def test_the_run_summary_lists_the_largest_fines_in_euros(tmp_path):
     from rich.console import Console
-    from newsmon.crawler.runs.record import CrawlOutcome
+    from newsmon.crawler.runs.outcome import Outcome
     from newsmon.crawler.runs.report import print_summary
     db = tmp_path / "news.duckdb"
     write(db, 1, "2026-05-02", [fine(1, 4.2e9, target="Whisperline", unit="KRW", precision=1e8)])
     write(db, 2, "2026-05-03", [fine(2, 91e6, target="Glint", authority=None, precision=1e6)])
     console = Console(record=True, width=160)
-    print_summary(CrawlOutcome(1, "ok", {}), str(db), console, tables=True)
+    print_summary(Outcome(1, "ok", {}), str(db), console, tables=True)
     text = console.export_text()
     lines = [line for line in text[text.index("Largest fines"):].splitlines() if "→" in line]
     assert "(not named) → Glint" in lines[0] and "EUR 91m" in lines[0]  # €91m before ₩4.2bn (about €2.8m)
