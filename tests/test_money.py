@@ -76,12 +76,15 @@ def test_one_record_per_fine_with_authority_target_basis(newsmon_nlp):
     assert (fine.status, fine.basis, fine.text) == ("imposed", "General Data Protection Regulation", "€2.4 million")
 
 
-def test_the_basis_an_article_names_elsewhere_only_when_it_names_one_law(newsmon_nlp):
-    one_law = ("The Finnish data protection ombudsman has fined the fitness app Kettu €3.2m.\n"
-               "Kettu had shared heart-rate data with advertisers. As the lead authority under the "
-               "General Data Protection Regulation, the ombudsman acted for regulators across the bloc.")
-    assert [f.basis for f in newsmon_nlp(one_law)._.fines] == ["General Data Protection Regulation"]
-    two_laws = one_law + "\nKettu also faces questions under the Digital Services Act."
+def test_the_basis_the_authority_is_said_to_act_under_elsewhere_in_the_article(newsmon_nlp):
+    text = ("The Finnish data protection ombudsman has fined the fitness app Kettu €3.2m.\n"
+            "Kettu had shared heart-rate data with advertisers. As the lead authority under the "
+            "General Data Protection Regulation, the Finnish data protection ombudsman acted for "
+            "regulators across the bloc.")
+    assert [f.basis for f in newsmon_nlp(text)._.fines] == ["General Data Protection Regulation"]
+    other_body = text.replace("the Finnish data protection ombudsman acted", "Sweden's regulator acted")
+    assert [f.basis for f in newsmon_nlp(other_body)._.fines] == [None]  # another body's law
+    two_laws = text.replace("for regulators", "under the Data Protection Act 2018 for regulators")
     assert [f.basis for f in newsmon_nlp(two_laws)._.fines] == [None]
 
 

@@ -2,9 +2,10 @@
 
 Owns `find_laws` (every law named in a text, by its shape: a run of capitalised words
 ending in Act, Law, Regulation, Directive, Code...; "Law 25", "Article 17"; or a known
-acronym such as DSA, GDPR, NetzDG) and `basis_near` (the law named in the fine's own
-sentence, else the one named nearest to it in its paragraph, else the only law the article
-names). An acronym becomes its
+acronym such as DSA, GDPR, NetzDG), `basis_near` (the law named in the fine's own
+sentence, else the one named nearest to it in its paragraph) and `basis_in` (the one law
+named in given sentences: those naming the fine's authority, "As the lead authority under
+the GDPR, the DPC acted ..." a paragraph after the fine). An acronym becomes its
 full name, from the text ("Digital Markets Act (DMA)") or from the table in
 nlp/resources/money.toml, so one law has one name.
 """
@@ -93,8 +94,7 @@ def _initials(name: str) -> str:
 
 def basis_near(laws: list[Law], text: str, sentence_start: int, sentence_end: int) -> str | None:
     """The law named in [sentence_start, sentence_end), else the nearest one in the same
-    paragraph (a line: a law named paragraphs away is another matter's), else the only law
-    the whole article names (none when it names several)."""
+    paragraph (a line: a law named paragraphs away is another matter's)."""
     inside = [law for law in laws if sentence_start <= law.start < sentence_end]
     if inside:
         return inside[0].name
@@ -102,9 +102,13 @@ def basis_near(laws: list[Law], text: str, sentence_start: int, sentence_end: in
     last = text.find("\n", sentence_end)
     paragraph = [law for law in laws if first < law.start and (last < 0 or law.start < last)]
     if not paragraph:
-        # an article about one law names it where it suits the story ("As the lead authority
-        # under the GDPR, the DPC acted ..." the paragraph after the fine): the only law it names
-        names = {law.name for law in laws}
-        return names.pop() if len(names) == 1 else None
+        return None
     nearest = min(paragraph, key=lambda law: min(abs(law.start - sentence_start), abs(law.start - sentence_end)))
     return nearest.name
+
+
+def basis_in(laws: list[Law], spans: list[tuple[int, int]]) -> str | None:
+    """The law named inside the char `spans`, when they name exactly one (several: which
+    one the fine was imposed under is not said)."""
+    names = {law.name for law in laws if any(s <= law.start < e for s, e in spans)}
+    return names.pop() if len(names) == 1 else None

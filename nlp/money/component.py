@@ -10,6 +10,8 @@ parties from `parties` and the legal basis from `basis`).
 from __future__ import annotations
 
 import logging
+import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -17,7 +19,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import minibatch
 
-from newsmon.nlp.money.basis import LawFinder, basis_near
+from newsmon.nlp.money.basis import LawFinder, basis_in, basis_near
 from newsmon.nlp.money.fines import consolidate, fine_candidates, to_fine
 from newsmon.nlp.money.lexicon import DEFAULT_LEXICON, MoneyLexicon
 from newsmon.nlp.money.parse import PARSE_COMPONENTS, SentenceParser
@@ -91,8 +93,22 @@ class MoneyComponent:
                 f.role = "other"
         _headline_roles_from_body(doc._.figures, _lead_end(doc, 1))
         fines = consolidate(candidates, names, _lead_end(doc, LEAD_SENTENCES), _lead_end(doc, 1))
+        fines = [c if c.basis is not None or c.authority is None
+                 else replace(c, basis=basis_in(laws, _sentences_naming(doc, names, c.authority.name)))
+                 for c in fines]
         doc._.fines = [to_fine(c) for c in fines]
         _fine_parties(doc._.figures, fines)
+
+
+def _sentences_naming(doc: Doc, names: Names, name: str) -> list[tuple[int, int]]:
+    """The char spans of the sentences that name `name`: as a mention in any of its forms
+    ("the DPC"), or as written (a described body: "the Finnish data protection ombudsman")."""
+    starts = [m.start for p, m in zip(names.parties, names.mentions) if p.name == name]
+    starts += [m.start() for m in re.finditer(re.escape(name), doc.text)]
+    if not starts or not doc.has_annotation("SENT_START"):
+        return []
+    return [(s.start_char, s.end_char) for s in doc.sents
+            if any(s.start_char <= start < s.end_char for start in starts)]
 
 
 def _fine_parties(figures: list[Figure], fines: list) -> None:
