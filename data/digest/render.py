@@ -182,6 +182,7 @@ def _str(value: Any) -> str:
 
 
 def _fine(f: dict) -> dict:
+    """A fine as the digest shows it; its link, site and date are its first report's."""
     return {
         "authority": _str(f["authority"]) or "(authority not named)",
         "target": _str(f["target"]) or "(payer not named)",
@@ -190,7 +191,7 @@ def _fine(f: dict) -> dict:
         "more": f" ({int(f['reports'])} reports)" if f["reports"] > 1 else "",
         "sentence": _str(f["sentence"]) or _str(f["text"]),
         "title": _str(f["title"]) or "(untitled)", "url": safe_url(f["url"]), "raw_url": f["url"],
-        "day": day(f["first_reported_on"]),
+        "source": _str(f.get("site")), "day": day(f["first_reported_on"]),
     }
 
 
@@ -226,7 +227,12 @@ def charts(d: Digest) -> dict[str, Any]:
         title = "Articles per week mentioning the top entities"
         result["trend"] = line_chart(x_labels, series, title, WIDE)
         result["trend_narrow"] = line_chart(x_labels, series, title, NARROW)
-        result["trend_table"] = [{"name": s.name, "values": [int(v) for v in s.values]} for s in series]
+        # the email's bars: one scale for all entities (as the page's chart), 40 px at the top
+        # value, a visible 2 px for any article, none for none
+        top = max((max(s.values) for s in series), default=0) or 1
+        result["trend_table"] = [{"name": s.name, "values": [int(v) for v in s.values],
+                                  "heights": [max(2, round(40 * v / top)) if v else 0 for v in s.values]}
+                                 for s in series]
         result["trend_weeks"] = x_labels
     return result
 

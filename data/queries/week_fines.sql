@@ -8,18 +8,29 @@
 -- param: terms terms = none : topic filter: comma-separated matched terms, any of which must match
 -- row: one fine: rank, fine_id, authority, target, value, unit, value_eur, value_usd,
 --   rate_date, status (imposed, proposed, agreed, reduced), basis, reports, sources,
---   text (of its lead report), sentence, url, title (of its first report), first_reported_on
+--   text (of its lead report), sentence, url, title (of its first report), first_reported_on,
+--   site (the first report's site by its own name, else its source's)
 WITH week_ids AS MATERIALIZED (
     SELECT article_id FROM week_articles($week::DATE, $min_relevance, $terms)
 ),
 week_fines AS (
     SELECT DISTINCT fine_id FROM fine_reports WHERE article_id IN (SELECT article_id FROM week_ids)
+),
+linked AS (
+    SELECT fr.fine_id, a.canonical_url AS url,
+        arg_min(coalesce(nullif(trim(a.sitename), ''), a.source), a.article_id) AS site
+    FROM fine_reports fr
+    JOIN articles a USING (article_id)
+    WHERE fr.fine_id IN (SELECT fine_id FROM week_fines)
+    GROUP BY ALL
 )
 SELECT
     row_number() OVER (ORDER BY f.value_eur DESC NULLS LAST, f.unit, f.value DESC, f.fine_id) AS rank,
     f.fine_id, f.authority, f.target, f.value, f.unit, f.value_eur, f.value_usd, f.rate_date,
-    f.status, f.basis, f.reports, f.sources, f.text, f.sentence, f.url, f.title, f.first_reported_on
+    f.status, f.basis, f.reports, f.sources, f.text, f.sentence, f.url, f.title, f.first_reported_on,
+    l.site
 FROM fines f
 SEMI JOIN week_fines w ON w.fine_id = f.fine_id
+LEFT JOIN linked l ON l.fine_id = f.fine_id AND l.url = f.url
 ORDER BY rank
 LIMIT $limit;
