@@ -4,7 +4,8 @@ Generates databases through the real migrations (data.store.open_db) and fills
 them with DuckDB SQL alone (range() and hash-based pseudo-random numbers, so
 runs are reproducible): articles spread over 52 weeks and 200 sources, 5% of
 them syndicated copies of an earlier article, 8 mentions and 2 figures per
-article drawn from a skewed pool of 20,000 entities.  Then it times
+article drawn from a skewed pool of 20,000 entities; money figures carry a role
+and their euro value, and one in 50 is a fine with its fine_reports row.  Then it times
 build_digest (default = latest week, and a mid-year week), the renderers and
 the data writers, and prints seconds.  `--db PATH` times an existing database
 instead (e.g. the demo's, after `make demo`).
@@ -63,6 +64,7 @@ def generate(path: Path, articles: int) -> None:
         _entities(con)
         _mentions(con)
         _figures(con)
+        _fines(con)
         con.execute("CHECKPOINT")
     finally:
         con.close()
@@ -146,15 +148,44 @@ def _mentions(con) -> None:
 
 
 def _figures(con) -> None:
+    # money as nlp.money leaves it (migration 009): a role, and the value in euros and dollars
+    # at the article's day (fixed rates here: the ECB table is not what is measured); one
+    # money figure in 50 is a fine
     con.execute("""
-        INSERT INTO figures (article_id, kind, value, unit, object, text, start_char, end_char, sentence)
-        SELECT g.article_id, kind, value, unit, CASE WHEN kind = 'count' THEN 'user' END, value::VARCHAR, 100 * k, 100 * k + 9,
-               'The figure was ' || value::VARCHAR || ' according to the report.'
+        INSERT INTO figures (article_id, kind, value, unit, object, text, start_char, end_char, sentence,
+                             role, value_eur, value_usd, rate_date)
+        SELECT g.article_id, kind, value, unit, CASE WHEN kind = 'count' THEN 'user' END, value::VARCHAR,
+               100 * k, 100 * k + 9, 'The figure was ' || value::VARCHAR || ' according to the report.',
+               CASE WHEN kind = 'money' THEN CASE WHEN rnd(hash(g.story, k, 'f'), 50) = 0 THEN 'fine'
+                    ELSE ['revenue', 'cost', 'funding', 'price', 'other'][1 + rnd(hash(g.story, k, 'r'), 5)] END END,
+               CASE WHEN kind = 'money' THEN value * per_eur END,
+               CASE WHEN kind = 'money' THEN value * per_eur * 1.08 END,
+               CASE WHEN kind = 'money' THEN g.published_at::DATE END
         FROM gen g, range(2) r(k),
              LATERAL (SELECT ['money', 'money', 'count', 'percent'][1 + rnd(hash(g.story, k, 'k'), 4)] AS kind,
-                             ['EUR', 'USD', 'GBP'][1 + rnd(hash(g.story, k, 'u'), 3)] AS cur,
+                             1 + rnd(hash(g.story, k, 'u'), 3) AS c,
                              round(exp((rnd(hash(g.story, k, 'v'), 20000)) / 1000.0)) AS value) x,
-             LATERAL (SELECT CASE kind WHEN 'money' THEN cur WHEN 'percent' THEN '%' END AS unit) y""")
+             LATERAL (SELECT CASE kind WHEN 'money' THEN ['EUR', 'USD', 'GBP'][c] WHEN 'percent' THEN '%' END AS unit,
+                             [1.0, 0.92, 1.17][c] AS per_eur) y""")
+
+
+def _fines(con) -> None:
+    # each fine figure reported as a fine: an authority among the 100 most named organisations
+    # fines one of the 1,000 most named; a syndicated copy reports its original's fine (one
+    # fine_id, several reports)
+    con.execute("""
+        INSERT INTO fine_reports
+        SELECT f.article_id::VARCHAR || ':' || f.start_char,
+               ((hash(g.story, 'id') >> 1)::BIGINT)::VARCHAR || ':' || f.start_char,
+               f.article_id, auth.name, 'organisation', auth.entity_id, tgt.name, 'organisation', tgt.entity_id,
+               f.value, f.unit, NULL, 'imposed',
+               CASE WHEN rnd(hash(g.story, 'b'), 2) = 0 THEN 'Digital Services Act' END,
+               f.value_eur, f.value_usd, f.rate_date, f.text, f.start_char, f.end_char, f.sentence
+        FROM figures f
+        JOIN gen g USING (article_id)
+        JOIN entities auth ON auth.entity_id = 1 + 2 * rnd(hash(g.story, f.start_char, 'a'), 100)
+        JOIN entities tgt ON tgt.entity_id = 1 + 2 * (100 + rnd(hash(g.story, f.start_char, 't'), 1000))
+        WHERE f.role = 'fine'""")
 
 
 def timed(label: str, fn, repeat: int = 3):

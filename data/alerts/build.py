@@ -130,6 +130,13 @@ def find_alerts(db_path: str | Path, watchlist: Watchlist | None = None, since: 
             params = _params(rule, watchlist, start, until, now)
             if params is None or (rule == "fine" and ("fines" not in tables or not _has_rule(rule))):
                 continue  # the fines view (migration 009) exists before the fine rule is written
+            if rule == "watched_term":
+                # one run per term: a pattern given as a parameter is compiled once, a pattern
+                # from a column once per row (8 s instead of 0.5 s on a week of 1M articles)
+                for term, pattern, word in zip(params.pop("terms"), params.pop("patterns"), params.pop("words")):
+                    report.alerts.extend(_run_rule(con, rule, {**params, "term": term, "pattern": pattern,
+                                                               "word": word}))
+                continue
             report.alerts.extend(_run_rule(con, rule, params))
     order = {rule: i for i, rule in enumerate(RULES)}
     report.alerts.sort(key=lambda a: (order[a.rule], -(a.at.timestamp() if a.at else 0), a.title))

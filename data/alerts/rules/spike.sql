@@ -48,15 +48,29 @@ judged AS (
        AND any_value(articles) >= $ratio * greatest(avg(n), 1)
        AND (any_value(articles) - avg(n)) / greatest(stddev_pop(n), sqrt(avg(n)), 1) >= $z
 ),
+-- the evidence: the first five of the week's articles, looked up among the period's
+-- articles only (an entity named all year has millions of mentions)
+period_hits AS MATERIALIZED (
+    SELECT m.entity_id, m.article_id, arg_min(m.sentence, m.start_char) AS sentence
+    FROM mentions m
+    WHERE m.entity_id IN (SELECT entity_id FROM judged)
+      AND m.article_id IN (SELECT article_id FROM span WHERE week >= date_trunc('week', $since::TIMESTAMP)::DATE)
+    GROUP BY ALL
+),
+first_five AS (
+    SELECT h.entity_id, s.week, h.sentence, s.title, s.canonical_url, s.sitename, s.source, s.article_at,
+           s.article_id
+    FROM period_hits h
+    JOIN span s USING (article_id)
+    SEMI JOIN judged j ON j.entity_id = h.entity_id AND j.week = s.week
+    QUALIFY row_number() OVER (PARTITION BY h.entity_id, s.week ORDER BY s.article_at, s.article_id) <= 5
+),
 evidence AS (
-    SELECT j.entity_id, j.week,
-           list({'title': s.title, 'url': s.canonical_url, 'source': coalesce(s.sitename, s.source),
-                 'sentence': m.sentence, 'at': s.article_at} ORDER BY s.article_at, s.article_id)[1:5] AS evidence
-    FROM judged j
-    JOIN (SELECT entity_id, article_id, arg_min(sentence, start_char) AS sentence FROM mentions
-          WHERE entity_id IN (SELECT entity_id FROM judged) GROUP BY ALL) m ON m.entity_id = j.entity_id
-    JOIN span s ON s.article_id = m.article_id AND s.week = j.week
-    GROUP BY j.entity_id, j.week
+    SELECT entity_id, week,
+           list({'title': title, 'url': canonical_url, 'source': coalesce(sitename, source),
+                 'sentence': sentence, 'at': article_at} ORDER BY article_at, article_id) AS evidence
+    FROM first_five
+    GROUP BY entity_id, week
 )
 SELECT 'spike' AS rule, j.entity_id || ':' || iso_week(j.week) AS key, e.name AS subject,
        'Spike: ' || e.name || ' in ' || j.articles || ' articles in ' || iso_week(j.week)

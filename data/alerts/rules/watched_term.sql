@@ -2,30 +2,26 @@
 -- A watched term appears, as whole words in any case, in the title or text of an article of
 -- the period. One alert per term and article; the evidence is the first sentence holding it
 -- (or the title).
--- params: $since, $until, $terms (VARCHAR[]), $patterns (VARCHAR[]: each term as an RE2 pattern),
---   $words (VARCHAR[]: each term's longest word, lower case)
+-- params: $since, $until, $term, $pattern (the term as an RE2 pattern), $word (the term's
+--   longest word, lower case); the rule runs once per term (a constant pattern compiles once)
 WITH
-watch AS (
-    SELECT unnest($terms::VARCHAR[]) AS term, unnest($patterns::VARCHAR[]) AS pattern,
-           unnest($words::VARCHAR[]) AS word
-),
 arts AS MATERIALIZED (
     SELECT article_id, canonical_url, source, sitename, title, text, article_at
     FROM articles_between($since, $until, 0, NULL)
 ),
 hits AS (
-    SELECT w.term, a.*,
+    SELECT a.*,
            -- the sentence: from a line start or an end mark followed by a space, to the next such end
            nullif(trim(regexp_extract(a.text,
-               '(?i)(?:^|\n|[.!?]["”’)]?\s+)((?:[^\n.!?]|[.!?][^\s"”’)])*?' || w.pattern
+               '(?i)(?:^|\n|[.!?]["”’)]?\s+)((?:[^\n.!?]|[.!?][^\s"”’)])*?' || $pattern
                    || '(?:[^\n.!?]|[.!?][^\s"”’)])*[.!?]?["”’)]?)', 1)), '') AS sentence
-    FROM arts a, watch w
+    FROM arts a
     -- a plain search for the term's longest word first (cheap), the pattern only where it is
-    WHERE (contains(lower(a.title), w.word) OR contains(lower(a.text), w.word))
-      AND (regexp_matches(a.title, '(?i)' || w.pattern) OR regexp_matches(a.text, '(?i)' || w.pattern))
+    WHERE (contains(lower(a.title), $word) OR contains(lower(a.text), $word))
+      AND (regexp_matches(a.title, '(?i)' || $pattern) OR regexp_matches(a.text, '(?i)' || $pattern))
 )
-SELECT 'watched_term' AS rule, term || ':' || article_id AS key, term AS subject,
-       '“' || term || '” in “' || coalesce(title, '(untitled)') || '”' AS title,
+SELECT 'watched_term' AS rule, $term || ':' || article_id AS key, $term AS subject,
+       '“' || $term || '” in “' || coalesce(title, '(untitled)') || '”' AS title,
        'In ' || coalesce(sitename, source) || '.' AS detail,
        article_at AS at,
        [{'title': title, 'url': canonical_url, 'source': coalesce(sitename, source),
