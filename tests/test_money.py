@@ -40,6 +40,9 @@ def fines(nlp, text: str) -> list[tuple]:
     ("Companies can be fined up to £18m under the act.", "£18m", "maximum"),
     ("Penalties are capped at R$50 million per violation.", "R$50 million", "maximum"),
     ("He was released on bail of €200,000.", "€200,000", "other"),
+    ("The former trader faces up to five years in jail and up to a $100,000 fine.", "$100,000", "maximum"),
+    ("Ministers plan to impose tariffs on £40bn of imported steel next year.", "£40bn", "other"),
+    ("The regulator imposed €2m of penalties on the lender.", "€2m", "fine"),
 ])
 def test_role_from_the_sentence(newsmon_nlp, text, amount, role):
     assert (amount, role) in roles(newsmon_nlp, text)

@@ -6,6 +6,8 @@ sentence's dependency tree ("fined X €5m": the verb; "a penalty of €5m": the
 cues only as nouns or verbs (so "fine weather" is not a fine) and never inside a name
 ("Competition Commission"). Then:
 
+* an amount no strong cue reaches but that says what it is worth ("$160 billion of
+  goods") is `other`, whatever weak cue ("impose", "order") is further off;
 * per-unit amounts ("US$12.99 a month", "$0.002 per call") are prices unless a fine
   cue governs them ("€50,000 a day" in fines);
 * a fine amount, or one with no cue, under "up to", "capped at", "maximum", a modal
@@ -76,6 +78,8 @@ def role_of(span: Span, lex: MoneyLexicon, names: set[int]) -> tuple[str | None,
     cue, distance = _in_what(span, lex, names), 1
     if cue is None:
         cue, distance = nearest_cue(span, lex, names, weak=False)
+    if cue is None and _of_what(span, names) is not None:
+        return "other", _of_what(span, names)  # "impose tariffs on $160 billion of goods"
     if cue is None:
         cue, distance = nearest_cue(span, lex, names, weak=True)
     role = lex.cue(cue) or lex.cue(cue, weak=True) if cue is not None else None
@@ -97,6 +101,19 @@ def _in_what(span: Span, lex: MoneyLexicon, names: set[int]) -> Token | None:
             return None  # "in its last funding round", "in the third quarter": when, not what
         if tok.i not in names and tok.pos_ in ("NOUN", "PROPN", "") and lex.cue(tok):
             return tok
+    return None
+
+
+def _of_what(span: Span, names: set[int]) -> Token | None:
+    """"$160 billion of goods": the noun after "of" says what the amount is worth, which a
+    weak cue ("impose", "order") further off does not override."""
+    doc = span.doc
+    if span.end >= len(doc) or doc[span.end].lower_ != "of":
+        return None
+    for tok in doc[span.end + 1:min(len(doc), span.end + 5)]:
+        if tok.pos_ in ("DET", "ADJ", "NUM") or tok.dep_ in ("amod", "compound", "poss", "case"):
+            continue
+        return tok if tok.pos_ == "NOUN" and tok.i not in names else None
     return None
 
 
@@ -181,8 +198,11 @@ def is_maximum(span: Span, cue: Token | None, lex: MoneyLexicon) -> bool:
 
 
 def _maximum_phrase_before(span: Span, lex: MoneyLexicon) -> bool:
+    """"up to £18m", and with an article between: "up to a $250,000 fine"."""
     doc = span.doc
-    words = [t.lower_ for t in doc[max(0, span.start - 5):span.start]]
+    words = [t.lower_ for t in doc[max(0, span.start - 6):span.start]]
+    if words and words[-1] in _DETERMINERS:
+        words = words[:-1]
     return any(tuple(words[-len(p):]) == p for p in lex.maximum_before if len(p) <= len(words))
 
 
