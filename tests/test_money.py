@@ -132,6 +132,13 @@ def test_a_total_and_the_parts_of_a_fine_are_no_records_of_their_own(newsmon_nlp
     assert [f[2] for f in fines(newsmon_nlp, parts)] == [30e6]
 
 
+def test_won_after_a_number_is_the_currency_not_the_verb(newsmon_nlp):
+    text = "A Seoul court fined Park Ji-hoon, the former chief executive of Dalmuri, 20 million won for lying."
+    assert [f[1:4] for f in fines(newsmon_nlp, text)] == [("Park Ji-hoon", 2e7, "KRW")]
+    assert roles(newsmon_nlp, "Dalmuri won the case and its sales rose to 900 billion won.") == [
+        ("900 billion won", "revenue")]
+
+
 def test_a_fine_nobody_is_said_to_pay_is_no_record(newsmon_nlp):
     text = '"A fine of a million pounds is nothing to them," said Dana Reyes, a campaigner.'
     assert fines(newsmon_nlp, text) == []
