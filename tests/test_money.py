@@ -139,6 +139,12 @@ def test_won_after_a_number_is_the_currency_not_the_verb(newsmon_nlp):
         ("900 billion won", "revenue")]
 
 
+def test_a_company_and_its_named_boss_fined_in_one_sentence(newsmon_nlp):
+    text = ("The Competition and Markets Authority fined Telvia £6m and its former chief executive, "
+            "Anna Ruiz, £150,000.")
+    assert [f[1:3] for f in fines(newsmon_nlp, text)] == [("Telvia", 6e6), ("Anna Ruiz", 1.5e5)]
+
+
 def test_a_fine_nobody_is_said_to_pay_is_no_record(newsmon_nlp):
     text = '"A fine of a million pounds is nothing to them," said Dana Reyes, a campaigner.'
     assert fines(newsmon_nlp, text) == []

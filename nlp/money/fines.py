@@ -102,12 +102,28 @@ def fine_candidates(parsed: Parsed, placed: list[Placed], names: dict[int, Party
         if respectively and len(targets) == len(fines):
             targets = [targets[n]]
         elif not (respectively or nxt is not None and nxt.lower_ == "each"):
-            before = names.get(item.span.start - 1)
+            before = _named_right_before(item.span, names)
             if before is not None and not before.authority:  # "Arcadeon €32.5 million"
                 targets = [before]
         out.append(Candidate(item, parsed, status, parties.authority, targets[0] if targets else None, pays,
                              unnamed_authority=parties.unnamed_authority))
     return out
+
+
+def _named_right_before(span: Span, names: dict[int, Party]) -> Party | None:
+    """The name just before the amount: "fined Arcadeon €32.5 million", and a name that
+    is a whole apposition, "fined Telvia £6m and its former boss, Anna Ruiz, £150,000" (not
+    the end of a longer one: "fined Marla Finch, a former executive at Corvid, $90,000")."""
+    doc, start = span.doc, span.start
+    if start < 2 or doc[start - 1].text != ",":
+        return names.get(start - 1)
+    party = names.get(start - 2)
+    if party is None:
+        return None
+    first = start - 2
+    while first > 0 and names.get(first - 1) is party:
+        first -= 1
+    return party if first > 0 and doc[first - 1].text == "," else None
 
 
 def _split_list(party: Party) -> list[Party]:
