@@ -2,14 +2,11 @@
 -- A watched entity (its name or any alias, with the label when the watchlist gives one) is
 -- mentioned in an article of the period. One alert per entity and article; the evidence is
 -- the article and the first sentence that names the entity.
--- params: $since, $until, $names (VARCHAR[]), $labels (VARCHAR[], NULL for any label)
+-- params: $since, $until, $entity_ids (BIGINT[]: the watched entities, as watched_ids.sql
+--   resolves the watchlist's names and labels)
 WITH
-watch AS (SELECT unnest($names::VARCHAR[]) AS watched, unnest($labels::VARCHAR[]) AS label),
 ids AS MATERIALIZED (
-    SELECT DISTINCT e.entity_id, e.name
-    FROM watch w
-    JOIN entity_aliases x ON x.alias = alias_key(x.label, w.watched) AND (w.label IS NULL OR x.label = w.label)
-    JOIN entities e ON e.entity_id = x.entity_id
+    SELECT entity_id, name FROM entities WHERE list_contains($entity_ids::BIGINT[], entity_id)
 ),
 arts AS MATERIALIZED (
     SELECT article_id, canonical_url, source, sitename, title, article_at
@@ -18,7 +15,7 @@ arts AS MATERIALIZED (
 hits AS (
     SELECT m.entity_id, m.article_id, arg_min(m.sentence, m.start_char) AS sentence, count(*) AS mentions
     FROM mentions m
-    WHERE m.entity_id IN (SELECT entity_id FROM ids) AND m.article_id IN (SELECT article_id FROM arts)
+    WHERE list_contains($entity_ids::BIGINT[], m.entity_id) AND m.article_id IN (SELECT article_id FROM arts)
     GROUP BY ALL
 )
 SELECT 'watched_entity' AS rule, h.entity_id || ':' || h.article_id AS key, i.name AS subject,
