@@ -33,6 +33,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/scaling.py
 	$(BIN)/python bench/storage_growth.py --json bench/storage_results.json
 	$(BIN)/python bench/search_bench.py --json bench/search_results.json
+	$(BIN)/python bench/version_storage.py --json bench/version_results.json
+	$(BIN)/python bench/alerts_bench.py --keep bench/.work
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
