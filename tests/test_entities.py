@@ -568,3 +568,11 @@ def test_demo_style_junk_is_cleaned(nlp):
     doc = run(nlp, text, [("Orbix A$", "ORG"), ("Lumora", "ORG"), ("VLOP", "ORG"), ("Marco Bellini", "PERSON"),
                           ("European Shoppers' Alliance", "ORG"), ("ESA", "ORG", 1), ("VLOP", "ORG", 1)])
     assert orgs(doc) == ["Orbix", "Lumora", "European Shoppers' Alliance"]
+
+
+def test_an_event_named_after_a_person_is_no_person(nlp):
+    text = ("Marta Ruiz won the Halvorsen Cup in Oslo. The Halvorsen Cup is played each spring, "
+            "and Ruiz also reached the Brennan Finals.")
+    doc = run(nlp, text, [("Marta Ruiz", "PERSON"), ("Halvorsen Cup", "PERSON"), ("Halvorsen Cup", "PERSON", 1),
+                          ("Ruiz", "PERSON", 1), ("Brennan Finals", "PERSON")])
+    assert people(doc) == ["Marta Ruiz"]

@@ -133,8 +133,9 @@ def _judge_person(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         c.decide(OTHER, STRONG, "not a name: the word is used in lower case in the text")
     elif _place_like(doc, ctx, c):
         c.decide(OTHER, STRONG, "place: used as a place (place noun or preposition)")
-    elif c.length > 1 and (doc[c.end - 1].text in rules.place_heads or doc[c.end - 1].text in rules.product_heads):
-        c.decide(OTHER, STRONG, f"not a person: ends in the place or product word {doc[c.end - 1].text!r}")
+    elif c.length > 1 and (doc[c.end - 1].text in rules.place_heads or doc[c.end - 1].text in rules.product_heads
+                           or doc[c.end - 1].text in rules.event_heads):
+        c.decide(OTHER, STRONG, f"not a person: ends in the place, product or event word {doc[c.end - 1].text!r}")
     elif _quoted(doc, c) or _in_quoted_title(doc, c):
         c.decide(OTHER, RULE, "not a name: part of a quoted title of a work")
     elif _before_venue_word(doc, ctx, c) or (c.length > 1 and not given and _single_letter_end(doc, c)):

@@ -58,6 +58,7 @@ class EntityRules:
     personal_titles: tuple[str, ...]  # "Mr", "Dr.": a name after one is a person
     suffixes: frozenset[str]
     product_heads: frozenset[str]
+    event_heads: frozenset[str]  # last words of events' names ("Cup"), never surnames
     particles: frozenset[str]
     question_words: frozenset[str]
     roles: frozenset[str]  # lower case, last word of each role
@@ -128,6 +129,7 @@ def load_rules(path: str | Path = DEFAULT_RULES) -> EntityRules:
         personal_titles=tuple(dict.fromkeys(person["personal_titles"])),
         suffixes=frozenset(person["suffixes"]),
         product_heads=frozenset(person["product_heads"]),
+        event_heads=frozenset(person["event_heads"]),
         particles=frozenset(person["particles"]),
         question_words=frozenset(person["question_words"]),
         roles=frozenset(r.split()[-1].lower() for r in person["roles"]),
