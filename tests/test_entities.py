@@ -576,3 +576,10 @@ def test_an_event_named_after_a_person_is_no_person(nlp):
     doc = run(nlp, text, [("Marta Ruiz", "PERSON"), ("Halvorsen Cup", "PERSON"), ("Halvorsen Cup", "PERSON", 1),
                           ("Ruiz", "PERSON", 1), ("Brennan Finals", "PERSON")])
     assert people(doc) == ["Marta Ruiz"]
+
+
+def test_the_front_of_a_venue_name_is_no_organisation(nlp):
+    text = ("The band plays Fresno, CA @ Harlow Savings Bank Amphitheatre on May 2. Tickets for the "
+            "Quarry Hill Family Stadium show went fast, said Dunmore Records.")
+    doc = run(nlp, text, [("Harlow Savings Bank", "ORG"), ("Quarry Hill", "ORG"), ("Dunmore Records", "ORG")])
+    assert orgs(doc) == ["Dunmore Records"]

@@ -186,6 +186,8 @@ def _judge_org(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         c.decide(OTHER, STRONG, "place: used as a place (place noun or preposition)")
     elif place is not None and head not in rules.org_heads:
         c.decide(OTHER, STRONG, f"place: {c.text!r} is a {place}, and no organisation word")
+    elif (venue := _venue_head_after(doc, ctx, c)) is not None:
+        c.decide(OTHER, RULE, f"not an organisation: part of a place's name ending in {venue!r}")
     elif given and _person_shaped(doc, ctx, c):
         c.decide(PERSON, RULE, f"person: starts with a given name ({given}), no organisation word")
     elif c.length == 1 and ctx.common_word(text) and ctx.sentence_initial(c.start):
@@ -245,6 +247,18 @@ def _before_venue_word(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
     """"Mohegan Sun" + "Arena": the name of a venue, cut by the model."""
     return c.end < len(doc) and doc[c.end].is_title and (doc[c.end].text in ctx.rules.facility_heads
                                                           or doc[c.end].text in ctx.rules.place_heads)
+
+
+def _venue_head_after(doc: Doc, ctx: DocContext, c: Candidate) -> str | None:
+    """"MIDFLORIDA Credit Union" + "Amphitheatre", "Veterans United Home" + "Loans Amphitheater":
+    the capitalised words right after the span (at most three) end in a place word, so the
+    span is the front of a venue's or a place's name that the model cut."""
+    end = c.end
+    while end < len(doc) and end - c.end < 3 and doc[end].is_title and doc[end].is_alpha:
+        if doc[end].text in ctx.rules.place_heads:
+            return doc[end].text
+        end += 1
+    return None
 
 
 def _single_letter_end(doc: Doc, c: Candidate) -> bool:
