@@ -1,4 +1,21 @@
-"""Shared pytest fixtures (generic ones only; test modules keep their own helpers)."""
+"""Shared pytest fixtures and helpers, in one place (test modules keep only their own).
+
+* `local_server`: a factory of LocalServers stopped after the test; `free_port()`;
+* `run_newsmon(...)`: the real command line in a subprocess;
+* `db`: the path of a fresh database file in the test's tmp folder (created by its
+  first writer); `sample_db`: the session's small read-only database of known
+  articles (tests/digest_testdb.py), for tests that only read;
+* `demo_port` / `demo_db`: one real `newsmon demo` run for the session, read-only;
+* the spaCy pipelines, loaded once per session: `newsmon_nlp` (newsmon's whole
+  pipeline on the real model) and `nlp_no_figures` (the same without the
+  figures component); `tiny_model`: the path of a tiny pipeline (a blank English
+  model with an untrained, label-less `ner`) for crawls that annotate but do not
+  check which entities are found: it runs several times faster per article, and
+  every newsmon component still runs, so mention and figure rows still flow;
+* `NO_NLP`: the `--set` arguments of a crawl that extracts and scores but never
+  loads spaCy (NEWSMON_ANNOTATE=false, no NLP pool), for crawl tests that check
+  no annotation at all.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +31,8 @@ from newsmon.crawler.localserver import LocalServer
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
+NO_NLP = ("--set", "NEWSMON_ANNOTATE=false", "--processes", "0")
+NO_NLP_SETTINGS = {"NEWSMON_ANNOTATE": False, "NEWSMON_NLP_PROCESSES": 0}
 
 
 @pytest.fixture
@@ -45,6 +64,47 @@ def run_newsmon(*args: str, input: str | None = None, timeout: float = 600,
     return subprocess.run([sys.executable, "-c", "from newsmon.crawler.cli import main; main()", *args],
                           cwd=ROOT, capture_output=True, text=True, timeout=timeout,
                           input=input, env={**os.environ, **(env or {})})
+
+
+@pytest.fixture
+def db(tmp_path) -> Path:
+    """The path of a fresh database in the test's tmp folder (not created yet)."""
+    return tmp_path / "news.duckdb"
+
+
+@pytest.fixture(scope="session")
+def sample_db(tmp_path_factory) -> Path:
+    """A small database of known articles, mentions and figures (tests/digest_testdb.py),
+    built once for the session: tests must only read it."""
+    from digest_testdb import build_db
+    return build_db(tmp_path_factory.mktemp("sample") / "news.duckdb")
+
+
+@pytest.fixture(scope="session")
+def nlp_no_figures():
+    """newsmon's pipeline without the figures component, loaded once for the session."""
+    from newsmon.nlp.pipeline import load_pipeline
+    return load_pipeline(figures=False)
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory) -> str:
+    """A spaCy pipeline with an untrained, label-less, very small `ner`, as a NEWSMON_MODEL
+    path: newsmon's own components run on it for real (gazetteer names and figures
+    still give rows), fast, for tests that count or compare rows, not judge entities."""
+    import spacy
+    nlp = spacy.blank("en")
+    tok2vec = {"@architectures": "spacy.HashEmbedCNN.v2", "pretrained_vectors": None,
+               "width": 8, "depth": 1, "embed_size": 100, "window_size": 1,
+               "maxout_pieces": 2, "subword_features": False}
+    nlp.add_pipe("ner", config={"model": {
+        "@architectures": "spacy.TransitionBasedParser.v2", "state_type": "ner",
+        "extra_state_tokens": False, "hidden_width": 8, "maxout_pieces": 2,
+        "use_upper": False, "tok2vec": tok2vec}})
+    nlp.initialize()
+    path = tmp_path_factory.mktemp("model") / "tiny"
+    nlp.to_disk(path)
+    return str(path)
 
 
 @pytest.fixture(scope="session")

@@ -10,12 +10,13 @@ the Debian package).
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import time
 from pathlib import Path
 
 import redis
+
+from conftest import free_port
 
 REDIS_SERVER = "redis-server"
 
@@ -24,18 +25,12 @@ def available() -> bool:
     return shutil.which(REDIS_SERVER) is not None
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class RedisServer:
     """One redis-server child process; `url` for newsmon, `client()` for assertions."""
 
     def __init__(self, directory: Path, port: int | None = None):
         self.directory = Path(directory)
-        self.port = port or _free_port()
+        self.port = port or free_port()
         self.proc: subprocess.Popen | None = None
 
     @property

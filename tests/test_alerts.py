@@ -65,13 +65,14 @@ class Db:
 
 
 @pytest.fixture
-def db(tmp_path):
-    return Db(tmp_path / "news.duckdb")
+def news(db) -> Db:
+    """A fresh database (conftest `db`) to fill through the real Store."""
+    return Db(db)
 
 
-def alerts_of(db: Db, rule: str, watchlist: Watchlist | None = None, since=NOW - timedelta(days=7)):
-    db.flush()
-    return [a for a in find_alerts(db.path, watchlist, since, now=NOW).alerts if a.rule == rule]
+def alerts_of(news: Db, rule: str, watchlist: Watchlist | None = None, since=NOW - timedelta(days=7)):
+    news.flush()
+    return [a for a in find_alerts(news.path, watchlist, since, now=NOW).alerts if a.rule == rule]
 
 
 # -- the watchlist -----------------------------------------------------------------------------
@@ -103,13 +104,13 @@ def test_a_bad_watchlist_names_the_line_and_the_mistake(text, message):
     assert message in str(err.value) and str(err.value).startswith("w.toml")
 
 
-def test_a_missing_or_bad_watchlist_is_exit_2_in_one_line(db, tmp_path):
-    db.article("alpha", NOW)
-    db.flush()
+def test_a_missing_or_bad_watchlist_is_exit_2_in_one_line(news, tmp_path):
+    news.article("alpha", NOW)
+    news.flush()
     bad = tmp_path / "w.toml"
     bad.write_text("[[entity]]\nnmae = 'x'\n")
     for path in (bad, tmp_path / "nope.toml"):
-        done = CliRunner().invoke(cli, ["alerts", "--db", str(db.path), "--watchlist", str(path)])
+        done = CliRunner().invoke(cli, ["alerts", "--db", str(news.path), "--watchlist", str(path)])
         assert done.exit_code == 2 and len(done.output.strip().splitlines()) == 1, done.output
 
 
@@ -137,60 +138,60 @@ def test_since_takes_a_date_a_time_or_an_iso_week():
 
 # -- the rules ----------------------------------------------------------------------------------
 
-def test_a_watched_entity_is_found_by_an_alias_and_only_with_its_label(db):
-    n = db.article("alpha", NOW - timedelta(days=1), ["Office of Communications", "Acme Ltd"],
+def test_a_watched_entity_is_found_by_an_alias_and_only_with_its_label(news):
+    n = news.article("alpha", NOW - timedelta(days=1), ["Office of Communications", "Acme Ltd"],
                    text="The Office of Communications (Ofcom) fined Acme.")
-    db.article("alpha", NOW - timedelta(days=30), ["Office of Communications"])  # before the period
+    news.article("alpha", NOW - timedelta(days=30), ["Office of Communications"])  # before the period
     w = Watchlist(entities=(load_watchlist(None).entities or ()) + tuple(
         parse_watchlist('[[entity]]\nname = "acme"\n[[entity]]\nname = "Office of Communications"\n'
                         'label = "person"\n').entities))
-    found = alerts_of(db, "watched_entity", w)
+    found = alerts_of(news, "watched_entity", w)
     assert [(a.subject, a.link) for a in found] == [("Acme Ltd", f"https://alpha.example/a/{n}")]
     assert found[0].evidence[0].sentence == f"Acme Ltd said something in article {n}."
     assert found[0].evidence[0].source == "Alpha News"
 
 
-def test_a_watched_term_gives_its_sentence(db):
-    db.article("alpha", NOW - timedelta(days=2), text="First point. Regulators want Age\nverification now. Last.")
-    db.article("bravo", NOW - timedelta(days=2), text="Page verifications are not it.")
-    found = alerts_of(db, "watched_term", Watchlist(terms=("age verification",)))
+def test_a_watched_term_gives_its_sentence(news):
+    news.article("alpha", NOW - timedelta(days=2), text="First point. Regulators want Age\nverification now. Last.")
+    news.article("bravo", NOW - timedelta(days=2), text="Page verifications are not it.")
+    found = alerts_of(news, "watched_term", Watchlist(terms=("age verification",)))
     assert [a.evidence[0].sentence for a in found] == ["Regulators want Age\nverification now."]
 
 
-def test_a_new_entity_needs_enough_articles_and_sources_and_no_earlier_article(db):
+def test_a_new_entity_needs_enough_articles_and_sources_and_no_earlier_article(news):
     for i, source in enumerate(("alpha", "alpha", "bravo")):
-        db.article(source, NOW - timedelta(days=1, hours=i), ["Quillfeather Analytics", "Old Corp"])
+        news.article(source, NOW - timedelta(days=1, hours=i), ["Quillfeather Analytics", "Old Corp"])
     for source in ("alpha", "alpha", "alpha"):
-        db.article(source, NOW - timedelta(days=2), ["Lonely Corp"])  # one source only
-    db.article("bravo", NOW - timedelta(days=20), ["Old Corp"])  # named before the period
-    found = alerts_of(db, "new_entity")
+        news.article(source, NOW - timedelta(days=2), ["Lonely Corp"])  # one source only
+    news.article("bravo", NOW - timedelta(days=20), ["Old Corp"])  # named before the period
+    found = alerts_of(news, "new_entity")
     assert [a.subject for a in found] == ["Quillfeather Analytics"]
     assert {e.source for e in found[0].evidence} == {"Alpha News", "Bravo News"}
     strict = Watchlist(rules=parse_watchlist("[rules]\nnew_entity_articles = 4\n").rules)
-    assert alerts_of(db, "new_entity", strict) == []
+    assert alerts_of(news, "new_entity", strict) == []
 
 
-def _weekly(db: Db, name: str, counts: list[int], start: datetime, other: str = "Filler Org") -> None:
+def _weekly(news: Db, name: str, counts: list[int], start: datetime, other: str = "Filler Org") -> None:
     for week, count in enumerate(counts):
         for k in range(count):
-            db.article("alpha", start + timedelta(days=7 * week, hours=k), [name])
-        db.article("bravo", start + timedelta(days=7 * week, hours=1), [other])  # every week has data
+            news.article("alpha", start + timedelta(days=7 * week, hours=k), [name])
+        news.article("bravo", start + timedelta(days=7 * week, hours=1), [other])  # every week has data
 
 
-def test_a_spike_against_the_weeks_before(db):
+def test_a_spike_against_the_weeks_before(news):
     monday = datetime(2026, 6, 15)
-    _weekly(db, "Spiky Org", [1, 2, 1, 1, 2, 1, 9], monday - timedelta(weeks=6))
-    _weekly(db, "Steady Org", [6, 5, 7, 6, 5, 6, 7], monday - timedelta(weeks=6), other="Filler Two")
-    found = alerts_of(db, "spike", since=monday)
+    _weekly(news, "Spiky Org", [1, 2, 1, 1, 2, 1, 9], monday - timedelta(weeks=6))
+    _weekly(news, "Steady Org", [6, 5, 7, 6, 5, 6, 7], monday - timedelta(weeks=6), other="Filler Two")
+    found = alerts_of(news, "spike", since=monday)
     assert [a.subject for a in found] == ["Spiky Org"]
     assert "9 articles in 2026-W25" in found[0].title and "1, 2, 1, 1, 2, 1" in found[0].detail
     assert len(found[0].evidence) == 5
 
 
-def test_no_spike_without_history_or_before_the_data_starts(db, tmp_path):
+def test_no_spike_without_history_or_before_the_data_starts(news, tmp_path):
     monday = datetime(2026, 6, 15)
-    _weekly(db, "Fresh Org", [0, 0, 0, 0, 0, 0, 9], monday - timedelta(weeks=6))  # new: no history
-    assert alerts_of(db, "spike", since=monday) == []
+    _weekly(news, "Fresh Org", [0, 0, 0, 0, 0, 0, 9], monday - timedelta(weeks=6))  # new: no history
+    assert alerts_of(news, "spike", since=monday) == []
     young = Db(tmp_path / "young.duckdb")
     _weekly(young, "Young Org", [1, 1, 9], monday - timedelta(weeks=2))  # the data starts 2 weeks before
     assert alerts_of(young, "spike", since=monday) == []
@@ -198,9 +199,9 @@ def test_no_spike_without_history_or_before_the_data_starts(db, tmp_path):
     assert [a.subject for a in alerts_of(young, "spike", since=monday)] == ["Young Org"]
 
 
-def _runs(db: Db, starts: list[datetime], sources: list[str]) -> list[int]:
-    db.flush()
-    con = duckdb.connect(str(db.path))
+def _runs(news: Db, starts: list[datetime], sources: list[str]) -> list[int]:
+    news.flush()
+    con = duckdb.connect(str(news.path))
     ids = []
     for at in starts:
         ids.append(con.execute("INSERT INTO crawl_runs (started_at, finished_at, status, sources) "
@@ -209,57 +210,57 @@ def _runs(db: Db, starts: list[datetime], sources: list[str]) -> list[int]:
     return ids
 
 
-def test_a_source_that_went_silent_against_its_usual_interval(db):
+def test_a_source_that_went_silent_against_its_usual_interval(news):
     for day in range(20):  # one article a day until 10 days ago, stored by two runs
-        db.article("alpha", NOW - timedelta(days=30 - day), run=1 + day % 2)
+        news.article("alpha", NOW - timedelta(days=30 - day), run=1 + day % 2)
     for day in range(20):
-        db.article("bravo", NOW - timedelta(days=20 - day, hours=2), run=1 + day % 2)  # still publishing
-    db.article("charlie", NOW - timedelta(days=40))  # too little history to judge
-    _runs(db, [NOW - timedelta(hours=6)], ["alpha", "bravo", "charlie"])
-    found = alerts_of(db, "source_silent")
+        news.article("bravo", NOW - timedelta(days=20 - day, hours=2), run=1 + day % 2)  # still publishing
+    news.article("charlie", NOW - timedelta(days=40))  # too little history to judge
+    _runs(news, [NOW - timedelta(hours=6)], ["alpha", "bravo", "charlie"])
+    found = alerts_of(news, "source_silent")
     assert [a.subject for a in found] == ["Alpha News"]
     assert "no new article since" in found[0].title
 
 
-def test_a_silent_source_that_nobody_crawled_is_not_reported(db):
+def test_a_silent_source_that_nobody_crawled_is_not_reported(news):
     for day in range(20):
-        db.article("alpha", NOW - timedelta(days=30 - day), run=1 + day % 2)
-    _runs(db, [NOW - timedelta(days=10, hours=1)], ["alpha"])  # the last crawl was right after it
-    assert alerts_of(db, "source_silent") == []
+        news.article("alpha", NOW - timedelta(days=30 - day), run=1 + day % 2)
+    _runs(news, [NOW - timedelta(days=10, hours=1)], ["alpha"])  # the last crawl was right after it
+    assert alerts_of(news, "source_silent") == []
 
 
-def _pages(db: Db, run: int, source: str, statuses: list[int]) -> None:
-    db.flush()
+def _pages(news: Db, run: int, source: str, statuses: list[int]) -> None:
+    news.flush()
     rows = [dict(url=f"https://{source}.example/p/{i}", source=source, kind="feed", status=s, etag=None,
                  last_modified=None, lastmod=None, fetched_at=NOW - timedelta(hours=1),
                  outcome="listed" if s == 200 else f"failed:http_{s}", canonical_url=None)
             for i, s in enumerate(statuses)]
-    db.store.write_batch(run, None, None, None, pd.DataFrame(rows))
+    news.store.write_batch(run, None, None, None, pd.DataFrame(rows))
 
 
-def test_a_source_that_now_refuses_the_crawler(db):
-    runs = _runs(db, [NOW - timedelta(days=2), NOW - timedelta(hours=2)], ["alpha", "bravo", "charlie"])
-    db.article("alpha", NOW - timedelta(days=3), run=runs[0])
-    _pages(db, runs[0], "alpha", [200, 200, 200])
-    _pages(db, runs[1], "alpha", [403, 403, 429])
-    _pages(db, runs[0], "bravo", [200, 200])
-    _pages(db, runs[1], "bravo", [200, 403, 200])  # one refusal in three: below the share
-    _pages(db, runs[1], "charlie", [403, 403])  # never delivered: not "turned" into refusals
-    found = alerts_of(db, "source_blocked")
+def test_a_source_that_now_refuses_the_crawler(news):
+    runs = _runs(news, [NOW - timedelta(days=2), NOW - timedelta(hours=2)], ["alpha", "bravo", "charlie"])
+    news.article("alpha", NOW - timedelta(days=3), run=runs[0])
+    _pages(news, runs[0], "alpha", [200, 200, 200])
+    _pages(news, runs[1], "alpha", [403, 403, 429])
+    _pages(news, runs[0], "bravo", [200, 200])
+    _pages(news, runs[1], "bravo", [200, 403, 200])  # one refusal in three: below the share
+    _pages(news, runs[1], "charlie", [403, 403])  # never delivered: not "turned" into refusals
+    found = alerts_of(news, "source_blocked")
     assert [a.subject for a in found] == ["Alpha News"]
     assert "answered 403/429 to 3 of 3 fetches" in found[0].title
-    later = _runs(db, [NOW - timedelta(hours=1)], ["alpha"])[0]
-    _pages(db, later, "alpha", [403])  # still blocked in a later run: the same alert
-    assert [a.id for a in alerts_of(db, "source_blocked")] == [found[0].id]
+    later = _runs(news, [NOW - timedelta(hours=1)], ["alpha"])[0]
+    _pages(news, later, "alpha", [403])  # still blocked in a later run: the same alert
+    assert [a.id for a in alerts_of(news, "source_blocked")] == [found[0].id]
 
 
 # -- memory and formats -------------------------------------------------------------------------
 
 @pytest.fixture
-def watched(db, tmp_path):
+def watched(news, tmp_path):
     for day in (1, 2):
-        db.article("alpha", datetime.utcnow() - timedelta(days=day), ["Watched Corp"], title=f"News {day}")
-    db.flush()
+        news.article("alpha", datetime.utcnow() - timedelta(days=day), ["Watched Corp"], title=f"News {day}")
+    news.flush()
     path = tmp_path / "w.toml"
     path.write_text('[[entity]]\nname = "Watched Corp"\n')
     return path
@@ -269,8 +270,8 @@ def invoke(*args: str):
     return CliRunner().invoke(cli, ["alerts", *args])
 
 
-def test_reported_alerts_are_not_reported_again_per_channel(db, watched):
-    base = ["--db", str(db.path), "--watchlist", str(watched)]
+def test_reported_alerts_are_not_reported_again_per_channel(news, watched):
+    base = ["--db", str(news.path), "--watchlist", str(watched)]
     peek = invoke(*base, "--peek")
     assert peek.exit_code == 0 and peek.output.count("* Watched Corp in") == 2
     first = invoke(*base)
@@ -281,15 +282,15 @@ def test_reported_alerts_are_not_reported_again_per_channel(db, watched):
     as_json = json.loads(invoke(*base, "--all", "--format", "json").output)
     assert [a["rule"] for a in as_json] == ["watched_entity"] * 2
     assert {a["id"] for a in as_json} == set(__import__("re").findall(r"id (nm-\w+)", first.output))
-    db.article("alpha", datetime.utcnow(), ["Watched Corp"], title="News 3")
-    db.flush()
+    news.article("alpha", datetime.utcnow(), ["Watched Corp"], title="News 3")
+    news.flush()
     newer = invoke(*base)
     assert newer.output.count("* Watched Corp in") == 1 and "News 3" in newer.output
 
 
-def test_the_atom_feed_parses_and_keeps_each_entry_s_first_time(db, watched, tmp_path):
+def test_the_atom_feed_parses_and_keeps_each_entry_s_first_time(news, watched, tmp_path):
     out = tmp_path / "feed" / "alerts.atom"
-    base = ["--db", str(db.path), "--watchlist", str(watched), "--format", "atom", "--out", str(out)]
+    base = ["--db", str(news.path), "--watchlist", str(watched), "--format", "atom", "--out", str(out)]
     assert invoke(*base).exit_code == 0
     feed = feedparser.parse(str(out))
     assert not feed.bozo and feed.version == "atom10" and len(feed.entries) == 2
@@ -297,8 +298,8 @@ def test_the_atom_feed_parses_and_keeps_each_entry_s_first_time(db, watched, tmp
     assert entry.id.startswith("urn:newsmon:alert:nm-") and entry.link.startswith("https://alpha.example/a/")
     assert entry.title.startswith("[watched entity] Watched Corp in")
     first_times = {e.id: e.updated for e in feed.entries}
-    db.article("alpha", datetime.utcnow(), ["Watched Corp"], title="News 3")
-    db.flush()
+    news.article("alpha", datetime.utcnow(), ["Watched Corp"], title="News 3")
+    news.flush()
     assert invoke(*base).exit_code == 0
     feed = feedparser.parse(str(out))
     assert len(feed.entries) == 3
@@ -306,15 +307,15 @@ def test_the_atom_feed_parses_and_keeps_each_entry_s_first_time(db, watched, tmp
     assert not list(out.parent.glob(".*partial"))
 
 
-def test_send_does_not_go_with_atom_and_a_bad_since_is_exit_2(db, watched):
-    assert invoke("--db", str(db.path), "--format", "atom", "--send").exit_code == 2
-    done = invoke("--db", str(db.path), "--since", "last week")
+def test_send_does_not_go_with_atom_and_a_bad_since_is_exit_2(news, watched):
+    assert invoke("--db", str(news.path), "--format", "atom", "--send").exit_code == 2
+    done = invoke("--db", str(news.path), "--since", "last week")
     assert done.exit_code == 2 and "--since" in done.output
 
 
-def _fine(db: Db, n: int, fine_id: str, value: float, unit: str, eur: float | None, target: str = "Acme") -> None:
-    db.flush()
-    con = duckdb.connect(str(db.path))
+def _fine(news: Db, n: int, fine_id: str, value: float, unit: str, eur: float | None, target: str = "Acme") -> None:
+    news.flush()
+    con = duckdb.connect(str(news.path))
     con.execute("""INSERT INTO fine_reports (report_id, fine_id, article_id, authority, authority_label, target,
                        target_label, value, unit, status, basis, value_eur, text, start_char, end_char, sentence)
                    SELECT article_id || ':1', $fine, article_id, 'Data Regulator', 'organisation', $target,
@@ -325,31 +326,31 @@ def _fine(db: Db, n: int, fine_id: str, value: float, unit: str, eur: float | No
     con.close()
 
 
-def test_a_fine_at_or_above_the_threshold_in_euros(db):
-    big = db.article("alpha", NOW - timedelta(days=2))
-    copy = db.article("bravo", NOW - timedelta(days=1))
-    small = db.article("alpha", NOW - timedelta(days=2))
-    old = db.article("alpha", NOW - timedelta(days=30))
-    _fine(db, big, "f1", 12e9, "KRW", 8.1e6)      # in won, over €5m once converted
-    _fine(db, copy, "f1", 12e9, "KRW", 8.1e6)     # the same fine, reported again
-    _fine(db, small, "f2", 4e6, "EUR", 4e6)
-    _fine(db, old, "f3", 9e9, "EUR", 9e9)         # before the period
-    found = alerts_of(db, "fine", Watchlist(fine_threshold_eur=5_000_000))
+def test_a_fine_at_or_above_the_threshold_in_euros(news):
+    big = news.article("alpha", NOW - timedelta(days=2))
+    copy = news.article("bravo", NOW - timedelta(days=1))
+    small = news.article("alpha", NOW - timedelta(days=2))
+    old = news.article("alpha", NOW - timedelta(days=30))
+    _fine(news, big, "f1", 12e9, "KRW", 8.1e6)      # in won, over €5m once converted
+    _fine(news, copy, "f1", 12e9, "KRW", 8.1e6)     # the same fine, reported again
+    _fine(news, small, "f2", 4e6, "EUR", 4e6)
+    _fine(news, old, "f3", 9e9, "EUR", 9e9)         # before the period
+    found = alerts_of(news, "fine", Watchlist(fine_threshold_eur=5_000_000))
     assert [a.key for a in found] == ["f1"]
     assert "Data Regulator → Acme" in found[0].title and "(≈ €8,100,000)" in found[0].title
     assert {e.source for e in found[0].evidence} == {"Alpha News", "Bravo News"}
     assert "Reported by 2 articles" in found[0].detail
-    assert sorted(a.key for a in alerts_of(db, "fine", Watchlist(fine_threshold_eur=1_000_000))) == ["f1", "f2"]
+    assert sorted(a.key for a in alerts_of(news, "fine", Watchlist(fine_threshold_eur=1_000_000))) == ["f1", "f2"]
 
 
-def test_a_fine_that_only_an_edit_brought_is_the_edit_s_alert(db):
+def test_a_fine_that_only_an_edit_brought_is_the_edit_s_alert(news):
     def write(n: int, text: str, value: float) -> None:
         money = [dict(canonical_url=f"https://alpha.example/a/{n}", kind="money", value=value, unit="EUR",
                       object=None, text=f"€{value / 1e6:g}m", start=5, end=10, sentence=text)]
-        db.store.write_batch(1, pd.DataFrame([art(n, "alpha", NOW - timedelta(days=1), text)]), None,
+        news.store.write_batch(1, pd.DataFrame([art(n, "alpha", NOW - timedelta(days=1), text)]), None,
                              pd.DataFrame(money))
     write(90, "The regulator fined Acme €14.5m.", 14.5e6)
     write(90, "The regulator fined Acme €18.5m.", 18.5e6)  # the article edited: its fine is new
-    _fine(db, 90, "f-edit", 18.5e6, "EUR", 18.5e6)
-    assert alerts_of(db, "fine") == []
-    assert [a.rule for a in find_alerts(db.path, None, NOW - timedelta(days=7)).alerts] == ["edit"]
+    _fine(news, 90, "f-edit", 18.5e6, "EUR", 18.5e6)
+    assert alerts_of(news, "fine") == []
+    assert [a.rule for a in find_alerts(news.path, None, NOW - timedelta(days=7)).alerts] == ["edit"]

@@ -14,15 +14,15 @@ from newsmon.nlp.entities.canonical import (
     strip_corporate_suffixes,
 )
 from newsmon.nlp.entities.rules import load_rules
-from newsmon.nlp.pipeline import annotate_doc, load_pipeline
+from newsmon.nlp.pipeline import annotate_doc
 
 SUFFIXES = load_rules().suffixes
 CORPORATE_SUFFIXES = load_rules().org_cues.corporate_suffixes
 
 
 @pytest.fixture(scope="module")
-def nlp():
-    return load_pipeline(figures=False)
+def nlp(nlp_no_figures):
+    return nlp_no_figures
 
 
 def canonicals(*names: str) -> list[str]:

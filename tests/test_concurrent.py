@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, run_newsmon
+from conftest import NO_NLP, ROOT, run_newsmon
 from newsmon.data.errors import DatabaseNotFoundError, NotADatabaseError
 from newsmon.data.store import connect_read, query
 from generated_site import serve_generated_site, write_sources
@@ -50,8 +50,10 @@ def slow_site(tmp_path):
 
 
 def start_crawl(sources: Path, db: Path, *extra: str) -> subprocess.Popen:
+    """A crawl that writes batches of 10 and never loads spaCy (these tests check the
+    readers and the writer, not what the articles say)."""
     return subprocess.Popen([*NEWSMON, "crawl", "--sources", str(sources), "--db", str(db),
-                             "--set", "NEWSMON_BATCH_SIZE=10", *extra],
+                             "--set", "NEWSMON_BATCH_SIZE=10", *NO_NLP, *extra],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 

@@ -20,19 +20,14 @@ from newsmon.data.digest.render import md_link, md_text, safe_url
 from newsmon.data.errors import NoArticlesError, QueryParamError
 from newsmon.data.named import run_query
 from newsmon.data.store import Store
-from digest_testdb import FORMULA_TITLE, HOSTILE_ENTITY, HOSTILE_TITLE, build_db
+from digest_testdb import FORMULA_TITLE, HOSTILE_ENTITY, HOSTILE_TITLE
 
 PROBE = "https://alpha.example/2025/03/telegram-probe"
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory) -> Path:
-    return build_db(tmp_path_factory.mktemp("digest") / "news.duckdb")
-
-
-@pytest.fixture(scope="module")
-def digest(db):
-    return build_digest(db)
+def digest(sample_db):
+    return build_digest(sample_db)
 
 
 # -- sections ------------------------------------------------------------------------
@@ -63,18 +58,18 @@ def test_every_article_of_the_week_is_in_exactly_one_story(digest):
     assert len(urls) == len(set(urls)) == digest.total_articles
 
 
-def test_stories_rank_by_relevance_and_number_of_sources(db, digest):
+def test_stories_rank_by_relevance_and_number_of_sources(sample_db, digest):
     # 3 sources at relevance 0.8 beat 1 source at 0.95 ...
     assert list(digest.stories["title"][:2]) == [
         "EU opens Telegram probe over illegal content - Alpha News", "Ofcom opens first Online Safety Act case"]
     # ... unless sources carry no weight
-    by_relevance = run_query(db, "top_stories", {"source_weight": 0})
+    by_relevance = run_query(sample_db, "top_stories", {"source_weight": 0})
     assert by_relevance["title"].iloc[0] == "Ofcom opens first Online Safety Act case"
     assert list(digest.stories["rank"]) == list(range(1, len(digest.stories) + 1))
 
 
-def test_similarity_threshold_controls_grouping(db):
-    strict = run_query(db, "top_stories", {"similarity": 1.0})
+def test_similarity_threshold_controls_grouping(sample_db):
+    strict = run_query(sample_db, "top_stories", {"similarity": 1.0})
     probe = strict[strict["url"] == PROBE].iloc[0]
     # the copies carry an extra credit sentence, so they are no longer "the same" ...
     assert probe["n_articles"] == 1
@@ -95,8 +90,8 @@ def test_entities_with_change_against_previous_week_and_new_ones(digest):
     assert digest.organisations()["name"].iloc[0] == "European Commission"
 
 
-def test_a_week_makes_its_own_first_mentions_new(db):
-    w10 = build_digest(db, "2025-W10")
+def test_a_week_makes_its_own_first_mentions_new(sample_db):
+    w10 = build_digest(sample_db, "2025-W10")
     commission = w10.entities.set_index("name").loc["European Commission"]
     assert commission["is_new"] and commission["articles"] == 3
 
@@ -144,25 +139,25 @@ def test_articles_per_day_and_per_source(digest):
     assert per_source == {"delta": 3, "alpha": 2, "beta": 2, "gamma": 2}
 
 
-def test_topic_filter(db):
-    online = build_digest(db, terms=["online safety act"], topic="online safety")
+def test_topic_filter(sample_db):
+    online = build_digest(sample_db, terms=["online safety act"], topic="online safety")
     assert online.total_articles == 1 and online.topic == "online safety"
     assert list(online.stories["title"]) == ["Ofcom opens first Online Safety Act case"]
-    relevant = build_digest(db, min_relevance=0.5)
+    relevant = build_digest(sample_db, min_relevance=0.5)
     assert relevant.total_articles == 7  # without the 0.4 formula article and the 0.05 weather one
 
 
-def test_a_week_without_articles_renders_empty_sections(db):
-    empty = build_digest(db, "2025-W01")
+def test_a_week_without_articles_renders_empty_sections(sample_db):
+    empty = build_digest(sample_db, "2025-W01")
     assert empty.stories.empty and empty.total_articles == 0 and len(empty.per_day) == 7
     assert "No stories this week." in render_markdown(empty)
     html = render_html(empty)
     assert "No stories this week." in html and 'id="per-day"' in html
 
 
-def test_a_malformed_week_is_a_parameter_error(db):
+def test_a_malformed_week_is_a_parameter_error(sample_db):
     with pytest.raises(QueryParamError):
-        build_digest(db, "2025-week-11")
+        build_digest(sample_db, "2025-week-11")
 
 
 def test_an_empty_database_is_a_clear_error(tmp_path):

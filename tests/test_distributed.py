@@ -39,25 +39,6 @@ def redis_srv(tmp_path):
         yield server
 
 
-@pytest.fixture(scope="module")
-def tiny_model(tmp_path_factory) -> str:
-    """A spaCy pipeline with an untrained, label-less, very small `ner`: newsmon's own
-    components run on it for real, fast (the worker tests that count rows use it)."""
-    import spacy
-    nlp = spacy.blank("en")
-    tok2vec = {"@architectures": "spacy.HashEmbedCNN.v2", "pretrained_vectors": None,
-               "width": 8, "depth": 1, "embed_size": 100, "window_size": 1,
-               "maxout_pieces": 2, "subword_features": False}
-    nlp.add_pipe("ner", config={"model": {
-        "@architectures": "spacy.TransitionBasedParser.v2", "state_type": "ner",
-        "extra_state_tokens": False, "hidden_width": 8, "maxout_pieces": 2,
-        "use_upper": False, "tok2vec": tok2vec}})
-    nlp.initialize()
-    path = tmp_path_factory.mktemp("model") / "tiny"
-    nlp.to_disk(path)
-    return str(path)
-
-
 def start(*args: str) -> subprocess.Popen:
     return subprocess.Popen([*CLI, *args], cwd=ROOT, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)

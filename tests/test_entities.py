@@ -17,8 +17,8 @@ from newsmon.nlp.records import Mention
 
 
 @pytest.fixture(scope="module")
-def nlp():
-    return load_pipeline(figures=False)
+def nlp(nlp_no_figures):
+    return nlp_no_figures
 
 
 def run(nlp, text: str, ents: list[tuple[str, str]] | list[tuple[str, str, int]]) -> Doc:
@@ -444,10 +444,10 @@ def test_full_pipeline_keeps_nothing_from_empty_or_odd_text(nlp):
 # --- the pipeline's shape and output ------------------------------------------------------
 
 
-def test_pipeline_runs_only_what_ner_needs():
+def test_pipeline_runs_only_what_ner_needs(newsmon_nlp):
     """Over every token only `ner` of the model runs; the tagger and parser are loaded
     disabled, for newsmon_money to run on the sentences that hold money (issue 14)."""
-    full = load_pipeline()
+    full = newsmon_nlp
     assert full.pipe_names == ["newsmon_amount_tokens", "ner", "newsmon_gazetteer", "sentencizer",
                                "newsmon_sentences", "newsmon_entities", "newsmon_figures", "newsmon_money"]
     assert set(full.disabled) == {"tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer"}

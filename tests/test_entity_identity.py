@@ -13,11 +13,6 @@ from test_store import article, frame, mention
 
 
 @pytest.fixture
-def db(tmp_path):
-    return tmp_path / "news.duckdb"
-
-
-@pytest.fixture
 def store(db):
     return Store(db)
 

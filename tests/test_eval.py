@@ -193,12 +193,10 @@ def test_generalisation_set_holds_ids_and_labels_only():
 
 
 @pytest.fixture(scope="module")
-def dev_result():
+def dev_result(request):
     if not GOLD.exists():
         pytest.skip(f"gold file not found: {GOLD} (../shared is not mounted)")
-    from newsmon.nlp.pipeline import load_pipeline
-
-    return evaluate(GOLD, load_pipeline())
+    return evaluate(GOLD, request.getfixturevalue("newsmon_nlp"))
 
 
 def test_gold_file_loads():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -17,15 +16,9 @@ from newsmon.data.named import (
     run_query,
     week_label,
 )
-from digest_testdb import build_db
 
 EXPECTED = {"articles_per_day", "articles_per_source", "entity_trend", "notable_figures", "top_entities",
             "top_stories", "week_fines", "weeks"}
-
-
-@pytest.fixture(scope="module")
-def db(tmp_path_factory) -> Path:
-    return build_db(tmp_path_factory.mktemp("queries") / "news.duckdb")
 
 
 def test_every_query_file_is_listed_with_its_documented_header():
@@ -44,23 +37,23 @@ def test_every_query_file_is_listed_with_its_documented_header():
     assert stories.param("week").default is None  # "latest"
 
 
-def test_unknown_query_names_the_known_ones(db):
+def test_unknown_query_names_the_known_ones(sample_db):
     with pytest.raises(UnknownQueryError) as err:
-        run_query(db, "top_storeys")
+        run_query(sample_db, "top_storeys")
     assert "top_stories" in str(err.value)
 
 
-def test_unknown_parameter_is_refused_with_the_accepted_ones(db):
+def test_unknown_parameter_is_refused_with_the_accepted_ones(sample_db):
     with pytest.raises(QueryParamError) as err:
-        run_query(db, "top_stories", {"wek": "2025-W11"})
+        run_query(sample_db, "top_stories", {"wek": "2025-W11"})
     assert "wek" in str(err.value) and "week" in str(err.value)
 
 
 @pytest.mark.parametrize("params", [{"week": "2025-13"}, {"week": "2025-W54"}, {"limit": "ten"},
                                     {"min_relevance": "high"}])
-def test_badly_typed_values_are_refused(db, params):
+def test_badly_typed_values_are_refused(sample_db, params):
     with pytest.raises(QueryParamError):
-        run_query(db, "top_stories", params)
+        run_query(sample_db, "top_stories", params)
 
 
 def test_parse_param_args():
@@ -80,41 +73,41 @@ def test_week_parsing():
         parse_week("March")
 
 
-def test_weeks_lists_weeks_with_articles_latest_first(db):
-    weeks = run_query(db, "weeks")
+def test_weeks_lists_weeks_with_articles_latest_first(sample_db):
+    weeks = run_query(sample_db, "weeks")
     assert list(weeks["week"]) == ["2025-W11", "2025-W10", "2025-W09"]
     assert list(weeks["articles"]) == [9, 3, 1]
-    assert list(run_query(db, "weeks", {"limit": "1"})["week"]) == ["2025-W11"]
+    assert list(run_query(sample_db, "weeks", {"limit": "1"})["week"]) == ["2025-W11"]
 
 
-def test_string_params_from_the_command_line_are_converted(db):
-    stories = run_query(db, "top_stories", parse_param_args(["week=2025-W10", "limit=2"]))
+def test_string_params_from_the_command_line_are_converted(sample_db):
+    stories = run_query(sample_db, "top_stories", parse_param_args(["week=2025-W10", "limit=2"]))
     assert len(stories) == 2
     assert all(t.startswith("Commission questions marketplace") for t in stories["title"])
 
 
-def test_latest_week_is_the_default(db):
-    latest = run_query(db, "articles_per_day")
-    explicit = run_query(db, "articles_per_day", {"week": "2025-W11"})
+def test_latest_week_is_the_default(sample_db):
+    latest = run_query(sample_db, "articles_per_day")
+    explicit = run_query(sample_db, "articles_per_day", {"week": "2025-W11"})
     assert latest.equals(explicit)
     assert latest["articles"].sum() == 9
 
 
-def test_terms_filter_takes_a_comma_separated_list(db):
-    stories = run_query(db, "top_stories", {"terms": "online safety act, weather"})
+def test_terms_filter_takes_a_comma_separated_list(sample_db):
+    stories = run_query(sample_db, "top_stories", {"terms": "online safety act, weather"})
     assert set(stories["title"]) == {"Ofcom opens first Online Safety Act case", "Sunny weekend ahead"}
 
 
-def test_latest_week_follows_the_topic_filter(db):
-    per_day = run_query(db, "articles_per_day", {"terms": "political ads"})  # only a W09 article matches
+def test_latest_week_follows_the_topic_filter(sample_db):
+    per_day = run_query(sample_db, "articles_per_day", {"terms": "political ads"})  # only a W09 article matches
     assert per_day["day"].min().date() == date(2025, 2, 24) and per_day["articles"].sum() == 1
-    assert run_query(db, "articles_per_day", {"min_relevance": "0.99"})["articles"].sum() == 0
+    assert run_query(sample_db, "articles_per_day", {"min_relevance": "0.99"})["articles"].sum() == 0
 
 
-def test_an_empty_week_gives_empty_results_not_errors(db):
-    assert run_query(db, "top_stories", {"week": "2025-W01"}).empty
-    assert run_query(db, "top_entities", {"week": "2025-W01"}).empty
-    assert run_query(db, "articles_per_day", {"week": "2025-W01"})["articles"].sum() == 0
+def test_an_empty_week_gives_empty_results_not_errors(sample_db):
+    assert run_query(sample_db, "top_stories", {"week": "2025-W01"}).empty
+    assert run_query(sample_db, "top_entities", {"week": "2025-W01"}).empty
+    assert run_query(sample_db, "articles_per_day", {"week": "2025-W01"})["articles"].sum() == 0
 
 
 def test_a_malformed_header_is_a_query_error(tmp_path):
@@ -129,13 +122,13 @@ def test_a_query_whose_header_names_another_file_is_refused(tmp_path):
         get_query("one", tmp_path)
 
 
-def test_queries_in_another_directory_run_with_their_params(db, tmp_path):
+def test_queries_in_another_directory_run_with_their_params(sample_db, tmp_path):
     (tmp_path / "count_source.sql").write_text(
         "-- name: count_source\n-- about: articles of one source\n"
         "-- param: source text : the source name\n-- row: one count\n"
         "SELECT count(*) AS n FROM articles WHERE source = $source\n")
     with pytest.raises(QueryParamError):  # required and missing
-        run_query(db, "count_source", {}, directory=tmp_path)
-    assert run_query(db, "count_source", {"source": "gamma"}, directory=tmp_path)["n"].iloc[0] == 2
+        run_query(sample_db, "count_source", {}, directory=tmp_path)
+    assert run_query(sample_db, "count_source", {"source": "gamma"}, directory=tmp_path)["n"].iloc[0] == 2
     # the value is bound, never pasted into the SQL
-    assert run_query(db, "count_source", {"source": "x' OR '1'='1"}, directory=tmp_path)["n"].iloc[0] == 0
+    assert run_query(sample_db, "count_source", {"source": "x' OR '1'='1"}, directory=tmp_path)["n"].iloc[0] == 0

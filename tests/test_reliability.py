@@ -20,7 +20,7 @@ from typing import Any, Callable
 
 import pytest
 
-from conftest import run_newsmon
+from conftest import NO_NLP_SETTINGS, run_newsmon
 from newsmon.crawler.cli import EXIT_DATABASE, EXIT_USAGE
 from newsmon.crawler.localserver import LocalServer, Request, Response
 from newsmon.crawler.runs.runner import run_crawl_isolated
@@ -106,9 +106,10 @@ concurrency = 4
 
 
 # -- crawls and the database -----------------------------------------------------------
-# NLP in the crawl process (workers 0) costs less CPU per crawl than a worker process
-# that loads spaCy again; test_newsmon_crawl_records_every_reason_in_the_run uses the pool
-FAST = {"NEWSMON_NLP_PROCESSES": 0, "LOG_LEVEL": "WARNING", "AUTOTHROTTLE_START_DELAY": 0.01,
+# no spaCy: these crawls check what reaches the database, never which entities are found
+# (NO_NLP_SETTINGS: extraction and relevance in the crawl process); the seed crawl
+# annotates, and test_newsmon_crawl_records_every_reason_in_the_run uses the NLP pool
+FAST = {**NO_NLP_SETTINGS, "LOG_LEVEL": "WARNING", "AUTOTHROTTLE_START_DELAY": 0.01,
         "DOWNLOAD_TIMEOUT": 10, "RETRY_TIMES": 1, "NEWSMON_CONTACT": "reliability@newsmon.invalid"}
 CLI_FAST = ("--set", "AUTOTHROTTLE_START_DELAY=0.01")
 
@@ -198,12 +199,12 @@ class Seeded:
 
 
 @pytest.fixture
-def db(seed_db, tmp_path) -> Seeded:
+def seeded(seed_db, tmp_path) -> Seeded:
     return Seeded(seed_db, tmp_path / "newsmon.duckdb")
 
 
 # -- the cases ---------------------------------------------------------------------------
-def test_malformed_html_is_extracted_or_dropped_with_a_reason(local_server, db):
+def test_malformed_html_is_extracted_or_dropped_with_a_reason(local_server, seeded):
     server = local_server()
     broken = article("Ofcom warns Hearth over moderation").replace("</p>", "")  # unclosed
     broken = broken.replace("<article>", "<article><div><table><tr><td><<>>&&&;</span>")
@@ -215,17 +216,17 @@ def test_malformed_html_is_extracted_or_dropped_with_a_reason(local_server, db):
         "/news/unclosed-comment": Response(body="<html><body><!-- " + "x " * 500),
         "/news/deep": Response(body=deep),
     })
-    stats = crawl(sources, db.path)
-    assert stored_urls(db.path, server) == ["/news/broken-markup"]
-    text = query(db.path, "select text from articles where title = $t",
+    stats = crawl(sources, seeded.path)
+    assert stored_urls(seeded.path, server) == ["/news/broken-markup"]
+    text = query(seeded.path, "select text from articles where title = $t",
                  {"t": "Ofcom warns Hearth over moderation"})["text"].iloc[0]
     assert "illegal content reported by 120 users" in text
     dropped = counted(stats, "newsmon/dropped/")
     assert sum(dropped.values()) == 3, dropped  # each garbage page with its reason
-    db.assert_intact()
+    seeded.assert_intact()
 
 
-def test_binary_data_served_as_text_html_is_counted_not_decoded(local_server, db):
+def test_binary_data_served_as_text_html_is_counted_not_decoded(local_server, seeded):
     server = local_server()
     png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 40
     noise = random.Random(4).randbytes(20_000)
@@ -234,14 +235,14 @@ def test_binary_data_served_as_text_html_is_counted_not_decoded(local_server, db
         "/news/noise": Response(body=noise, content_type="text/html"),
         "/news/good": Response(body=article("Ofcom names Hearth's moderators")),
     })
-    stats = crawl(sources, db.path)
-    assert stored_urls(db.path, server) == ["/news/good"]
+    stats = crawl(sources, seeded.path)
+    assert stored_urls(seeded.path, server) == ["/news/good"]
     assert stats["newsmon/pages_binary"] == 2
     assert counted(stats, "newsmon/dropped/") == {"not_html": 2}
-    db.assert_intact()
+    seeded.assert_intact()
 
 
-def test_a_response_larger_than_the_size_limit_is_cut_off(local_server, db):
+def test_a_response_larger_than_the_size_limit_is_cut_off(local_server, seeded):
     server = local_server()
     big = ("<html><body>" + "<p>padding</p>" * 40_000 + "</body></html>").encode()  # ~560 kB
     sources = publish(server, {
@@ -249,14 +250,14 @@ def test_a_response_larger_than_the_size_limit_is_cut_off(local_server, db):
         "/news/streamed": Response(body=chunked(big), headers={"Transfer-Encoding": "chunked"}),
         "/news/good": Response(body=article("Ofcom sets a deadline for Hearth")),
     })
-    stats = crawl(sources, db.path, DOWNLOAD_MAXSIZE=200_000, DOWNLOAD_WARNSIZE=100_000)
+    stats = crawl(sources, seeded.path, DOWNLOAD_MAXSIZE=200_000, DOWNLOAD_WARNSIZE=100_000)
     assert stats["newsmon/fetch_failed/too_large"] == 2
     assert server.hits["/news/announced"] == 1 and server.hits["/news/streamed"] == 1  # no retry
-    assert stored_urls(db.path, server) == ["/news/good"]
-    db.assert_intact()
+    assert stored_urls(seeded.path, server) == ["/news/good"]
+    seeded.assert_intact()
 
 
-def test_a_gzip_bomb_is_stopped_at_the_size_limit(local_server, db):
+def test_a_gzip_bomb_is_stopped_at_the_size_limit(local_server, seeded):
     server = local_server()
     bomb = gzip.compress(b"<html><body>" + b"A" * (64 * 2**20), compresslevel=9)  # 64 MiB
     assert len(bomb) < 200_000
@@ -265,15 +266,15 @@ def test_a_gzip_bomb_is_stopped_at_the_size_limit(local_server, db):
         "/sitemap.xml.gz": Response(body=bomb, content_type="application/x-gzip"),
         "/news/good": Response(body=article("Ofcom fines Hearth again")),
     }, feed=["/news/bomb", "/news/good"], sitemaps=("/sitemap.xml.gz",))
-    stats = crawl(sources, db.path, DOWNLOAD_MAXSIZE=8 * 2**20)
+    stats = crawl(sources, seeded.path, DOWNLOAD_MAXSIZE=8 * 2**20)
     assert stats["newsmon/fetch_failed/too_large"] == 1  # Content-Encoding: gzip
     assert stats["newsmon/bad_sitemap"] == 1  # a .gz sitemap that inflates past the limit
     assert server.hits["/news/bomb"] == 1
-    assert stored_urls(db.path, server) == ["/news/good"]
-    db.assert_intact()
+    assert stored_urls(seeded.path, server) == ["/news/good"]
+    seeded.assert_intact()
 
 
-def test_endless_redirects_and_redirect_loops_are_counted(local_server, db):
+def test_endless_redirects_and_redirect_loops_are_counted(local_server, seeded):
     def endless(request: Request) -> Response:
         if request.path.startswith("/news/chain/"):
             step = int(request.path.rsplit("/", 1)[1])
@@ -287,7 +288,7 @@ def test_endless_redirects_and_redirect_loops_are_counted(local_server, db):
         "/news/self": Response(307, "", headers={"Location": "/news/self#again"}),
         "/news/good": Response(body=article("Ofcom fines Hearth for the loop")),
     }, feed=["/news/chain/0", "/news/a", "/news/self", "/news/good"])
-    stats = crawl(sources, db.path)
+    stats = crawl(sources, seeded.path)
     failed = counted(stats, "newsmon/fetch_failed/")
     assert failed["too_many_redirects"] == 1
     assert failed["redirect_loop"] == 2  # a -> b -> a, and self -> self
@@ -295,21 +296,21 @@ def test_endless_redirects_and_redirect_loops_are_counted(local_server, db):
     assert chain_hits == REDIRECT_MAX_TIMES + 1
     assert server.hits["/news/a"] == 1 and server.hits["/news/b"] == 1
     assert server.hits["/news/self"] == 1
-    assert stored_urls(db.path, server) == ["/news/good"]
-    db.assert_intact()
+    assert stored_urls(seeded.path, server) == ["/news/good"]
+    seeded.assert_intact()
 
 
-def test_a_stalling_server_times_out(local_server, db):
+def test_a_stalling_server_times_out(local_server, seeded):
     server = local_server()
     sources = publish(server, {
         "/news/stall": Response(body=article("Never arrives"), delay=6),
         "/news/good": Response(body=article("Ofcom answers quickly")),
     })
-    stats = crawl(sources, db.path, DOWNLOAD_TIMEOUT=2, RETRY_TIMES=1)
+    stats = crawl(sources, seeded.path, DOWNLOAD_TIMEOUT=2, RETRY_TIMES=1)
     assert stats["newsmon/fetch_failed/timeout"] == 1
     assert server.hits["/news/stall"] == 2  # retried once, then given up
-    assert stored_urls(db.path, server) == ["/news/good"]
-    db.assert_intact()
+    assert stored_urls(seeded.path, server) == ["/news/good"]
+    seeded.assert_intact()
 
 
 NAMED = "Jürgen Müller of Ofcom meets Hearth"
@@ -328,7 +329,7 @@ def assert_clean_text(db: Path, title: str) -> None:
     assert "\ufffd" not in text and "Ã" not in text and "Â" not in text
 
 
-def test_a_wrong_charset_is_corrected_by_the_bytes(local_server, db):
+def test_a_wrong_charset_is_corrected_by_the_bytes(local_server, seeded):
     server = local_server()
     sources = publish(server, {
         "/news/latin1-says-utf8": Response(  # declared UTF-8, is Latin-1
@@ -341,15 +342,15 @@ def test_a_wrong_charset_is_corrected_by_the_bytes(local_server, db):
                               '<meta charset="iso-8859-1">'),
             content_type="text/html; charset=UTF-8"),
     })
-    stats = crawl(sources, db.path)
+    stats = crawl(sources, seeded.path)
     assert counted(stats, "newsmon/charset/") == {"declared_utf8_not_utf8": 2,
                                                    "utf8_declared_single_byte": 1}
     for title in (NAMED, NAMED + " again", NAMED + " a third time"):
-        assert_clean_text(db.path, title)
-    db.assert_intact()
+        assert_clean_text(seeded.path, title)
+    seeded.assert_intact()
 
 
-def test_a_missing_charset_is_found_and_a_correct_one_is_kept(local_server, db):
+def test_a_missing_charset_is_found_and_a_correct_one_is_kept(local_server, seeded):
     server = local_server()
     sources = publish(server, {
         "/news/latin1-undeclared": Response(body=charset_page(NAMED, "latin-1"),
@@ -363,15 +364,15 @@ def test_a_missing_charset_is_found_and_a_correct_one_is_kept(local_server, db):
                               '<meta http-equiv="Content-Type" content="text/html; '
                               'charset=windows-1252">'), content_type="text/html"),
     })
-    stats = crawl(sources, db.path)
+    stats = crawl(sources, seeded.path)
     assert counted(stats, "newsmon/charset/") == {"undeclared_legacy": 1}
     for title in (NAMED, NAMED + " again", NAMED + " a third time", NAMED + " – in cp1252"):
-        assert_clean_text(db.path, title)
-    db.assert_intact()
+        assert_clean_text(seeded.path, title)
+    seeded.assert_intact()
 
 
 def test_429_with_retry_after_waits_then_succeeds_and_a_longer_wait_is_not_retried(
-        local_server, db):
+        local_server, seeded):
     seen: list[float] = []
 
     def rate_limited(request: Request) -> Response:
@@ -387,18 +388,18 @@ def test_429_with_retry_after_waits_then_succeeds_and_a_longer_wait_is_not_retri
         "/news/maintenance": Response(503, "down", headers={
             "Retry-After": "Fri, 31 Dec 2100 23:59:59 GMT"}),
     })
-    stats = crawl(sources, db.path, NEWSMON_MAX_RETRY_AFTER=60, RETRY_TIMES=2)
+    stats = crawl(sources, seeded.path, NEWSMON_MAX_RETRY_AFTER=60, RETRY_TIMES=2)
     assert len(seen) == 2 and seen[1] - seen[0] >= 2.0  # waited as long as it was told
     assert stats["newsmon/retry_after"] == 1
     assert stats["newsmon/retry_after_too_long"] == 2
     assert counted(stats, "newsmon/fetch_failed/") == {"http_429": 1, "http_503": 1}
     assert server.hits["/news/come-back-tomorrow"] == 1  # not hammered with instant retries
     assert server.hits["/news/maintenance"] == 1
-    assert stored_urls(db.path, server) == ["/news/limited"]
-    db.assert_intact()
+    assert stored_urls(seeded.path, server) == ["/news/limited"]
+    seeded.assert_intact()
 
 
-def test_5xx_then_success_is_retried_and_stored_once(local_server, db):
+def test_5xx_then_success_is_retried_and_stored_once(local_server, seeded):
     answers = iter([Response(500, "oops"), Response(503, "busy")])
 
     def flaky(request: Request) -> Response:
@@ -411,29 +412,29 @@ def test_5xx_then_success_is_retried_and_stored_once(local_server, db):
         "/news/cut": Response(body=article("Cut short")[:200],  # fewer bytes than announced
                               headers={"Content-Length": "50000", "Connection": "close"}),
     })
-    stats = crawl(sources, db.path, RETRY_TIMES=2)
+    stats = crawl(sources, seeded.path, RETRY_TIMES=2)
     assert server.hits["/news/flaky"] == 3  # 500, 503, 200
     assert server.hits["/news/down"] == 3 and server.hits["/news/cut"] == 3  # then given up
     assert counted(stats, "newsmon/fetch_failed/") == {"http_502": 1, "data_loss": 1}
-    assert stored_urls(db.path, server) == ["/news/flaky"]
+    assert stored_urls(seeded.path, server) == ["/news/flaky"]
     assert stats["newsmon/stored/inserted"] == 1
-    db.assert_intact()
+    seeded.assert_intact()
 
 
-def test_robots_txt_disallow_is_obeyed(local_server, db):
+def test_robots_txt_disallow_is_obeyed(local_server, seeded):
     server = local_server()
     sources = publish(server, {
         "/private/leak": Response(body=article("Ofcom's private memo")),
         "/news/good": Response(body=article("Ofcom publishes its memo")),
     }, robots="User-agent: *\nDisallow: /private/\n")
-    stats = crawl(sources, db.path)
+    stats = crawl(sources, seeded.path)
     assert server.hits["/private/leak"] == 0
     assert stats["robotstxt/forbidden"] == 1
-    assert stored_urls(db.path, server) == ["/news/good"]
-    db.assert_intact()
+    assert stored_urls(seeded.path, server) == ["/news/good"]
+    seeded.assert_intact()
 
 
-def test_a_feed_that_is_not_valid_xml_is_counted(local_server, db):
+def test_a_feed_that_is_not_valid_xml_is_counted(local_server, seeded):
     server = local_server()
     broken = {
         "/feeds/html": Response(body="<html><body><h1>Our feeds</h1></body></html>"),
@@ -446,13 +447,13 @@ def test_a_feed_that_is_not_valid_xml_is_counted(local_server, db):
     server.routes.update(broken)
     sources = publish(server, {"/news/good": Response(body=article("Ofcom's feed works"))},
                       feeds=("/rss.xml", *broken))
-    stats = crawl(sources, db.path)
+    stats = crawl(sources, seeded.path)
     assert stats["newsmon/bad_feed"] == len(broken)
-    assert stored_urls(db.path, server) == ["/news/good"]
-    db.assert_intact()
+    assert stored_urls(seeded.path, server) == ["/news/good"]
+    seeded.assert_intact()
 
 
-def test_a_sitemap_index_that_points_to_itself_is_fetched_once(local_server, db):
+def test_a_sitemap_index_that_points_to_itself_is_fetched_once(local_server, seeded):
     server = local_server()
     base = server.base_url
     server.routes.update({
@@ -466,14 +467,14 @@ def test_a_sitemap_index_that_points_to_itself_is_fetched_once(local_server, db)
     })
     sources = publish(server, {"/news/good": Response(body=article("Ofcom maps its site"))},
                       feed=[], sitemaps=("/sitemap_index.xml",))
-    stats = crawl(sources, db.path)
+    stats = crawl(sources, seeded.path)
     assert server.hits["/sitemap_index.xml"] == 1 and server.hits["/sitemap-more.xml"] == 1
     assert stats["newsmon/sitemap_cycle"] == 2
-    assert stored_urls(db.path, server) == ["/news/good"]
-    db.assert_intact()
+    assert stored_urls(seeded.path, server) == ["/news/good"]
+    seeded.assert_intact()
 
 
-def test_javascript_mailto_and_data_links_are_never_requested(local_server, db):
+def test_javascript_mailto_and_data_links_are_never_requested(local_server, seeded):
     server = local_server()
     base = server.base_url
     odd = ["javascript:alert(1)", " JavaScript:void(0)", "mailto:desk@example.org",
@@ -489,31 +490,31 @@ def test_javascript_mailto_and_data_links_are_never_requested(local_server, db):
         "/news/to-js": Response(302, "", headers={"Location": "javascript:alert(document.cookie)"}),
     }, feed=odd + ["/news/good"], sitemaps=("/sitemap.xml",),
         follow=f'start = ["{base}/hub"]\nallow = ["/news/"]\ndepth = 1')
-    stats = crawl(sources, db.path)
+    stats = crawl(sources, seeded.path)
     assert set(server.hits) <= {"/robots.txt", "/rss.xml", "/sitemap.xml", "/hub",
                                 "/news/good", "/news/to-js"}
     assert stats["downloader/request_count"] == sum(server.hits.values())  # none elsewhere
     assert stats["newsmon/fetch_failed/bad_redirect"] == 1
     assert stats["newsmon/feed_entries"] == 1 and stats["newsmon/sitemap_entries"] == 1
-    assert stored_urls(db.path, server) == ["/news/good"]
-    db.assert_intact()
+    assert stored_urls(seeded.path, server) == ["/news/good"]
+    seeded.assert_intact()
 
 
 # -- refusing to start -------------------------------------------------------------------
-def test_a_sources_file_with_a_typo_names_the_line(local_server, db, tmp_path):
+def test_a_sources_file_with_a_typo_names_the_line(local_server, seeded, tmp_path):
     server = local_server()
     publish(server, {"/news/good": Response(body=article("Never fetched"))})
     text = sources_toml(server.base_url).replace("concurrency = 4", "concurency = 4")
     line = text.splitlines().index("concurency = 4") + 1
     bad = tmp_path / "bad.toml"
     bad.write_text(text)
-    before = db.path.read_bytes()
-    out = run_newsmon("crawl", "--sources", str(bad), "--db", str(db.path), "--workers", "1")
+    before = seeded.path.read_bytes()
+    out = run_newsmon("crawl", "--sources", str(bad), "--db", str(seeded.path), "--workers", "1")
     assert out.returncode == EXIT_USAGE, out.stderr[-2000:]
     assert f"bad.toml:{line}" in out.stderr and "concurrency" in out.stderr  # where, and the fix
     assert "Traceback" not in out.stderr
     assert sum(server.hits.values()) == 0
-    assert db.path.read_bytes() == before
+    assert seeded.path.read_bytes() == before
 
 
 def test_a_database_file_that_is_not_duckdb_is_left_untouched(local_server, tmp_path):
@@ -534,7 +535,7 @@ def test_a_database_file_that_is_not_duckdb_is_left_untouched(local_server, tmp_
 
 
 # -- the real command over a hostile site -------------------------------------------------
-def test_newsmon_crawl_records_every_reason_in_the_run(local_server, db):
+def test_newsmon_crawl_records_every_reason_in_the_run(local_server, seeded):
     server = local_server()
     bomb = gzip.compress(b" " * (16 * 2**20), compresslevel=9)
     publish(server, {
@@ -544,16 +545,18 @@ def test_newsmon_crawl_records_every_reason_in_the_run(local_server, db):
         "/news/binary": Response(body=b"\x00\x01" * 500, content_type="text/html"),
         "/news/gone": Response(404, "gone"),
     })
-    src = db.path.with_name("sources.toml")
+    src = seeded.path.with_name("sources.toml")
     src.write_text(sources_toml(server.base_url))
-    out = run_newsmon("crawl", "--sources", str(src), "--db", str(db.path), "--workers", "1",
-                      *CLI_FAST, "--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_MAXSIZE=4000000")
+    # the NLP pool (one process) extracts and scores; no spaCy: no entity is checked here
+    out = run_newsmon("crawl", "--sources", str(src), "--db", str(seeded.path), "--workers", "1",
+                      *CLI_FAST, "--set", "NEWSMON_ANNOTATE=false",
+                      "--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_MAXSIZE=4000000")
     assert out.returncode == 0, out.stderr[-3000:]
-    run = query(db.path, "select status, stats from crawl_runs order by run_id desc limit 1")
+    run = query(seeded.path, "select status, stats from crawl_runs order by run_id desc limit 1")
     assert run["status"].iloc[0] == "ok"
     stats = json.loads(run["stats"].iloc[0])
     assert counted(stats, "newsmon/fetch_failed/") == {"too_large": 1, "redirect_loop": 1,
                                                        "http_404": 1}
     assert stats["newsmon/dropped/not_html"] == 1
-    assert stored_urls(db.path, server) == ["/news/good"]
-    db.assert_intact()
+    assert stored_urls(seeded.path, server) == ["/news/good"]
+    seeded.assert_intact()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, run_newsmon
+from conftest import NO_NLP, ROOT, run_newsmon
 from newsmon.crawler.cli import EXIT_LOCKED, EXIT_USAGE
 from newsmon.crawler.demo import build_site, demo_sources_file, load_articles, load_site_config
 from newsmon.data.lock import RunLock, RunLockedError, lock_path, parse_holder
@@ -122,7 +122,7 @@ def test_a_stale_lock_file_does_not_block_a_crawl(local_server, tmp_path):
     sources = demo_sources_file(server.base_url, tmp_path / "sources.toml")
     db = tmp_path / "stale.duckdb"
     lock_path(db).write_text("pid=999999\nstarted=2020-01-01 00:00:00 UTC\n")  # no flock held
-    out = run_newsmon("crawl", "--sources", str(sources), "--db", str(db), "--workers", "1")
+    out = run_newsmon("crawl", "--sources", str(sources), "--db", str(db), *NO_NLP)
     assert out.returncode == 0, out.stderr[-2000:]
     assert query(db, "select count(*) n from articles")["n"].iloc[0] > 0
 
@@ -140,7 +140,7 @@ def test_a_second_run_on_the_same_database_exits_6_and_writes_nothing(tmp_path):
         sources = write_sources(server, tmp_path / "sources.toml")
         db = tmp_path / "busy.duckdb"
         first = subprocess.Popen([*NEWSMON, "crawl", "--sources", str(sources), "--db", str(db),
-                                  "--set", "NEWSMON_BATCH_SIZE=5"],
+                                  "--set", "NEWSMON_BATCH_SIZE=5", *NO_NLP],
                                  cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
             _wait_for(lambda: server.hits["/robots.txt"] == 1, 60, first)  # crawling now
@@ -184,7 +184,7 @@ def test_schedule_runs_cycles_and_writes_the_digest(local_server, tmp_path):
     sources = demo_sources_file(server.base_url, tmp_path / "sources.toml")
     db, digests = tmp_path / "sched.duckdb", tmp_path / "digests"
     out = run_newsmon("schedule", "--every", "2s", "--max-runs", "2", "--sources", str(sources),
-                      "--db", str(db), "--workers", "1", "--digest-dir", str(digests),
+                      "--db", str(db), *NO_NLP, "--digest-dir", str(digests),
                       "--digest-format", "md", timeout=300)
     assert out.returncode == 0, out.stderr[-3000:]
     assert "cycle 1 exited 0" in out.stderr and "cycle 2 exited 0" in out.stderr
@@ -203,7 +203,7 @@ def test_schedule_stops_on_sigterm_and_passes_it_to_the_cycle(tmp_path):
         sources = write_sources(server, tmp_path / "sources.toml")
         db = tmp_path / "stop.duckdb"
         sched = subprocess.Popen([*NEWSMON, "schedule", "--every", "1h", "--sources", str(sources),
-                                  "--db", str(db), "--set", "NEWSMON_BATCH_SIZE=5"],
+                                  "--db", str(db), "--set", "NEWSMON_BATCH_SIZE=5", *NO_NLP],
                                  cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                  text=True)
         try:

@@ -29,17 +29,17 @@ QUERIES = ["fine", "fined investigation", "Telegram commission", "age verificati
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory) -> Path:
+def indexed_db(tmp_path_factory) -> Path:
     path = build_db(tmp_path_factory.mktemp("search") / "news.duckdb")
     refresh_index(path)
     return path
 
 
 @pytest.fixture(scope="module")
-def fts_copy(db, tmp_path_factory) -> Path:
+def fts_copy(indexed_db, tmp_path_factory) -> Path:
     """A copy of the database with the fts extension's own index (PRAGMA create_fts_index)."""
     copy = tmp_path_factory.mktemp("fts") / "copy.duckdb"
-    shutil.copy(db, copy)
+    shutil.copy(indexed_db, copy)
     with duckdb.connect(str(copy)) as con:
         load_fts(con)
         con.execute("PRAGMA create_fts_index('articles', 'article_id', 'title', 'text', overwrite=1)")
@@ -47,20 +47,20 @@ def fts_copy(db, tmp_path_factory) -> Path:
 
 
 @pytest.mark.parametrize("query", QUERIES)
-def test_scores_equal_those_of_the_fts_extension(db, fts_copy, query):
+def test_scores_equal_those_of_the_fts_extension(indexed_db, fts_copy, query):
     with duckdb.connect(str(fts_copy), read_only=True) as con:
         load_fts(con)
         expected = dict(con.execute(
             "SELECT article_id, score FROM (SELECT article_id, fts_main_articles.match_bm25(article_id, $q) "
             "AS score FROM articles) WHERE score IS NOT NULL", {"q": query}).fetchall())
-    ours = {h.article_id: h.score for h in search(db, query, limit=1000).hits}
+    ours = {h.article_id: h.score for h in search(indexed_db, query, limit=1000).hits}
     assert ours.keys() == expected.keys()
     for article_id, score in expected.items():
         assert ours[article_id] == pytest.approx(score, rel=1e-9)
 
 
-def test_hits_are_ranked_and_carry_what_a_reader_needs(db):
-    result = search(db, "fined investigation")
+def test_hits_are_ranked_and_carry_what_a_reader_needs(indexed_db):
+    result = search(indexed_db, "fined investigation")
     assert result.terms == ["fine", "investig"]
     scores = [h.score for h in result.hits]
     assert scores == sorted(scores, reverse=True) and len(scores) >= 4
@@ -69,16 +69,16 @@ def test_hits_are_ranked_and_carry_what_a_reader_needs(db):
     assert "**fines**" in top.snippet and "**investigation**" in top.snippet  # stems, as written
 
 
-def test_filters(db):
+def test_filters(indexed_db):
     def titles(**filters):
-        return sorted(h.title for h in search(db, "commission", limit=100, **filters).hits)
+        return sorted(h.title for h in search(indexed_db, "commission", limit=100, **filters).hits)
 
     everything = titles()
     assert len(everything) >= 4
     only_beta = titles(source="beta")
     assert only_beta and set(only_beta) < set(everything)
-    assert all(h.source == "beta" for h in search(db, "commission", source="beta").hits)
-    assert all(str(h.published) >= "2025-03-10" for h in search(db, "commission", since="2025-03-10").hits)
+    assert all(h.source == "beta" for h in search(indexed_db, "commission", source="beta").hits)
+    assert all(str(h.published) >= "2025-03-10" for h in search(indexed_db, "commission", since="2025-03-10").hits)
     assert len(titles(since="2025-03-10")) < len(everything)
     durov = titles(entity="Pavel Durov")
     assert durov and all("Telegram" in t or "telegram" in t.lower() for t in durov)
@@ -92,14 +92,14 @@ def test_filters(db):
     ({"entity": " "}, "--entity wants a name"),
     ({"since": "last week"}, "--since wants a date"),
 ])
-def test_unknown_filters_are_errors_that_help(db, filters, message):
+def test_unknown_filters_are_errors_that_help(indexed_db, filters, message):
     with pytest.raises(QueryParamError, match=message):
-        search(db, "fine", **filters)
+        search(indexed_db, "fine", **filters)
 
 
-def test_a_query_of_stopwords_only_is_refused(db):
+def test_a_query_of_stopwords_only_is_refused(indexed_db):
     with pytest.raises(QueryParamError, match="nothing to search for"):
-        search(db, "the of and 2024 --")
+        search(indexed_db, "the of and 2024 --")
 
 
 def test_no_index_yet_says_how_to_build_it(tmp_path):
@@ -158,9 +158,9 @@ def test_an_incrementally_kept_index_equals_one_built_from_scratch(tmp_path_fact
     assert index_tables(path) == index_tables(fresh)
 
 
-def test_a_refresh_killed_between_chunks_leaves_a_consistent_index(db, tmp_path, monkeypatch):
+def test_a_refresh_killed_between_chunks_leaves_a_consistent_index(indexed_db, tmp_path, monkeypatch):
     path = tmp_path / "db.duckdb"
-    shutil.copy(db, path)
+    shutil.copy(indexed_db, path)
     with duckdb.connect(str(path)) as con:
         con.execute("UPDATE articles SET text = text || ' Appeal lodged.', text_hash = md5(text || 'x')")
     calls = []
@@ -184,9 +184,9 @@ def test_a_refresh_killed_between_chunks_leaves_a_consistent_index(db, tmp_path,
     assert len(search(path, "appeal", limit=100).hits) == 13
 
 
-def test_the_index_is_compacted_when_the_unsorted_tail_grows(tmp_path, db, monkeypatch):
+def test_the_index_is_compacted_when_the_unsorted_tail_grows(tmp_path, indexed_db, monkeypatch):
     path = tmp_path / "db.duckdb"
-    shutil.copy(db, path)
+    shutil.copy(indexed_db, path)
     monkeypatch.setattr(search_index, "COMPACT_MIN_ROWS", 10)
     with duckdb.connect(str(path)) as con:
         con.execute("UPDATE articles SET text_hash = md5(text_hash)")  # every article changed
@@ -198,9 +198,9 @@ def test_the_index_is_compacted_when_the_unsorted_tail_grows(tmp_path, db, monke
     assert termids == sorted(termids)
 
 
-def test_an_index_written_by_another_hash_is_refused_then_rebuilt(db, tmp_path):
+def test_an_index_written_by_another_hash_is_refused_then_rebuilt(indexed_db, tmp_path):
     path = tmp_path / "db.duckdb"
-    shutil.copy(db, path)
+    shutil.copy(indexed_db, path)
     with duckdb.connect(str(path)) as con:
         con.execute("UPDATE search_state SET hash_check = 42")
     with pytest.raises(SearchIndexError, match="another DuckDB version"):
@@ -246,23 +246,23 @@ def run(*args):
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
-def test_search_command(db):
-    result = run("search", "--db", str(db), "fined", "--format", "json")
+def test_search_command(indexed_db):
+    result = run("search", "--db", str(indexed_db), "fined", "--format", "json")
     assert result.exit_code == 0, result.output
     hits = json.loads(result.stdout)
     assert hits and set(hits[0]) == {"score", "published", "source", "title", "url", "snippet"}
     assert re.fullmatch(r"\d{4}-\d\d-\d\d", hits[0]["published"])
-    result = run("search", "--db", str(db), "fined")
+    result = run("search", "--db", str(indexed_db), "fined")
     assert result.exit_code == 0 and "**fined**" in result.stdout
-    result = run("search", "--db", str(db), "fine", "--source", "gama")
+    result = run("search", "--db", str(indexed_db), "fine", "--source", "gama")
     assert result.exit_code == EXIT_USAGE and "did you mean gamma" in result.stderr
-    result = run("search", "--db", str(db), "zzzunknownword")
+    result = run("search", "--db", str(indexed_db), "zzzunknownword")
     assert result.exit_code == 0 and "no rows" in result.stdout
 
 
-def test_db_reindex_command(db, tmp_path):
+def test_db_reindex_command(indexed_db, tmp_path):
     path = tmp_path / "db.duckdb"
-    shutil.copy(db, path)
+    shutil.copy(indexed_db, path)
     before = index_tables(path)
     result = run("db", "reindex", "--db", str(path))
     assert result.exit_code == 0 and "13 articles indexed" in result.stdout

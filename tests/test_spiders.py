@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import gzip
 import json
-import socket
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from scrapy.exceptions import CannotResolveHostError, DownloadTimeoutError, Igno
 from scrapy.http import HtmlResponse, Request
 from scrapy.spidermiddlewares.httperror import HttpError
 
+from conftest import free_port
 from newsmon.crawler.localserver import LocalServer, Response
 from newsmon.crawler.runs.runner import CrawlError, run_crawl_isolated
 from newsmon.crawler.settings import build_settings, user_agent
@@ -68,12 +68,6 @@ def crawl(sources: list[Source], spider: str, tmp: Path, **overrides: Any
     items = [json.loads(line) for line in items_file.read_text().splitlines()] \
         if items_file.exists() else []
     return stats, items
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # -- the site ----------------------------------------------------------------------

@@ -87,11 +87,6 @@ def leftovers(staging: Path) -> list[str]:
 
 
 @pytest.fixture
-def db(tmp_path) -> Path:
-    return tmp_path / "news.duckdb"
-
-
-@pytest.fixture
 def staging(db) -> Path:
     return default_staging_dir(db)
 

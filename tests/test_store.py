@@ -68,11 +68,6 @@ def count(path: Path, sql: str) -> int:
 
 
 @pytest.fixture
-def db(tmp_path) -> Path:
-    return tmp_path / "news.duckdb"
-
-
-@pytest.fixture
 def store(db) -> Store:
     return Store(db)
 

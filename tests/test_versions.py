@@ -22,11 +22,6 @@ V2 = "The regulator fined Acme 18 million euros on Monday.\nJane Doe, its chair,
 
 
 @pytest.fixture
-def db(tmp_path):
-    return tmp_path / "news.duckdb"
-
-
-@pytest.fixture
 def store(db):
     return Store(db)
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -18,26 +17,20 @@ from newsmon.data.digest import build_digest
 from newsmon.data.errors import QueryParamError
 from newsmon.data.named import run_query, week_label
 from newsmon.data.store import open_db, query
-from digest_testdb import build_db
 
 WEEK = re.compile(r"^\d{4}-W\d\d$")
 
 
-@pytest.fixture(scope="module")
-def db(tmp_path_factory) -> Path:
-    return build_db(tmp_path_factory.mktemp("weeks") / "news.duckdb")
-
-
-def test_the_view_names_weeks_as_the_queries_and_the_digest_do(db):
-    view = query(db, "SELECT DISTINCT week, week_start FROM mentions_per_entity_week ORDER BY 1")
+def test_the_view_names_weeks_as_the_queries_and_the_digest_do(sample_db):
+    view = query(sample_db, "SELECT DISTINCT week, week_start FROM mentions_per_entity_week ORDER BY 1")
     assert all(WEEK.match(w) for w in view["week"])
     assert all(week_label(d.date() if isinstance(d, datetime) else d) == w
                for w, d in zip(view["week"], view["week_start"]))
-    named = set(run_query(db, "weeks", {"limit": 100})["week"])
+    named = set(run_query(sample_db, "weeks", {"limit": 100})["week"])
     assert set(view["week"]) <= named
-    digest = build_digest(db)
+    digest = build_digest(sample_db)
     assert digest.week in set(view["week"])
-    rows = query(db, f"SELECT entity, articles FROM mentions_per_entity_week WHERE week = '{digest.week}'")
+    rows = query(sample_db, f"SELECT entity, articles FROM mentions_per_entity_week WHERE week = '{digest.week}'")
     assert len(rows) > 0  # a week written as the digest writes it is a filter, not a conversion error
 
 
@@ -91,35 +84,35 @@ def test_the_year_boundary_week(tmp_path):
     ("entity_trend", {"entity": "  "}, "empty name"),
     ("weeks", {"week": "2025-W11"}, "has no parameter week"),
 ])
-def test_bad_parameters_are_refused_with_what_is_allowed(db, name, params, message):
+def test_bad_parameters_are_refused_with_what_is_allowed(sample_db, name, params, message):
     with pytest.raises(QueryParamError, match=re.escape(message)):
-        run_query(db, name, params)
+        run_query(sample_db, name, params)
 
 
-def test_a_bad_label_on_the_command_line_is_exit_2_in_one_line(db):
-    result = CliRunner().invoke(cli, ["sql", "--db", str(db), "--query", "top_entities",
+def test_a_bad_label_on_the_command_line_is_exit_2_in_one_line(sample_db):
+    result = CliRunner().invoke(cli, ["sql", "--db", str(sample_db), "--query", "top_entities",
                                       "--param", "label=org"])
     assert result.exit_code == EXIT_USAGE
     assert result.stderr.count("\n") == 1 and "person, organisation" in result.stderr
 
 
-def test_limits_limit(db):
-    people = run_query(db, "top_entities", {"label": "person", "limit": 1})
+def test_limits_limit(sample_db):
+    people = run_query(sample_db, "top_entities", {"label": "person", "limit": 1})
     assert len(people) == 1 and set(people["label"]) == {"person"}
-    both = run_query(db, "top_entities", {"limit": 1})
+    both = run_query(sample_db, "top_entities", {"limit": 1})
     assert len(both) == 2 and sorted(both["label"]) == ["organisation", "person"]
-    with_new = run_query(db, "top_entities", {"limit": 1, "new": 5})
+    with_new = run_query(sample_db, "top_entities", {"limit": 1, "new": 5})
     assert len(with_new) > 2 and with_new[with_new["rank"] > 1]["is_new"].all()
-    assert len(run_query(db, "top_stories", {"limit": 2})) == 2
-    assert len(run_query(db, "weeks", {"limit": 1})) == 1
+    assert len(run_query(sample_db, "top_stories", {"limit": 2})) == 2
+    assert len(run_query(sample_db, "weeks", {"limit": 1})) == 1
 
 
-def test_entity_trend_follows_one_entity(db):
-    meta = run_query(db, "entity_trend", {"entity": "meta", "weeks": 3})
+def test_entity_trend_follows_one_entity(sample_db):
+    meta = run_query(sample_db, "entity_trend", {"entity": "meta", "weeks": 3})
     assert set(meta["name"]) == {"Meta"} and len(meta) == 3
     assert list(meta["week"]) == ["2025-W09", "2025-W10", "2025-W11"]
     assert list(meta["articles"]) == [1, 0, 3]
-    ofcom = run_query(db, "entity_trend", {"entity": "Ofcom", "week": "2025-W10", "weeks": 2})
+    ofcom = run_query(sample_db, "entity_trend", {"entity": "Ofcom", "week": "2025-W10", "weeks": 2})
     assert set(ofcom["name"]) == {"Ofcom"} and ofcom["articles"].sum() == 0  # named only in W11
-    top = run_query(db, "entity_trend", {"limit": 2, "weeks": 2})
+    top = run_query(sample_db, "entity_trend", {"limit": 2, "weeks": 2})
     assert top["entity"].nunique() == 2 and len(top) == 4
