@@ -135,7 +135,9 @@ def test_parse_holder_tolerates_garbage():
 
 @pytest.mark.slow
 def test_a_second_run_on_the_same_database_exits_6_and_writes_nothing(tmp_path):
-    server = serve_generated_site(min_latency=0.3)
+    # pages slow enough (some 2 minutes for the site) that the first crawl is still running
+    # when the SIGTERM comes, however long the locked-out commands take on a loaded machine
+    server = serve_generated_site(min_latency=2.0)
     try:
         sources = write_sources(server, tmp_path / "sources.toml")
         db = tmp_path / "busy.duckdb"
