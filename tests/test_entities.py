@@ -583,3 +583,10 @@ def test_the_front_of_a_venue_name_is_no_organisation(nlp):
             "Quarry Hill Family Stadium show went fast, said Dunmore Records.")
     doc = run(nlp, text, [("Harlow Savings Bank", "ORG"), ("Quarry Hill", "ORG"), ("Dunmore Records", "ORG")])
     assert orgs(doc) == ["Dunmore Records"]
+
+
+def test_a_known_company_in_a_venue_name_is_no_organisation_there(nlp):
+    doc = run(nlp, "The final tour date is Seoul @ Coupang Play Arena. Fans queued outside the Kakao Stadium.", [])
+    assert "Coupang" not in orgs(doc) and "Kakao" not in orgs(doc)
+    doc = run(nlp, "Coupang said sales rose, and Kakao shares fell.", [])
+    assert orgs(doc) == ["Coupang", "Kakao"]

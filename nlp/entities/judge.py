@@ -65,6 +65,8 @@ def judge(doc: Doc, ctx: DocContext, c: Candidate) -> None:
     elif c.source == "gazetteer":
         if c.length == 1 and ctx.names_person(c.text):
             c.decide(PERSON, PATTERN, "person: the surname of a person the text names in full")
+        elif (venue := _venue_head_after(doc, ctx, c)) is not None:
+            c.decide(OTHER, STRONG, f"not an organisation: part of a place's name ending in {venue!r}")
     elif c.source in ("pattern", "role", "cue"):
         return
     elif c.text in ctx.thing_acronyms:
