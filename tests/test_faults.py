@@ -477,7 +477,7 @@ def test_malformed_entries_and_a_wrong_meta_charset_lose_nothing_else(seeded, tm
         content_type="application/xml")
     src = sources_file(tmp_path / "s.toml", base, sitemaps=("/sitemap.xml",))
     out = run_newsmon("crawl", "--sources", str(src), "--db", str(seeded.path), "--workers", "0",
-                      "--set", "AUTOTHROTTLE_START_DELAY=0.01")
+                      "--set", "AUTOTHROTTLE_START_DELAY=0.01", "--set", "NEWSMON_ANNOTATE=false")
     assert out.returncode == 0, out.stderr[-3000:]
     (status, stats), = seeded.new_runs()
     stats = json.loads(stats)
@@ -571,7 +571,7 @@ def test_a_page_of_another_source_naming_a_stored_article_as_canonical_changes_n
     })
     first = sources_file(tmp_path / "a.toml", base, feeds=("/a.xml",), name="wire")
     second = sources_file(tmp_path / "b.toml", base, feeds=("/b.xml",), name="copycat")
-    settings = {"NEWSMON_NLP_WORKERS": 0, "NEWSMON_DB": str(seeded.path), "LOG_LEVEL": "WARNING",
+    settings = {"NEWSMON_NLP_PROCESSES": 0, "NEWSMON_DB": str(seeded.path), "LOG_LEVEL": "WARNING",
                 "AUTOTHROTTLE_START_DELAY": 0.01}
     run_crawl_isolated(load_sources(first), settings, timeout=300)
     stored = query(seeded.path, "select * from articles where url = $u", {"u": f"{base}/news/x"})
