@@ -54,10 +54,11 @@ def test_routed_requests_go_through_the_sites_server():
 
 
 @pytest.mark.slow
-def test_running_the_demo_twice_leaves_the_same_articles(tmp_path):
+def test_running_the_demo_twice_leaves_the_same_articles(tmp_path, tiny_model):
     db = tmp_path / "demo.duckdb"
     for _ in range(2):  # each run serves the site on another free port
-        out = run_newsmon("demo", "--db", str(db), "--workers", "1")
+        # identity is the point, not entities: the session's tiny pipeline, in the crawl process
+        out = run_newsmon("demo", "--db", str(db), "--workers", "0", "--model", tiny_model)
         assert out.returncode == 0, out.stderr[-2000:]
     articles = query(db, "SELECT canonical_url FROM articles")["canonical_url"]
     assert 30 <= len(articles) == articles.nunique()
