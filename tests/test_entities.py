@@ -597,3 +597,9 @@ def test_a_lone_common_word_named_once_is_no_organisation(nlp):
             "the Legislature met. The Legislature then adjourned.")
     doc = run(nlp, text, [("Sterling", "ORG"), ("Quorvex", "ORG"), ("Legislature", "ORG"), ("Legislature", "ORG", 1)])
     assert orgs(doc) == ["Quorvex", "Legislature"]
+
+
+def test_a_unit_after_a_number_is_no_organisation(nlp):
+    text = "The wind farm adds 450 MW, a 2 GW link follows, and Norwind bought 30 Vestrel turbines."
+    doc = run(nlp, text, [("MW", "ORG"), ("GW", "ORG"), ("Norwind", "ORG"), ("Vestrel", "ORG")])
+    assert orgs(doc) == ["Norwind", "Vestrel"]

@@ -180,6 +180,8 @@ def _judge_org(doc: Doc, ctx: DocContext, c: Candidate) -> None:
     if (not any(ch.isupper() for ch in text) or not text[0].isalpha() or _junk(doc, c)
             or text in rules.non_entity_acronyms or text.endswith("+")):
         c.decide(OTHER, STRONG, "not a name: a handle, number, acronym or lower-case word")
+    elif c.length == 1 and len(text) <= 4 and not doc[c.start].is_title and _after_number(doc, c):
+        c.decide(OTHER, RULE, "not a name: a short symbol right after a number (a unit: \"500 MW\")")
     elif _event_or_document(doc, ctx, c):
         c.decide(OTHER, STRONG, f"not an organisation: {head!r} names an event, document or place")
     elif text in ctx.people or ctx.names_person(text, first_names=place is None):
