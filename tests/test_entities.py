@@ -605,10 +605,13 @@ def test_a_unit_after_a_number_is_no_organisation(nlp):
     assert orgs(doc) == ["Norwind", "Vestrel"]
 
 
-def test_two_common_words_named_once_are_no_organisation(nlp):
+def test_common_words_named_once_are_no_organisation(nlp):
     text = ("Their Broken Glass launched in May, built by Kestrova Dynamics. Ohio Rivers sued the "
             "Harbor Board, and the Harbor Board said staff agreed.")
     doc = run(nlp, text, [("Broken Glass", "ORG"), ("Kestrova Dynamics", "ORG"), ("Ohio Rivers", "ORG"),
                           ("Harbor Board", "ORG"), ("Harbor Board", "ORG", 1)])
     assert "Broken Glass" not in orgs(doc)
     assert {"Kestrova Dynamics", "Ohio Rivers", "Harbor Board"} <= set(orgs(doc))
+    doc = run(nlp, "Tickets for Paper Moon Garden went fast, said Kestrova Dynamics.",
+              [("Paper Moon Garden", "ORG"), ("Kestrova Dynamics", "ORG")])
+    assert orgs(doc) == ["Kestrova Dynamics"]

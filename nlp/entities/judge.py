@@ -203,10 +203,10 @@ def _judge_org(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         c.decide(ORG, MODEL if strong_form and not c.fragment else WEAK, "model: ORG")
         if c.strength == WEAK and c.length == 1 and (word := _common_word_once(doc, ctx, c)) is not None:
             c.decide(OTHER, WEAK, f"not a name: one common word ({word}), the model unsure, named once")
-        elif (c.length == 2 and ctx.knowledge is not None and head not in rules.org_heads
+        elif (2 <= c.length <= 3 and ctx.knowledge is not None and head not in rules.org_heads
               and all(t.is_title and ctx.knowledge.common_word(t.text) and ctx.knowledge.place(t.text) is None
                       for t in doc[c.start:c.end]) and ctx.text.count(text) == 1):
-            c.decide(OTHER, MODEL, "not a name: two common words (wordfreq), no organisation word, named once")
+            c.decide(OTHER, MODEL, "not a name: common words only (wordfreq), no organisation word, named once")
 
 
 def _judge_other(doc: Doc, ctx: DocContext, c: Candidate) -> None:
