@@ -28,11 +28,17 @@ def crawl(urls: list[str], batch: int, timeout: float, sequential: bool = False)
     """Batches through `from_urls`, or (`sequential`) one `from_url` call per URL."""
     from newsplease import NewsPlease
     articles = languages = 0
+    failed: dict[str, int] = {}
     start = time.perf_counter()
     for i in range(0, len(urls), 1 if sequential else batch):
         if sequential:
-            results = {urls[i]: NewsPlease.from_url(urls[i], request_args={"timeout": timeout},
-                                                    fetch_images=False)}
+            try:
+                results = {urls[i]: NewsPlease.from_url(urls[i], request_args={"timeout": timeout},
+                                                        fetch_images=False)}
+            except Exception as exc:  # noqa: BLE001 - one page news-please cannot do (e.g. a
+                # language whose tokenizer is an extra it did not install) must not end the stage
+                failed[type(exc).__name__] = failed.get(type(exc).__name__, 0) + 1
+                continue
         else:
             results = NewsPlease.from_urls(urls[i:i + batch], request_args={"timeout": timeout},
                                            fetch_images=False)
@@ -44,7 +50,7 @@ def crawl(urls: list[str], batch: int, timeout: float, sequential: bool = False)
     api = "from_url, one URL after the other" if sequential else f"from_urls, batches of {batch}"
     return {"pages": len(urls), "articles": articles, "with_language": languages,
             "seconds": round(seconds, 2), "articles_per_s": round(articles / seconds, 3),
-            "api": api, "version": _version()}
+            "api": api, "version": _version(), "failed": failed}
 
 
 def _version() -> str:
