@@ -91,6 +91,15 @@ def test_the_basis_the_authority_is_said_to_act_under_elsewhere_in_the_article(n
     assert [f.basis for f in newsmon_nlp(two_laws)._.fines] == [None]
 
 
+def test_a_law_named_with_another_fine_is_not_a_neighbouring_fines_basis(newsmon_nlp):
+    text = ("Ofcom fined Streamly £18m. The Korean regulator fined Whisperline 4.2 billion won "
+            "under the Personal Information Protection Act.")
+    fines = {f.target: f.basis for f in newsmon_nlp(text)._.fines}
+    assert fines == {"Streamly": None, "Whisperline": "Personal Information Protection Act"}
+    alone = "Ofcom fined Streamly £18m. It acted under the Online Safety Act."
+    assert [f.basis for f in newsmon_nlp(alone)._.fines] == ["Online Safety Act"]  # no other fine
+
+
 @pytest.mark.parametrize("text, status", [
     ("The Information Commissioner's Office said it intends to fine Minto £1.9m.", "proposed"),
     ("Minto has agreed to pay $4m to settle charges brought by the Federal Trade Commission.", "agreed"),

@@ -74,7 +74,7 @@ class MoneyComponent:
         amounts = [(f.start, f.end) for f in doc._.figures if f.kind in ("money", "percent", "count")]
         names = Names(doc.text, doc._.mentions or [], self.lex, amounts)
         laws = self.laws.find_laws(doc.text, names.authority_spans())
-        candidates = []
+        candidates, spans = [], []
         company = names.most_named(False, label="organisation")
         for parsed, figures in parsed_sentences:
             name_tokens = names.token_indices(parsed)
@@ -86,8 +86,13 @@ class MoneyComponent:
                         item.figure.party, item.figure.party_label = owner.name, owner.label
             for c in fine_candidates(parsed, placed, name_tokens, self.lex):
                 end = parsed.sent.start_char + len(parsed.sent.text.rstrip())  # not its paragraph break
-                c.basis = basis_near(laws, doc.text, parsed.sent.start_char, end)
                 candidates.append(c)
+                spans.append((parsed.sent.start_char, end))
+        for c, (start, end) in zip(candidates, spans):
+            # a law named in the sentence of another fine is that fine's, not a neighbour's
+            own = [law for law in laws if start <= law.start < end
+                   or not any(s <= law.start < e for s, e in spans)]
+            c.basis = basis_near(own, doc.text, start, end)
         for f in doc._.figures:
             if f.kind == "money" and f.role is None:
                 f.role = "other"
