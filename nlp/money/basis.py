@@ -13,6 +13,7 @@ nlp/resources/money.toml, so one law has one name.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from newsmon.nlp.money.lexicon import MoneyLexicon
@@ -92,12 +93,15 @@ def _initials(name: str) -> str:
     return "".join(w[0] for w in name.split() if w[0].isupper())
 
 
-def basis_near(laws: list[Law], text: str, sentence_start: int, sentence_end: int) -> str | None:
+def basis_near(laws: list[Law], text: str, sentence_start: int, sentence_end: int,
+               other_fines: Iterable[tuple[int, int]] = ()) -> str | None:
     """The law named in [sentence_start, sentence_end), else the nearest one in the same
-    paragraph (a line: a law named paragraphs away is another matter's)."""
+    paragraph (a line: a law named paragraphs away is another matter's) that is not named
+    in the sentence of another fine (`other_fines`: their char spans; that law is theirs)."""
     inside = [law for law in laws if sentence_start <= law.start < sentence_end]
     if inside:
         return inside[0].name
+    laws = [law for law in laws if not any(s <= law.start < e for s, e in other_fines)]
     first = text.rfind("\n", 0, sentence_start)
     last = text.find("\n", sentence_end)
     paragraph = [law for law in laws if first < law.start and (last < 0 or law.start < last)]

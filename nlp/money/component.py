@@ -89,10 +89,7 @@ class MoneyComponent:
                 candidates.append(c)
                 spans.append((parsed.sent.start_char, end))
         for c, (start, end) in zip(candidates, spans):
-            # a law named in the sentence of another fine is that fine's, not a neighbour's
-            own = [law for law in laws if start <= law.start < end
-                   or not any(s <= law.start < e for s, e in spans)]
-            c.basis = basis_near(own, doc.text, start, end)
+            c.basis = basis_near(laws, doc.text, start, end, other_fines=spans)
         for f in doc._.figures:
             if f.kind == "money" and f.role is None:
                 f.role = "other"
