@@ -535,20 +535,39 @@ def test_texts_are_cleaned_and_cut_into_pieces_that_keep_their_offsets():
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(1800)  # three minutes alone; far more on a machine shared by others
-def test_annotate_takes_lone_surrogates_and_texts_over_spacys_limit(tmp_path):
-    long_text = ("Ofcom fined Streamly £18m on Monday, Maria Lopez said. " * 40 + "\n\n") * 500
-    assert len(long_text) > 1_000_000
+def test_annotate_takes_lone_surrogates_and_texts_over_spacys_limit(tmp_path, tiny_model):
+    """`newsmon annotate` on a lone surrogate and on texts longer than one piece: the real
+    model on a text of three pieces (names made canonical across pieces), the tiny
+    pipeline on a text over spaCy's own limit of 1,000,000 characters (the splitting and
+    the offsets do not depend on the model).  The text is a realistic density of names
+    and figures: a paragraph of plain sentences around one fine; the same sentence
+    repeated 20,000 times took newsmon's pipeline five minutes (its money and entity
+    components are quadratic in the mentions of one piece), not a test of the splitting."""
+    from newsmon.nlp.annotate import MAX_PIECE
+
+    paragraph = ("The committee met again and the hearing went on into the evening. " * 30
+                 + "Ofcom fined Streamly £18m on Monday, Maria Lopez said.\n\n")
+    pieces_text = paragraph * 60
+    long_text = paragraph * 500
+    assert 2 * MAX_PIECE < len(pieces_text) and len(long_text) > 1_000_000
     infile = tmp_path / "in.jsonl"
     infile.write_text("\n".join([
         json.dumps({"id": "s\ud800", "text": "Ofcom fined Streamly \udc00 £18m, Maria Lopez said."}),
-        json.dumps({"id": "long", "text": long_text})]) + "\n", encoding="utf-8")
-    out = run_newsmon("annotate", str(infile), timeout=1700)
+        json.dumps({"id": "pieces", "text": pieces_text})]) + "\n", encoding="utf-8")
+    out = run_newsmon("annotate", str(infile), timeout=600)
     assert out.returncode == 0, out.stderr[-3000:]
     first, second = (json.loads(line) for line in out.stdout.splitlines())
     assert first["people"] == ["Maria Lopez"] and "Ofcom" in first["organisations"]
     assert second["people"] == ["Maria Lopez"]
     last = max(second["figures"], key=lambda f: f["start"])
+    assert last["start"] > 2 * MAX_PIECE and pieces_text[last["start"]:last["end"]] == last["text"]
+
+    infile.write_text(json.dumps({"id": "long", "text": long_text}) + "\n", encoding="utf-8")
+    out = run_newsmon("annotate", str(infile), "--model", tiny_model, timeout=600)
+    assert out.returncode == 0, out.stderr[-3000:]
+    (whole,) = (json.loads(line) for line in out.stdout.splitlines())
+    assert len(whole["figures"]) == 500
+    last = max(whole["figures"], key=lambda f: f["start"])
     assert last["start"] > 1_000_000 and long_text[last["start"]:last["end"]] == last["text"]
 
 
