@@ -20,6 +20,7 @@ from newsmon.nlp.entities.context import (
     BLOCKED, MODEL, ORG, OTHER, PATTERN, PERSON, QUOTES, RULE, STRONG, WEAK, Candidate, DocContext,
 )
 from newsmon.nlp.entities.cues import organisation_names, person_names, person_weight
+from newsmon.nlp.entities.lists import lists
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ def gather_evidence(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> N
     candidates += patterns.cues(doc, ctx, candidates)
     for c in candidates:
         judge(doc, ctx, c)
-    patterns.lists(doc, candidates)
+    lists(doc, ctx, candidates)
 
 
 def _full_person_name(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
