@@ -256,6 +256,16 @@ def test_a_list_makes_no_organisation_of_a_place_a_person_or_a_pair(nlp):
     assert orgs(doc) == ["Lumora Group"]  # two members say too little
 
 
+def test_a_name_before_the_noun_of_a_thing_is_no_organisation(nlp):
+    doc = run(nlp, "SpaceX recalled the COTS program. Its Dream Chaser vehicle flies in 2023.",
+              [("SpaceX", "ORG"), ("COTS", "ORG"), ("Dream Chaser", "ORG")])
+    assert orgs(doc) == ["SpaceX"]
+    # a body also named on its own keeps the vote
+    doc = run(nlp, "Astrobotic said the Astrobotic mission and Astrobotic staff were ready.",
+              [("Astrobotic", "ORG", 0), ("Astrobotic", "ORG", 1), ("Astrobotic", "ORG", 2)])
+    assert orgs(doc) == ["Astrobotic"]
+
+
 def test_dateline_place_is_blocked_and_credit_is_an_organisation(nlp):
     doc = run(nlp, "HONOLULU, Hawaii (HawaiiNewsNow) - Scientists said so.", [("HONOLULU", "ORG")])
     assert orgs(doc) == ["HawaiiNewsNow"]

@@ -19,12 +19,13 @@ from newsmon.nlp.entities.candidates import HEAD_BREAKS
 from newsmon.nlp.entities.context import (
     BLOCKED, MODEL, ORG, OTHER, PATTERN, PERSON, QUOTES, RULE, STRONG, WEAK, Candidate, DocContext,
 )
-from newsmon.nlp.entities.cues import organisation_names, person_names, person_weight
+from newsmon.nlp.entities.cues import occurrences, organisation_names, person_names, person_weight
 from newsmon.nlp.entities.lists import lists
 
 log = logging.getLogger(__name__)
 
 _YEAR = re.compile(r"^(1[89]|2[01])\d\d$")
+_NEXT_WORD = re.compile(r" ([a-z]+)(?![\w-])")
 TITLE_FUNCTION_WORDS = frozenset({"a", "an", "the", "of", "to", "in", "on", "and", "or", "for", "with", "at", "by"})
 
 
@@ -199,6 +200,10 @@ def _judge_org(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         c.decide(OTHER, RULE, "not a name: a sentence-initial word used in lower case in the text")
     elif _quoted(doc, c) or _in_quoted_title(doc, c):
         c.decide(OTHER, RULE, "not a name: part of a quoted title of a work")
+    elif head not in rules.strong_heads and (noun := _thing_noun_after(doc, ctx, c)) is not None:
+        alone = any(not _thing_noun_at(ctx.text, end, rules.thing_nouns) for _, end in occurrences(ctx.text, text))
+        c.decide(OTHER, WEAK if alone else RULE, f"not an organisation: the name of a {noun}"
+                 + (" (named on its own elsewhere)" if alone else ""))
     else:
         strong_form = c.length > 1 or head in rules.org_heads or text.isupper()
         c.decide(ORG, MODEL if strong_form and not c.fragment else WEAK, "model: ORG")
@@ -281,6 +286,18 @@ def _venue_head_after(doc: Doc, ctx: DocContext, c: Candidate) -> str | None:
             return doc[end].text
         end += 1
     return None
+
+
+def _thing_noun_after(doc: Doc, ctx: DocContext, c: Candidate) -> str | None:
+    """The lower-case noun of a thing right after the span ("COTS" + "program")"""
+    if c.end < len(doc) and doc[c.end].is_lower and doc[c.end].text in ctx.rules.thing_nouns:
+        return doc[c.end].text
+    return None
+
+
+def _thing_noun_at(text: str, end: int, nouns: frozenset[str]) -> bool:
+    match = _NEXT_WORD.match(text, end)
+    return match is not None and match.group(1) in nouns
 
 
 def _single_letter_end(doc: Doc, c: Candidate) -> bool:

@@ -77,6 +77,7 @@ class EntityRules:
     facility_heads: frozenset[str]
     facility_prepositions: frozenset[str]
     calendar_words: frozenset[str]
+    thing_nouns: frozenset[str]  # "the COTS program": a name before one is no organisation
     org_cues: OrgCues
     person_cues: PersonCues
 
@@ -148,6 +149,7 @@ def load_rules(path: str | Path = DEFAULT_RULES) -> EntityRules:
         facility_heads=frozenset(not_entity["facility_heads"]),
         facility_prepositions=frozenset(not_entity["facility_prepositions"]),
         calendar_words=frozenset(not_entity["calendar_words"]),
+        thing_nouns=frozenset(not_entity["thing_nouns"]),
         org_cues=_org_cues(data["org_evidence"]),
         person_cues=_person_cues(data["person_evidence"]),
     )
