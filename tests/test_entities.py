@@ -266,6 +266,14 @@ def test_a_name_before_the_noun_of_a_thing_is_no_organisation(nlp):
     assert orgs(doc) == ["Astrobotic"]
 
 
+def test_a_hyphenated_given_name_names_a_person_in_full(nlp):
+    # "Choi" alone is the family name of "Choi Eun-jung", whatever the model calls it
+    doc = run(nlp, '"It is no prank," said Choi Eun-jung, 47, the lawmaker. Choi said the bill was ready.',
+              [("Choi Eun-jung", "PERSON"), ("Choi", "ORG", 1)])
+    assert orgs(doc) == []
+    assert people(doc) == ["Choi Eun-jung"]
+
+
 def test_dateline_place_is_blocked_and_credit_is_an_organisation(nlp):
     doc = run(nlp, "HONOLULU, Hawaii (HawaiiNewsNow) - Scientists said so.", [("HONOLULU", "ORG")])
     assert orgs(doc) == ["HawaiiNewsNow"]

@@ -52,7 +52,7 @@ def _full_person_name(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
     rules = ctx.rules
     if tokens[0].text in rules.question_words and ctx.sentence_initial(c.start):
         return False
-    return (all(t.text[:1].isupper() or t.text in rules.particles for t in tokens)
+    return (all(w[:1].isupper() or w in rules.particles for w in c.text.split())  # "Choi Eun-jung"
             and not any(ch.isdigit() for ch in c.text)
             and tokens[-1].text not in rules.place_heads
             and tokens[-1].text not in rules.product_heads
