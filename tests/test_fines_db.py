@@ -184,3 +184,28 @@ def test_the_run_summary_lists_the_largest_fines_in_euros(tmp_path):
     lines = [line for line in text[text.index("Largest fines"):].splitlines() if "→" in line]
     assert "(not named) → Glint" in lines[0] and "EUR 91m" in lines[0]  # €91m before ₩4.2bn (about €2.8m)
     assert "European Commission → Whisperline" in lines[1] and "KRW 4.2bn" in lines[1] and "€2." in lines[1]
+
+
+def test_fines_from_a_day_are_the_fines_first_reported_from_that_day_on(tmp_path):
+    """fines_from(day) (migration 013, what the fine alert reads) is the view `fines` with
+    first_reported_on >= day, row for row: a fine with an earlier report is left out whole,
+    not cut to its later reports."""
+    db = tmp_path / "news.duckdb"
+    write(db, 1, "2026-05-02", [fine(1, 1.2e9, precision=1e8)])
+    write(db, 2, "2026-05-05", [fine(2, 1.2e9, precision=1e8)], source="other")  # the same fine
+    write(db, 3, "2026-05-06", [fine(3, 3e6, target="Whisperline")])
+    write(db, 4, "2026-05-09", [fine(4, 4e6, target="Quickpay", status="proposed")])
+    write(db, 5, "2026-05-10", [fine(5, 4e6, target="Quickpay")])
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        for day in ("2026-05-01", "2026-05-03", "2026-05-06", "2026-05-07", "2026-05-10", "2026-05-11"):
+            expected = con.execute("SELECT * FROM fines WHERE first_reported_on >= $day::DATE ORDER BY fine_id",
+                                   {"day": day}).fetchall()
+            got = con.execute("SELECT * FROM fines_from($day::DATE) ORDER BY fine_id", {"day": day}).fetchall()
+            assert got == expected, day
+        # the fine of articles 1 and 2 is first reported on 05-02: not "from 05-03", even with a report then
+        assert [r[0] for r in con.execute("SELECT target FROM fines_from(DATE '2026-05-03')").fetchall()] \
+            and "Streamly" not in {r[0] for r in con.execute("SELECT target FROM fines_from(DATE '2026-05-03')").fetchall()}
+        assert con.execute("SELECT count(*) FROM fines_from(DATE '2026-05-01')").fetchone()[0] == 3
+    finally:
+        con.close()

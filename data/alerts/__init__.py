@@ -7,9 +7,10 @@ memory     the alerts already reported, per channel (print, mail, feed)
 render     text, JSON, Atom (feedgen) and HTML for mail
 """
 
-from newsmon.data.alerts.build import RULE_NAMES, RULES, Alert, AlertReport, Evidence, find_alerts, parse_since
+from newsmon.data.alerts.build import (RULE_NAMES, RULES, Alert, AlertReport, Evidence, alerts_on, find_alerts,
+                                      parse_since)
 from newsmon.data.alerts.memory import remember, reported, unreported
 from newsmon.data.alerts.watchlist import EXAMPLE, Rules, WatchedEntity, Watchlist, load_watchlist
 
 __all__ = ["EXAMPLE", "RULES", "RULE_NAMES", "Alert", "AlertReport", "Evidence", "Rules", "WatchedEntity",
-           "Watchlist", "find_alerts", "load_watchlist", "parse_since", "remember", "reported", "unreported"]
+           "Watchlist", "alerts_on", "find_alerts", "load_watchlist", "parse_since", "remember", "reported", "unreported"]

@@ -115,37 +115,76 @@ def find_alerts(db_path: str | Path, watchlist: Watchlist | None = None, since: 
     newest article) to `until` (default: now, and articles dated up to 3 days ahead, as
     article_time allows); ordered by rule (RULES) then newest first.  The source health
     rules judge the sources as they are `now`."""
+    with sandbox(db_path, timeout, setup=prepare) as con:
+        return alerts_on(con, watchlist, since, until=until, now=now, rules=rules)
+
+
+def alerts_on(con: duckdb.DuckDBPyConnection, watchlist: Watchlist | None = None, since: Any = None, *,
+              until: datetime | None = None, now: datetime | None = None,
+              rules: tuple[str, ...] = RULES) -> AlertReport:
+    """find_alerts on an open sandbox connection that named.prepare has seen (the digest
+    runs the week's alerts on its own connection).  The period's articles and mentions are
+    read once (period.sql, temporary tables) and the rules join them."""
     watchlist = watchlist or Watchlist()
     now = now or utc_now()
     until = until or now + timedelta(days=3)
     start = parse_since(since)
-    with sandbox(db_path, timeout, setup=prepare) as con:
-        if start is None:
-            newest = con.execute("SELECT max(article_time(published_at, first_seen_at)) FROM articles").fetchone()[0]
-            start = min(newest or now, now) - timedelta(days=DEFAULT_DAYS)
-        report = AlertReport(since=start, now=now, watchlist=watchlist)
-        tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-        tables |= {r[0] for r in con.execute("SELECT view_name FROM duckdb_views()").fetchall()}
-        for rule in rules:
-            params = _params(rule, watchlist, start, until, now)
-            if params is None or (rule == "fine" and ("fines" not in tables or not _has_rule(rule))):
-                continue  # the fines view (migration 009) exists before the fine rule is written
-            if rule == "watched_entity":
-                params["entity_ids"] = _watched_ids(con, params.pop("names"), params.pop("labels"))
-                if not params["entity_ids"]:
-                    continue
-            if rule == "watched_term":
-                # one run per term: a pattern given as a parameter is compiled once, a pattern
-                # from a column once per row (8 s instead of 0.5 s on a week of 1M articles)
-                for term, pattern, word in zip(params.pop("terms"), params.pop("patterns"), params.pop("words")):
-                    report.alerts.extend(_run_rule(con, rule, {**params, "term": term, "pattern": pattern,
-                                                               "word": word}))
+    if start is None:
+        newest = con.execute("SELECT max(article_time(published_at, first_seen_at)) FROM articles").fetchone()[0]
+        start = min(newest or now, now) - timedelta(days=DEFAULT_DAYS)
+    report = AlertReport(since=start, now=now, watchlist=watchlist)
+    tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE NOT temporary").fetchall()}
+    tables |= {r[0] for r in con.execute("SELECT view_name FROM duckdb_views()").fetchall()}
+    jobs = []
+    for rule in rules:
+        params = _params(rule, watchlist, start, until, now)
+        if params is None or (rule == "fine" and ("fines" not in tables or not _has_rule(rule))):
+            continue  # the fines view (migration 009) exists before the fine rule is written
+        if rule == "watched_entity":
+            params["entity_ids"] = _watched_ids(con, params.pop("names"), params.pop("labels"))
+            if not params["entity_ids"]:
                 continue
-            report.alerts.extend(_run_rule(con, rule, params))
+        if rule == "watched_term":
+            # one run per term: a pattern given as a parameter is compiled once, a pattern
+            # from a column once per row (8 s instead of 0.5 s on a week of 1M articles)
+            for term, pattern, like in zip(params.pop("terms"), params.pop("patterns"), params.pop("likes")):
+                jobs.append((rule, {**params, "term": term, "pattern": pattern, "like": like}))
+            continue
+        jobs.append((rule, params))
+    if any(_reads_period(rule) for rule, _ in jobs):
+        _read_period(con, start, until, watchlist.rules.spike_weeks if any(r == "spike" for r, _ in jobs) else 0)
+    for rule, params in jobs:
+        report.alerts.extend(_run_rule(con, rule, params))
     order = {rule: i for i, rule in enumerate(RULES)}
     report.alerts.sort(key=lambda a: (order[a.rule], -(a.at.timestamp() if a.at else 0), a.title))
     logger.info("alerts since %s: %d", start, len(report.alerts))
     return report
+
+
+def _read_period(con: duckdb.DuckDBPyConnection, since: datetime, until: datetime, weeks: int) -> None:
+    """The temporary tables alert_articles and alert_mentions (period.sql): from `since`, or
+    from the Monday `weeks` weeks before since's week when the spike rule needs them."""
+    start = shown = since
+    if weeks:
+        monday = datetime(since.year, since.month, since.day) - timedelta(days=since.weekday())
+        start, shown = min(since, monday - timedelta(days=7 * weeks)), min(since, monday)
+    params = {"from": start, "shown": shown, "since": since, "until": until}
+    sql = (Path(__file__).with_name("period.sql")).read_text(encoding="utf-8")
+    try:
+        for statement in _statements(sql):
+            con.execute(statement, {k: v for k, v in params.items() if f"${k}" in statement})
+    except duckdb.Error as exc:
+        raise QueryError(f"reading the alerts' period failed: {exc}") from exc
+
+
+def _statements(sql: str) -> list[str]:
+    body = re.sub(r"--[^\n]*", "", sql)
+    return [s.strip() for s in body.split(";") if s.strip()]
+
+
+@lru_cache(maxsize=None)
+def _reads_period(rule: str) -> bool:
+    return _has_rule(rule) and re.search(r"\balert_(articles|mentions)\b", rule_sql(rule)) is not None
 
 
 def _params(rule: str, w: Watchlist, since: datetime, until: datetime,
@@ -161,7 +200,7 @@ def _params(rule: str, w: Watchlist, since: datetime, until: datetime,
         if not w.terms:
             return None
         return {**base, "terms": list(w.terms), "patterns": [term_pattern(t) for t in w.terms],
-                "words": [max(t.lower().split(), key=len) for t in w.terms]}
+                "likes": [term_like(t) for t in w.terms]}
     if rule == "new_entity":
         return {**base, "min_articles": r.new_entity_articles, "min_sources": r.new_entity_sources}
     if rule == "spike":
@@ -186,6 +225,13 @@ def term_pattern(term: str) -> str:
     left = r"\b" if re.match(r"\w", term) else ""
     right = r"\b" if re.search(r"\w$", term) else ""
     return f"{left}{pattern}{right}"
+
+
+def term_like(term: str) -> str:
+    """A LIKE pattern every lower-cased text holding the term matches (its words in order,
+    anything between them): a cheap test before the pattern."""
+    words = [w.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") for w in term.split()]
+    return "%" + "%".join(words) + "%"
 
 
 def _watched_ids(con: duckdb.DuckDBPyConnection, names: list[str], labels: list[str | None]) -> list[int]:

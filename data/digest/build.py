@@ -155,9 +155,8 @@ def build_digest(db_path: str | Path, week: str | date | None = None, *, topic: 
         monday = requested or latest
         digest = _assemble(con, monday, filters, settings, topic)
         digest.watched = watched_entities(con, watchlist, monday, filters)
-    if alerts:
-        digest.alerts = week_alerts(db_path, watchlist, monday, latest=latest is None or monday >= latest,
-                                    timeout=timeout)
+        if alerts:
+            digest.alerts = week_alerts(con, watchlist, monday, latest=latest is None or monday >= latest)
     return digest
 
 

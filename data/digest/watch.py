@@ -17,20 +17,19 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from newsmon.data.alerts import RULES, Alert, Watchlist, find_alerts
+from newsmon.data.alerts import RULES, Alert, Watchlist, alerts_on
 
 WATCHED_SQL = Path(__file__).with_name("watched.sql")
 SOURCE_RULES = ("source_blocked", "source_silent")
 
 
-def week_alerts(db_path: str | Path, watchlist: Watchlist, monday: date, latest: bool,
-                timeout: float = 30.0) -> list[Alert]:
+def week_alerts(con: duckdb.DuckDBPyConnection, watchlist: Watchlist, monday: date,
+                latest: bool) -> list[Alert]:
     """The alerts of the ISO week starting `monday` (and, for the `latest` week, the
-    sources' health now)."""
+    sources' health now), on the digest's own connection."""
     start = datetime(monday.year, monday.month, monday.day)
     rules = RULES if latest else tuple(r for r in RULES if r not in SOURCE_RULES)
-    return find_alerts(db_path, watchlist, start, until=start + timedelta(days=7), rules=rules,
-                       timeout=timeout).alerts
+    return alerts_on(con, watchlist, start, until=start + timedelta(days=7), rules=rules).alerts
 
 
 @lru_cache(maxsize=None)

@@ -8,8 +8,10 @@
 -- edit rule's alert, not a new fine.
 -- params: $since, $until, $threshold
 WITH
-candidates AS (
-    SELECT * FROM fines
+-- fines_from (migration 013): the fines first reported from that day on, reading only the
+-- articles from that day on
+candidates AS MATERIALIZED (
+    SELECT * FROM fines_from($since::DATE)
     WHERE value_eur >= $threshold
       AND first_reported_on >= $since::DATE AND first_reported_on < $until::TIMESTAMP
 ),
@@ -22,11 +24,12 @@ big AS (
         SELECT c.fine_id FROM candidates c, unnest(c.article_ids) AS u(article_id)
         WHERE u.article_id NOT IN (SELECT article_id FROM money_edited))
 ),
+-- every report of such a fine is dated from the period's first day on
 reports AS (
     SELECT b.fine_id, a.canonical_url AS url, a.title, coalesce(a.sitename, a.source) AS source,
-           article_time(a.published_at, a.first_seen_at) AS at
+           a.article_at AS at
     FROM big b, unnest(b.article_ids) AS u(article_id)
-    JOIN articles a ON a.article_id = u.article_id
+    JOIN articles_between($since::DATE, 'infinity', 0, NULL) a ON a.article_id = u.article_id
 )
 SELECT 'fine' AS rule, b.fine_id::VARCHAR AS key,
        coalesce(b.target, b.authority, 'a fine') AS subject,

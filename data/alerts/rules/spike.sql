@@ -7,30 +7,25 @@
 -- z = (week - mean) / max(standard deviation, sqrt(mean), 1) >= $z (sqrt(mean): the noise of
 -- a count, so a rarely named entity needs more than a lucky week). One alert per entity and
 -- week; the evidence is up to five of the week's articles.
--- params: $since, $until, $weeks, $min_articles, $ratio, $z
+-- params: $since, $weeks, $min_articles, $ratio, $z
 WITH
 first_week AS (
     SELECT date_trunc('week', min(article_time(published_at, first_seen_at)))::DATE AS week FROM articles
 ),
-span AS MATERIALIZED (
-    SELECT article_id, canonical_url, source, sitename, title, article_at,
-           date_trunc('week', article_at)::DATE AS week
-    FROM articles_between(date_trunc('week', $since::TIMESTAMP) - INTERVAL (7 * $weeks) DAY,
-                          $until, 0, NULL)
-),
 -- the period's weeks first: only entities with enough articles in one of them are candidates
+-- (alert_mentions, period.sql, holds the mentions from the Monday $weeks weeks before)
 candidates AS MATERIALIZED (
-    SELECT m.entity_id, s.week, count(DISTINCT m.article_id) AS articles
-    FROM mentions m JOIN span s USING (article_id)
-    WHERE m.entity_id IS NOT NULL AND s.week >= date_trunc('week', $since::TIMESTAMP)::DATE
+    SELECT entity_id, week, count(*) AS articles
+    FROM alert_mentions
+    WHERE week >= date_trunc('week', $since::TIMESTAMP)::DATE
     GROUP BY ALL
-    HAVING count(DISTINCT m.article_id) >= $min_articles
+    HAVING count(*) >= $min_articles
 ),
 -- then the weeks before, for the candidates only
 counts AS MATERIALIZED (
-    SELECT m.entity_id, s.week, count(DISTINCT m.article_id) AS articles
-    FROM mentions m JOIN span s USING (article_id)
-    WHERE m.entity_id IN (SELECT DISTINCT entity_id FROM candidates)
+    SELECT entity_id, week, count(*) AS articles
+    FROM alert_mentions
+    WHERE entity_id IN (SELECT DISTINCT entity_id FROM candidates)
     GROUP BY ALL
 ),
 earlier AS (
@@ -48,29 +43,23 @@ judged AS (
        AND any_value(articles) >= $ratio * greatest(avg(n), 1)
        AND (any_value(articles) - avg(n)) / greatest(stddev_pop(n), sqrt(avg(n)), 1) >= $z
 ),
--- the evidence: the first five of the week's articles, looked up among the period's
--- articles only (an entity named all year has millions of mentions)
-period_hits AS MATERIALIZED (
-    SELECT m.entity_id, m.article_id, arg_min(m.sentence, m.start_char) AS sentence
-    FROM mentions m
-    WHERE m.entity_id IN (SELECT entity_id FROM judged)
-      AND m.article_id IN (SELECT article_id FROM span WHERE week >= date_trunc('week', $since::TIMESTAMP)::DATE)
-    GROUP BY ALL
-),
-first_five AS (
-    SELECT h.entity_id, s.week, h.sentence, s.title, s.canonical_url, s.sitename, s.source, s.article_at,
-           s.article_id
-    FROM period_hits h
-    JOIN span s USING (article_id)
-    SEMI JOIN judged j ON j.entity_id = h.entity_id AND j.week = s.week
-    QUALIFY row_number() OVER (PARTITION BY h.entity_id, s.week ORDER BY s.article_at, s.article_id) <= 5
+-- the evidence: the first five of the week's articles (of the week's part in the period), then
+-- the sentences of those mentions only
+first_five AS MATERIALIZED (
+    SELECT m.entity_id, a.week, m.mention_row, a.title, a.canonical_url, a.sitename, a.source, a.article_at,
+           a.article_id
+    FROM alert_mentions m
+    JOIN alert_articles a USING (article_id)
+    SEMI JOIN judged j ON j.entity_id = m.entity_id AND j.week = a.week
+    QUALIFY row_number() OVER (PARTITION BY m.entity_id, a.week ORDER BY a.article_at, a.article_id) <= 5
 ),
 evidence AS (
-    SELECT entity_id, week,
-           list({'title': title, 'url': canonical_url, 'source': coalesce(sitename, source),
-                 'sentence': sentence, 'at': article_at} ORDER BY article_at, article_id) AS evidence
-    FROM first_five
-    GROUP BY entity_id, week
+    SELECT f.entity_id, f.week,
+           list({'title': f.title, 'url': f.canonical_url, 'source': coalesce(f.sitename, f.source),
+                 'sentence': s.sentence, 'at': f.article_at} ORDER BY f.article_at, f.article_id) AS evidence
+    FROM first_five f
+    JOIN alert_sentences s USING (mention_row)
+    GROUP BY f.entity_id, f.week
 )
 SELECT 'spike' AS rule, j.entity_id || ':' || iso_week(j.week) AS key, e.name AS subject,
        'Spike: ' || e.name || ' in ' || j.articles || ' articles in ' || iso_week(j.week)

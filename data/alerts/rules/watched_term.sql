@@ -2,8 +2,8 @@
 -- A watched term appears, as whole words in any case, in the title or text of an article of
 -- the period. One alert per term and article; the evidence is the first sentence holding it
 -- (or the title).
--- params: $since, $until, $term, $pattern (the term as an RE2 pattern), $word (the term's
---   longest word, lower case); the rule runs once per term (a constant pattern compiles once)
+-- params: $since, $until, $term, $pattern (the term as an RE2 pattern), $like (a LIKE pattern
+--   of its lower-case words in order); the rule runs once per term (a constant pattern compiles once)
 WITH
 arts AS MATERIALIZED (
     SELECT article_id, canonical_url, source, sitename, title, text, article_at
@@ -16,8 +16,8 @@ hits AS (
                '(?i)(?:^|\n|[.!?]["”’)]?\s+)((?:[^\n.!?]|[.!?][^\s"”’)])*?' || $pattern
                    || '(?:[^\n.!?]|[.!?][^\s"”’)])*[.!?]?["”’)]?)', 1)), '') AS sentence
     FROM arts a
-    -- a plain search for the term's longest word first (cheap), the pattern only where it is
-    WHERE (contains(lower(a.title), $word) OR contains(lower(a.text), $word))
+    -- a plain search for the term's words in order first (cheap), the pattern only where they are
+    WHERE (lower(a.title) LIKE $like ESCAPE '\' OR lower(a.text) LIKE $like ESCAPE '\')
       AND (regexp_matches(a.title, '(?i)' || $pattern) OR regexp_matches(a.text, '(?i)' || $pattern))
 )
 SELECT 'watched_term' AS rule, $term || ':' || article_id AS key, $term AS subject,
