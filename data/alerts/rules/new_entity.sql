@@ -11,9 +11,10 @@ young AS MATERIALIZED (
     SELECT entity_id FROM entities WHERE first_seen_at >= $since::TIMESTAMP - INTERVAL 3 DAY
 ),
 hits AS MATERIALIZED (
-    SELECT m.entity_id, m.article_id, m.mention_row
+    SELECT m.entity_id, m.article_id, arg_min(m.mention_row, m.start_char) AS mention_row
     FROM alert_mentions m
     WHERE m.in_period AND m.entity_id IN (SELECT entity_id FROM young)
+    GROUP BY ALL
 ),
 counted AS MATERIALIZED (
     SELECT h.entity_id, count(*) AS articles, count(DISTINCT a.source) AS sources
@@ -47,6 +48,7 @@ SELECT 'new_entity' AS rule, f.entity_id::VARCHAR AS key, f.name AS subject,
            AS detail,
        any_value(f.first_at) AS at,
        list({'title': f.title, 'url': f.canonical_url, 'source': coalesce(f.sitename, f.source),
-             'sentence': s.sentence, 'at': f.article_at} ORDER BY f.article_at, f.article_id) AS evidence
-FROM first_five f JOIN alert_sentences s USING (mention_row)
+             'sentence': NULL::VARCHAR, 'at': f.article_at, 'mention_row': f.mention_row}
+            ORDER BY f.article_at, f.article_id) AS evidence
+FROM first_five f
 GROUP BY f.entity_id, f.name, f.label, f.articles, f.sources

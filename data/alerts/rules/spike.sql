@@ -15,15 +15,15 @@ first_week AS (
 -- the period's weeks first: only entities with enough articles in one of them are candidates
 -- (alert_mentions, period.sql, holds the mentions from the Monday $weeks weeks before)
 candidates AS MATERIALIZED (
-    SELECT entity_id, week, count(*) AS articles
+    SELECT entity_id, week, count(DISTINCT article_id) AS articles
     FROM alert_mentions
     WHERE week >= date_trunc('week', $since::TIMESTAMP)::DATE
     GROUP BY ALL
-    HAVING count(*) >= $min_articles
+    HAVING count(DISTINCT article_id) >= $min_articles
 ),
 -- then the weeks before, for the candidates only
 counts AS MATERIALIZED (
-    SELECT entity_id, week, count(*) AS articles
+    SELECT entity_id, week, count(DISTINCT article_id) AS articles
     FROM alert_mentions
     WHERE entity_id IN (SELECT DISTINCT entity_id FROM candidates)
     GROUP BY ALL
@@ -43,22 +43,23 @@ judged AS (
        AND any_value(articles) >= $ratio * greatest(avg(n), 1)
        AND (any_value(articles) - avg(n)) / greatest(stddev_pop(n), sqrt(avg(n)), 1) >= $z
 ),
--- the evidence: the first five of the week's articles (of the week's part in the period), then
--- the sentences of those mentions only
+-- the evidence: the first five of the week's articles (of the week's part in the period); the
+-- sentences of those mentions are read by build.py
 first_five AS MATERIALIZED (
-    SELECT m.entity_id, a.week, m.mention_row, a.title, a.canonical_url, a.sitename, a.source, a.article_at,
-           a.article_id
+    SELECT m.entity_id, a.week, arg_min(m.mention_row, m.start_char) AS mention_row, a.title, a.canonical_url,
+           a.sitename, a.source, a.article_at, a.article_id
     FROM alert_mentions m
     JOIN alert_articles a USING (article_id)
     SEMI JOIN judged j ON j.entity_id = m.entity_id AND j.week = a.week
+    GROUP BY m.entity_id, a.week, a.title, a.canonical_url, a.sitename, a.source, a.article_at, a.article_id
     QUALIFY row_number() OVER (PARTITION BY m.entity_id, a.week ORDER BY a.article_at, a.article_id) <= 5
 ),
 evidence AS (
     SELECT f.entity_id, f.week,
            list({'title': f.title, 'url': f.canonical_url, 'source': coalesce(f.sitename, f.source),
-                 'sentence': s.sentence, 'at': f.article_at} ORDER BY f.article_at, f.article_id) AS evidence
+                 'sentence': NULL::VARCHAR, 'at': f.article_at, 'mention_row': f.mention_row}
+                ORDER BY f.article_at, f.article_id) AS evidence
     FROM first_five f
-    JOIN alert_sentences s USING (mention_row)
     GROUP BY f.entity_id, f.week
 )
 SELECT 'spike' AS rule, j.entity_id || ':' || iso_week(j.week) AS key, e.name AS subject,
