@@ -274,6 +274,12 @@ def test_a_hyphenated_given_name_names_a_person_in_full(nlp):
     assert people(doc) == ["Choi Eun-jung"]
 
 
+def test_an_abbreviated_suffix_keeps_its_full_stop(nlp):
+    doc = run(nlp, "HD THE HOME DEPOT INC. 225.86 -12.99\nLOW LOWE'S COMPANIES INC. 113.40 -1.62",
+              [("THE HOME DEPOT INC", "ORG"), ("LOWE'S COMPANIES INC", "ORG")])
+    assert orgs(doc) == ["THE HOME DEPOT INC.", "LOWE'S COMPANIES INC."]
+
+
 def test_dateline_place_is_blocked_and_credit_is_an_organisation(nlp):
     doc = run(nlp, "HONOLULU, Hawaii (HawaiiNewsNow) - Scientists said so.", [("HONOLULU", "ORG")])
     assert orgs(doc) == ["HawaiiNewsNow"]

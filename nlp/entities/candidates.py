@@ -51,6 +51,9 @@ def model_candidates(doc: Doc, ctx: DocContext) -> list[Candidate]:
         if (ent.label_ == PERSON and end + 1 < len(doc) and doc[end].text == "-" and not doc[end - 1].whitespace_
                 and not doc[end].whitespace_ and doc[end + 1].is_alpha):
             end += 2  # "Kang Yoon" + "-ah": a hyphenated given name stays whole
+        if (ent.label_ == ORG and end < len(doc) and doc[end].text == "." and not doc[end - 1].whitespace_
+                and _abbreviated_suffix(doc[end - 1].text, ctx.rules)):
+            end += 1  # "THE HOME DEPOT INC" + ".": the suffix keeps its full stop
         pieces = clean_pieces(doc, ctx, ent.start, end, ent.label_)
         for start, end in pieces:
             found.append(make_candidate(doc, start, end, "model", model_label=ent.label_,
