@@ -280,6 +280,12 @@ def test_an_abbreviated_suffix_keeps_its_full_stop(nlp):
     assert orgs(doc) == ["THE HOME DEPOT INC.", "LOWE'S COMPANIES INC."]
 
 
+def test_a_doctrine_is_no_organisation(nlp):
+    doc = run(nlp, "It was the first victim of National Socialism, the Interior Ministry said.",
+              [("National Socialism", "ORG"), ("Interior Ministry", "ORG")])
+    assert orgs(doc) == ["Interior Ministry"]
+
+
 def test_dateline_place_is_blocked_and_credit_is_an_organisation(nlp):
     doc = run(nlp, "HONOLULU, Hawaii (HawaiiNewsNow) - Scientists said so.", [("HONOLULU", "ORG")])
     assert orgs(doc) == ["HawaiiNewsNow"]

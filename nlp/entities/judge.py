@@ -186,6 +186,8 @@ def _judge_org(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         c.decide(OTHER, RULE, "not a name: a short symbol right after a number (a unit: \"500 MW\")")
     elif _event_or_document(doc, ctx, c):
         c.decide(OTHER, STRONG, f"not an organisation: {head!r} names an event, document or place")
+    elif head.endswith("ism") and head[:1].isupper() and c.length > 1:
+        c.decide(OTHER, STRONG, f"not an organisation: {head!r} names a doctrine or movement")
     elif text in ctx.people or ctx.names_person(text, first_names=place is None):
         c.decide(PERSON, STRONG, "person: part of a person the text names in full")
     elif _place_like(doc, ctx, c):
@@ -373,6 +375,13 @@ def _place_like(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
     if before == "of" and c.start > 1 and doc[c.start - 2].lower_ in rules.place_nouns:
         return True
     return before in rules.facility_prepositions and doc[c.end - 1].text in rules.facility_heads
+
+
+def _before_place_code(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
+    """"Noblesville, IN", "Bristow, VA": a town before a comma and a state's postal code."""
+    return (ctx.knowledge is not None and c.end + 1 < len(doc) and doc[c.end].text == ","
+            and doc[c.end + 1].text in ctx.knowledge.codes
+            and (c.end + 2 == len(doc) or not doc[c.end + 2].is_alpha or not doc[c.end + 2].text[:1].isupper()))
 
 
 def _after_number(doc: Doc, c: Candidate) -> bool:
