@@ -286,6 +286,12 @@ def test_a_doctrine_is_no_organisation(nlp):
     assert orgs(doc) == ["Interior Ministry"]
 
 
+def test_a_town_before_a_state_code_is_a_place(nlp):
+    doc = run(nlp, "July 30 – Noblesville, IN @ the music centre. Tickets via Ticketmaster.",
+              [("Noblesville", "ORG"), ("Ticketmaster", "ORG")])
+    assert orgs(doc) == ["Ticketmaster"]
+
+
 def test_dateline_place_is_blocked_and_credit_is_an_organisation(nlp):
     doc = run(nlp, "HONOLULU, Hawaii (HawaiiNewsNow) - Scientists said so.", [("HONOLULU", "ORG")])
     assert orgs(doc) == ["HawaiiNewsNow"]

@@ -363,7 +363,7 @@ def _org_shaped(doc: Doc, ctx: DocContext, c: Candidate, strong: bool) -> bool:
 def _place_like(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
     """Used as a place: "Logar province", "the area of Sarkh", "atop Mauna Kea", "in KeyBank Center"."""
     rules = ctx.rules
-    if c.text in ctx.placeish:
+    if c.text in ctx.placeish or _before_place_code(doc, ctx, c):
         return True
     if c.end < len(doc) and doc[c.end].is_lower and doc[c.end].lower_ in rules.place_nouns:
         return True
