@@ -292,6 +292,15 @@ def test_a_town_before_a_state_code_is_a_place(nlp):
     assert orgs(doc) == ["Ticketmaster"]
 
 
+def test_pieces_of_a_name_the_text_gives_in_full_are_that_name(nlp):
+    text = ("Drugs are seized by Customs and Border Protection. The way that Customs and Border "
+            "Protection measures seizures is by pounds, Jane Doe said.")
+    doc = run(nlp, text, [("Customs and Border Protection", "ORG"), ("Customs", "ORG", 1),
+                          ("Border Protection", "ORG", 1), ("Jane Doe", "PERSON")])
+    assert orgs(doc) == ["Customs and Border Protection"]
+    assert [m.text for m in doc._.mentions if m.label == "organisation"] == ["Customs and Border Protection"] * 2
+
+
 def test_dateline_place_is_blocked_and_credit_is_an_organisation(nlp):
     doc = run(nlp, "HONOLULU, Hawaii (HawaiiNewsNow) - Scientists said so.", [("HONOLULU", "ORG")])
     assert orgs(doc) == ["HawaiiNewsNow"]
