@@ -44,10 +44,17 @@ def find_candidates(doc: Doc, ctx: DocContext, gazetteer: Gazetteer, spans_key: 
 
 def model_candidates(doc: Doc, ctx: DocContext) -> list[Candidate]:
     found = []
-    for ent in doc.ents:
-        if ent.label_ not in MODEL_LABELS:
+    ents = list(doc.ents)
+    joined_heads: set[int] = set()
+    for k, ent in enumerate(ents):
+        if ent.label_ not in MODEL_LABELS or k in joined_heads:
             continue
         end = ent.end
+        if (ent.label_ == ORG and doc[end - 1].text in POSSESSIVES and k + 1 < len(ents)
+                and ents[k + 1].start == end and len(ents[k + 1]) == 1 and ents[k + 1].label_ == ORG
+                and ents[k + 1].text in ctx.rules.org_heads):
+            end = ents[k + 1].end  # "Westminster Magistrate's" + "Court": one name
+            joined_heads.add(k + 1)
         if (ent.label_ == PERSON and end + 1 < len(doc) and doc[end].text == "-" and not doc[end - 1].whitespace_
                 and not doc[end].whitespace_ and doc[end + 1].is_alpha):
             end += 2  # "Kang Yoon" + "-ah": a hyphenated given name stays whole
