@@ -301,10 +301,13 @@ def test_pieces_of_a_name_the_text_gives_in_full_are_that_name(nlp):
     assert [m.text for m in doc._.mentions if m.label == "organisation"] == ["Customs and Border Protection"] * 2
 
 
-def test_a_name_built_on_a_possessive_cut_by_the_model_is_joined(nlp):
+def test_an_organisation_word_the_model_cut_from_a_name_is_joined_to_it(nlp):
     doc = run(nlp, "The hearing takes place at Westminster Magistrate's Court in London.",
               [("Westminster Magistrate's", "ORG"), ("Court", "ORG"), ("London", "GPE")])
     assert orgs(doc) == ["Westminster Magistrate's Court"]
+    doc = run(nlp, "The chains Gannett and GateHouse Media merged.",
+              [("Gannett", "ORG"), ("GateHouse", "ORG"), ("Media", "ORG")])
+    assert orgs(doc) == ["Gannett", "GateHouse Media"]
 
 
 def test_dateline_place_is_blocked_and_credit_is_an_organisation(nlp):

@@ -49,21 +49,22 @@ def model_candidates(doc: Doc, ctx: DocContext) -> list[Candidate]:
     for k, ent in enumerate(ents):
         if ent.label_ not in MODEL_LABELS or k in joined_heads:
             continue
-        end = ent.end
-        if (ent.label_ == ORG and doc[end - 1].text in POSSESSIVES and k + 1 < len(ents)
-                and ents[k + 1].start == end and len(ents[k + 1]) == 1 and ents[k + 1].label_ == ORG
-                and ents[k + 1].text in ctx.rules.org_heads):
-            end = ents[k + 1].end  # "Westminster Magistrate's" + "Court": one name
+        end, ent_label = ent.end, ent.label_
+        if (ent.label_ in (ORG, PERSON) and k + 1 < len(ents) and ents[k + 1].start == end
+                and len(ents[k + 1]) == 1 and ents[k + 1].label_ == ORG and ents[k + 1].text in ctx.rules.org_heads
+                and (ent.label_ == ORG or doc[end - 1].text not in POSSESSIVES)):
+            end = ents[k + 1].end  # "Westminster Magistrate's" + "Court", "GateHouse" + "Media": one name
+            ent_label = ORG
             joined_heads.add(k + 1)
-        if (ent.label_ == PERSON and end + 1 < len(doc) and doc[end].text == "-" and not doc[end - 1].whitespace_
+        if (ent_label == PERSON and end + 1 < len(doc) and doc[end].text == "-" and not doc[end - 1].whitespace_
                 and not doc[end].whitespace_ and doc[end + 1].is_alpha):
             end += 2  # "Kang Yoon" + "-ah": a hyphenated given name stays whole
-        if (ent.label_ == ORG and end < len(doc) and doc[end].text == "." and not doc[end - 1].whitespace_
+        if (ent_label == ORG and end < len(doc) and doc[end].text == "." and not doc[end - 1].whitespace_
                 and _abbreviated_suffix(doc[end - 1].text, ctx.rules)):
             end += 1  # "THE HOME DEPOT INC" + ".": the suffix keeps its full stop
-        pieces = clean_pieces(doc, ctx, ent.start, end, ent.label_)
+        pieces = clean_pieces(doc, ctx, ent.start, end, ent_label)
         for start, end in pieces:
-            found.append(make_candidate(doc, start, end, "model", model_label=ent.label_,
+            found.append(make_candidate(doc, start, end, "model", model_label=ent_label,
                                         fragment=len(pieces) > 1))
     return found
 
