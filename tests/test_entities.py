@@ -310,6 +310,13 @@ def test_an_organisation_word_the_model_cut_from_a_name_is_joined_to_it(nlp):
     assert orgs(doc) == ["Gannett", "GateHouse Media"]
 
 
+def test_positions_of_sport_are_roles(nlp):
+    doc = run(nlp, "Tigers diver Keetan Munsell won. Browns defensive end Myles Garrett pulled off the helmet.",
+              [("Keetan Munsell", "ORG"), ("Browns", "PERSON"), ("Myles Garrett", "PERSON")])
+    assert people(doc) == ["Keetan Munsell", "Myles Garrett"]
+    assert orgs(doc) == ["Tigers", "Browns"]
+
+
 def test_dateline_place_is_blocked_and_credit_is_an_organisation(nlp):
     doc = run(nlp, "HONOLULU, Hawaii (HawaiiNewsNow) - Scientists said so.", [("HONOLULU", "ORG")])
     assert orgs(doc) == ["HawaiiNewsNow"]
