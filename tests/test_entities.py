@@ -317,6 +317,16 @@ def test_positions_of_sport_are_roles(nlp):
     assert orgs(doc) == ["Tigers", "Browns"]
 
 
+def test_a_name_always_written_with_a_possessive_that_owns_nothing_is_a_shop(nlp):
+    doc = run(nlp, "Home Depot fell. Rival Lowe's was also lower, and Lowe's shares slid.",
+              [("Home Depot", "ORG"), ("Lowe", "PERSON", 0), ("Lowe", "PERSON", 1)])
+    assert orgs(doc) == ["Home Depot", "Lowe's"]
+    assert people(doc) == []
+    doc = run(nlp, "Grant Lowe's lawyer said. Lowe's was the last word.",
+              [("Grant Lowe", "PERSON"), ("Lowe", "PERSON", 1)])
+    assert people(doc) == ["Grant Lowe"]  # the text names him in full
+
+
 def test_dateline_place_is_blocked_and_credit_is_an_organisation(nlp):
     doc = run(nlp, "HONOLULU, Hawaii (HawaiiNewsNow) - Scientists said so.", [("HONOLULU", "ORG")])
     assert orgs(doc) == ["HawaiiNewsNow"]
