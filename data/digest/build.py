@@ -22,13 +22,14 @@ import pandas as pd
 
 from newsmon.data.alerts import Watchlist
 from newsmon.data.connection import sandbox, utc_now
-from newsmon.data.errors import NoArticlesError, QueryParamError
+from newsmon.data.errors import NoArticlesError, QueryError, QueryParamError
 from newsmon.data.digest.watch import watched_entities, week_alerts
 from newsmon.data.named import latest_week, parse_week, prepare, run_on, week_label
 
 logger = logging.getLogger(__name__)
 
 SETTINGS_PATH = Path(__file__).with_name("digest.toml")
+FINES_DAY_SQL = Path(__file__).with_name("fines_day.sql")
 # the roles of money figures (nlp.money), in the order the digest shows them; fines have a
 # section of their own (week_fines), the others are listed below it, by role
 MONEY_ROLES = ("fine", "revenue", "cost", "funding", "compensation", "price", "maximum", "other")
@@ -169,6 +170,16 @@ def _latest_week(con: duckdb.DuckDBPyConnection, filters: dict) -> date:
     return monday
 
 
+def _fines_day(con: duckdb.DuckDBPyConnection, week: dict) -> date | None:
+    """The first report's day of the week's fines (fines_day.sql), None without any: what
+    week_fines needs to read from."""
+    sql = FINES_DAY_SQL.read_text(encoding="utf-8")
+    try:
+        return con.execute(sql, week).fetchone()[0]
+    except duckdb.Error as exc:
+        raise QueryError(f"the week's fines failed: {exc}") from exc
+
+
 def _assemble(con: duckdb.DuckDBPyConnection, monday: date, filters: dict,
               settings: DigestSettings, topic: str | None) -> Digest:
     week = {"week": monday, **filters}
@@ -187,7 +198,8 @@ def _assemble(con: duckdb.DuckDBPyConnection, monday: date, filters: dict,
         entities=run_on(con, "top_entities", {**week, "limit": settings.entities, "new": settings.entities}),
         entity_trend=run_on(con, "entity_trend", {**week, "weeks": settings.trend_weeks,
                                                   "limit": settings.trend_entities}),
-        fines=run_on(con, "week_fines", {**week, "limit": settings.fines}),
+        fines=run_on(con, "week_fines", {**week, "limit": settings.fines,
+                                         "reported_from": _fines_day(con, week)}),
         money=money,
         counts=counts,
         per_day=run_on(con, "articles_per_day", week),

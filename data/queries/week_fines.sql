@@ -6,6 +6,9 @@
 -- param: limit int = 10 : how many fines
 -- param: min_relevance float = 0 : topic filter: minimum article relevance
 -- param: terms terms = none : topic filter: comma-separated matched terms, any of which must match
+-- param: reported_from date = none : only the fines first reported on or after this day (the
+--   digest gives the first report's day of the week's fines: the same rows, and only the
+--   articles from that day on are read)
 -- row: one fine: rank, fine_id, authority, target, value, unit, value_eur, value_usd,
 --   rate_date, status (imposed, proposed, agreed, reduced), basis, reports, sources,
 --   text (of its lead report), sentence, url, title (of its first report), first_reported_on,
@@ -20,7 +23,7 @@ linked AS (
     SELECT fr.fine_id, a.canonical_url AS url,
         arg_min(coalesce(nullif(trim(a.sitename), ''), a.source), a.article_id) AS site
     FROM fine_reports fr
-    JOIN articles a USING (article_id)
+    JOIN articles_between(coalesce($reported_from::TIMESTAMP, '-infinity'), 'infinity', 0, NULL) a USING (article_id)
     WHERE fr.fine_id IN (SELECT fine_id FROM week_fines)
     GROUP BY ALL
 )
@@ -29,7 +32,7 @@ SELECT
     f.fine_id, f.authority, f.target, f.value, f.unit, f.value_eur, f.value_usd, f.rate_date,
     f.status, f.basis, f.reports, f.sources, f.text, f.sentence, f.url, f.title, f.first_reported_on,
     l.site
-FROM fines f
+FROM fines_from($reported_from) f
 SEMI JOIN week_fines w ON w.fine_id = f.fine_id
 LEFT JOIN linked l ON l.fine_id = f.fine_id AND l.url = f.url
 ORDER BY rank
