@@ -18,6 +18,9 @@ last_run AS (
            max(p.last_fetched_at) AS at
     FROM pages p JOIN latest l ON l.source = p.source AND l.run_id = p.run_id
     GROUP BY p.source, l.run_id
+    -- the history below only for the sources refused now (it reads their articles and pages)
+    HAVING count(*) FILTER (WHERE p.status IN (403, 429) OR p.outcome IN ('failed:http_403', 'failed:http_429'))
+        >= greatest($share * count(*), 1)
 ),
 history AS (
     SELECT r.source, r.run_id,
