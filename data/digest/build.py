@@ -71,7 +71,7 @@ class Digest:
     counts: pd.DataFrame  # notable_figures rows of kind count
     per_day: pd.DataFrame  # articles_per_day rows
     per_source: pd.DataFrame  # articles_per_source rows
-    alerts: list = field(default_factory=list)  # data.alerts.Alert of the week (watch.py)
+    alerts: list = field(default_factory=list)  # data.alerts.Alert of the week (watch.py; not watched_entity)
     watched: pd.DataFrame = field(default_factory=pd.DataFrame)  # watch.watched_entities rows
     topic: str | None = None
     min_relevance: float = 0.0

@@ -66,7 +66,8 @@ SELECT d.kind, d.unit, d.rank, d.value, d.role, d.value_eur, d.text, d.object, d
        a.canonical_url AS url, a.source, d.article_at AS published_at,
        coalesce(p.entity, n.entity) AS entity, coalesce(p.entity_label, n.entity_label) AS entity_label
 FROM detail d
-JOIN articles a ON a.article_id = d.article_id
+-- the week's articles (zone maps: only their titles and URLs are read, not every article's)
+JOIN week_articles($week::DATE, $min_relevance, $terms) a ON a.article_id = d.article_id
 LEFT JOIN nearest n ON n.article_id = d.article_id AND n.start_char = d.start_char
 LEFT JOIN party p ON p.article_id = d.article_id AND p.start_char = d.start_char
 ORDER BY d.kind, d.unit NULLS LAST, d.rank;
