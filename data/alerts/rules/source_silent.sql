@@ -9,26 +9,34 @@
 -- params: $now, $factor, $min_hours
 WITH
 recent AS (
-    SELECT source, article_time(published_at, first_seen_at) AS t, run_id, sitename
-    FROM articles
-    WHERE source IS NOT NULL AND article_time(published_at, first_seen_at) >= $now - INTERVAL 180 DAY
+    SELECT source, article_at AS t, run_id, sitename
+    FROM articles_between($now - INTERVAL 180 DAY, 'infinity', 0, NULL)
+    WHERE source IS NOT NULL
 ),
 days AS (
-    SELECT source, t::DATE AS day, count(*) AS articles, max(t) AS last FROM recent GROUP BY ALL
+    SELECT source, t::DATE AS day, count(*) AS articles, max(t) AS last,
+           min(run_id) AS first_run, max(run_id) AS last_run
+    FROM recent GROUP BY ALL
 ),
 gaps AS (
     SELECT *, 86400 * (day - lag(day) OVER (PARTITION BY source ORDER BY day)) AS gap FROM days
 ),
+-- stored by at least 2 crawl runs: its smallest and largest run differ
 usual AS (
-    SELECT source, sum(articles) AS articles, max(last) AS last, quantile_cont(gap, 0.9) AS p90
+    SELECT source, sum(articles) AS articles, max(last) AS last, quantile_cont(gap, 0.9) AS p90,
+           min(first_run) <> max(last_run) AS runs
     FROM gaps GROUP BY source
 ),
-runs AS (SELECT source, count(DISTINCT run_id) AS runs, mode(sitename) AS sitename FROM recent GROUP BY source),
+silent AS (
+    SELECT u.*, greatest($factor * coalesce(u.p90, 0), $min_hours * 3600) AS limit_s
+    FROM usual u
+    WHERE u.articles >= 5 AND u.runs
+),
+-- the site's name, of the silent sources only
 judged AS (
-    SELECT u.*, r.sitename,
-           greatest($factor * coalesce(u.p90, 0), $min_hours * 3600) AS limit_s
-    FROM usual u JOIN runs r USING (source)
-    WHERE u.articles >= 5 AND r.runs >= 2
+    SELECT s.*, (SELECT mode(r.sitename) FROM recent r WHERE r.source = s.source) AS sitename
+    FROM silent s
+    WHERE epoch($now) - epoch(s.last) > s.limit_s
 )
 SELECT 'source_silent' AS rule, j.source || ':' || strftime(j.last, '%Y-%m-%dT%H:%M:%S') AS key,
        coalesce(j.sitename, j.source) AS subject,
@@ -43,7 +51,6 @@ SELECT 'source_silent' AS rule, j.source || ':' || strftime(j.last, '%Y-%m-%dT%H
          'sentence': 'its last article', 'at': j.last}] AS evidence
 FROM judged j
 JOIN articles a ON a.source = j.source AND article_time(a.published_at, a.first_seen_at) = j.last
-WHERE epoch($now) - epoch(j.last) > j.limit_s
-  AND EXISTS (SELECT 1 FROM crawl_runs c WHERE list_contains(c.sources, j.source)
+WHERE EXISTS (SELECT 1 FROM crawl_runs c WHERE list_contains(c.sources, j.source)
               AND c.started_at > j.last + to_seconds(j.limit_s))
 QUALIFY row_number() OVER (PARTITION BY j.source ORDER BY a.article_id) = 1
