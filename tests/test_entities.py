@@ -333,6 +333,17 @@ def test_a_person_after_a_possessive_that_the_model_missed(nlp):
     assert people(doc) == ["Novak Djokovic", "Andy Murray"]  # "Online" is no given name
 
 
+def test_a_defined_acronym_used_before_the_nouns_of_things_names_a_thing(nlp):
+    text = ("Nine firms hold Commercial Lunar Payload Services (CLPS) contracts, NASA said. The CLPS missions "
+            "start in 2023 and the CLPS companies bid.")
+    doc = run(nlp, text, [("Commercial Lunar Payload Services", "ORG"), ("CLPS", "ORG", 0), ("NASA", "ORG"),
+                          ("CLPS", "ORG", 1), ("CLPS", "ORG", 2)])
+    assert orgs(doc) == ["NASA"]
+    doc = run(nlp, "The Korea Communications Standards Commission (KCSC) said the KCSC review ended.",
+              [("Korea Communications Standards Commission", "ORG")])
+    assert orgs(doc) == ["Korea Communications Standards Commission"]
+
+
 def test_dateline_place_is_blocked_and_credit_is_an_organisation(nlp):
     doc = run(nlp, "HONOLULU, Hawaii (HawaiiNewsNow) - Scientists said so.", [("HONOLULU", "ORG")])
     assert orgs(doc) == ["HawaiiNewsNow"]
