@@ -261,8 +261,8 @@ def test_a_name_before_the_noun_of_a_thing_is_no_organisation(nlp):
               [("SpaceX", "ORG"), ("COTS", "ORG"), ("Dream Chaser", "ORG")])
     assert orgs(doc) == ["SpaceX"]
     # a body also named on its own keeps the vote
-    doc = run(nlp, "Astrobotic said the Astrobotic mission and Astrobotic staff were ready.",
-              [("Astrobotic", "ORG", 0), ("Astrobotic", "ORG", 1), ("Astrobotic", "ORG", 2)])
+    doc = run(nlp, "Astrobotic said the Astrobotic mission was ready.",
+              [("Astrobotic", "ORG", 0), ("Astrobotic", "ORG", 1)])
     assert orgs(doc) == ["Astrobotic"]
 
 

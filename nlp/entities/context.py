@@ -36,8 +36,8 @@ def _place_pattern(place_nouns: frozenset[str]) -> re.Pattern:
 
 
 # Evidence strength by source; higher wins the document-level vote per name.
-WEAK, MODEL, RULE, STRONG, GAZETTEER, PATTERN, BLOCKED = 1, 2, 3, 4, 4, 5, 6
-STRENGTH_NAMES = {1: "weak", 2: "model", 3: "rule", 4: "strong", 5: "pattern", 6: "blocked"}
+NO_WEIGHT, WEAK, MODEL, RULE, STRONG, GAZETTEER, PATTERN, BLOCKED = 0, 1, 2, 3, 4, 4, 5, 6
+STRENGTH_NAMES = {0: "no weight", 1: "weak", 2: "model", 3: "rule", 4: "strong", 5: "pattern", 6: "blocked"}
 # Overlap priority: which kind of span keeps contested tokens.
 SOURCE_PRIORITY = {"blocked": 6, "pattern": 5, "gazetteer": 4, "role": 3, "cue": 3, "model": 1}
 

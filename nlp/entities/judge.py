@@ -17,7 +17,7 @@ from spacy.tokens import Doc
 from newsmon.nlp.entities import patterns
 from newsmon.nlp.entities.candidates import HEAD_BREAKS
 from newsmon.nlp.entities.context import (
-    BLOCKED, MODEL, ORG, OTHER, PATTERN, PERSON, QUOTES, RULE, STRONG, WEAK, Candidate, DocContext,
+    BLOCKED, NO_WEIGHT, MODEL, ORG, OTHER, PATTERN, PERSON, QUOTES, RULE, STRONG, WEAK, Candidate, DocContext,
 )
 from newsmon.nlp.entities.cues import occurrences, organisation_names, person_names, person_weight
 from newsmon.nlp.entities.lists import lists
@@ -224,8 +224,8 @@ def _judge_org(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         c.decide(OTHER, RULE, "not a name: part of a quoted title of a work")
     elif head not in rules.strong_heads and (noun := _thing_noun_after(doc, ctx, c)) is not None:
         alone = any(not _thing_noun_at(ctx.text, end, rules.thing_nouns) for _, end in occurrences(ctx.text, text))
-        c.decide(OTHER, WEAK if alone else RULE, f"not an organisation: the name of a {noun}"
-                 + (" (named on its own elsewhere)" if alone else ""))
+        c.decide(OTHER, NO_WEIGHT if alone else RULE, f"not an organisation: the name of a {noun}"
+                 + (" (named on its own elsewhere: no weight in the vote)" if alone else ""))
     else:
         strong_form = c.length > 1 or head in rules.org_heads or text.isupper()
         c.decide(ORG, MODEL if strong_form and not c.fragment else WEAK, "model: ORG")
