@@ -344,6 +344,12 @@ def test_a_defined_acronym_used_before_the_nouns_of_things_names_a_thing(nlp):
     assert orgs(doc) == ["Korea Communications Standards Commission"]
 
 
+def test_common_words_without_a_given_name_are_no_person(nlp):
+    doc = run(nlp, 'They played at the "Caja Magica" (Magic Box) centre court, Grace Hanks said.',
+              [("Magic Box", "PERSON"), ("Grace Hanks", "PERSON")])
+    assert people(doc) == ["Grace Hanks"]  # "Grace" is a given name
+
+
 def test_dateline_place_is_blocked_and_credit_is_an_organisation(nlp):
     doc = run(nlp, "HONOLULU, Hawaii (HawaiiNewsNow) - Scientists said so.", [("HONOLULU", "ORG")])
     assert orgs(doc) == ["HawaiiNewsNow"]

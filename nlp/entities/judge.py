@@ -166,6 +166,10 @@ def _judge_person(doc: Doc, ctx: DocContext, c: Candidate) -> None:
     elif one_word and not (given or c.titled or ctx.model_person_count.get(text, 0) > 1) \
             and not person_weight(ctx, text):
         c.decide(OTHER, RULE, "not a person: one word, and no given name, title or person cue supports it")
+    elif (not (given or c.titled) and 2 <= c.length <= 3 and ctx.knowledge is not None
+          and all(t.is_title and ctx.knowledge.common_word(t.text) for t in doc[c.start:c.end])
+          and not person_weight(ctx, text)):
+        c.decide(OTHER, RULE, "not a person: common English words only (wordfreq), no given name, title or person cue")
     else:
         c.decide(PERSON, MODEL if c.length > 1 and not c.fragment else WEAK, "model: PERSON")
 
