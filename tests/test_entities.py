@@ -350,6 +350,14 @@ def test_common_words_without_a_given_name_are_no_person(nlp):
     assert people(doc) == ["Grace Hanks"]  # "Grace" is a given name
 
 
+def test_a_stock_index_is_no_organisation(nlp):
+    doc = run(nlp, "Japan's Nikkei 225 declined 0.3%, while Nikkei futures lost 0.6%. Vantor 2024 results were out.",
+              [("Nikkei", "ORG", 0), ("Nikkei", "ORG", 1), ("Vantor", "ORG")])
+    assert orgs(doc) == ["Vantor"]  # a year is no index number
+    doc = run(nlp, "The Nikkei reported that the Nikkei 225 fell.", [("Nikkei", "ORG", 0), ("Nikkei", "ORG", 1)])
+    assert orgs(doc) == ["Nikkei"]  # the newspaper, named on its own
+
+
 def test_dateline_place_is_blocked_and_credit_is_an_organisation(nlp):
     doc = run(nlp, "HONOLULU, Hawaii (HawaiiNewsNow) - Scientists said so.", [("HONOLULU", "ORG")])
     assert orgs(doc) == ["HawaiiNewsNow"]

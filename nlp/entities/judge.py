@@ -28,7 +28,8 @@ _YEAR = re.compile(r"^(1[89]|2[01])\d\d$")
 _POSSESSIVE = re.compile(r"['’][sS](?![\w'’-])")
 _OWNS_NOTHING = re.compile(r"['’][sS](?:[,.;:)]|[ ](?:is|was|has|had|will|would|said|says|reported|announced|"
                            r"declined|rose|fell|and|or)(?![\w'’-]))")
-_NEXT_WORD = re.compile(r" ([a-z]+)(?![\w-])")
+_NEXT_WORD = re.compile(r" ([a-z]+|\d{2,4})(?![\w-])")
+_INDEX_NUMBER = re.compile(r"^\d{2,4}$")
 TITLE_FUNCTION_WORDS = frozenset({"a", "an", "the", "of", "to", "in", "on", "and", "or", "for", "with", "at", "by"})
 
 
@@ -73,6 +74,8 @@ def judge(doc: Doc, ctx: DocContext, c: Candidate) -> None:
             c.decide(PERSON, PATTERN, "person: the surname of a person the text names in full")
         elif (venue := _venue_head_after(doc, ctx, c)) is not None:
             c.decide(OTHER, STRONG, f"not an organisation: part of a place's name ending in {venue!r}")
+        elif (noun := _thing_noun_after(doc, ctx, c)) is not None:
+            _decide_thing(ctx, c, noun, STRONG)  # "Nikkei futures", "Nikkei 225": an index, not the newspaper
     elif c.source in ("pattern", "role", "cue"):
         return
     elif c.text in ctx.thing_acronyms:
@@ -227,9 +230,7 @@ def _judge_org(doc: Doc, ctx: DocContext, c: Candidate) -> None:
     elif _quoted(doc, c) or _in_quoted_title(doc, c):
         c.decide(OTHER, RULE, "not a name: part of a quoted title of a work")
     elif head not in rules.strong_heads and (noun := _thing_noun_after(doc, ctx, c)) is not None:
-        alone = any(not _thing_noun_at(ctx.text, end, rules.thing_nouns) for _, end in occurrences(ctx.text, text))
-        c.decide(OTHER, NO_WEIGHT if alone else RULE, f"not an organisation: the name of a {noun}"
-                 + (" (named on its own elsewhere: no weight in the vote)" if alone else ""))
+        _decide_thing(ctx, c, noun, RULE)
     else:
         strong_form = c.length > 1 or head in rules.org_heads or text.isupper()
         c.decide(ORG, MODEL if strong_form and not c.fragment else WEAK, "model: ORG")
@@ -314,16 +315,30 @@ def _venue_head_after(doc: Doc, ctx: DocContext, c: Candidate) -> str | None:
     return None
 
 
+def _decide_thing(ctx: DocContext, c: Candidate, noun: str, strength: int) -> None:
+    """Not an organisation where it names a thing; no weight in the vote when the text also names it on its own."""
+    alone = any(not _thing_noun_at(ctx.text, end, ctx.rules.thing_nouns) for _, end in occurrences(ctx.text, c.text))
+    c.decide(OTHER, NO_WEIGHT if alone else strength, f"not an organisation: the name of a {noun}"
+             + (" (named on its own elsewhere: no weight in the vote)" if alone else ""))
+
+
 def _thing_noun_after(doc: Doc, ctx: DocContext, c: Candidate) -> str | None:
-    """The lower-case noun of a thing right after the span ("COTS" + "program")"""
-    if c.end < len(doc) and doc[c.end].is_lower and doc[c.end].text in ctx.rules.thing_nouns:
-        return doc[c.end].text
+    """The lower-case noun of a thing right after the span ("COTS" + "program"), or the number
+    of an index or a model ("Nikkei 225", "FTSE 100"; not a year)."""
+    if c.end >= len(doc):
+        return None
+    after = doc[c.end]
+    if after.is_lower and after.text in ctx.rules.thing_nouns:
+        return after.text
+    if _INDEX_NUMBER.match(after.text) and not _YEAR.match(after.text):
+        return "index or model, by its number"
     return None
 
 
 def _thing_noun_at(text: str, end: int, nouns: frozenset[str]) -> bool:
     match = _NEXT_WORD.match(text, end)
-    return match is not None and match.group(1) in nouns
+    return match is not None and (match.group(1) in nouns or (match.group(1)[0].isdigit()
+                                                               and not _YEAR.match(match.group(1))))
 
 
 def _single_letter_end(doc: Doc, c: Candidate) -> bool:
