@@ -358,6 +358,13 @@ def test_a_stock_index_is_no_organisation(nlp):
     assert orgs(doc) == ["Nikkei"]  # the newspaper, named on its own
 
 
+def test_two_names_joined_by_a_hyphen_are_two_names(nlp):
+    text = "The Browns beat the Steelers. After the Browns-Steelers game, Mercedes-Benz said Mercedes was fine."
+    doc = run(nlp, text, [("Browns", "ORG", 0), ("Steelers", "ORG", 0), ("Browns-Steelers", "ORG"),
+                          ("Mercedes-Benz", "ORG")])
+    assert orgs(doc) == ["Browns", "Steelers", "Mercedes-Benz"]  # "Benz" is never named alone
+
+
 def test_dateline_place_is_blocked_and_credit_is_an_organisation(nlp):
     doc = run(nlp, "HONOLULU, Hawaii (HawaiiNewsNow) - Scientists said so.", [("HONOLULU", "ORG")])
     assert orgs(doc) == ["HawaiiNewsNow"]

@@ -14,6 +14,7 @@ import re
 from spacy.tokens import Doc
 
 from newsmon.nlp.entities import patterns
+from newsmon.nlp.entities.cues import occurrences
 from newsmon.nlp.entities.context import (
     GAZETTEER, ORG, PERSON, POSSESSIVES, QUOTES, SOURCE_PRIORITY, Candidate, DocContext, make_candidate,
 )
@@ -63,10 +64,27 @@ def model_candidates(doc: Doc, ctx: DocContext) -> list[Candidate]:
                 and _abbreviated_suffix(doc[end - 1].text, ctx.rules)):
             end += 1  # "THE HOME DEPOT INC" + ".": the suffix keeps its full stop
         pieces = clean_pieces(doc, ctx, ent.start, end, ent_label)
+        fragment = len(pieces) > 1
+        if ent_label == ORG and not fragment:
+            pieces = _split_pairing(doc, ctx, *pieces[0]) if pieces else pieces
         for start, end in pieces:
-            found.append(make_candidate(doc, start, end, "model", model_label=ent_label,
-                                        fragment=len(pieces) > 1))
+            found.append(make_candidate(doc, start, end, "model", model_label=ent_label, fragment=fragment))
     return found
+
+
+def _split_pairing(doc: Doc, ctx: DocContext, start: int, end: int) -> list[tuple[int, int]]:
+    """"Browns-Steelers" (a game), "Gannett-Gatehouse" (a merger): two names joined by a hyphen,
+    each of which the text also names on its own, are two names."""
+    if end - start != 3 or doc[start + 1].text != "-" or doc[start].whitespace_ or doc[start + 1].whitespace_:
+        return [(start, end)]
+    first, second = doc[start].text, doc[start + 2].text
+    if not (first[:1].isupper() and second[:1].isupper() and first.isalpha() and second.isalpha()):
+        return [(start, end)]
+    folded = ctx.text.casefold()
+    alone = [sum(1 for _ in occurrences(folded, w.casefold())) for w in (first, second)]
+    if all(n >= 2 for n in alone):  # the pairing itself is one occurrence of each
+        return [(start, start + 1), (start + 2, end)]
+    return [(start, end)]
 
 
 def clean_pieces(doc: Doc, ctx: DocContext, start: int, end: int, label: str) -> list[tuple[int, int]]:
