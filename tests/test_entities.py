@@ -365,6 +365,12 @@ def test_two_names_joined_by_a_hyphen_are_two_names(nlp):
     assert orgs(doc) == ["Browns", "Steelers", "Mercedes-Benz"]  # "Benz" is never named alone
 
 
+def test_an_organisation_word_before_a_letter_is_a_stage(nlp):
+    doc = run(nlp, "The Group E victory came after Canada won. Vantor Group said so.",
+              [("Group", "ORG"), ("Vantor Group", "ORG")])
+    assert orgs(doc) == ["Vantor Group"]
+
+
 def test_dateline_place_is_blocked_and_credit_is_an_organisation(nlp):
     doc = run(nlp, "HONOLULU, Hawaii (HawaiiNewsNow) - Scientists said so.", [("HONOLULU", "ORG")])
     assert orgs(doc) == ["HawaiiNewsNow"]

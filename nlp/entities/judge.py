@@ -223,6 +223,8 @@ def _judge_org(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         c.decide(OTHER, STRONG, f"place: {c.text!r} is a {place}, and no organisation word")
     elif (venue := _venue_head_after(doc, ctx, c)) is not None:
         c.decide(OTHER, RULE, f"not an organisation: part of a place's name ending in {venue!r}")
+    elif c.length == 1 and head in rules.org_heads and c.end < len(doc) and _single_capital(doc[c.end].text):
+        c.decide(OTHER, RULE, f"not an organisation: a stage of a competition, {doc[c.start:c.end + 1].text!r}")
     elif given and _person_shaped(doc, ctx, c):
         c.decide(PERSON, RULE, f"person: starts with a given name ({given}), no organisation word")
     elif c.length == 1 and ctx.common_word(text) and ctx.sentence_initial(c.start):
@@ -339,6 +341,10 @@ def _thing_noun_at(text: str, end: int, nouns: frozenset[str]) -> bool:
     match = _NEXT_WORD.match(text, end)
     return match is not None and (match.group(1) in nouns or (match.group(1)[0].isdigit()
                                                                and not _YEAR.match(match.group(1))))
+
+
+def _single_capital(text: str) -> bool:
+    return len(text) == 1 and text.isupper() and text != "I"
 
 
 def _single_letter_end(doc: Doc, c: Candidate) -> bool:
