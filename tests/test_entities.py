@@ -363,6 +363,8 @@ def test_two_names_joined_by_a_hyphen_are_two_names(nlp):
     doc = run(nlp, text, [("Browns", "ORG", 0), ("Steelers", "ORG", 0), ("Browns-Steelers", "ORG"),
                           ("Mercedes-Benz", "ORG")])
     assert orgs(doc) == ["Browns", "Steelers", "Mercedes-Benz"]  # "Benz" is never named alone
+    doc = run(nlp, "Procon-SP fined Lumora. Procon, in SP, said so.", [("Procon-SP", "ORG")])
+    assert orgs(doc) == ["Procon-SP"]  # a code is no name of its own
 
 
 def test_an_organisation_word_before_a_letter_is_a_stage(nlp):

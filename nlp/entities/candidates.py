@@ -78,8 +78,8 @@ def _split_pairing(doc: Doc, ctx: DocContext, start: int, end: int) -> list[tupl
     if end - start != 3 or doc[start + 1].text != "-" or doc[start].whitespace_ or doc[start + 1].whitespace_:
         return [(start, end)]
     first, second = doc[start].text, doc[start + 2].text
-    if not (first[:1].isupper() and second[:1].isupper() and first.isalpha() and second.isalpha()):
-        return [(start, end)]
+    if not all(w[:1].isupper() and w.isalpha() and not w.isupper() and len(w) >= 3 for w in (first, second)):
+        return [(start, end)]  # "Procon-SP": a code is no name of its own
     folded = ctx.text.casefold()
     alone = [sum(1 for _ in occurrences(folded, w.casefold())) for w in (first, second)]
     if all(n >= 2 for n in alone):  # the pairing itself is one occurrence of each
