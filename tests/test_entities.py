@@ -373,6 +373,12 @@ def test_an_organisation_word_before_a_letter_is_a_stage(nlp):
     assert orgs(doc) == ["Vantor Group"]
 
 
+def test_a_common_word_named_once_on_its_own_is_no_organisation(nlp):
+    doc = run(nlp, "Sunita Rao leads the Digital Platforms Forum. Digital rights advocates warned of abuse.",
+              [("Sunita Rao", "PERSON"), ("Digital Platforms Forum", "ORG"), ("Digital", "ORG", 1)])
+    assert "Digital" not in orgs(doc)
+
+
 def test_dateline_place_is_blocked_and_credit_is_an_organisation(nlp):
     doc = run(nlp, "HONOLULU, Hawaii (HawaiiNewsNow) - Scientists said so.", [("HONOLULU", "ORG")])
     assert orgs(doc) == ["HawaiiNewsNow"]
