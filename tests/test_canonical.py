@@ -152,6 +152,10 @@ def test_head_back_references_to_the_one_longer_name():
     assert head_back_references(["European Commission", "Federal Trade Commission",
                                  "Commission"]) == {}
     assert head_back_references(["Court", "General Court", "KCSC"]) == {"Court": "General Court"}
+    # the first word of a name built with "of" refers back to it, whatever the word
+    assert head_back_references(["Chamber of Deputies", "Chamber", "Senate"], ["Court"]) == {
+        "Chamber": "Chamber of Deputies"}
+    assert head_back_references(["Court of Appeal", "General Court", "Court"], ["Court"]) == {}
 
 
 def test_people_who_share_a_surname_are_never_merged_on_it_alone():

@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 ACRONYM_FILLERS = frozenset({"of", "for", "and", "the", "on", "in", "to", "&", "de", "des", "du", "la", "le"})
 POSSESSIVES = frozenset({"'s", "’s", "'", "’"})
 MAX_EXPANSION_TOKENS = 14
+OF_WORDS = frozenset({"of", "for", "on"})
 
 
 # --- people ------------------------------------------------------------------------
@@ -301,19 +302,25 @@ def head_back_references(canonicals: Iterable[str], heads: Iterable[str] | None 
     "the European Commission"; "the Court" after "the General Court").  With two
     candidates ("European Commission" and "Federal Trade Commission") it stays as it is,
     and so do acronyms ("EU"). With ``heads``, only a generic head word refers back ("Court",
-    "Commission"): "Tribune" (the company) is not "Chicago Tribune"."""
+    "Commission"): "Tribune" (the company) is not "Chicago Tribune".
+    The first word of a name built with "of" refers back too, whatever it is ("the Chamber"
+    after "the Chamber of Deputies")."""
     heads = frozenset(heads) if heads is not None else None
     names = list(dict.fromkeys(canonicals))
     longer: dict[str, set[str]] = {}
+    heads_of: dict[str, set[str]] = {}  # "Chamber" -> {"Chamber of Deputies"}
     for name in names:
         words = name.split()
         if len(words) > 1:
             longer.setdefault(words[-1], set()).add(name)
+        if len(words) > 2 and words[1] in OF_WORDS:
+            heads_of.setdefault(words[0], set()).add(name)
     out = {}
     for name in names:
-        if " " in name or name.isupper() or (heads is not None and name not in heads):
+        if " " in name or name.isupper():
             continue
-        fits = longer.get(name, set())
+        fits = longer.get(name, set()) if heads is None or name in heads else set()
+        fits = fits | heads_of.get(name, set())
         if len(fits) == 1:
             out[name] = next(iter(fits))
     return out
