@@ -10,7 +10,9 @@ two terms.  Times find_alerts over the default period (the 7 days before the new
 article; each rule alone too) and over 4 weeks, and build_digest (which runs the week's
 alerts too), and prints the median of 3 runs, in wall-clock seconds and in CPU seconds of
 the process (the steadier figure on a shared machine; note the load average).  Goal: under
-2 s each at 1,000,000 articles.
+2 s each at 1,000,000 articles.  A rule's time alone includes opening the database and, for
+the rules that join them (watched entity, spike, new entity), reading the period's articles
+and mentions (data/alerts/period.sql) and the quoted sentences, which a full run does once.
 
     .venv/bin/python bench/alerts_bench.py [--articles 1000000] [--keep DIR]
 
