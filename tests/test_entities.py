@@ -379,6 +379,12 @@ def test_a_common_word_named_once_on_its_own_is_no_organisation(nlp):
     assert "Digital" not in orgs(doc)
 
 
+def test_a_division_named_by_a_compass_point_is_no_organisation(nlp):
+    doc = run(nlp, "The Sabres rank last in the Central Division, 0-3 in AFC West; the Antitrust Division sued.",
+              [("Sabres", "ORG"), ("Central Division", "ORG"), ("AFC West", "ORG"), ("Antitrust Division", "ORG")])
+    assert orgs(doc) == ["Sabres", "Antitrust Division"]
+
+
 def test_dateline_place_is_blocked_and_credit_is_an_organisation(nlp):
     doc = run(nlp, "HONOLULU, Hawaii (HawaiiNewsNow) - Scientists said so.", [("HONOLULU", "ORG")])
     assert orgs(doc) == ["HawaiiNewsNow"]

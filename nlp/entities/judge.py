@@ -28,6 +28,8 @@ _YEAR = re.compile(r"^(1[89]|2[01])\d\d$")
 _POSSESSIVE = re.compile(r"['’][sS](?![\w'’-])")
 _OWNS_NOTHING = re.compile(r"['’][sS](?:[,.;:)]|[ ](?:is|was|has|had|will|would|said|says|reported|announced|"
                            r"declined|rose|fell|and|or)(?![\w'’-]))")
+COMPASS = frozenset({"North", "South", "East", "West", "Central", "Northern", "Southern", "Eastern", "Western",
+                     "Northeast", "Northwest", "Southeast", "Southwest", "Midwest", "Atlantic", "Pacific"})
 _NEXT_WORD = re.compile(r" ([a-z]+|\d{2,4})(?![\w-])")
 _INDEX_NUMBER = re.compile(r"^\d{2,4}$")
 TITLE_FUNCTION_WORDS = frozenset({"a", "an", "the", "of", "to", "in", "on", "and", "or", "for", "with", "at", "by"})
@@ -223,6 +225,8 @@ def _judge_org(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         c.decide(OTHER, STRONG, f"place: {c.text!r} is a {place}, and no organisation word")
     elif (venue := _venue_head_after(doc, ctx, c)) is not None:
         c.decide(OTHER, RULE, f"not an organisation: part of a place's name ending in {venue!r}")
+    elif _compass_grouping(doc, c):
+        c.decide(OTHER, RULE, f"not an organisation: {text!r} is a division of a league, named by a compass point")
     elif c.length == 1 and head in rules.org_heads and c.end < len(doc) and _single_capital(doc[c.end].text):
         c.decide(OTHER, RULE, f"not an organisation: a stage of a competition, {doc[c.start:c.end + 1].text!r}")
     elif given and _person_shaped(doc, ctx, c):
@@ -345,6 +349,16 @@ def _thing_noun_at(text: str, end: int, nouns: frozenset[str]) -> bool:
     match = _NEXT_WORD.match(text, end)
     return match is not None and (match.group(1) in nouns or (match.group(1)[0].isdigit()
                                                                and not _YEAR.match(match.group(1))))
+
+
+def _compass_grouping(doc: Doc, c: Candidate) -> bool:
+    """"AFC West", "Central Division", "Eastern Conference": a grouping of teams named by a compass
+    point; a body's division is named by what it does ("Antitrust Division")."""
+    if c.length != 2:
+        return False
+    first, last = doc[c.start].text, doc[c.end - 1].text
+    return ((first.isupper() and len(first) > 1 and last in COMPASS)
+            or (first in COMPASS and last in ("Division", "Conference")))
 
 
 def _single_capital(text: str) -> bool:
