@@ -115,7 +115,7 @@ def find_alerts(db_path: str | Path, watchlist: Watchlist | None = None, since: 
     newest article) to `until` (default: now, and articles dated up to 3 days ahead, as
     article_time allows); ordered by rule (RULES) then newest first.  The source health
     rules judge the sources as they are `now`."""
-    with sandbox(db_path, timeout, setup=prepare) as con:
+    with sandbox(db_path, timeout, setup=prepare, fts=False) as con:
         return alerts_on(con, watchlist, since, until=until, now=now, rules=rules)
 
 

@@ -150,7 +150,7 @@ def build_digest(db_path: str | Path, week: str | date | None = None, *, topic: 
         raise QueryParamError(f"--week: {exc}") from exc
     filters = {"min_relevance": float(min_relevance), "terms": list(terms) if terms else None}
     watchlist = watchlist or Watchlist()
-    with sandbox(db_path, timeout, setup=prepare) as con:
+    with sandbox(db_path, timeout, setup=prepare, fts=False) as con:
         latest = latest_week(con, filters["min_relevance"], filters["terms"]) if requested \
             else _latest_week(con, filters)
         monday = requested or latest
