@@ -4,6 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
+# the suite on every core (pytest-xdist), in the order tests/conftest.py gives (slow tests
+# first; tests sharing a module fixture on one worker); PARALLEL= runs it in one process
+PARALLEL ?= -n auto --dist loadgroup --no-loadscope-reorder
 BENCH_ARGS ?=
 
 .PHONY: venv demo test test-fast bench clean
@@ -20,10 +23,10 @@ demo: $(STAMP)
 	$(BIN)/newsmon demo
 
 test: $(STAMP)
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest $(PARALLEL) $(PYTEST_ARGS)
 
 test-fast: $(STAMP)
-	$(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
+	$(BIN)/pytest $(PARALLEL) -m "not slow" $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python bench/nlp_speed.py

@@ -5,13 +5,18 @@
 * `db`: the path of a fresh database file in the test's tmp folder (created by its
   first writer); `sample_db`: the session's small read-only database of known
   articles (tests/digest_testdb.py), for tests that only read;
-* `demo_port` / `demo_db`: one real `newsmon demo` run for the session, read-only;
+* `demo_port` / `demo_db`: one real `newsmon demo` run for the whole test run (built by
+  the first pytest-xdist worker that needs it, the others wait and reuse it), read-only;
 * the spaCy pipelines, loaded once per session: `newsmon_nlp` (newsmon's whole
   pipeline on the real model) and `nlp_no_figures` (the same without the
   figures component); `tiny_model`: the path of a tiny pipeline (a blank English
   model with an untrained, label-less `ner`) for crawls that annotate but do not
   check which entities are found: it runs several times faster per article, and
   every newsmon component still runs, so mention and figure rows still flow;
+* the order and grouping of tests under pytest-xdist (`make test` runs `-n auto --dist
+  loadgroup`): tests marked slow run first (the longest work is handed out while the
+  other worker still has short tests to balance it), and the tests of a module that
+  share a module-scoped fixture go to one worker, which builds it once;
 * `NO_NLP`: the `--set` arguments of a crawl that extracts and scores but never
   loads spaCy (NEWSMON_ANNOTATE=false, no NLP pool), for crawl tests that check
   no annotation at all.
@@ -19,6 +24,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import subprocess
 import sys
@@ -33,6 +39,16 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 NO_NLP = ("--set", "NEWSMON_ANNOTATE=false", "--processes", "0")
 NO_NLP_SETTINGS = {"NEWSMON_ANNOTATE": False, "NEWSMON_NLP_PROCESSES": 0}
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the xdist_group marks
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        info = getattr(item, "_fixtureinfo", None)
+        defs = info.name2fixturedefs.values() if info is not None else ()
+        if any(d.scope == "module" for group in defs for d in group):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)  # stable: file order kept
 
 
 @pytest.fixture
@@ -64,6 +80,24 @@ def run_newsmon(*args: str, input: str | None = None, timeout: float = 600,
     return subprocess.run([sys.executable, "-c", "from newsmon.crawler.cli import main; main()", *args],
                           cwd=ROOT, capture_output=True, text=True, timeout=timeout,
                           input=input, env={**os.environ, **(env or {})})
+
+
+def built_once(tmp_path_factory: pytest.TempPathFactory, name: str,
+               build: Callable[[Path], Path]) -> Path:
+    """`build(folder)` -> path, run once for the whole test run: under pytest-xdist the
+    first worker that asks builds it in a folder all workers share (the others wait on a
+    lock and get the same path); without xdist, in this session's tmp folder."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        return build(tmp_path_factory.mktemp(name))
+    shared = tmp_path_factory.getbasetemp().parent  # one folder per run, above the workers'
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        done = shared / f"{name}.built"
+        if not done.exists():
+            folder = shared / name
+            folder.mkdir(exist_ok=True)
+            done.write_text(str(build(folder)))
+        return Path(done.read_text())
 
 
 @pytest.fixture
@@ -116,13 +150,16 @@ def demo_port() -> int:
 def demo_db(tmp_path_factory, demo_port) -> Path:
     """A database written by one real `newsmon demo` run, shared by the tests that read it.
 
-    The demo site is served on a fixed port for the session, so a second crawl of
-    it (the recrawl test) sees the same URLs.  Tests must not write to it.
+    Its URLs are http://newsmon-demo.invalid/... whatever port serves the site, so a
+    second crawl on another port (the recrawl test) sees the same URLs.  Tests must not
+    write to it.
     """
-    db = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    done = run_newsmon("demo", "--db", str(db), "--port", str(demo_port))
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    return db
+    def build(folder: Path) -> Path:
+        db = folder / "demo.duckdb"
+        done = run_newsmon("demo", "--db", str(db), "--port", str(demo_port))
+        assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+        return db
+    return built_once(tmp_path_factory, "demo", build)
 
 
 @pytest.fixture(scope="session")
