@@ -13,7 +13,10 @@ trailing corporate suffix, so "Vantor Inc." and "Vantor" are one entity (migrati
    leyen" ends "ursula von der leyen") becomes an alias of that entity.  Full
    names new in the same batch count as entities here, so the order of
    mentions within a batch does not matter.
-3. Otherwise a new entity named by the most frequent spelling in the batch.
+3. Otherwise a new entity named by the most frequent spelling in the batch, a spelling
+   without a leading "The" first ("Data Protection Board of India", not the "The Data
+   Protection Board of India" that starts a sentence); an organisation entity named with
+   a leading "The" takes the name without it once a mention spells it so.
 
 4. Acronyms: an organisation mention written as an acronym whose article spells it out
    ("Ministry of Internal Affairs and Communications (MIC)": text "MIC", canonical the
@@ -27,7 +30,9 @@ entity_decisions; since aliases outlive re-annotation, a reannotate keeps them, 
 split spelling is never merged back by rule 4.  Known limits: a surname seen
 BEFORE its full name stays its own entity (no retroactive merging), and a
 surname shared by two entities ("Durov" with Pavel and Nikolai) becomes an
-entity of its own.  Entities are never deleted; a stale one simply has no mentions.
+entity of its own.  An entity merged into another (rule 4 or the analyst's `merge`) is
+removed once its aliases, mentions and fine reports point at the one it joined, so
+`entities` lists each real-world thing once (migration 014 cleaned older databases).
 """
 
 from __future__ import annotations
@@ -50,7 +55,7 @@ GROUP BY label, canonical
 
 _NAMES = """
 CREATE OR REPLACE TEMP TABLE _names AS
-SELECT label, key, first(canonical ORDER BY n DESC, canonical) AS canonical
+SELECT label, key, first(canonical ORDER BY canonical ILIKE 'the %', n DESC, canonical) AS canonical
 FROM _spellings
 GROUP BY label, key
 """
@@ -135,6 +140,14 @@ FROM _spellings s
 JOIN entity_aliases a ON a.alias = s.key AND a.label = s.label
 """
 
+# "The X" -> "X" when a mention of the batch spells the organisation without its "The".
+_DROP_THE = """
+UPDATE entities e SET name = x.canonical
+FROM (SELECT entity_id, min(canonical) AS canonical FROM _entity_of
+      WHERE label = 'organisation' AND NOT canonical ILIKE 'the %' GROUP BY entity_id) x
+WHERE e.entity_id = x.entity_id AND e.label = 'organisation' AND lower(e.name) = 'the ' || lower(x.canonical)
+"""
+
 
 def resolve_entities(con: duckdb.DuckDBPyConnection, names: str, now: datetime) -> dict[str, int]:
     """Give every (label, canonical) in table `names` an entity, inside the caller's transaction.
@@ -153,6 +166,7 @@ def resolve_entities(con: duckdb.DuckDBPyConnection, names: str, now: datetime) 
     con.execute(_SURNAME_ALIASES)
     new_entities += _insert_fresh(con, _FRESH_AMBIGUOUS, now)
     con.execute(_ENTITY_OF)
+    con.execute(_DROP_THE)
     acronym_aliases = _acronym_aliases(con, names)
     if new_entities or surname_aliases or acronym_aliases:
         logger.debug("entities: %d new, %d surname aliases, %d acronym aliases",
@@ -231,9 +245,14 @@ def describe_entity(con: duckdb.DuckDBPyConnection, entity_id: int, label: str,
 
 
 def _move(con: duckdb.DuckDBPyConnection, old_id: int, new_id: int) -> None:
-    """Every alias and mention of entity `old_id` now belongs to `new_id`."""
-    con.execute("UPDATE entity_aliases SET entity_id = $new WHERE entity_id = $old", {"new": new_id, "old": old_id})
-    con.execute("UPDATE mentions SET entity_id = $new WHERE entity_id = $old", {"new": new_id, "old": old_id})
+    """Every alias, mention and fine report of entity `old_id` now belongs to `new_id`,
+    and `old_id` is gone."""
+    ids = {"new": new_id, "old": old_id}
+    con.execute("UPDATE entity_aliases SET entity_id = $new WHERE entity_id = $old", ids)
+    con.execute("UPDATE mentions SET entity_id = $new WHERE entity_id = $old", ids)
+    con.execute("UPDATE fine_reports SET authority_entity_id = $new WHERE authority_entity_id = $old", ids)
+    con.execute("UPDATE fine_reports SET target_entity_id = $new WHERE target_entity_id = $old", ids)
+    con.execute("DELETE FROM entities WHERE entity_id = $old", {"old": old_id})
 
 
 def merge_entities(con: duckdb.DuckDBPyConnection, keep: str, other: str, now: datetime,
