@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import urllib.error
 import urllib.request
+from datetime import datetime, timezone
 
 import pytest
 from scrapy.exceptions import NotConfigured
@@ -14,7 +15,8 @@ from scrapy.utils.test import get_crawler
 
 from conftest import run_newsmon
 from newsmon.crawler.demo.routing import HostRouteMiddleware
-from newsmon.crawler.demo.site import DEMO_SITE_URL, demo_routes, serve_demo_site
+from newsmon.crawler.demo.content import DemoContentError, apply_edits, load_articles
+from newsmon.crawler.demo.site import DEMO_SITE_URL, demo_routes, edited_urls, serve_demo_site
 from newsmon.data.store import query
 
 
@@ -66,3 +68,27 @@ def test_running_the_demo_twice_leaves_the_same_articles(tmp_path, tiny_model):
     runs = query(db, "SELECT coalesce(json_extract(stats, '$.\"newsmon/stored/inserted\"')::INT, 0) AS new "
                      "FROM crawl_runs ORDER BY run_id")["new"]
     assert list(runs) == [len(articles), 0]
+
+    # the site after an edit: that article alone is fetched again, its old text kept as a
+    # version, and the demo names the `newsmon diff` to run
+    out = run_newsmon("demo", "--edited", "--db", str(db), "--workers", "0", "--model", tiny_model)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "stored: 0 new, 1 updated" in out.stdout, out.stdout
+    (url,) = edited_urls(DEMO_SITE_URL)
+    assert f"newsmon diff --db {db} {url}" in out.stdout
+    versions = query(db, "SELECT a.canonical_url FROM article_versions v JOIN articles a USING (article_id)")
+    assert list(versions["canonical_url"]) == [url]
+    diff = run_newsmon("diff", "--db", str(db), url)
+    assert diff.returncode == 0, diff.stderr[-2000:]
+    assert "[-45-]{+60+}" in diff.stdout and "+ The Ministry of Science and ICT said" in diff.stdout
+
+
+def test_an_edit_that_no_longer_matches_its_article_fails_loudly(tmp_path):
+    edits = tmp_path / "edits.toml"
+    edits.write_text('[[edit]]\nslug = "whisperline-hash-matching-rooms-closed"\n'
+                     'replace = [["no such words", "other words"]]\n')
+    with pytest.raises(DemoContentError, match="occurs 0 times"):
+        apply_edits(load_articles(), datetime.now(timezone.utc), edits)
+    edits.write_text('[[edit]]\nslug = "no-such-article"\n')
+    with pytest.raises(DemoContentError, match="no article with slug"):
+        apply_edits(load_articles(), datetime.now(timezone.utc), edits)

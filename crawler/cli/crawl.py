@@ -89,9 +89,13 @@ def crawl_failure(outcome) -> str:
 @cli.command()
 @click.option("--port", type=click.IntRange(0, 65535), default=0,
               help="Port for the demo site on 127.0.0.1 (default: a free one).")
+@click.option("--edited", is_flag=True,
+              help="Serve the site after its editors changed an article (a figure, a new "
+                   "organisation): run after `newsmon demo`, it shows a version, an edit alert "
+                   "and `newsmon diff`.")
 @crawl_options
 @db_option
-def demo(port, topic, threshold, keep_all, model, processes, db_path):
+def demo(port, edited, topic, threshold, keep_all, model, processes, db_path):
     """Serve the bundled sample news site on 127.0.0.1, crawl it, and summarise.
 
     Fully offline: the real spiders, extraction, NLP and DuckDB on 46 articles
@@ -101,15 +105,17 @@ def demo(port, topic, threshold, keep_all, model, processes, db_path):
     \b
     Example:
       newsmon demo && newsmon sql "select * from article_summary limit 5"
+      newsmon demo --edited    # then: newsmon diff URL, as it says
     """
-    from newsmon.crawler.demo.site import DEMO_SITE_URL, demo_routes, demo_sources_file, serve_demo_site
+    from newsmon.crawler.demo.site import (DEMO_SITE_URL, demo_routes, demo_sources_file, edited_urls,
+                                           serve_demo_site)
     from newsmon.crawler.runs.record import crawl_and_record
     from newsmon.crawler.runs.report import print_summary, summary_console
     from newsmon.crawler.sources import load_sources
 
     console = summary_console()
     overrides = crawl_overrides(topic, threshold, keep_all, model, processes)
-    with serve_demo_site(port=port, site_url=DEMO_SITE_URL) as server, \
+    with serve_demo_site(port=port, site_url=DEMO_SITE_URL, edited=edited) as server, \
             tempfile.TemporaryDirectory() as tmp:
         if not quiet():
             console.print(f"demo site: {server.base_url}/ served by {server.address} "
@@ -124,6 +130,9 @@ def demo(port, topic, threshold, keep_all, model, processes, db_path):
     if not quiet():
         from newsmon.crawler.runs.report import print_alerts
         print_alerts(db_path, console)
+        if edited:
+            for url in edited_urls(DEMO_SITE_URL):
+                console.print(f"What the editors changed: newsmon diff --db {db_path} {url}", markup=False)
 
 
 @cli.group()

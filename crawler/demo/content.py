@@ -2,7 +2,7 @@
 
 It owns the `DemoArticle` and `SiteConfig` records and reading them from the
 data files next to this module (`articles/NNN-slug.md` with TOML front matter,
-and `site.toml`).  Malformed bundled files raise `DemoContentError`: they are
+and `site.toml`), and the site "after an edit" (`edits.toml`, `apply_edits`).  Malformed bundled files raise `DemoContentError`: they are
 project data, so a mistake must fail loudly instead of silently shrinking
 the demo.  The file format is described in README.md.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
@@ -22,6 +22,7 @@ logger = logging.getLogger(__name__)
 DEMO_DIR = Path(__file__).parent
 ARTICLES_DIR = DEMO_DIR / "articles"
 SITE_CONFIG = DEMO_DIR / "site.toml"
+EDITS = DEMO_DIR / "edits.toml"
 
 FRONT_MATTER_FENCE = "+++"
 REQUIRED_KEYS = ("title", "slug", "section", "authors", "published", "description")
@@ -126,6 +127,35 @@ def load_articles(directory: Path = ARTICLES_DIR,
     _check_collection(articles, sections)
     logger.debug("loaded %d demo articles from %s", len(articles), directory)
     return sorted(articles, key=lambda a: a.published, reverse=True)
+
+
+def apply_edits(articles: list[DemoArticle], when: datetime,
+                path: Path = EDITS) -> list[DemoArticle]:
+    """The articles as the site shows them after the edits in `path` (`newsmon demo
+    --edited`): each edited article's text changed and its `updated` set to `when`."""
+    edits = {}
+    for edit in _read_toml(path).get("edit", []):
+        try:
+            edits[edit["slug"]] = ([(str(a), str(b)) for a, b in edit.get("replace", [])],
+                                   tuple(str(p) for p in edit.get("add", [])))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise DemoContentError(f"{path}: bad edit: {exc!r}") from exc
+    missing = set(edits) - {a.slug for a in articles}
+    if missing:
+        raise DemoContentError(f"{path}: no article with slug {sorted(missing)}")
+    return [_edited(a, *edits[a.slug], when, path) if a.slug in edits else a for a in articles]
+
+
+def _edited(article: DemoArticle, pairs: list[tuple[str, str]], added: tuple[str, ...],
+            when: datetime, path: Path) -> DemoArticle:
+    paragraphs = list(article.paragraphs)
+    for old, new in pairs:
+        hits = [i for i, p in enumerate(paragraphs) if old in p]
+        if len(hits) != 1 or paragraphs[hits[0]].count(old) != 1:
+            raise DemoContentError(f"{path}: {old!r} occurs {sum(p.count(old) for p in paragraphs)} times "
+                                   f"in {article.source_file}, not once")
+        paragraphs[hits[0]] = paragraphs[hits[0]].replace(old, new)
+    return replace(article, paragraphs=tuple(paragraphs) + added, updated=when)
 
 
 def parse_article_file(path: Path) -> DemoArticle:

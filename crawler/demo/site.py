@@ -31,8 +31,8 @@ from string import Template
 from urllib.parse import urlsplit
 
 from newsmon.crawler.demo import feeds
-from newsmon.crawler.demo.content import (DemoArticle, SiteConfig, StaticPage, load_articles,
-                                  load_site_config)
+from newsmon.crawler.demo.content import (DemoArticle, SiteConfig, StaticPage, apply_edits,
+                                          load_articles, load_site_config)
 from newsmon.crawler.localserver import LocalServer, Response
 
 logger = logging.getLogger(__name__)
@@ -84,14 +84,22 @@ def build_site(base_url: str, articles: list[DemoArticle] | None = None,
 
 
 def serve_demo_site(*, port: int = 0, min_latency: float = 0.0,
-                    site_url: str | None = None) -> LocalServer:
+                    site_url: str | None = None, edited: bool = False) -> LocalServer:
     """Start the demo site on 127.0.0.1:`port` (0: a free one) and return the running
     server; it also works as ``with serve_demo_site() as srv:``.  With `site_url`
     (DEMO_SITE_URL for `newsmon demo`) the site's pages name it by that URL, whatever
-    the port: crawl it with `demo_routes(server)` in NEWSMON_ROUTES."""
+    the port: crawl it with `demo_routes(server)` in NEWSMON_ROUTES.  `edited`: the site
+    after the edits of `edits.toml`, the edited articles dated now."""
     server = LocalServer(port=port, min_latency=min_latency, site_url=site_url)
-    server.routes.update(build_site(server.base_url))
+    articles = apply_edits(load_articles(), datetime.now(timezone.utc)) if edited else None
+    server.routes.update(build_site(server.base_url, articles))
     return server.start()
+
+
+def edited_urls(base_url: str) -> list[str]:
+    """The URLs of the articles `edits.toml` changes, on the site at `base_url`."""
+    now = datetime.now(timezone.utc)
+    return [base_url.rstrip("/") + a.path for a in apply_edits(load_articles(), now) if a.updated == now]
 
 
 def demo_routes(server: LocalServer) -> dict[str, str]:

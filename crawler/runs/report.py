@@ -134,7 +134,7 @@ def print_alerts(db_path: str, console: Console, *, watchlist_path: str = "examp
                   title_justify="left")
     table.add_column("rule")
     table.add_column("alert")
-    for alert in report.alerts[:shown]:
+    for alert in _each_rule_first(report.alerts)[:shown]:
         table.add_row(RULE_NAMES[alert.rule], _short(alert.title, 96))
     console.print(table)
     more = len(report.alerts) - shown
@@ -142,6 +142,14 @@ def print_alerts(db_path: str, console: Console, *, watchlist_path: str = "examp
                   + f"All of them with their evidence: newsmon alerts --db {db_path} --watchlist "
                   f"{watchlist_path} --all\nThe digest with story summaries: newsmon digest --db {db_path} "
                   f"--watchlist {watchlist_path} --format html --out digest.html")
+
+
+def _each_rule_first(alerts: list) -> list:
+    """The alerts with the first of each rule up front (then the second of each, ...), so
+    a short table shows every kind of change, not ten of the most frequent kind."""
+    seen: dict[str, int] = {}
+    ranks = [seen.__setitem__(a.rule, seen.get(a.rule, -1) + 1) or seen[a.rule] for a in alerts]
+    return [a for _, _, a in sorted(zip(ranks, range(len(alerts)), alerts), key=lambda t: t[:2])]
 
 
 def human_number(value: float) -> str:
