@@ -151,6 +151,22 @@ def test_a_watched_entity_is_found_by_an_alias_and_only_with_its_label(news):
     assert found[0].evidence[0].source == "Alpha News"
 
 
+def test_quoted_sentences_are_read_cluster_by_cluster(news, monkeypatch):
+    from newsmon.data.alerts import build
+
+    assert build._clusters([3, 5, 200_000, 200_010, 500_000], gap=122_880) == [
+        (3, 5), (200_000, 200_010), (500_000, 500_000)]
+    ids = [news.article("alpha", NOW - timedelta(days=1, hours=i), ["Acme Ltd", "Beta Corp"]) for i in range(4)]
+    watched = Watchlist(entities=tuple(parse_watchlist('[[entity]]\nname = "Acme Ltd"\n[[entity]]\n'
+                                                       'name = "Beta Corp"\n').entities))
+    whole = {(a.key, a.evidence[0].sentence) for a in alerts_of(news, "watched_entity", watched)}
+    monkeypatch.setattr(build, "ROW_GROUP_ROWS", 0)  # every quoted mention a cluster of its own
+    apart = {(a.key, a.evidence[0].sentence) for a in alerts_of(news, "watched_entity", watched)}
+    assert apart == whole and len(whole) == 8
+    assert {s for _, s in whole} == {f"{name} said something in article {n}." for n in ids
+                                     for name in ("Acme Ltd", "Beta Corp")}
+
+
 def test_a_watched_term_gives_its_sentence(news):
     news.article("alpha", NOW - timedelta(days=2), text="First point. Regulators want Age\nverification now. Last.")
     news.article("bravo", NOW - timedelta(days=2), text="Page verifications are not it.")

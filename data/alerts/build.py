@@ -31,6 +31,10 @@ from newsmon.data.named import parse_week, prepare
 logger = logging.getLogger(__name__)
 
 RULES_DIR = Path(__file__).with_name("rules")
+SENTENCES_SQL = Path(__file__).with_name("sentences.sql")
+# DuckDB's rows per row group (its default row_group_size): the unit its scans skip by a
+# rowid range
+ROW_GROUP_ROWS = 122_880
 # the order alerts are listed in: what needs action first
 RULES = ("source_blocked", "source_silent", "fine", "edit", "watched_entity", "watched_term", "spike",
          "new_entity")
@@ -256,7 +260,7 @@ def _run_rule(con: duckdb.DuckDBPyConnection, rule: str, params: dict[str, Any])
 def _alerts(con: duckdb.DuckDBPyConnection, rows: list[tuple]) -> list[Alert]:
     """The rules' rows as Alerts.  Evidence that quotes a mention gives its `mention_row`
     (its rowid) instead of the sentence: the sentences of all of them are read here at once,
-    so the string column is scanned once, for those rows only, whatever the rules."""
+    whatever the rules, from the row groups that hold them only (_sentences)."""
     quoted = sorted({e["mention_row"] for row in rows for e in (row[6] or [])
                      if e.get("mention_row") is not None})
     said = _sentences(con, quoted) if quoted else {}
@@ -271,13 +275,33 @@ def _alerts(con: duckdb.DuckDBPyConnection, rows: list[tuple]) -> list[Alert]:
 
 
 def _sentences(con: duckdb.DuckDBPyConnection, rows: list[int]) -> dict[int, str | None]:
+    """The sentences of the mentions of rowids `rows` (sorted), one sentences.sql per
+    cluster of nearby rowids (_clusters)."""
+    sql = SENTENCES_SQL.read_text(encoding="utf-8")
     try:
         con.execute("CREATE OR REPLACE TEMP TABLE alert_quoted AS SELECT unnest($rows::BIGINT[]) AS mention_row",
                     {"rows": rows})
-        return dict(con.execute("SELECT m.rowid, m.sentence FROM mentions m "
-                                "JOIN alert_quoted q ON m.rowid = q.mention_row").fetchall())
+        said: dict[int, str | None] = {}
+        for lo, hi in _clusters(rows):
+            said.update(con.execute(sql, {"lo": lo, "hi": hi}).fetchall())
+        return said
     except duckdb.Error as exc:
         raise QueryError(f"reading the alerts' sentences failed: {exc}") from exc
+
+
+def _clusters(rows: list[int], gap: int | None = None) -> list[tuple[int, int]]:
+    """The sorted `rows` as (first, last) ranges, a new one wherever two rows lie more than
+    `gap` apart: at most one range per row group of the table, so the ranges' row groups are
+    those that hold the rows, and a handful of ranges when they were stored together (a
+    period's mentions, written by the crawls of that period)."""
+    gap = ROW_GROUP_ROWS if gap is None else gap
+    ranges: list[list[int]] = []
+    for row in rows:
+        if ranges and row - ranges[-1][1] <= gap:
+            ranges[-1][1] = row
+        else:
+            ranges.append([row, row])
+    return [(lo, hi) for lo, hi in ranges]
 
 
 def _iso(value: datetime | None) -> str | None:
