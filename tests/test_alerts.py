@@ -174,6 +174,19 @@ def test_a_watched_term_gives_its_sentence(news):
     assert [a.evidence[0].sentence for a in found] == ["Regulators want Age\nverification now."]
 
 
+def test_each_of_several_terms_gives_its_own_alert_and_sentence(news):
+    both = news.article("alpha", NOW - timedelta(days=1), title="Age verification (the C++ way)",
+                        text="Intro. The Online Safety Act passed. Then age\nverification came.")
+    one = news.article("bravo", NOW - timedelta(days=2), text="Only C++ here, in a sentence.")
+    news.article("bravo", NOW - timedelta(days=3), text="Online safetyish and C+ are no match.")
+    found = alerts_of(news, "watched_term", Watchlist(terms=("online safety", "age verification", "C++")))
+    assert sorted((a.subject, a.link.rsplit("/", 1)[1], a.evidence[0].sentence) for a in found) == sorted([
+        ("online safety", str(both), "The Online Safety Act passed."),
+        ("age verification", str(both), "Then age\nverification came."),
+        ("C++", str(both), "Age verification (the C++ way)"),
+        ("C++", str(one), "Only C++ here, in a sentence.")])
+
+
 def test_a_new_entity_needs_enough_articles_and_sources_and_no_earlier_article(news):
     for i, source in enumerate(("alpha", "alpha", "bravo")):
         news.article(source, NOW - timedelta(days=1, hours=i), ["Quillfeather Analytics", "Old Corp"])
