@@ -6,8 +6,9 @@ choosing the period (`--since`, by default the 7 days up to the newest
 article, so an old database still shows its last week) and running the rules
 on one read-only sandbox connection.  Each rule is a .sql file in rules/ whose
 header says what it finds; all return the same columns (rule, key, subject,
-title, detail, at, evidence).  Rules that need a watchlist run only with one;
-the fine rule only once the database has fines.
+title, detail, at, evidence), gathered in one temporary table and read back
+flat (found.sql).  Rules that need a watchlist run only with one; the fine rule
+only once the database has fines.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ logger = logging.getLogger(__name__)
 RULES_DIR = Path(__file__).with_name("rules")
 SENTENCES_SQL = Path(__file__).with_name("sentences.sql")
 TERMS_SQL = Path(__file__).with_name("terms.sql")
+FOUND_SQL = Path(__file__).with_name("found.sql")
 # DuckDB's rows per row group (its default row_group_size): the unit its scans skip by a
 # rowid range
 ROW_GROUP_ROWS = 122_880
@@ -162,8 +164,11 @@ def alerts_on(con: duckdb.DuckDBPyConnection, watchlist: Watchlist | None = None
     patterns = [params["pattern"] for rule, params in jobs if rule == "watched_term"]
     if patterns:
         _read_term_articles(con, start, until, patterns)
-    rows = [row for rule, params in jobs for row in _run_rule(con, rule, params)]
-    report.alerts = _alerts(con, rows)
+    create_found, read_alerts, read_evidence = _statements(FOUND_SQL.read_text(encoding="utf-8"))
+    _execute(con, create_found, "gathering the alerts")
+    for rule, params in jobs:
+        _run_rule(con, rule, params)
+    report.alerts = _alerts(con, read_alerts, read_evidence)
     order = {rule: i for i, rule in enumerate(RULES)}
     report.alerts.sort(key=lambda a: (order[a.rule], -(a.at.timestamp() if a.at else 0), a.title))
     logger.info("alerts since %s: %d", start, len(report.alerts))
@@ -263,31 +268,39 @@ def rule_sql(rule: str) -> str:
     return (RULES_DIR / f"{rule}.sql").read_text(encoding="utf-8")
 
 
-def _run_rule(con: duckdb.DuckDBPyConnection, rule: str, params: dict[str, Any]) -> list[tuple]:
-    """The rule's rows: rule, key, subject, title, detail, at, evidence (a list of structs)."""
+def _run_rule(con: duckdb.DuckDBPyConnection, rule: str, params: dict[str, Any]) -> None:
+    """The rule's rows (rule, key, subject, title, detail, at, evidence: a list of structs)
+    into alert_found (found.sql)."""
     sql = rule_sql(rule)
     used = set(re.findall(r"\$(\w+)", re.sub(r"--[^\n]*", "", sql)))
     try:
-        return con.execute(sql, {k: v for k, v in params.items() if k in used}).fetchall()
+        con.execute(f"INSERT INTO alert_found\n{sql}\n", {k: v for k, v in params.items() if k in used})
     except duckdb.Error as exc:
         raise QueryError(f"alert rule {rule!r} failed: {exc}") from exc
 
 
-def _alerts(con: duckdb.DuckDBPyConnection, rows: list[tuple]) -> list[Alert]:
-    """The rules' rows as Alerts.  Evidence that quotes a mention gives its `mention_row`
-    (its rowid) instead of the sentence: the sentences of all of them are read here at once,
-    whatever the rules, from the row groups that hold them only (_sentences)."""
-    quoted = sorted({e["mention_row"] for row in rows for e in (row[6] or [])
-                     if e.get("mention_row") is not None})
+def _execute(con: duckdb.DuckDBPyConnection, sql: str, doing: str) -> list[tuple]:
+    try:
+        return con.execute(sql).fetchall()
+    except duckdb.Error as exc:
+        raise QueryError(f"{doing} failed: {exc}") from exc
+
+
+def _alerts(con: duckdb.DuckDBPyConnection, read_alerts: str, read_evidence: str) -> list[Alert]:
+    """The alerts in alert_found as Alerts, read flat (found.sql).  Evidence that quotes a
+    mention gives its `mention_row` (its rowid) instead of the sentence: the sentences of all
+    of them are read here at once, whatever the rules, from the row groups that hold them only
+    (_sentences)."""
+    found = _execute(con, read_alerts, "reading the alerts")
+    evidence = _execute(con, read_evidence, "reading the alerts' evidence")
+    quoted = sorted({row[6] for row in evidence if row[6] is not None})
     said = _sentences(con, quoted) if quoted else {}
-    alerts = []
-    for rule_name, key, subject, title, detail, at, evidence in rows:
-        alerts.append(Alert(rule_name, str(key), subject or "", title or "", detail or "", at,
-                            tuple(Evidence(e["title"], e["url"], e["source"],
-                                           said.get(e["mention_row"]) if e.get("mention_row") is not None
-                                           else e["sentence"], e["at"])
-                                  for e in (evidence or []))))
-    return alerts
+    items: dict[int, list[Evidence]] = {row[0]: [] for row in found}
+    for alert_row, title, url, source, sentence, at, mention_row in evidence:
+        items[alert_row].append(Evidence(title, url, source,
+                                         sentence if mention_row is None else said.get(mention_row), at))
+    return [Alert(rule_name, str(key), subject or "", title or "", detail or "", at, tuple(items[alert_row]))
+            for alert_row, rule_name, key, subject, title, detail, at in found]
 
 
 def _sentences(con: duckdb.DuckDBPyConnection, rows: list[int]) -> dict[int, str | None]:
