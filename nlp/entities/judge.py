@@ -171,12 +171,21 @@ def _judge_person(doc: Doc, ctx: DocContext, c: Candidate) -> None:
     elif one_word and not (given or c.titled or ctx.model_person_count.get(text, 0) > 1) \
             and not person_weight(ctx, text):
         c.decide(OTHER, RULE, "not a person: one word, and no given name, title or person cue supports it")
-    elif (not (given or c.titled) and 2 <= c.length <= 3 and ctx.knowledge is not None
-          and all(t.is_title and ctx.knowledge.common_word(t.text) for t in doc[c.start:c.end])
-          and not person_weight(ctx, text)):
+    elif not (given or c.titled) and _common_words_only(doc, ctx, c) and not person_weight(ctx, text):
         c.decide(OTHER, RULE, "not a person: common English words only (wordfreq), no given name, title or person cue")
     else:
         c.decide(PERSON, MODEL if c.length > 1 and not c.fragment else WEAK, "model: PERSON")
+
+
+def _common_words_only(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
+    """Two or three capitalised common English words (wordfreq): "Magic Box"."""
+    return (2 <= c.length <= 3 and ctx.knowledge is not None
+            and all(t.is_title and ctx.knowledge.common_word(t.text) for t in doc[c.start:c.end]))
+
+
+def _doctrine(head: str, c: Candidate) -> bool:
+    """"National Socialism": a head in -ism names a doctrine or movement."""
+    return head.endswith("ism") and head[:1].isupper() and c.length > 1
 
 
 def _possessive_name(ctx: DocContext, text: str) -> bool:
@@ -215,7 +224,7 @@ def _judge_org(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         c.decide(OTHER, RULE, "not a name: a short symbol right after a number (a unit: \"500 MW\")")
     elif _event_or_document(doc, ctx, c):
         c.decide(OTHER, STRONG, f"not an organisation: {head!r} names an event, document or place")
-    elif head.endswith("ism") and head[:1].isupper() and c.length > 1:
+    elif _doctrine(head, c):
         c.decide(OTHER, STRONG, f"not an organisation: {head!r} names a doctrine or movement")
     elif text in ctx.people or ctx.names_person(text, first_names=place is None):
         c.decide(PERSON, STRONG, "person: part of a person the text names in full")

@@ -1,0 +1,251 @@
+"""What each entity rule changes on text it was not written from: its firings, and our verdicts.
+
+A rule is named by the commit that added it (``RULES``). Its firings on a set of benchmark
+pages are found by ablation: the extractor runs once as it is and once with that rule switched
+off (``ABLATIONS``: the rule's function replaced by what the code did before the commit), and
+every mention whose label or canonical name differs (a person or organisation that appears,
+disappears, changes label or refers to another name) is one firing of that rule. A rule whose
+code is gone (it was removed) is reported as such.
+
+The pages are by default the free benchmark pages of ``../shared/gold/free-ids.txt`` that our
+generalisation set (``bench/gold/generalisation.jsonl``) does not hold: text no rule was
+written from. The verdicts in ``bench/gold/rule_firings.jsonl`` (id, rule, span, label with
+and without the rule, verdict "right" / "wrong" / "neither", judged by
+``../shared/gold/GUIDELINES.md`` and ``bench/gold/README.md``) are joined to the firings by
+(id, rule, span, labels); a firing with no verdict yet is printed as "?".
+
+    python bench/rule_firings.py [--ids FILE] [--rules SHA,SHA] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("NEWSMON_SHARED", ROOT.parent / "shared"))
+BENCHMARK = SHARED / "corpus" / "article-extraction-benchmark" / "ground-truth.json"
+FREE_IDS = SHARED / "gold" / "free-ids.txt"
+GENERALISATION = ROOT / "bench" / "gold" / "generalisation.jsonl"
+VERDICTS = ROOT / "bench" / "gold" / "rule_firings.jsonl"
+
+#: the entity rules of issue 15, by the commit that added them (short sha: what it does)
+RULES = {
+    "b1aaf66": "names listed together are of one kind",
+    "91394bc": "a name before the noun of a thing",
+    "fb0af0b": "a hyphenated given name makes a full name ('Choi')",
+    "5e42c55": "an abbreviated corporate suffix keeps its full stop",
+    "12b17e1": "a head in -ism names a doctrine",
+    "c215720": "a town before a state's postal code",
+    "ab6c6d3": "a name cut in pieces that the text spells in full",
+    "9ec6162": "a possessive name + an organisation word",
+    "a5cbfa1": "a name + an organisation word the model split off",
+    "87ab021": "positions of sport are roles",
+    "dbe1940": "a one-word name always written with 's is a shop",
+    "e2cf728": "a given name after a name's possessive",
+    "1cc1916": "a defined acronym before the noun of a thing",
+    "2db00a2": "common English words called a person",
+    "d7664c0": "a name before an index number / a known organisation before a thing noun",
+    "ac88a77": "two names joined by a hyphen",
+    "baf5820": "an organisation word before a single capital ('Group E')",
+    "a1cf64b": "a common word that starts longer names counts once ('Digital')",
+    "253c6bc": "the first word of the only 'of' name refers to it ('the Chamber')",
+    "8ba7090": "a grouping of teams named by a compass point",
+}
+
+
+def default_ids() -> list[str]:
+    taken = {json.loads(line)["id"] for line in GENERALISATION.read_text().splitlines() if line.strip()}
+    free = [line.strip() for line in FREE_IDS.read_text().splitlines() if line.strip() and not line.startswith("#")]
+    return [i for i in free if i not in taken]
+
+
+def _set(module, name: str, value) -> None:
+    if not hasattr(module, name):
+        raise AttributeError(f"{module.__name__}.{name} is gone: the rule was removed")
+    setattr(module, name, value)
+
+
+def _off_lists(m) -> None:
+    """b1aaf66 replaced "a name listed between two organisations is one": that rule again."""
+    from newsmon.nlp.entities.context import ORG, RULE, STRONG
+
+    def between(doc, ctx, candidates):
+        ordered = sorted(candidates, key=lambda c: c.start)
+        gaps = ([","], ["and"], ["or"], [",", "and"], [",", "or"])
+        for left, middle, right in zip(ordered, ordered[1:], ordered[2:]):
+            if middle.label == ORG or middle.strength >= STRONG or middle.source == "gazetteer":
+                continue
+            if left.label == ORG and right.label == ORG and \
+                    [t.lower_ for t in doc[left.end:middle.start]] in gaps and \
+                    [t.lower_ for t in doc[middle.end:right.start]] in gaps:
+                middle.decide(ORG, RULE, "pattern:listed between organisations")
+    _set(m.judge, "lists", between)
+
+
+def _thing_noun(m, keep) -> None:
+    original = m.judge._thing_noun_after
+
+    def wrapped(doc, ctx, c):
+        noun = original(doc, ctx, c)
+        return noun if noun is None or keep(c, noun) else None
+    _set(m.judge, "_thing_noun_after", wrapped)
+
+
+def _off_full_name(m) -> None:
+    """fb0af0b: before it, every token of a full name (so not "-", "jung") had to be capitalised."""
+    original = m.judge._full_person_name
+
+    def wrapped(doc, ctx, c):
+        return original(doc, ctx, c) and all(t.text[:1].isupper() or t.text in ctx.rules.particles
+                                             for t in doc[c.start:c.end])
+    _set(m.judge, "_full_person_name", wrapped)
+
+
+SPORT_ROLES = frozenset("end tackle cornerback safety lineman kicker punter shortstop closer diver swimmer "
+                        "sprinter runner wrestler golfer cyclist skater gymnast setter hitter freshman "
+                        "sophomore".split())
+SPORT_MODIFIERS = frozenset("defensive offensive tight running wide starting backup reserve".split())
+
+
+def _off_sport_roles(m) -> None:
+    import dataclasses
+    original = m.entities.load_rules
+
+    def without(path):
+        rules = original(path)
+        return dataclasses.replace(rules, roles=rules.roles - SPORT_ROLES,
+                                   role_modifiers=rules.role_modifiers - SPORT_MODIFIERS)
+    _set(m.entities, "load_rules", without)
+
+
+#: how to switch each rule off, given the modules (m.judge, m.candidates, ...)
+ABLATIONS = {
+    "b1aaf66": _off_lists,
+    "91394bc": lambda m: _thing_noun(m, lambda c, noun: c.source == "gazetteer" or " " in noun),
+    "fb0af0b": _off_full_name,
+    "5e42c55": lambda m: _set(m.candidates, "_suffix_stop_after", lambda doc, ctx, end: False),
+    "12b17e1": lambda m: _set(m.judge, "_doctrine", lambda head, c: False),
+    "c215720": lambda m: _set(m.judge, "_before_place_code", lambda doc, ctx, c: False),
+    "ab6c6d3": lambda m: _set(m.entities, "join_pieces", lambda doc, ctx, labels, candidates: candidates),
+    "9ec6162": lambda m: _set(m.candidates, "_joins_after_possessive", lambda: False),
+    "a5cbfa1": lambda m: _set(m.candidates, "_joins_after_name", lambda: False),
+    "87ab021": _off_sport_roles,
+    "dbe1940": lambda m: _set(m.judge, "_possessive_name", lambda ctx, text: False),
+    "e2cf728": lambda m: _set(m.patterns, "possessed_people", lambda doc, ctx, candidates: []),
+    "1cc1916": lambda m: _set(m.patterns, "_names_a_thing", lambda doc, ctx, definition: False),
+    "2db00a2": lambda m: _set(m.judge, "_common_words_only", lambda doc, ctx, c: False),
+    "d7664c0": lambda m: _thing_noun(m, lambda c, noun: c.source != "gazetteer" and " " not in noun),
+    "ac88a77": lambda m: _set(m.candidates, "_split_pairing", lambda doc, ctx, start, end: [(start, end)]),
+    "baf5820": lambda m: _set(m.judge, "_single_capital", lambda text: False),
+    "a1cf64b": lambda m: _set(m.judge, "_starts_longer_name", lambda doc, i: False),
+    "253c6bc": lambda m: _set(m.canonical, "OF_WORDS", frozenset()),
+    "8ba7090": lambda m: _set(m.judge, "_compass_grouping", lambda doc, c: False),
+}
+
+
+def worker(rule: str, ids: list[str], out: str) -> None:
+    """Annotate the pages, with ``rule`` switched off (none if empty); write the mentions."""
+    import types
+
+    import newsmon.nlp.entities as entities
+    from newsmon.nlp.entities import candidates, canonical, judge, patterns
+    from newsmon.nlp.pipeline import annotate, load_pipeline
+    if rule:
+        ABLATIONS[rule](types.SimpleNamespace(entities=entities, candidates=candidates, canonical=canonical,
+                                              judge=judge, patterns=patterns))
+    texts = json.loads(BENCHMARK.read_text(encoding="utf-8"))
+    nlp = load_pipeline(figures=False, money=False)  # figures come after the entities and never move them
+    bodies = [texts[i].get("articleBody") or "" for i in ids]
+    rows = {}
+    for doc_id, annotation in zip(ids, annotate(nlp, bodies, batch_size=16)):
+        rows[doc_id] = [[m.start, m.end, m.label, m.text, m.canonical] for m in annotation.mentions]
+    Path(out).write_text(json.dumps(rows))
+
+
+def firings(base: dict, without: dict) -> list[dict]:
+    """Mentions whose label differs between the extractor as it is and without one rule."""
+    found = []
+    for doc_id, mentions in base.items():
+        now = {(s, e): (text, f"{label} {canonical!r}" if canonical != text else label)
+               for s, e, label, text, canonical in mentions}
+        before = {(s, e): (text, f"{label} {canonical!r}" if canonical != text else label)
+                  for s, e, label, text, canonical in without.get(doc_id, [])}
+        changed = Counter()
+        for span in set(now) | set(before):
+            if now.get(span, (None, None))[1] == before.get(span, (None, None))[1]:
+                continue
+            # a span only re-cut (same label, other edges) shows as one removal and one addition
+            text = (now.get(span) or before.get(span))[0]
+            changed[(text, now.get(span, ("", "none"))[1], before.get(span, ("", "none"))[1])] += 1
+        for (text, with_rule, without_rule), n in sorted(changed.items()):
+            found.append({"id": doc_id, "span": text, "with": with_rule, "without": without_rule, "mentions": n})
+    return found
+
+
+def load_verdicts() -> dict[tuple, str]:
+    if not VERDICTS.exists():
+        return {}
+    verdicts = {}
+    for line in VERDICTS.read_text().splitlines():
+        if line.strip():
+            v = json.loads(line)
+            verdicts[(v["id"], v["rule"], v["span"], v["with"], v["without"])] = v["verdict"]
+    return verdicts
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ids", help="a file of benchmark page ids, one a line (default: the unannotated free pages)")
+    parser.add_argument("--rules", help="comma-separated short shas (default: all of RULES)")
+    parser.add_argument("--json", action="store_true", help="print the firings as JSON lines")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--out", help=argparse.SUPPRESS)
+    parser.add_argument("--ids-list", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker is not None:
+        worker(args.worker, args.ids_list.split(","), args.out)
+        return 0
+    ids = ([line.split()[0] for line in Path(args.ids).read_text().splitlines() if line.strip()
+            and not line.startswith("#")] if args.ids else default_ids())
+    shas = args.rules.split(",") if args.rules else list(RULES)
+    verdicts = load_verdicts()
+    outputs, gone = {}, set()
+    with tempfile.TemporaryDirectory() as tmp:
+        for rule in ["", *shas]:  # one at a time: the machine's cores are shared
+            out = Path(tmp) / f"{rule or 'base'}.json"
+            run = subprocess.run([sys.executable, __file__, "--worker", rule, "--out", str(out),
+                                  "--ids-list", ",".join(ids)], capture_output=True, text=True)
+            if run.returncode != 0:
+                if "the rule was removed" in run.stderr:
+                    gone.add(rule)
+                    continue
+                raise SystemExit(f"the extractor failed for {rule or 'the base run'}:\n{run.stderr}")
+            outputs[rule] = json.loads(out.read_text())
+    print(f"{len(ids)} pages")
+    for sha in shas:
+        if sha in gone:
+            print(f"\n{sha} {RULES.get(sha, '')}: removed")
+            continue
+        found = firings(outputs[""], outputs[sha])
+        tally = Counter(verdicts.get((f["id"], sha, f["span"], f["with"], f["without"]), "?") for f in found)
+        pages = len({f["id"] for f in found})
+        print(f"\n{sha} {RULES.get(sha, '')}: {len(found)} firings on {pages} pages; "
+              + ", ".join(f"{k} {tally[k]}" for k in ("right", "wrong", "neither", "?") if tally[k]))
+        for f in found:
+            verdict = verdicts.get((f["id"], sha, f["span"], f["with"], f["without"]), "?")
+            if args.json:
+                print(json.dumps({"rule": sha, **f, "verdict": verdict}, ensure_ascii=False))
+            else:
+                print(f"  {f['id'][:10]} {f['span']!r}: {f['without']} -> {f['with']} (x{f['mentions']}) {verdict}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
