@@ -348,6 +348,8 @@ def test_common_words_without_a_given_name_are_no_person(nlp):
     doc = run(nlp, 'They played at the "Caja Magica" (Magic Box) centre court, Grace Hanks said.',
               [("Magic Box", "PERSON"), ("Grace Hanks", "PERSON")])
     assert people(doc) == ["Grace Hanks"]  # "Grace" is a given name
+    doc = run(nlp, "Prince Andrew spoke. The prince was there.", [("Prince Andrew", "PERSON")])
+    assert people(doc) == ["Prince Andrew"]  # a royal title before a given name
 
 
 def test_a_stock_index_is_no_organisation(nlp):

@@ -104,8 +104,9 @@ def _split_pairing(doc: Doc, ctx: DocContext, start: int, end: int) -> list[tupl
     if not all(w[:1].isupper() and w.isalpha() and not w.isupper() and len(w) >= 3 for w in (first, second)):
         return [(start, end)]  # "Procon-SP": a code is no name of its own
     folded = ctx.text.casefold()
-    alone = [sum(1 for _ in occurrences(folded, w.casefold())) for w in (first, second)]
-    if all(n >= 2 for n in alone):  # the pairing itself is one occurrence of each
+    pairings = sum(1 for _ in occurrences(folded, f"{first}-{second}".casefold()))
+    alone = [sum(1 for _ in occurrences(folded, w.casefold())) - pairings for w in (first, second)]
+    if all(n >= 1 for n in alone):  # every pairing is an occurrence of each: "Rose-Lynn" twice is no "Lynn"
         return [(start, start + 1), (start + 2, end)]
     return [(start, end)]
 
