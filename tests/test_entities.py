@@ -367,6 +367,8 @@ def test_two_names_joined_by_a_hyphen_are_two_names(nlp):
     assert orgs(doc) == ["Browns", "Steelers", "Mercedes-Benz"]  # "Benz" is never named alone
     doc = run(nlp, "Procon-SP fined Lumora. Procon, in SP, said so.", [("Procon-SP", "ORG")])
     assert orgs(doc) == ["Procon-SP"]  # a code is no name of its own
+    doc = run(nlp, "Rose-Lynn sang. Then Rose-Lynn left.", [("Rose-Lynn", "ORG", 0)])
+    assert "Lynn" not in orgs(doc)  # each pairing holds both words: neither is named alone
 
 
 def test_an_organisation_word_before_a_letter_is_a_stage(nlp):

@@ -178,9 +178,13 @@ def _judge_person(doc: Doc, ctx: DocContext, c: Candidate) -> None:
 
 
 def _common_words_only(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
-    """Two or three capitalised common English words (wordfreq): "Magic Box"."""
-    return (2 <= c.length <= 3 and ctx.knowledge is not None
-            and all(t.is_title and ctx.knowledge.common_word(t.text) for t in doc[c.start:c.end]))
+    """Two or three capitalised common English words (wordfreq): "Magic Box"; not a royal or
+    religious title before a given name (gender-guesser): "Prince Andrew", "Pope Francis"."""
+    if not (2 <= c.length <= 3 and ctx.knowledge is not None):
+        return False
+    last = doc[c.end - 1].text
+    return (all(t.is_title and ctx.knowledge.common_word(t.text) for t in doc[c.start:c.end])
+            and (ctx.common_word(last) or ctx.knowledge.given_name(last) is None))
 
 
 def _doctrine(head: str, c: Candidate) -> bool:
