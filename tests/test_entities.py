@@ -371,12 +371,6 @@ def test_two_names_joined_by_a_hyphen_are_two_names(nlp):
     assert "Lynn" not in orgs(doc)  # each pairing holds both words: neither is named alone
 
 
-def test_an_organisation_word_before_a_letter_is_a_stage(nlp):
-    doc = run(nlp, "The Group E victory came after Canada won. Vantor Group said so.",
-              [("Group", "ORG"), ("Vantor Group", "ORG")])
-    assert orgs(doc) == ["Vantor Group"]
-
-
 def test_a_common_word_named_once_on_its_own_is_no_organisation(nlp):
     doc = run(nlp, "Sunita Rao leads the Digital Platforms Forum. Digital rights advocates warned of abuse.",
               [("Sunita Rao", "PERSON"), ("Digital Platforms Forum", "ORG"), ("Digital", "ORG", 1)])

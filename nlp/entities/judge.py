@@ -240,8 +240,6 @@ def _judge_org(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         c.decide(OTHER, RULE, f"not an organisation: part of a place's name ending in {venue!r}")
     elif _compass_grouping(doc, c):
         c.decide(OTHER, RULE, f"not an organisation: {text!r} is a division of a league, named by a compass point")
-    elif c.length == 1 and head in rules.org_heads and c.end < len(doc) and _single_capital(doc[c.end].text):
-        c.decide(OTHER, RULE, f"not an organisation: a stage of a competition, {doc[c.start:c.end + 1].text!r}")
     elif given and _person_shaped(doc, ctx, c):
         c.decide(PERSON, RULE, f"person: starts with a given name ({given}), no organisation word")
     elif c.length == 1 and ctx.common_word(text) and ctx.sentence_initial(c.start):
@@ -372,10 +370,6 @@ def _compass_grouping(doc: Doc, c: Candidate) -> bool:
     first, last = doc[c.start].text, doc[c.end - 1].text
     return ((first.isupper() and len(first) > 1 and last in COMPASS)
             or (first in COMPASS and last in ("Division", "Conference")))
-
-
-def _single_capital(text: str) -> bool:
-    return len(text) == 1 and text.isupper() and text != "I"
 
 
 def _single_letter_end(doc: Doc, c: Candidate) -> bool:
