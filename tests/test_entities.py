@@ -280,12 +280,6 @@ def test_an_abbreviated_suffix_keeps_its_full_stop(nlp):
     assert orgs(doc) == ["THE HOME DEPOT INC.", "LOWE'S COMPANIES INC."]
 
 
-def test_a_doctrine_is_no_organisation(nlp):
-    doc = run(nlp, "It was the first victim of National Socialism, the Interior Ministry said.",
-              [("National Socialism", "ORG"), ("Interior Ministry", "ORG")])
-    assert orgs(doc) == ["Interior Ministry"]
-
-
 def test_a_town_before_a_state_code_is_a_place(nlp):
     doc = run(nlp, "July 30 – Noblesville, IN @ the music centre. Tickets via Ticketmaster.",
               [("Noblesville", "ORG"), ("Ticketmaster", "ORG")])

@@ -187,11 +187,6 @@ def _common_words_only(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
             and (ctx.common_word(last) or ctx.knowledge.given_name(last) is None))
 
 
-def _doctrine(head: str, c: Candidate) -> bool:
-    """"National Socialism": a head in -ism names a doctrine or movement."""
-    return head.endswith("ism") and head[:1].isupper() and c.length > 1
-
-
 def _possessive_name(ctx: DocContext, text: str) -> bool:
     """Every occurrence of ``text`` carries "'s", and at least one owns nothing: a verb, a
     conjunction or punctuation follows ("Rival Lowe's was also lower", "Macy's, Kellogg's and
@@ -228,8 +223,6 @@ def _judge_org(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         c.decide(OTHER, RULE, "not a name: a short symbol right after a number (a unit: \"500 MW\")")
     elif _event_or_document(doc, ctx, c):
         c.decide(OTHER, STRONG, f"not an organisation: {head!r} names an event, document or place")
-    elif _doctrine(head, c):
-        c.decide(OTHER, STRONG, f"not an organisation: {head!r} names a doctrine or movement")
     elif text in ctx.people or ctx.names_person(text, first_names=place is None):
         c.decide(PERSON, STRONG, "person: part of a person the text names in full")
     elif _place_like(doc, ctx, c):
