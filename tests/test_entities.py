@@ -274,12 +274,6 @@ def test_a_hyphenated_given_name_names_a_person_in_full(nlp):
     assert people(doc) == ["Choi Eun-jung"]
 
 
-def test_an_abbreviated_suffix_keeps_its_full_stop(nlp):
-    doc = run(nlp, "HD THE HOME DEPOT INC. 225.86 -12.99\nLOW LOWE'S COMPANIES INC. 113.40 -1.62",
-              [("THE HOME DEPOT INC", "ORG"), ("LOWE'S COMPANIES INC", "ORG")])
-    assert orgs(doc) == ["THE HOME DEPOT INC.", "LOWE'S COMPANIES INC."]
-
-
 def test_a_town_before_a_state_code_is_a_place(nlp):
     doc = run(nlp, "July 30 – Noblesville, IN @ the music centre. Tickets via Ticketmaster.",
               [("Noblesville", "ORG"), ("Ticketmaster", "ORG")])

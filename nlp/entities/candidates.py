@@ -58,8 +58,6 @@ def model_candidates(doc: Doc, ctx: DocContext) -> list[Candidate]:
         if (ent_label == PERSON and end + 1 < len(doc) and doc[end].text == "-" and not doc[end - 1].whitespace_
                 and not doc[end].whitespace_ and doc[end + 1].is_alpha):
             end += 2  # "Kang Yoon" + "-ah": a hyphenated given name stays whole
-        if ent_label == ORG and _suffix_stop_after(doc, ctx, end):
-            end += 1  # "THE HOME DEPOT INC" + ".": the suffix keeps its full stop
         pieces = clean_pieces(doc, ctx, ent.start, end, ent_label)
         fragment = len(pieces) > 1
         if ent_label == ORG and not fragment:
@@ -87,12 +85,6 @@ def _joins_after_possessive() -> bool:
 
 def _joins_after_name() -> bool:
     return True  # likewise
-
-
-def _suffix_stop_after(doc: Doc, ctx: DocContext, end: int) -> bool:
-    """"THE HOME DEPOT INC" + ".": the full stop the model left out of an abbreviated suffix."""
-    return (end < len(doc) and doc[end].text == "." and not doc[end - 1].whitespace_
-            and _abbreviated_suffix(doc[end - 1].text, ctx.rules))
 
 
 def _split_pairing(doc: Doc, ctx: DocContext, start: int, end: int) -> list[tuple[int, int]]:
