@@ -305,16 +305,6 @@ def test_positions_of_sport_are_roles(nlp):
     assert orgs(doc) == ["Tigers", "Browns"]
 
 
-def test_a_name_always_written_with_a_possessive_that_owns_nothing_is_a_shop(nlp):
-    doc = run(nlp, "Home Depot fell. Rival Lowe's was also lower, and Lowe's shares slid.",
-              [("Home Depot", "ORG"), ("Lowe", "PERSON", 0), ("Lowe", "PERSON", 1)])
-    assert orgs(doc) == ["Home Depot", "Lowe's"]
-    assert people(doc) == []
-    doc = run(nlp, "Grant Lowe's lawyer said. Lowe's was the last word.",
-              [("Grant Lowe", "PERSON"), ("Lowe", "PERSON", 1)])
-    assert people(doc) == ["Grant Lowe"]  # the text names him in full
-
-
 def test_a_person_after_a_possessive_that_the_model_missed(nlp):
     doc = run(nlp, "Serbia’s Novak Djokovic and Britain’s Andy Murray play on Wednesday. Ofcom's Online Safety Group met.",
               [("Serbia", "GPE"), ("Britain", "GPE"), ("Andy Murray", "PERSON"), ("Ofcom", "ORG")])

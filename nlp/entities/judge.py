@@ -25,9 +25,6 @@ from newsmon.nlp.entities.lists import lists
 log = logging.getLogger(__name__)
 
 _YEAR = re.compile(r"^(1[89]|2[01])\d\d$")
-_POSSESSIVE = re.compile(r"['’][sS](?![\w'’-])")
-_OWNS_NOTHING = re.compile(r"['’][sS](?:[,.;:)]|[ ](?:is|was|has|had|will|would|said|says|reported|announced|"
-                           r"declined|rose|fell|and|or)(?![\w'’-]))")
 COMPASS = frozenset({"North", "South", "East", "West", "Central", "Northern", "Southern", "Eastern", "Western",
                      "Northeast", "Northwest", "Southeast", "Southwest", "Midwest", "Atlantic", "Pacific"})
 _NEXT_WORD = re.compile(r" ([a-z]+|\d{2,4})(?![\w-])")
@@ -130,10 +127,6 @@ def _judge_person(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         c.decide(OTHER, STRONG, "not a name: a handle, number, acronym or lower-case word")
     elif ctx.names_person(text, first_names=True):
         c.decide(PERSON, STRONG, "person: part of a person the text names in full")
-    elif c.length == 1 and _possessive_name(ctx, text):
-        c.decide(ORG, RULE, "org: always written with 's, and the 's owns nothing ('Lowe's was'): a shop's name")
-        c.end += 1
-        c.text = doc[c.start:c.end].text
     elif c.length == 1 and text.isupper():
         if ctx.names_person(text.title()):
             c.decide(PERSON, STRONG, "person: part of a person the text names in full")
@@ -185,16 +178,6 @@ def _common_words_only(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
     last = doc[c.end - 1].text
     return (all(t.is_title and ctx.knowledge.common_word(t.text) for t in doc[c.start:c.end])
             and (ctx.common_word(last) or ctx.knowledge.given_name(last) is None))
-
-
-def _possessive_name(ctx: DocContext, text: str) -> bool:
-    """Every occurrence of ``text`` carries "'s", and at least one owns nothing: a verb, a
-    conjunction or punctuation follows ("Rival Lowe's was also lower", "Macy's, Kellogg's and
-    NBC"). A person's name also stands without "'s" somewhere, or owns what follows it."""
-    found = list(occurrences(ctx.text, text))
-    if not found or not all(_POSSESSIVE.match(ctx.text, end) for _, end in found):
-        return False
-    return any(_OWNS_NOTHING.match(ctx.text, end) for _, end in found)
 
 
 def _strip_sentence_word(doc: Doc, ctx: DocContext, c: Candidate) -> None:
