@@ -41,7 +41,6 @@ def gather_evidence(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> N
     ctx.learn_organisations(set(organisation_names(ctx, candidates)))
     ctx.learn_person_names(set(person_names(ctx, candidates)))
     candidates += patterns.roles(doc, ctx, candidates)
-    candidates += patterns.possessed_people(doc, ctx, candidates)
     ctx.learn_people([c.text for c in candidates if c.label == PERSON and c.length > 1])
     candidates += patterns.cues(doc, ctx, candidates)
     for c in candidates:

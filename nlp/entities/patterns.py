@@ -11,7 +11,6 @@ Owns the news conventions the statistical model does not know:
 * acronyms the text defines: "Communications Standards Commission (KCSC)";
 * roles: "<Organisation> <role> <Person>" ("Sabres captain Jack Eichel");
 * cue words: "the journal Nature Astronomy";
-* people after a possessive that the model missed: "Serbia’s Novak Djokovic".
 
 Lists of names ("A, B, C and D") are read in ``lists``.
 """
@@ -280,33 +279,6 @@ def cues(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> list[Candida
             created.append(make_candidate(doc, run[0], run[1], "cue", label=ORG, strength=RULE,
                                           rule=f"pattern:after cue word {token.lower_!r}"))
             taken[run[0]:run[1]] = b"\x01" * (run[1] - run[0])
-    return created
-
-
-def possessed_people(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> list[Candidate]:
-    """"Serbia’s Novak Djokovic", "Google's Sundar Pichai": two or three capitalised words right
-    after a name's possessive, the first a known given name, that no span covers, name a person."""
-    knowledge = ctx.knowledge
-    if knowledge is None:
-        return []
-    taken = _taken(doc, candidates)
-    created = []
-    for i in range(1, len(doc) - 2):
-        if doc[i].text not in ("'s", "’s") or not doc[i - 1].text[:1].isupper() or taken[i + 1]:
-            continue
-        run = ctx.title_run_starting_at(i + 1, max_len=3)
-        if run is None or not 2 <= run[1] - run[0] <= 3 or any(taken[run[0]:run[1]]):
-            continue
-        words = doc[run[0]:run[1]]
-        if (run[1] < len(doc) and doc[run[1]].text[:1].isupper()) or not all(t.is_title and t.is_alpha for t in words):
-            continue
-        first = words[0].text
-        if (knowledge.given_name(first) is None or ctx.common_word(first) or knowledge.common_word(first) is not None
-                or words[-1].text in ctx.rules.org_heads or words[-1].text in ctx.rules.place_heads):
-            continue
-        created.append(make_candidate(doc, run[0], run[1], "cue", label=PERSON, strength=RULE,
-                                      rule=f"pattern:<name>'s <given name> <surname>: {first!r} is a given name"))
-        taken[run[0]:run[1]] = b"\x01" * (run[1] - run[0])
     return created
 
 
