@@ -305,17 +305,6 @@ def test_positions_of_sport_are_roles(nlp):
     assert orgs(doc) == ["Tigers", "Browns"]
 
 
-def test_a_defined_acronym_used_before_the_nouns_of_things_names_a_thing(nlp):
-    text = ("Nine firms hold Commercial Lunar Payload Services (CLPS) contracts, NASA said. The CLPS missions "
-            "start in 2023 and the CLPS companies bid.")
-    doc = run(nlp, text, [("Commercial Lunar Payload Services", "ORG"), ("CLPS", "ORG", 0), ("NASA", "ORG"),
-                          ("CLPS", "ORG", 1), ("CLPS", "ORG", 2)])
-    assert orgs(doc) == ["NASA"]
-    doc = run(nlp, "The Korea Communications Standards Commission (KCSC) said the KCSC review ended.",
-              [("Korea Communications Standards Commission", "ORG")])
-    assert orgs(doc) == ["Korea Communications Standards Commission"]
-
-
 def test_common_words_without_a_given_name_are_no_person(nlp):
     doc = run(nlp, 'They played at the "Caja Magica" (Magic Box) centre court, Grace Hanks said.',
               [("Magic Box", "PERSON"), ("Grace Hanks", "PERSON")])

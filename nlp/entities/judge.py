@@ -78,8 +78,6 @@ def judge(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         return
     elif c.text in ctx.thing_acronyms:
         c.decide(OTHER, STRONG, f"not a name: the text defines {c.text!r} as {ctx.thing_acronyms[c.text]!r}")
-    elif c.length > 1 and c.text in ctx.thing_acronyms.values():
-        c.decide(OTHER, STRONG, f"not a name: the text shortens {c.text!r} to the name of a thing")
     elif c.fragment and c.length == 1 and not ctx.names_person(c.text):
         c.decide(OTHER, WEAK, "fragment: one word cut from a run-on span")
     elif c.model_label == PERSON:

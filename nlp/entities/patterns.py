@@ -162,8 +162,7 @@ def acronyms(doc: Doc, ctx: DocContext, known_orgs: Iterable[Candidate]) -> list
             if head in ctx.rules.non_org_heads or doc[definition.end - 1].text in ctx.rules.non_org_heads:
                 ctx.thing_acronyms[definition.acronym] = definition.expansion
             continue  # "Exploration Upper Stage (EUS)" is a thing, not a body
-        if (head in ctx.rules.non_org_heads or definition.acronym in ctx.rules.non_entity_acronyms
-                or _names_a_thing(doc, ctx, definition)):
+        if head in ctx.rules.non_org_heads or definition.acronym in ctx.rules.non_entity_acronyms:
             ctx.thing_acronyms[definition.acronym] = definition.expansion
             continue
         found.append(make_candidate(doc, definition.start, definition.end, "pattern", rule="pattern:acronym-expansion", label=ORG,
@@ -173,18 +172,6 @@ def acronyms(doc: Doc, ctx: DocContext, known_orgs: Iterable[Candidate]) -> list
                 found.append(make_candidate(doc, token.i, token.i + 1, "pattern", rule="pattern:defined-acronym", label=ORG,
                                             strength=PATTERN, canonical=definition.expansion))
     return found
-
-
-def _names_a_thing(doc: Doc, ctx: DocContext, definition) -> bool:
-    """"Commercial Lunar Payload Services (CLPS) contracts", "CLPS missions": the defined name
-    stands before the noun of a thing at least as often as not."""
-    nouns = ctx.rules.thing_nouns
-    uses = [t.i for t in doc if t.text == definition.acronym]
-    if not uses:
-        return False
-    things = sum(1 for i in uses if i + 1 < len(doc) and doc[i + 1].text in nouns)
-    after_paren = definition.end + 3 < len(doc) and doc[definition.end + 3].text in nouns  # "X (ACR) contracts"
-    return after_paren or 2 * things >= len(uses)
 
 
 # --- context rules on candidates ---------------------------------------------------
