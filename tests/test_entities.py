@@ -298,13 +298,6 @@ def test_an_organisation_word_the_model_cut_from_a_name_is_joined_to_it(nlp):
     assert orgs(doc) == ["Gannett", "GateHouse Media"]
 
 
-def test_positions_of_sport_are_roles(nlp):
-    doc = run(nlp, "Tigers diver Keetan Munsell won. Browns defensive end Myles Garrett pulled off the helmet.",
-              [("Keetan Munsell", "ORG"), ("Browns", "PERSON"), ("Myles Garrett", "PERSON")])
-    assert people(doc) == ["Keetan Munsell", "Myles Garrett"]
-    assert orgs(doc) == ["Tigers", "Browns"]
-
-
 def test_common_words_without_a_given_name_are_no_person(nlp):
     doc = run(nlp, 'They played at the "Caja Magica" (Magic Box) centre court, Grace Hanks said.',
               [("Magic Box", "PERSON"), ("Grace Hanks", "PERSON")])
