@@ -289,15 +289,6 @@ def test_pieces_of_a_name_the_text_gives_in_full_are_that_name(nlp):
     assert [m.text for m in doc._.mentions if m.label == "organisation"] == ["Customs and Border Protection"] * 2
 
 
-def test_an_organisation_word_the_model_cut_from_a_name_is_joined_to_it(nlp):
-    doc = run(nlp, "The hearing takes place at Westminster Magistrate's Court in London.",
-              [("Westminster Magistrate's", "ORG"), ("Court", "ORG"), ("London", "GPE")])
-    assert orgs(doc) == ["Westminster Magistrate's Court"]
-    doc = run(nlp, "The chains Gannett and GateHouse Media merged.",
-              [("Gannett", "ORG"), ("GateHouse", "ORG"), ("Media", "ORG")])
-    assert orgs(doc) == ["Gannett", "GateHouse Media"]
-
-
 def test_common_words_without_a_given_name_are_no_person(nlp):
     doc = run(nlp, 'They played at the "Caja Magica" (Magic Box) centre court, Grace Hanks said.',
               [("Magic Box", "PERSON"), ("Grace Hanks", "PERSON")])

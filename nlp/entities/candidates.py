@@ -45,16 +45,10 @@ def find_candidates(doc: Doc, ctx: DocContext, gazetteer: Gazetteer, spans_key: 
 
 def model_candidates(doc: Doc, ctx: DocContext) -> list[Candidate]:
     found = []
-    ents = list(doc.ents)
-    joined_heads: set[int] = set()
-    for k, ent in enumerate(ents):
-        if ent.label_ not in MODEL_LABELS or k in joined_heads:
+    for ent in doc.ents:
+        if ent.label_ not in MODEL_LABELS:
             continue
         end, ent_label = ent.end, ent.label_
-        if k + 1 < len(ents) and _joins_org_word(doc, ctx, ent, ents[k + 1]):
-            end = ents[k + 1].end  # "Westminster Magistrate's" + "Court", "GateHouse" + "Media": one name
-            ent_label = ORG
-            joined_heads.add(k + 1)
         if (ent_label == PERSON and end + 1 < len(doc) and doc[end].text == "-" and not doc[end - 1].whitespace_
                 and not doc[end].whitespace_ and doc[end + 1].is_alpha):
             end += 2  # "Kang Yoon" + "-ah": a hyphenated given name stays whole
@@ -65,26 +59,6 @@ def model_candidates(doc: Doc, ctx: DocContext) -> list[Candidate]:
         for start, end in pieces:
             found.append(make_candidate(doc, start, end, "model", model_label=ent_label, fragment=fragment))
     return found
-
-
-def _joins_org_word(doc: Doc, ctx: DocContext, ent, after) -> bool:
-    """The model gave an organisation word a span of its own right after a name: after an
-    organisation's possessive ("Westminster Magistrate's" + "Court", ``_joins_after_possessive``)
-    or right after a name ("GateHouse" + "Media", ``_joins_after_name``)."""
-    if not (ent.label_ in (ORG, PERSON) and after.start == ent.end and len(after) == 1 and after.label_ == ORG
-            and after.text in ctx.rules.org_heads):
-        return False
-    if doc[ent.end - 1].text in POSSESSIVES:
-        return ent.label_ == ORG and _joins_after_possessive()
-    return _joins_after_name()
-
-
-def _joins_after_possessive() -> bool:
-    return True  # a switch of its own, so that bench/rule_firings.py can measure the rule alone
-
-
-def _joins_after_name() -> bool:
-    return True  # likewise
 
 
 def _split_pairing(doc: Doc, ctx: DocContext, start: int, end: int) -> list[tuple[int, int]]:
