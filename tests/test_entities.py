@@ -280,15 +280,6 @@ def test_a_town_before_a_state_code_is_a_place(nlp):
     assert orgs(doc) == ["Ticketmaster"]
 
 
-def test_pieces_of_a_name_the_text_gives_in_full_are_that_name(nlp):
-    text = ("Drugs are seized by Customs and Border Protection. The way that Customs and Border "
-            "Protection measures seizures is by pounds, Jane Doe said.")
-    doc = run(nlp, text, [("Customs and Border Protection", "ORG"), ("Customs", "ORG", 1),
-                          ("Border Protection", "ORG", 1), ("Jane Doe", "PERSON")])
-    assert orgs(doc) == ["Customs and Border Protection"]
-    assert [m.text for m in doc._.mentions if m.label == "organisation"] == ["Customs and Border Protection"] * 2
-
-
 def test_common_words_without_a_given_name_are_no_person(nlp):
     doc = run(nlp, 'They played at the "Caja Magica" (Magic Box) centre court, Grace Hanks said.',
               [("Magic Box", "PERSON"), ("Grace Hanks", "PERSON")])

@@ -38,7 +38,7 @@ from newsmon.nlp.entities.judge import gather_evidence
 from newsmon.nlp.entities.knowledge import load_knowledge
 from newsmon.nlp.entities.output import assign_canonicals, to_mentions, trace, write_ents
 from newsmon.nlp.entities.rules import DEFAULT_RULES, load_rules
-from newsmon.nlp.entities.vote import MENTION_LABELS, join_pieces, spread, vote
+from newsmon.nlp.entities.vote import MENTION_LABELS, spread, vote
 from newsmon.nlp.gazetteer import DEFAULT_GAZETTEER, SPANS_KEY, load_gazetteer
 
 log = logging.getLogger(__name__)
@@ -68,10 +68,6 @@ class EntityResolver:
         candidates = find_candidates(doc, ctx, self.gazetteer, self.spans_key)
         gather_evidence(doc, ctx, candidates)
         labels = vote(candidates)
-        joined = join_pieces(doc, ctx, labels, candidates)
-        if joined is not candidates:
-            candidates = joined
-            labels = vote(candidates)
         names = [c for c in candidates if labels[c.text] in MENTION_LABELS]
         for c in names:
             c.label = labels[c.text]

@@ -1,9 +1,7 @@
 """Step 3 of the entity pass: one label per name in the document, and its other occurrences.
 
-Owns the document-wide vote over the evidence of every occurrence of a name, the joining of
-pieces that spell a longer name found elsewhere in the text ("Customs" + "and" + "Border
-Protection" where the text names "Customs and Border Protection"), and the spreading of the
-names found to occurrences that neither the model nor a rule marked.
+Owns the document-wide vote over the evidence of every occurrence of a name and the
+spreading of the names found to occurrences that neither the model nor a rule marked.
 """
 
 from __future__ import annotations
@@ -13,7 +11,6 @@ import logging
 from spacy.tokens import Doc, Span
 
 from newsmon.nlp.entities.context import ORG, OTHER, PERSON, WEAK, Candidate, DocContext, make_candidate
-from newsmon.nlp.entities.cues import occurrences
 
 log = logging.getLogger(__name__)
 
@@ -40,46 +37,6 @@ def vote(candidates: list[Candidate]) -> dict[str, str]:
         else:
             labels[text] = max(names, key=lambda label: names[label])
     return labels
-
-
-def join_pieces(doc: Doc, ctx: DocContext, labels: dict[str, str], candidates: list[Candidate]) -> list[Candidate]:
-    """Where the text spells a name of several words that the vote made a person or an
-    organisation, and the candidates of another occurrence of those words are pieces of it
-    (none reaching past it), the pieces give way to the whole name (a model that splits a name
-    once does not make two names of it)."""
-    long_names = {name: label for name, label in labels.items() if label in MENTION_LABELS and " " in name}
-    if not long_names:
-        return candidates
-    starts = {c.start: c for c in candidates}
-    by_token: dict[int, Candidate] = {}
-    for c in candidates:
-        for i in range(c.start, c.end):
-            by_token[i] = c
-    text = ctx.text
-    replaced: set[int] = set()
-    added = []
-    for name, label in long_names.items():
-        for pos, end in occurrences(text, name):
-            span = doc.char_span(pos, end)
-            if span is None:
-                continue
-            inside = {id(c): c for i in range(span.start, span.end) if (c := by_token.get(i)) is not None}
-            pieces = list(inside.values())
-            if (not pieces or any(c.start < span.start or c.end > span.end for c in pieces)
-                    or (len(pieces) == 1 and pieces[0].length == len(span)) or any(id(c) in replaced for c in pieces)):
-                continue
-            if span.start not in starts and not ctx.sentence_initial(span.start) \
-                    and span.start > 0 and doc[span.start - 1].text[:1].isupper():
-                continue  # inside a still longer run of capitalised words
-            whole = make_candidate(doc, span.start, span.end, "spread", label=label, strength=WEAK,
-                                   rule=f"vote:pieces of {name!r}, named in full elsewhere")
-            for c in pieces:
-                whole.note(f"span: joined {c.text!r} ({'; '.join(c.trace)})")
-                replaced.add(id(c))
-            added.append(whole)
-    if not added:
-        return candidates
-    return [c for c in candidates if id(c) not in replaced] + added
 
 
 def spread(doc: Doc, ctx: DocContext, labels: dict[str, str], candidates: list[Candidate]) -> list[Candidate]:
