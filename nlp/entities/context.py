@@ -121,14 +121,14 @@ class DocContext:
         """The run of capitalised, non-stop-word tokens that ends at token ``j``."""
         doc = self.doc
         k = j
-        while k >= 0 and j - k < max_len and is_name_token(doc[k]) and k not in self.blocked:
+        while k >= 0 and j - k < max_len and _is_name_token(doc[k]) and k not in self.blocked:
             k -= 1
         return (k + 1, j + 1) if k < j else None
 
     def title_run_starting_at(self, i: int, max_len: int = 5) -> tuple[int, int] | None:
         doc = self.doc
         k = i
-        while k < len(doc) and k - i < max_len and is_name_token(doc[k]) and k not in self.blocked:
+        while k < len(doc) and k - i < max_len and _is_name_token(doc[k]) and k not in self.blocked:
             k += 1
         return (i, k) if k > i else None
 
@@ -182,7 +182,7 @@ class DocContext:
         return False
 
 
-def is_name_token(token) -> bool:
+def _is_name_token(token) -> bool:
     text = token.text
     return (
         (token.is_title or (token.is_upper and len(text) > 1)

@@ -20,7 +20,6 @@ from newsmon.nlp.entities.context import (
     BLOCKED, NO_WEIGHT, MODEL, ORG, OTHER, PATTERN, PERSON, QUOTES, RULE, STRONG, WEAK, Candidate, DocContext,
 )
 from newsmon.nlp.entities.cues import occurrences, organisation_names, person_names, person_weight
-from newsmon.nlp.entities.lists import lists
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +44,7 @@ def gather_evidence(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> N
     candidates += patterns.cues(doc, ctx, candidates)
     for c in candidates:
         judge(doc, ctx, c)
-    lists(doc, ctx, candidates)
+    patterns.lists(doc, candidates)
 
 
 def _full_person_name(doc: Doc, ctx: DocContext, c: Candidate) -> bool:

@@ -11,8 +11,7 @@ Owns the news conventions the statistical model does not know:
 * acronyms the text defines: "Communications Standards Commission (KCSC)";
 * roles: "<Organisation> <role> <Person>" ("Sabres captain Jack Eichel");
 * cue words: "the journal Nature Astronomy";
-
-Lists of names ("A, B, C and D") are read in ``lists``.
+* lists: a name between two organisations in "A, B and C" is an organisation.
 """
 
 from __future__ import annotations
@@ -302,6 +301,23 @@ def _head_word(doc: Doc, start: int, end: int) -> str:
         if doc[i].text in ("of", "for", "on", "in"):
             return doc[i - 1].text
     return doc[end - 1].text
+
+
+def lists(doc: Doc, candidates: list[Candidate]) -> None:
+    """A name listed between two organisations ("A, B and C") is an organisation too."""
+    ordered = sorted(candidates, key=lambda c: c.start)
+    for left, middle, right in zip(ordered, ordered[1:], ordered[2:]):
+        if middle.label == ORG or middle.strength >= STRONG or middle.source == "gazetteer":
+            continue
+        if left.label != ORG or right.label != ORG:
+            continue
+        if _list_gap(doc, left.end, middle.start) and _list_gap(doc, middle.end, right.start):
+            middle.decide(ORG, RULE, "pattern:listed between organisations")
+
+
+def _list_gap(doc: Doc, end: int, start: int) -> bool:
+    gap = [t.lower_ for t in doc[end:start]]
+    return gap in ([","], ["and"], ["or"], [",", "and"], [",", "or"])
 
 
 def _looks_like_name(doc: Doc, c: Candidate) -> bool:
