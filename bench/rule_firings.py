@@ -7,12 +7,15 @@ every mention whose label or canonical name differs (a person or organisation th
 disappears, changes label or refers to another name) is one firing of that rule. A rule whose
 code is gone (it was removed) is reported as such.
 
-The pages are by default the free benchmark pages of ``../shared/gold/free-ids.txt`` that our
-generalisation set (``bench/gold/generalisation.jsonl``) does not hold: text no rule was
-written from. The verdicts in ``bench/gold/rule_firings.jsonl`` (id, rule, span, label with
-and without the rule, verdict "right" / "wrong" / "neither", judged by
-``../shared/gold/GUIDELINES.md`` and ``bench/gold/README.md``) are joined to the firings by
-(id, rule, span, labels); a firing with no verdict yet is printed as "?".
+The pages are by default the free benchmark pages of ``../shared/gold/free-ids.txt`` less the
+``dev`` part of our generalisation set (``bench/gold/generalisation.jsonl``): text no rule was
+written from (the pages we never annotated, and our ``heldout`` part). Our verdicts are in
+``bench/gold/rule_firings.jsonl``, one a line: id, rule, span, label with and without the rule
+(as this script prints them) and "right" (the rule's label is the one of
+``../shared/gold/GUIDELINES.md`` and ``bench/gold/README.md``), "wrong" (the label without it
+is), "neither" (both are wrong) or "same" (both are right: "The Doobie Brothers" for "Doobie
+Brothers"). A firing with no verdict yet is printed as "?". One change of a name can be
+several firings (a name split in two: the pair, and each part).
 
     python bench/rule_firings.py [--ids FILE] [--rules SHA,SHA] [--json]
 """
@@ -61,7 +64,9 @@ RULES = {
 
 
 def default_ids() -> list[str]:
-    taken = {json.loads(line)["id"] for line in GENERALISATION.read_text().splitlines() if line.strip()}
+    """The free pages, less the ``dev`` part of our generalisation set (the rules were written from it)."""
+    taken = {doc["id"] for doc in map(json.loads, filter(str.strip, GENERALISATION.read_text().splitlines()))
+             if doc.get("part") == "dev"}
     free = [line.strip() for line in FREE_IDS.read_text().splitlines() if line.strip() and not line.startswith("#")]
     return [i for i in free if i not in taken]
 
@@ -237,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
         tally = Counter(verdicts.get((f["id"], sha, f["span"], f["with"], f["without"]), "?") for f in found)
         pages = len({f["id"] for f in found})
         print(f"\n{sha} {RULES.get(sha, '')}: {len(found)} firings on {pages} pages; "
-              + ", ".join(f"{k} {tally[k]}" for k in ("right", "wrong", "neither", "?") if tally[k]))
+              + ", ".join(f"{k} {tally[k]}" for k in ("right", "wrong", "neither", "same", "?") if tally[k]))
         for f in found:
             verdict = verdicts.get((f["id"], sha, f["span"], f["with"], f["without"]), "?")
             if args.json:
