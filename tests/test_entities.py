@@ -261,12 +261,6 @@ def test_a_town_before_a_state_code_is_a_place(nlp):
     assert orgs(doc) == ["Ticketmaster"]
 
 
-def test_a_name_before_a_town_and_a_state_code_is_a_venue(nlp):
-    doc = run(nlp, "June 29 -- Vantor Arts Center, Holmdel, NJ\nJune 30 -- Lumora Group Inc., Austin, TX\n",
-              [("Vantor Arts Center", "ORG"), ("Lumora Group Inc.", "ORG")])
-    assert orgs(doc) == ["Lumora Group Inc."]  # a company keeps its corporate suffix
-
-
 def test_common_words_without_a_given_name_are_no_person(nlp):
     doc = run(nlp, 'They played at the "Caja Magica" (Magic Box) centre court, Grace Hanks said.',
               [("Magic Box", "PERSON"), ("Grace Hanks", "PERSON")])

@@ -208,8 +208,6 @@ def _judge_org(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         c.decide(OTHER, STRONG, "place: used as a place (place noun or preposition)")
     elif place is not None and head not in rules.org_heads:
         c.decide(OTHER, STRONG, f"place: {c.text!r} is a {place}, and no organisation word")
-    elif _before_address(doc, ctx, c):
-        c.decide(OTHER, RULE, "not an organisation: a venue, before its town and a state's postal code")
     elif (venue := _venue_head_after(doc, ctx, c)) is not None:
         c.decide(OTHER, RULE, f"not an organisation: part of a place's name ending in {venue!r}")
     elif _compass_grouping(doc, c):
@@ -426,24 +424,6 @@ def _before_place_code(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
     return (ctx.knowledge is not None and c.end + 1 < len(doc) and doc[c.end].text == ","
             and doc[c.end + 1].text in ctx.knowledge.codes
             and (c.end + 2 == len(doc) or not doc[c.end + 2].is_alpha or not doc[c.end + 2].text[:1].isupper()))
-
-
-def _before_address(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
-    """"PNC Bank Arts Center, Holmdel, NJ": a name before a comma, a town (one to three capitalised
-    words) and a state's postal code (pycountry) is the venue at that address; not a company
-    named with its corporate suffix ("Vantor Inc., Austin, TX")."""
-    if ctx.knowledge is None or c.end >= len(doc) or doc[c.end].text != ",":
-        return False
-    k = c.end + 1
-    while k < len(doc) and k - c.end <= 3 and doc[k].is_title and doc[k].is_alpha:
-        k += 1
-    if k == c.end + 1 or k + 1 >= len(doc) or doc[k].text != "," or doc[k + 1].text not in ctx.knowledge.codes:
-        return False
-    after = doc[k + 2] if k + 2 < len(doc) else None
-    if after is not None and after.is_alpha and after.text[:1].isupper():
-        return False  # "Portland, OR Smith": no code ends the address
-    last = doc[c.end - 1].text.rstrip(".").casefold()
-    return not any(last == s.rstrip(".").casefold() for s in ctx.rules.org_cues.corporate_suffixes)
 
 
 def _after_number(doc: Doc, c: Candidate) -> bool:
