@@ -103,6 +103,12 @@ def test_owner_kept_from_possessive_inside_an_organisation(nlp):
     assert orgs(doc) == ["Vox Media"]
 
 
+def test_a_possessive_is_cut_after_an_owner_the_text_names_alone(nlp):
+    doc = run(nlp, "Then Vantor’s Lumora Connect shipped. Vantor said so.",
+              [("Vantor’s Lumora Connect", "ORG"), ("Vantor", "ORG", 1)])
+    assert orgs(doc) == ["Vantor"]  # what it owns is no organisation of its own
+
+
 def test_possessive_names_stay_whole(nlp):
     doc = run(nlp, "The People’s Liberation Army held drills near Martha’s Vineyard.",
               [("People’s Liberation Army", "ORG")])

@@ -115,8 +115,9 @@ def _split_possessive(doc: Doc, ctx: DocContext, start: int, end: int, label: st
         if doc[i].text not in POSSESSIVES:
             continue
         owner = start + 1 if doc[start].lower_ == "the" else start
-        known_owner = (owner, i) in ctx.gazetteer_spans or (i - owner == 1 and doc[owner].is_upper
-                                                             and len(doc[owner]) > 1)  # "FX's Legion"
+        known_owner = ((owner, i) in ctx.gazetteer_spans or (i - owner == 1 and doc[owner].is_upper
+                                                              and len(doc[owner]) > 1)  # "FX's Legion"
+                       or _named_alone(ctx, doc[owner:i].text))  # "Braun’s Ithaca Holdings", "Braun said"
         one_word = i - owner == 1 or end - i - 1 == 1  # "Magistrate's Court", "Macy's Inc."
         if one_word and not known_owner:
             return [(start, end)]
@@ -225,6 +226,13 @@ def _strip_edges(doc: Doc, ctx: DocContext, start: int, end: int, label: str) ->
         else:
             break
     return start, end
+
+
+def _named_alone(ctx: DocContext, owner: str) -> bool:
+    """The text also names ``owner`` without a possessive after it: it is a name of its own, not
+    the first word of a name built on a possessive ("Martha's Vineyard")."""
+    text = ctx.text
+    return any(not text.startswith(("'s", "’s", "'", "’"), end) for _, end in occurrences(text, owner))
 
 
 def _code_or_number(text: str) -> bool:
