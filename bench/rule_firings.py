@@ -62,6 +62,7 @@ RULES = {
     "253c6bc": "the first word of the only 'of' name refers to it ('the Chamber')",
     "8ba7090": "a grouping of teams named by a compass point",
     "522588f": "a name before a town and a state's postal code is a venue",
+    "e4c10aa": "a possessive's owner that the text names alone is a name of its own",
 }
 
 
@@ -157,6 +158,7 @@ ABLATIONS = {
     "253c6bc": lambda m: _set(m.canonical, "OF_WORDS", frozenset()),
     "8ba7090": lambda m: _set(m.judge, "_compass_grouping", lambda doc, c: False),
     "522588f": lambda m: _set(m.judge, "_before_address", lambda doc, ctx, c: False),
+    "e4c10aa": lambda m: _set(m.candidates, "_named_alone", lambda ctx, owner: False),
 }
 
 
