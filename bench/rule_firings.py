@@ -1,7 +1,7 @@
 """What each entity rule changes on text it was not written from: its firings, and our verdicts.
 
-A rule is named by the commit that added it (``RULES``). Its firings on a set of benchmark
-pages are found by ablation: the extractor runs once as it is and once with that rule switched
+A rule is named by the commit that added it, or by a name (``RULES``). Its firings on a set of
+benchmark pages are found by ablation: the extractor runs once as it is and once with that rule switched
 off (``ABLATIONS``: the rule's function replaced by what the code did before the commit), and
 every mention whose label or canonical name differs (a person or organisation that appears,
 disappears, changes label or refers to another name) is one firing of that rule. A rule whose
@@ -38,8 +38,9 @@ FREE_IDS = SHARED / "gold" / "free-ids.txt"
 GENERALISATION = ROOT / "bench" / "gold" / "generalisation.jsonl"
 VERDICTS = ROOT / "bench" / "gold" / "rule_firings.jsonl"
 
-#: the entity rules of issue 15, by the commit that added them (short sha: what it does); the
-#: removed ones stay listed, so that their verdicts keep their names
+#: the entity rules of issue 15, by the commit on main that added them (short sha: what it
+#: does), or by a name for those of the issue-15 branch; the removed ones stay listed, so that
+#: their verdicts keep their names
 RULES = {
     "b1aaf66": "names listed together are of one kind",
     "91394bc": "a name before the noun of a thing",
@@ -61,8 +62,8 @@ RULES = {
     "a1cf64b": "a common word that starts longer names counts once ('Digital')",
     "253c6bc": "the first word of the only 'of' name refers to it ('the Chamber')",
     "8ba7090": "a grouping of teams named by a compass point",
-    "522588f": "a name before a town and a state's postal code is a venue",
-    "e4c10aa": "a possessive's owner that the text names alone is a name of its own",
+    "venue-address": "a name before a town and a state's postal code is a venue (added and reverted on issue-15)",
+    "possessive-owner": "a possessive's owner that the text names alone is a name of its own (issue-15)",
 }
 
 
@@ -157,8 +158,8 @@ ABLATIONS = {
     "a1cf64b": lambda m: _set(m.judge, "_starts_longer_name", lambda doc, i: False),
     "253c6bc": lambda m: _set(m.canonical, "OF_WORDS", frozenset()),
     "8ba7090": lambda m: _set(m.judge, "_compass_grouping", lambda doc, c: False),
-    "522588f": lambda m: _set(m.judge, "_before_address", lambda doc, ctx, c: False),
-    "e4c10aa": lambda m: _set(m.candidates, "_named_alone", lambda ctx, owner: False),
+    "venue-address": lambda m: _set(m.judge, "_before_address", lambda doc, ctx, c: False),
+    "possessive-owner": lambda m: _set(m.candidates, "_named_alone", lambda ctx, owner: False),
 }
 
 
