@@ -83,6 +83,13 @@ def test_running_the_demo_twice_leaves_the_same_articles(tmp_path, tiny_model):
     assert "[-45-]{+60+}" in diff.stdout and "+ The Ministry of Science and ICT said" in diff.stdout
 
 
+def test_the_edited_demo_on_a_new_database_says_to_run_the_plain_demo_first(tmp_path, tiny_model):
+    db = tmp_path / "demo.duckdb"
+    out = run_newsmon("demo", "--edited", "--db", str(db), "--workers", "0", "--model", tiny_model)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "newsmon diff" not in out.stdout and "run `newsmon demo` first" in out.stdout
+
+
 def test_an_edit_that_no_longer_matches_its_article_fails_loudly(tmp_path):
     edits = tmp_path / "edits.toml"
     edits.write_text('[[edit]]\nslug = "whisperline-hash-matching-rooms-closed"\n'

@@ -131,8 +131,13 @@ def demo(port, edited, topic, threshold, keep_all, model, processes, db_path):
         from newsmon.crawler.runs.report import print_alerts
         print_alerts(db_path, console)
         if edited:
+            from newsmon.data.versions import article_history
             for url in edited_urls(DEMO_SITE_URL):
-                console.print(f"What the editors changed: newsmon diff --db {db_path} {url}", markup=False)
+                if len(article_history(db_path, url).versions) > 1:
+                    console.print(f"What the editors changed: newsmon diff --db {db_path} {url}", markup=False)
+                else:
+                    console.print(f"{url} was new to this database, so there is no earlier version to "
+                                  "compare: run `newsmon demo` first, then `newsmon demo --edited`.", markup=False)
 
 
 @cli.group()
