@@ -157,7 +157,7 @@ ABLATIONS = {
     "baf5820": lambda m: _set(m.judge, "_single_capital", lambda text: False),
     "a1cf64b": lambda m: _set(m.judge, "_starts_longer_name", lambda doc, i: False),
     "253c6bc": lambda m: _set(m.canonical, "OF_WORDS", frozenset()),
-    "8ba7090": lambda m: _set(m.judge, "_compass_grouping", lambda doc, c: False),
+    "8ba7090": lambda m: _set(m.judge, "_compass_grouping", lambda doc, ctx, c: False),
     "venue-address": lambda m: _set(m.judge, "_before_address", lambda doc, ctx, c: False),
     "possessive-owner": lambda m: _set(m.candidates, "_named_alone", lambda ctx, owner: False),
 }

@@ -133,6 +133,15 @@ def apply_edits(articles: list[DemoArticle], when: datetime,
                 path: Path = EDITS) -> list[DemoArticle]:
     """The articles as the site shows them after the edits in `path` (`newsmon demo
     --edited`): each edited article's text changed and its `updated` set to `when`."""
+    edits = load_edits(path)
+    missing = set(edits) - {a.slug for a in articles}
+    if missing:
+        raise DemoContentError(f"{path}: no article with slug {sorted(missing)}")
+    return [_edited(a, *edits[a.slug], when, path) if a.slug in edits else a for a in articles]
+
+
+def load_edits(path: Path = EDITS) -> dict[str, tuple[list[tuple[str, str]], tuple[str, ...]]]:
+    """edits.toml as {slug: (replace pairs, added paragraphs)}."""
     edits = {}
     for edit in _read_toml(path).get("edit", []):
         try:
@@ -140,10 +149,7 @@ def apply_edits(articles: list[DemoArticle], when: datetime,
                                    tuple(str(p) for p in edit.get("add", [])))
         except (KeyError, TypeError, ValueError) as exc:
             raise DemoContentError(f"{path}: bad edit: {exc!r}") from exc
-    missing = set(edits) - {a.slug for a in articles}
-    if missing:
-        raise DemoContentError(f"{path}: no article with slug {sorted(missing)}")
-    return [_edited(a, *edits[a.slug], when, path) if a.slug in edits else a for a in articles]
+    return edits
 
 
 def _edited(article: DemoArticle, pairs: list[tuple[str, str]], added: tuple[str, ...],

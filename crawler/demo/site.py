@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 
 from newsmon.crawler.demo import feeds
 from newsmon.crawler.demo.content import (DemoArticle, SiteConfig, StaticPage, apply_edits,
-                                          load_articles, load_site_config)
+                                          load_articles, load_edits, load_site_config)
 from newsmon.crawler.localserver import LocalServer, Response
 
 logger = logging.getLogger(__name__)
@@ -98,8 +98,8 @@ def serve_demo_site(*, port: int = 0, min_latency: float = 0.0,
 
 def edited_urls(base_url: str) -> list[str]:
     """The URLs of the articles `edits.toml` changes, on the site at `base_url`."""
-    now = datetime.now(timezone.utc)
-    return [base_url.rstrip("/") + a.path for a in apply_edits(load_articles(), now) if a.updated == now]
+    slugs = load_edits()
+    return [base_url.rstrip("/") + a.path for a in load_articles() if a.slug in slugs]
 
 
 def demo_routes(server: LocalServer) -> dict[str, str]:

@@ -8,6 +8,8 @@ database (read-only).
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pandas as pd
 from rich.console import Console
 from rich.table import Table
@@ -147,9 +149,12 @@ def print_alerts(db_path: str, console: Console, *, watchlist_path: str = "examp
 def _each_rule_first(alerts: list) -> list:
     """The alerts with the first of each rule up front (then the second of each, ...), so
     a short table shows every kind of change, not ten of the most frequent kind."""
-    seen: dict[str, int] = {}
-    ranks = [seen.__setitem__(a.rule, seen.get(a.rule, -1) + 1) or seen[a.rule] for a in alerts]
-    return [a for _, _, a in sorted(zip(ranks, range(len(alerts)), alerts), key=lambda t: t[:2])]
+    ranks, seen = [], Counter()
+    for alert in alerts:
+        ranks.append(seen[alert.rule])  # how many of its rule came before it
+        seen[alert.rule] += 1
+    order = sorted(range(len(alerts)), key=lambda i: (ranks[i], i))
+    return [alerts[i] for i in order]
 
 
 def human_number(value: float) -> str:

@@ -35,6 +35,7 @@ RULES_DIR = Path(__file__).with_name("rules")
 SENTENCES_SQL = Path(__file__).with_name("sentences.sql")
 TERMS_SQL = Path(__file__).with_name("terms.sql")
 FOUND_SQL = Path(__file__).with_name("found.sql")
+PERIOD_SQL = Path(__file__).with_name("period.sql")
 # DuckDB's rows per row group (its default row_group_size): the unit its scans skip by a
 # rowid range
 ROW_GROUP_ROWS = 122_880
@@ -183,7 +184,7 @@ def _read_period(con: duckdb.DuckDBPyConnection, since: datetime, until: datetim
         monday = datetime(since.year, since.month, since.day) - timedelta(days=since.weekday())
         start, shown = min(since, monday - timedelta(days=7 * weeks)), min(since, monday)
     params = {"from": start, "shown": shown, "since": since, "until": until}
-    sql = (Path(__file__).with_name("period.sql")).read_text(encoding="utf-8")
+    sql = PERIOD_SQL.read_text(encoding="utf-8")
     try:
         for statement in _statements(sql):
             con.execute(statement, {k: v for k, v in params.items() if f"${k}" in statement})

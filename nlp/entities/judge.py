@@ -24,8 +24,6 @@ from newsmon.nlp.entities.cues import occurrences, organisation_names, person_na
 log = logging.getLogger(__name__)
 
 _YEAR = re.compile(r"^(1[89]|2[01])\d\d$")
-COMPASS = frozenset({"North", "South", "East", "West", "Central", "Northern", "Southern", "Eastern", "Western",
-                     "Northeast", "Northwest", "Southeast", "Southwest", "Midwest", "Atlantic", "Pacific"})
 _NEXT_WORD = re.compile(r" ([a-z]+|\d{2,4})(?![\w-])")
 _INDEX_NUMBER = re.compile(r"^\d{2,4}$")
 TITLE_FUNCTION_WORDS = frozenset({"a", "an", "the", "of", "to", "in", "on", "and", "or", "for", "with", "at", "by"})
@@ -210,7 +208,7 @@ def _judge_org(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         c.decide(OTHER, STRONG, f"place: {c.text!r} is a {place}, and no organisation word")
     elif (venue := _venue_head_after(doc, ctx, c)) is not None:
         c.decide(OTHER, RULE, f"not an organisation: part of a place's name ending in {venue!r}")
-    elif _compass_grouping(doc, c):
+    elif _compass_grouping(doc, ctx, c):
         c.decide(OTHER, RULE, f"not an organisation: {text!r} is a division of a league, named by a compass point")
     elif given and _person_shaped(doc, ctx, c):
         c.decide(PERSON, RULE, f"person: starts with a given name ({given}), no organisation word")
@@ -334,14 +332,15 @@ def _thing_noun_at(text: str, end: int, nouns: frozenset[str]) -> bool:
                                                                and not _YEAR.match(match.group(1))))
 
 
-def _compass_grouping(doc: Doc, c: Candidate) -> bool:
+def _compass_grouping(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
     """"AFC West", "Central Division", "Eastern Conference": a grouping of teams named by a compass
     point; a body's division is named by what it does ("Antitrust Division")."""
     if c.length != 2:
         return False
     first, last = doc[c.start].text, doc[c.end - 1].text
-    return ((first.isupper() and len(first) > 1 and last in COMPASS)
-            or (first in COMPASS and last in ("Division", "Conference")))
+    compass = ctx.rules.compass_points
+    return ((first.isupper() and len(first) > 1 and last in compass)
+            or (first in compass and last in ctx.rules.grouping_heads))
 
 
 def _single_letter_end(doc: Doc, c: Candidate) -> bool:

@@ -78,6 +78,8 @@ class EntityRules:
     facility_prepositions: frozenset[str]
     calendar_words: frozenset[str]
     thing_nouns: frozenset[str]  # "the COTS program": a name before one is no organisation
+    compass_points: frozenset[str]  # "AFC West", "Eastern Conference": a grouping of teams
+    grouping_heads: frozenset[str]
     org_cues: OrgCues
     person_cues: PersonCues
 
@@ -150,6 +152,8 @@ def load_rules(path: str | Path = DEFAULT_RULES) -> EntityRules:
         facility_prepositions=frozenset(not_entity["facility_prepositions"]),
         calendar_words=frozenset(not_entity["calendar_words"]),
         thing_nouns=frozenset(not_entity["thing_nouns"]),
+        compass_points=frozenset(not_entity["compass_points"]),
+        grouping_heads=frozenset(not_entity["grouping_heads"]),
         org_cues=_org_cues(data["org_evidence"]),
         person_cues=_person_cues(data["person_evidence"]),
     )
