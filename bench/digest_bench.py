@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from newsmon.data.digest import build_digest, render_html, render_markdown, write_data  # noqa: E402
 from newsmon.data.export import export_table  # noqa: E402
 from newsmon.data.named import run_query  # noqa: E402
+from newsmon.data import entity_weeks  # noqa: E402
 from newsmon.data.store import open_db, query  # noqa: E402
 
 SOURCES = 200
@@ -63,6 +64,7 @@ def generate(path: Path, articles: int) -> None:
         _articles(con, articles)
         _entities(con)
         _mentions(con)
+        entity_weeks.rebuild(con)  # the writer's weekly counts, for mentions written around it
         _figures(con)
         _fines(con)
         con.execute("CHECKPOINT")

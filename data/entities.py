@@ -42,6 +42,8 @@ from datetime import datetime
 
 import duckdb
 
+from newsmon.data import entity_weeks
+
 logger = logging.getLogger(__name__)
 
 # {names} is a table/view with columns (label, canonical); keys are computed
@@ -253,6 +255,7 @@ def _move(con: duckdb.DuckDBPyConnection, old_id: int, new_id: int) -> None:
     con.execute("UPDATE fine_reports SET authority_entity_id = $new WHERE authority_entity_id = $old", ids)
     con.execute("UPDATE fine_reports SET target_entity_id = $new WHERE target_entity_id = $old", ids)
     con.execute("DELETE FROM entities WHERE entity_id = $old", {"old": old_id})
+    entity_weeks.recount(con, (old_id, new_id))
 
 
 def merge_entities(con: duckdb.DuckDBPyConnection, keep: str, other: str, now: datetime,
@@ -290,6 +293,7 @@ def split_entity(con: duckdb.DuckDBPyConnection, name: str, spelling: str, now: 
     moved = con.execute("""UPDATE mentions SET entity_id = $new
                            WHERE entity_id = $old AND alias_key(label, canonical) = $key""",
                         {"new": new_id, "old": entity_id, "key": key}).fetchone()[0]
+    entity_weeks.recount(con, (entity_id, new_id))
     con.execute("INSERT INTO entity_decisions (decided_at, action, label, name, other) VALUES (?, 'split', ?, ?, ?)",
                 [now, entity_label, entity_name, spelling])
     return {"entity": entity_name, "split": spelling, "moved_mentions": int(moved or 0)}

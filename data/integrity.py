@@ -116,6 +116,7 @@ class TableCheck:
     kind: str  # "table" | "view"
     rows: int | None = None
     error: str | None = None
+    fix: str | None = None  # when the table reads but is wrong in a way a command repairs
 
 
 @dataclass

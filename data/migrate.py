@@ -24,6 +24,7 @@ from pathlib import Path
 
 import duckdb
 
+from newsmon.data import entity_weeks
 from newsmon.data.connection import DEFAULT_DB_PATH, connect, utc_now
 from newsmon.data.errors import (DamagedDatabaseError, DatabaseNotFoundError, MigrationError,
                                  NewerSchemaError)
@@ -174,10 +175,27 @@ def check(path: Path | str = DEFAULT_DB_PATH, directory: Path = MIGRATIONS_DIR,
     with connect(path, read_only=True, timeout=timeout) as con:
         done = applied_versions(con)
         report = verify_tables(con, path)
+        _check_entity_weeks(con, report)
     report.applied = sorted(done & known)
     report.pending = sorted(known - done)
     report.unknown = sorted(done - known)
     return report
+
+
+def _check_entity_weeks(con: duckdb.DuckDBPyConnection, report: CheckReport) -> None:
+    """The writer-kept weekly counts (migration 015) against the mentions they count."""
+    table = next((t for t in report.tables if t.name == "entity_weeks" and not t.error), None)
+    if table is None or any(t.error for t in report.tables if t.name in ("mentions", "articles")):
+        return
+    try:
+        counts, weeks = entity_weeks.drift(con)
+    except duckdb.Error as exc:
+        table.error = str(exc).strip().splitlines()[0]
+        return
+    if counts or weeks:
+        table.error = (f"{counts} weekly counts differ from the mentions they count, {weeks} mentions "
+                       "are not in their article's week")
+        table.fix = "newsmon db reindex computes them again"
 
 
 def _row_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

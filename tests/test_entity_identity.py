@@ -150,7 +150,7 @@ def test_migration_014_removes_entities_left_behind_by_merges_and_repoints_their
                                   value, unit, status, text, start_char, end_char)
             VALUES ('1:50', 'f1', 1, 'EU', 'organisation', 1, 1e6, 'EUR', 'imposed', '€1m', 50, 53)""")
     con.close()
-    assert [m.version for m in migrate(db)] == [14]
+    assert [m.version for m in migrate(db)][0] == 14  # and the later ones
     con = duckdb.connect(str(db))
     assert con.execute("SELECT entity_id, name FROM entities ORDER BY 1").fetchall() == [
         (2, "European Union"), (3, "Data Protection Board of India")]

@@ -64,6 +64,9 @@ def db_check(db_path):
                f" of {len(views)} resolve")
     for t in report.problems:
         click.echo(f"  {t.kind} {t.name}: {t.error}", err=True)
+    if report.problems and all(t.fix for t in report.problems):
+        raise CliError(f"{db_path} reads in full, but " + "; ".join(f"{t.name} is out of date ({t.fix})"
+                                                                    for t in report.problems), EXIT_DATABASE)
     if report.problems:
         raise CliError(f"{db_path} is damaged: {len(report.problems)} table(s) or view(s) "
                        f"cannot be read; restore it from a backup", EXIT_DATABASE)
@@ -80,11 +83,14 @@ def db_check(db_path):
               help="Seconds to wait while a reader or writer holds the database.")
 @db_option
 def db_reindex(timeout, db_path):
-    """Build the full-text search index from scratch (newsmon search).
+    """Build the full-text search index (newsmon search) and the weekly counts
+    (table entity_weeks, column mentions.week_start) from scratch.
 
-    Crawls, loads and reannotate keep the index current by themselves, reading
-    only new and changed articles; rebuild it after a newsmon upgrade that says
-    so, or to re-sort it. Takes the run lock like a crawl (exit 6 while one runs).
+    Crawls, loads and reannotate keep both current by themselves, reading only
+    new and changed articles; rebuild them after a newsmon upgrade that says so,
+    when `newsmon db check` finds the counts out of date (mentions written by
+    other tools), or to re-sort the index. Takes the run lock like a crawl (exit 6
+    while one runs).
 
     \b
     Example:
@@ -93,13 +99,16 @@ def db_reindex(timeout, db_path):
     from newsmon.data.connection import check_header
     from newsmon.data.lock import RunLock
     from newsmon.data.search import reindex
+    from newsmon.data.store import Store
 
     check_header(Path(db_path))
     if not Path(db_path).exists():
         raise CliError(f"{db_path} does not exist; run a crawl or `newsmon demo` first", EXIT_DATABASE)
     with RunLock(db_path):
         report = reindex(db_path, timeout=timeout)
+        weeks = Store(db_path, busy_timeout=timeout).recount_weeks()
     say(report.summary())
+    say(f"weekly counts: {weeks:,} entity-weeks")
 
 
 @db.command("status")

@@ -161,7 +161,7 @@ def alerts_on(con: duckdb.DuckDBPyConnection, watchlist: Watchlist | None = None
             continue
         jobs.append((rule, params))
     if any(_reads_period(rule) for rule, _ in jobs):
-        _read_period(con, start, until, watchlist.rules.spike_weeks if any(r == "spike" for r, _ in jobs) else 0)
+        _read_period(con, start, until, whole_weeks=any(r == "spike" for r, _ in jobs))
     patterns = [params["pattern"] for rule, params in jobs if rule == "watched_term"]
     if patterns:
         _read_term_articles(con, start, until, patterns)
@@ -176,14 +176,13 @@ def alerts_on(con: duckdb.DuckDBPyConnection, watchlist: Watchlist | None = None
     return report
 
 
-def _read_period(con: duckdb.DuckDBPyConnection, since: datetime, until: datetime, weeks: int) -> None:
+def _read_period(con: duckdb.DuckDBPyConnection, since: datetime, until: datetime, whole_weeks: bool) -> None:
     """The temporary tables alert_articles and alert_mentions (period.sql): from `since`, or
-    from the Monday `weeks` weeks before since's week when the spike rule needs them."""
-    start = shown = since
-    if weeks:
-        monday = datetime(since.year, since.month, since.day) - timedelta(days=since.weekday())
-        start, shown = min(since, monday - timedelta(days=7 * weeks)), min(since, monday)
-    params = {"from": start, "shown": shown, "since": since, "until": until}
+    from the Monday of since's week when the spike rule needs whole weeks."""
+    shown = since
+    if whole_weeks:
+        shown = min(since, datetime(since.year, since.month, since.day) - timedelta(days=since.weekday()))
+    params = {"shown": shown, "since": since, "until": until}
     sql = PERIOD_SQL.read_text(encoding="utf-8")
     try:
         for statement in _statements(sql):

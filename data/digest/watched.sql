@@ -21,6 +21,7 @@ arts AS MATERIALIZED (
 hits AS (
     SELECT DISTINCT m.entity_id, m.article_id FROM mentions m
     WHERE m.entity_id IN (SELECT entity_id FROM ids) AND m.article_id IN (SELECT article_id FROM arts)
+      AND m.week_start >= $week::DATE - INTERVAL 7 DAY AND m.week_start <= $week::DATE  -- skips other weeks
 )
 SELECT w.pos, w.watched, coalesce(any_value(i.name), w.watched) AS name, w.label,
        count(DISTINCT a.article_id) FILTER (WHERE a.this_week) AS articles,

@@ -43,11 +43,14 @@ span AS MATERIALIZED (
 -- every mention of the top entities, then only those in the span's articles
 top_hits AS (
     SELECT m.article_id, m.entity_id::VARCHAR AS entity
-    FROM mentions m WHERE m.entity_id IN (SELECT entity_id FROM top)
+    FROM mentions m
+    WHERE m.entity_id IN (SELECT entity_id FROM top)
+      AND in_weeks(m.week_start, $week::DATE - INTERVAL (7 * ($weeks - 1)) DAY, $week::DATE + INTERVAL 7 DAY)
     UNION ALL
     SELECT m.article_id, entity_key(m.label, NULL, lower(m.canonical))
     FROM mentions m
     WHERE m.entity_id IS NULL
+      AND in_weeks(m.week_start, $week::DATE - INTERVAL (7 * ($weeks - 1)) DAY, $week::DATE + INTERVAL 7 DAY)
       AND entity_key(m.label, NULL, lower(m.canonical)) IN (SELECT entity FROM top WHERE entity_id IS NULL)
 ),
 counts AS (

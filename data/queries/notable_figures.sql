@@ -44,7 +44,7 @@ near AS (
     SELECT d.article_id, d.start_char, m.entity_id, m.label, m.rowid AS mention_row
     FROM detail d
     JOIN mentions m ON m.article_id = d.article_id
-    WHERE d.kind <> 'money'
+    WHERE d.kind <> 'money' AND m.week_start = $week::DATE  -- the week's articles' (skips other weeks)
     QUALIFY row_number() OVER (PARTITION BY d.article_id, d.start_char
                                ORDER BY abs(m.start_char - d.start_char), m.start_char) = 1
 ),
@@ -52,7 +52,8 @@ nearest AS (
     SELECT n.article_id, n.start_char, coalesce(e.name, m.canonical) AS entity, n.label AS entity_label
     FROM near n
     LEFT JOIN entities e ON e.entity_id = n.entity_id
-    LEFT JOIN (SELECT rowid AS mention_row, canonical FROM mentions WHERE entity_id IS NULL) m USING (mention_row)
+    LEFT JOIN (SELECT rowid AS mention_row, canonical FROM mentions WHERE entity_id IS NULL AND week_start = $week::DATE) m
+        USING (mention_row)
 ),
 -- a money figure's party, as the entity its name is an alias of
 party AS (

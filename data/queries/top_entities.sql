@@ -40,27 +40,22 @@ counted AS MATERIALIZED (
     GROUP BY p.label, p.entity_id, p.name_key
     HAVING count(*) FILTER (WHERE w.this_week) > 0
 ),
--- articles from the week on; everything else came before it
-since_week AS (
-    SELECT article_id FROM articles WHERE article_time(published_at, first_seen_at) >= $week::DATE
-),
 -- the week's entities that an earlier article already mentioned: those of the
--- previous week for free, the others looked up (few: mostly rare names)
+-- previous week for free, the others looked up (few: mostly rare names) among the
+-- mentions of articles dated before the week (week_start, migration 015)
 unsure AS (SELECT entity, entity_id FROM counted WHERE prev_articles = 0),
 seen_before AS (
     SELECT entity FROM counted WHERE prev_articles > 0
     UNION ALL
     SELECT m.entity_id::VARCHAR
     FROM mentions m
-    WHERE m.entity_id IN (SELECT entity_id FROM unsure)
-      AND m.article_id NOT IN (SELECT article_id FROM since_week)
+    WHERE m.entity_id IN (SELECT entity_id FROM unsure) AND m.week_start < $week::DATE
     GROUP BY m.entity_id
     UNION ALL
     SELECT DISTINCT entity_key(m.label, NULL, m.canonical)
     FROM mentions m
-    WHERE m.entity_id IS NULL
+    WHERE m.entity_id IS NULL AND m.week_start < $week::DATE
       AND entity_key(m.label, NULL, m.canonical) IN (SELECT entity FROM unsure WHERE entity_id IS NULL)
-      AND m.article_id NOT IN (SELECT article_id FROM since_week)
 ),
 ranked AS (
     SELECT c.label, c.entity, coalesce(e.name, c.canonical) AS name, c.articles, c.sources, c.mentions,

@@ -18,6 +18,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from newsmon.data import entity_weeks
 from newsmon.data.entities import resolve_entities
 from newsmon.data.frames import to_arrow, with_article_id
 from newsmon.data.store.versions import record_versions, snapshot_replaced
@@ -83,11 +84,19 @@ FROM in_mentions m
 SEMI JOIN _targets t ON t.article_id = m.article_id
 """
 
-_INSERT_MENTIONS = """
-INSERT INTO mentions (article_id, label, text, canonical, entity_id, start_char, end_char, sentence)
-SELECT DISTINCT m.article_id, m.label, m.text, m.canonical, e.entity_id, m.start, m."end", m.sentence
+# the new mentions with their article's week, kept for a moment so entity_weeks counts them
+_NEW_MENTIONS = f"""
+CREATE OR REPLACE TEMP TABLE _new_mentions AS
+SELECT DISTINCT m.article_id, m.label, m.text, m.canonical, e.entity_id, m.start, m."end", m.sentence,
+    {entity_weeks.WEEK_START} AS week_start
 FROM _mentions m
+JOIN articles a ON a.article_id = m.article_id
 LEFT JOIN _entity_of e ON e.label = m.label AND e.canonical = m.canonical
+"""
+
+_INSERT_MENTIONS = """
+INSERT INTO mentions (article_id, label, text, canonical, entity_id, start_char, end_char, sentence, week_start)
+SELECT * FROM _new_mentions
 """
 
 _INSERT_FIGURES = """
@@ -111,7 +120,7 @@ def write_articles(con: duckdb.DuckDBPyConnection, run_id: int | None, now) -> d
                 "SELECT article_id FROM _batch WHERE change IN ('new', 'changed')")
     log_conflicts(con)
     warn_orphans(con, "_batch")
-    counts.update(write_annotations(con, now))
+    counts.update(write_annotations(con, now, stored="SELECT article_id FROM _batch WHERE change = 'changed'"))
     if replaced:
         counts["versions"] = record_versions(con, now, run_id)
     return counts
@@ -152,15 +161,20 @@ def warn_orphans(con: duckdb.DuckDBPyConnection, scope: str) -> None:
             logger.warning("%s: %d row(s) name an article outside the batch; dropped", table[3:], orphans)
 
 
-def write_annotations(con: duckdb.DuckDBPyConnection, now) -> dict[str, int]:
+def write_annotations(con: duckdb.DuckDBPyConnection, now,
+                      stored: str = "SELECT article_id FROM _targets") -> dict[str, int]:
     """Replace mentions, figures and fine reports of the articles in temp table _targets
-    (money converted, fines grouped: data/store/money.py)."""
+    (money converted, fines grouped: data/store/money.py), and their entities' weekly
+    counts (data/entity_weeks.py); `stored` selects those that may have mentions already."""
     remember_fine_ids(con)
+    entity_weeks.take_out(con, stored)
     for statement in _DELETE_OLD_ANNOTATIONS:
         con.execute(statement)
     con.execute(_STAGE_MENTIONS)
     resolve_entities(con, "_mentions", now)
+    con.execute(_NEW_MENTIONS)
     mentions = con.execute(_INSERT_MENTIONS).fetchone()[0]
+    entity_weeks.put_in(con, "_new_mentions")
     figures = con.execute(_INSERT_FIGURES).fetchone()[0]
     return {"mentions": mentions, "figures": figures, **write_money(con)}
 

@@ -18,6 +18,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from newsmon.data import entity_weeks
 from newsmon.data.connection import DEFAULT_DB_PATH, connect, utc_now
 from newsmon.data.errors import WriteError
 from newsmon.data.integrity import DEFAULT_MIN_FREE_MB, check_free_space, storage_error
@@ -236,6 +237,13 @@ class Store:
         return counts
 
 
+
+    def recount_weeks(self) -> int:
+        """Every mention's week and every entity's weekly counts computed again
+        (data/entity_weeks.py), in one transaction; returns the entity-weeks."""
+        with self._transaction("recount_weeks") as con:
+            entity_weeks.rebuild(con)
+            return int(con.execute("SELECT count(*) FROM entity_weeks").fetchone()[0])
 
     # -- currency rates ------------------------------------------------------
 

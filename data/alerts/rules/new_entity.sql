@@ -28,6 +28,7 @@ seen_before AS (
     SELECT DISTINCT m.entity_id
     FROM mentions m
     WHERE m.entity_id IN (SELECT entity_id FROM counted)
+      AND m.week_start <= date_trunc('week', $since::TIMESTAMP)::DATE
       AND m.article_id NOT IN (SELECT article_id FROM articles_between($since, 'infinity', 0, NULL))
 ),
 fresh AS (

@@ -7,26 +7,27 @@
 -- z = (week - mean) / max(standard deviation, sqrt(mean), 1) >= $z (sqrt(mean): the noise of
 -- a count, so a rarely named entity needs more than a lucky week). One alert per entity and
 -- week; the evidence is up to five of the week's articles.
--- params: $since, $weeks, $min_articles, $ratio, $z
+-- The counts of whole weeks are the writer's (entity_weeks), so a period that starts or ends
+-- within a week judges the whole of it.
+-- params: $since, $until, $weeks, $min_articles, $ratio, $z
 WITH
 first_week AS (
     SELECT date_trunc('week', min(article_time(published_at, first_seen_at)))::DATE AS week FROM articles
 ),
--- the period's weeks first: only entities with enough articles in one of them are candidates
--- (alert_mentions, period.sql, holds the mentions from the Monday $weeks weeks before)
+-- the weekly counts are the writer's (entity_weeks, migration 015): the period's weeks first,
+-- only entities with enough articles in one of them are candidates
 candidates AS MATERIALIZED (
-    SELECT entity_id, week, count(DISTINCT article_id) AS articles
-    FROM alert_mentions
-    WHERE week >= date_trunc('week', $since::TIMESTAMP)::DATE
-    GROUP BY ALL
-    HAVING count(DISTINCT article_id) >= $min_articles
+    SELECT entity_id, week_start AS week, articles
+    FROM entity_weeks
+    WHERE week_start >= date_trunc('week', $since::TIMESTAMP)::DATE AND week_start <= $until::DATE
+      AND articles >= $min_articles
 ),
 -- then the weeks before, for the candidates only
 counts AS MATERIALIZED (
-    SELECT entity_id, week, count(DISTINCT article_id) AS articles
-    FROM alert_mentions
-    WHERE entity_id IN (SELECT DISTINCT entity_id FROM candidates)
-    GROUP BY ALL
+    SELECT entity_id, week_start AS week, articles
+    FROM entity_weeks
+    WHERE entity_id IN (SELECT entity_id FROM candidates)
+      AND week_start >= (date_trunc('week', $since::TIMESTAMP) - INTERVAL (7 * $weeks) DAY)::DATE
 ),
 earlier AS (
     SELECT c.entity_id, c.week, c.articles, r.k, coalesce(t.articles, 0) AS n
@@ -43,8 +44,9 @@ judged AS (
        AND any_value(articles) >= $ratio * greatest(avg(n), 1)
        AND (any_value(articles) - avg(n)) / greatest(stddev_pop(n), sqrt(avg(n)), 1) >= $z
 ),
--- the evidence: the first five of the week's articles (of the week's part in the period); the
--- sentences of those mentions are read by build.py
+-- the evidence: the first five of the week's articles (alert_mentions, period.sql, holds the
+-- mentions from the Monday of the period's first week on); the sentences of those mentions are
+-- read by build.py
 first_five AS MATERIALIZED (
     SELECT m.entity_id, a.week, arg_min(m.mention_row, m.start_char) AS mention_row, a.title, a.canonical_url,
            a.sitename, a.source, a.article_at, a.article_id
