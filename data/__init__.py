@@ -15,6 +15,8 @@ The default database is data/newsmon.duckdb (git-ignored).  This package never
 imports `crawler` or `nlp`.
 """
 
+import importlib
+
 from newsmon.data.connection import DEFAULT_DB_PATH, load_fts
 from newsmon.data.errors import (
     DatabaseBusyError,
@@ -24,9 +26,23 @@ from newsmon.data.errors import (
     NotADatabaseError,
     WriteError,
 )
-from newsmon.data.frames import article_id_for
 from newsmon.data.migrate import migrate, status
-from newsmon.data.store import Store, connect_read, open_db, query
+
+# the names whose modules load pandas and the writer, imported on first use (PEP 562), so
+# that a command needing only the connection or the migrations (the CLI's default path,
+# `newsmon --help`) starts without them
+_EXPORTS = {"article_id_for": "frames", "Store": "store", "connect_read": "store",
+            "open_db": "store", "query": "store"}
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "DEFAULT_DB_PATH",

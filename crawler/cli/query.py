@@ -56,9 +56,8 @@ def sql(statement, query_name, params, list_queries, timeout, staged, staging_di
       newsmon sql --query top_entities --param week=2026-W47 --param label=person
       newsmon sql --staged "select batch_id, count(*) from staged_articles group by 1"
     """
-    from newsmon.data import named
-
     if list_queries:
+        from newsmon.data import named  # pandas: only for the named queries
         rows = [(q.name, ", ".join(p.name for p in q.params), q.about) for q in named.list_queries()]
         emit(Rows(["name", "params", "about"], ["VARCHAR"] * 3, rows), fmt)
         return
@@ -69,6 +68,7 @@ def sql(statement, query_name, params, list_queries, timeout, staged, staging_di
             raise CliError("give either a SQL statement or --query, not both", EXIT_USAGE)
         if staged:
             raise CliError("--staged and --staging go with a SQL statement, not --query", EXIT_USAGE)
+        from newsmon.data import named
         emit(named.run_query(db_path, query_name, parse_params(params), timeout=timeout,
                              fetch=Rows.from_result), fmt)
         return
