@@ -50,10 +50,9 @@ _APPLY = (
 
 _DRIFT = f"""
 WITH live AS ({_COUNTS.format(rows="mentions")})
-SELECT (SELECT count(*) FROM (
-            (SELECT * FROM live EXCEPT ALL SELECT entity_id, week_start, articles, mentions FROM entity_weeks)
-            UNION ALL
-            (SELECT entity_id, week_start, articles, mentions FROM entity_weeks EXCEPT ALL SELECT * FROM live))),
+SELECT (SELECT count(*) FROM live l
+        FULL JOIN entity_weeks w ON w.entity_id = l.entity_id AND w.week_start = l.week_start
+        WHERE l.articles IS DISTINCT FROM w.articles OR l.mentions IS DISTINCT FROM w.mentions),
        (SELECT count(*) FROM mentions m JOIN articles a USING (article_id)
         WHERE m.week_start IS DISTINCT FROM {WEEK_START})
 """

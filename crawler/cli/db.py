@@ -58,8 +58,9 @@ def db_check(db_path):
     click.echo(f"migrations: {len(report.applied)} applied, {len(report.pending)} pending"
                + (f", unknown to this newsmon: {', '.join(map(str, report.unknown))}"
                   if report.unknown else ""))
-    rows = sum(t.rows or 0 for t in tables if not t.error)
-    click.echo(f"tables: {len(tables) - sum(bool(t.error) for t in tables)} of {len(tables)} "
+    unread = [t for t in tables if t.error and not t.fix]  # a table out of date was still read in full
+    rows = sum(t.rows or 0 for t in tables if t not in unread)
+    click.echo(f"tables: {len(tables) - len(unread)} of {len(tables)} "
                f"read in full ({rows:,} rows); views: {len(views) - sum(bool(v.error) for v in views)}"
                f" of {len(views)} resolve")
     for t in report.problems:
