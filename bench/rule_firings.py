@@ -9,7 +9,7 @@ code is gone (it was removed) is reported as such.
 
 The pages are by default the free benchmark pages of ``../shared/gold/free-ids.txt`` less the
 ``dev`` part of our generalisation set (``bench/gold/generalisation.jsonl``): text no rule was
-written from (the pages we never annotated, and our ``heldout`` part). Our verdicts are in
+written from (the pages we never annotated, and our ``heldout`` and ``heldout2`` parts). Our verdicts are in
 ``bench/gold/rule_firings.jsonl``, one a line: id, rule, span, label with and without the rule
 (as this script prints them) and "right" (the rule's label is the one of
 ``../shared/gold/GUIDELINES.md`` and ``bench/gold/README.md``), "wrong" (the label without it
@@ -215,7 +215,7 @@ def load_verdicts() -> dict[tuple, str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--ids", help="a file of benchmark page ids, one a line (default: the unannotated free pages)")
+    parser.add_argument("--ids", help="a file of benchmark page ids, one a line (default: the free pages less our dev part)")
     parser.add_argument("--rules", help="comma-separated short shas (default: all of RULES)")
     parser.add_argument("--json", action="store_true", help="print the firings as JSON lines")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
