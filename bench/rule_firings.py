@@ -64,6 +64,7 @@ RULES = {
     "8ba7090": "a grouping of teams named by a compass point",
     "venue-address": "a name before a town and a state's postal code is a venue (added and reverted on issue-15)",
     "possessive-owner": "a possessive's owner that the text names alone is a name of its own (issue-15)",
+    "lower-case-acronym": "an acronym defined by lower-case words after ', or' or at a sentence's start names a thing (issue-15)",
 }
 
 
@@ -136,6 +137,20 @@ def _off_sport_roles(m) -> None:
     _set(m.entities, "load_rules", without)
 
 
+def _old_lower_case_acronyms(doc):
+    """Before "lower-case-acronym": only "words in lower case (ACR)"."""
+    found = {}
+    for i in range(1, len(doc) - 2):
+        if doc[i].text != "(" or doc[i + 2].text != ")" or not doc[i + 1].is_upper or not doc[i + 1].is_alpha:
+            continue
+        acronym = doc[i + 1].text.rstrip("s")
+        words = list(doc[max(0, i - len(acronym)):i])
+        if (len(words) == len(acronym) >= 2 and all(t.is_lower and t.is_alpha for t in words)
+                and "".join(t.text[0] for t in words).upper() == acronym):
+            found[doc[i + 1].text] = " ".join(t.text for t in words)
+    return found
+
+
 #: how to switch each rule off, given the modules (m.judge, m.candidates, ...)
 ABLATIONS = {
     "b1aaf66": _off_lists,
@@ -160,6 +175,7 @@ ABLATIONS = {
     "8ba7090": lambda m: _set(m.judge, "_compass_grouping", lambda doc, ctx, c: False),
     "venue-address": lambda m: _set(m.judge, "_before_address", lambda doc, ctx, c: False),
     "possessive-owner": lambda m: _set(m.candidates, "_named_alone", lambda ctx, owner: False),
+    "lower-case-acronym": lambda m: _set(m.patterns, "lower_case_acronyms", _old_lower_case_acronyms),
 }
 
 

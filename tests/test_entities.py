@@ -639,6 +639,16 @@ def test_demo_style_junk_is_cleaned(nlp):
     assert orgs(doc) == ["Orbix", "Lumora", "European Shoppers' Alliance"]
 
 
+def test_an_acronym_of_lower_case_words_names_a_term(nlp):
+    """", or HP" after lower-case words, and "(BED)" after a sentence-initial capital: a term, not a body;
+    an acronym of capitalised words stays the name of one."""
+    text = ("Binge eating disorder (BED) is common. People with BED eat at night. Teodor Lund had "
+            "hypersensitivity pneumonitis, or HP, said the Nordic Lung Council (NLC). HP is rare, the NLC said.")
+    doc = run(nlp, text, [("BED", "ORG", 0), ("BED", "ORG", 1), ("Teodor Lund", "PERSON"), ("HP", "ORG", 0),
+                          ("Nordic Lung Council", "ORG"), ("NLC", "ORG", 0), ("HP", "ORG", 1), ("NLC", "ORG", 1)])
+    assert orgs(doc) == ["Nordic Lung Council"]
+
+
 def test_an_event_named_after_a_person_is_no_person(nlp):
     text = ("Marta Ruiz won the Halvorsen Cup in Oslo. The Halvorsen Cup is played each spring, "
             "and Ruiz also reached the Brennan Finals.")

@@ -168,16 +168,29 @@ class AcronymDefinition:
 
 
 def lower_case_acronyms(doc: Doc) -> dict[str, str]:
-    """``very large online platform (VLOP)``: an acronym of lower-case words names a thing."""
+    """An acronym of lower-case words names a thing: ``very large online platform (VLOP)``,
+    ``hypersensitivity pneumonitis, or HP``, and at a sentence's start ``Binge eating disorder
+    (BED)``. A name's words are capitalised, so these define a term, not a body."""
     found = {}
     for i in range(1, len(doc) - 2):
-        if doc[i].text != "(" or doc[i + 2].text != ")" or not doc[i + 1].is_upper or not doc[i + 1].is_alpha:
+        if doc[i].text == "(" and doc[i + 2].text == ")":
+            at, before = i + 1, i  # "... platform (VLOP)"
+        elif doc[i].text == "," and doc[i + 1].lower_ == "or":
+            at, before = i + 2, i  # "... pneumonitis, or HP"
+        else:
             continue
-        acronym = doc[i + 1].text.rstrip("s")
-        words = [t for t in doc[max(0, i - len(acronym)):i]]
-        if (len(words) == len(acronym) >= 2 and all(t.is_lower and t.is_alpha for t in words)
+        acronym_token = doc[at]
+        if not (acronym_token.is_upper and acronym_token.is_alpha):
+            continue
+        acronym = acronym_token.text.rstrip("s")
+        start = before - len(acronym)
+        words = list(doc[max(0, start):before])
+        if not (len(words) == len(acronym) >= 2 and all(t.is_alpha for t in words)
                 and "".join(t.text[0] for t in words).upper() == acronym):
-            found[doc[i + 1].text] = " ".join(t.text for t in words)
+            continue
+        if all(t.is_lower for t in words) or (words[0].is_sent_start and words[0].is_title
+                                               and all(t.is_lower for t in words[1:])):
+            found[acronym_token.text] = " ".join(t.text for t in words)
     return found
 
 
