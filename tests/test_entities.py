@@ -639,6 +639,16 @@ def test_demo_style_junk_is_cleaned(nlp):
     assert orgs(doc) == ["Orbix", "Lumora", "European Shoppers' Alliance"]
 
 
+def test_a_name_of_common_words_cut_at_and_is_one(nlp):
+    """"Customs and Border Protection" cut in two by the model is one body; two names that the
+    text also gives apart, or a word that is no common English word, stay two."""
+    text = ("Seizures by Customs and Border Protection rose. Sprint and Verizon agreed, and Sprint said so. "
+            "Zorbex and Harbor Light Partners merged.")
+    doc = run(nlp, text, [("Customs", "ORG"), ("Border Protection", "ORG"), ("Sprint", "ORG"), ("Verizon", "ORG"),
+                          ("Sprint", "ORG", 1), ("Zorbex", "ORG"), ("Harbor Light Partners", "ORG")])
+    assert orgs(doc) == ["Customs and Border Protection", "Sprint", "Verizon", "Zorbex", "Harbor Light Partners"]
+
+
 def test_an_acronym_of_lower_case_words_names_a_term(nlp):
     """", or HP" after lower-case words, and "(BED)" after a sentence-initial capital: a term, not a body;
     an acronym of capitalised words stays the name of one."""

@@ -58,6 +58,36 @@ def model_candidates(doc: Doc, ctx: DocContext) -> list[Candidate]:
             pieces = _split_pairing(doc, ctx, *pieces[0]) if pieces else pieces
         for start, end in pieces:
             found.append(make_candidate(doc, start, end, "model", model_label=ent_label, fragment=fragment))
+    return _join_and_pairs(doc, ctx, found)
+
+
+def _join_and_pairs(doc: Doc, ctx: DocContext, found: list[Candidate]) -> list[Candidate]:
+    """"Customs" + "and" + "Border Protection": one name of common words (wordfreq) that the
+    model cut at "and", when neither part is named anywhere without the other; a one-word
+    common noun, then two or three: "Apple and Google" or "Sprint and Verizon" stay two."""
+    knowledge = ctx.knowledge
+    if knowledge is None:
+        return found
+    by_start = {c.start: c for c in found if c.model_label == ORG}
+    joined = []
+    for first in sorted(found, key=lambda c: c.start):
+        second = by_start.get(first.end + 1)
+        if (first.model_label != ORG or second is None or doc[first.end].text != "and"
+                or first.length != 1 or not 2 <= second.length <= 3):
+            continue
+        words = list(doc[first.start:second.end])
+        if not all(t.is_title and t.is_alpha and knowledge.common_word(t.text) and knowledge.place(t.text) is None
+                   for t in words if t.text != "and"):
+            continue
+        whole = doc[first.start:second.end].text
+        pairs = sum(1 for _ in occurrences(ctx.text, whole))
+        if all(sum(1 for _ in occurrences(ctx.text, part.text)) == pairs for part in (first, second)):
+            joined.append((first, second))
+    for first, second in joined:
+        found.remove(first)
+        found.remove(second)
+        found.append(make_candidate(doc, first.start, second.end, "model", model_label=ORG,
+                                    rule="model: ORG, two pieces joined at 'and'"))
     return found
 
 
