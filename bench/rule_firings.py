@@ -65,6 +65,7 @@ RULES = {
     "venue-address": "a name before a town and a state's postal code is a venue (added and reverted on issue-15)",
     "possessive-owner": "a possessive's owner that the text names alone is a name of its own (issue-15)",
     "and-pair": "a one-word and a two- or three-word name of common words cut at 'and', never named apart, are one ('Customs and Border Protection') (issue-15)",
+    "unit-symbol": "a unit of units.toml in capitals that the text writes after a number is that unit everywhere ('FPS') (issue-15)",
     "lower-case-acronym": "an acronym defined by lower-case words after ', or' or at a sentence's start names a thing (issue-15)",
 }
 
@@ -177,6 +178,7 @@ ABLATIONS = {
     "venue-address": lambda m: _set(m.judge, "_before_address", lambda doc, ctx, c: False),
     "possessive-owner": lambda m: _set(m.candidates, "_named_alone", lambda ctx, owner: False),
     "and-pair": lambda m: _set(m.candidates, "_join_and_pairs", lambda doc, ctx, found: found),
+    "unit-symbol": lambda m: _set(m.judge, "_unit_symbol", lambda ctx, c: False),
     "lower-case-acronym": lambda m: _set(m.patterns, "lower_case_acronyms", _old_lower_case_acronyms),
 }
 

@@ -649,6 +649,12 @@ def test_a_name_of_common_words_cut_at_and_is_one(nlp):
     assert orgs(doc) == ["Customs and Border Protection", "Sprint", "Verizon", "Zorbex", "Harbor Light Partners"]
 
 
+def test_a_unit_the_text_writes_after_a_number_is_no_name_anywhere(nlp):
+    text = "The plant adds 1.5 GW this year. GW counts matter, said Voltaris and the WHO."
+    doc = run(nlp, text, [("GW", "ORG", 1), ("Voltaris", "ORG"), ("WHO", "ORG")])
+    assert orgs(doc) == ["Voltaris", "WHO"]
+
+
 def test_an_acronym_of_lower_case_words_names_a_term(nlp):
     """", or HP" after lower-case words, and "(BED)" after a sentence-initial capital: a term, not a body;
     an acronym of capitalised words stays the name of one."""

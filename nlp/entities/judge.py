@@ -198,6 +198,8 @@ def _judge_org(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         c.decide(OTHER, STRONG, "not a name: a handle, number, acronym or lower-case word")
     elif c.length == 1 and len(text) <= 4 and not doc[c.start].is_title and _after_number(doc, c):
         c.decide(OTHER, RULE, "not a name: a short symbol right after a number (a unit: \"500 MW\")")
+    elif _unit_symbol(ctx, c):
+        c.decide(OTHER, RULE, f"not a name: {text!r} is a unit (units.toml) that the text writes after a number")
     elif _event_or_document(doc, ctx, c):
         c.decide(OTHER, STRONG, f"not an organisation: {head!r} names an event, document or place")
     elif text in ctx.people or ctx.names_person(text, first_names=place is None):
@@ -423,6 +425,15 @@ def _before_place_code(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
     return (ctx.knowledge is not None and c.end + 1 < len(doc) and doc[c.end].text == ","
             and doc[c.end + 1].text in ctx.knowledge.codes
             and (c.end + 2 == len(doc) or not doc[c.end + 2].is_alpha or not doc[c.end + 2].text[:1].isupper()))
+
+
+def _unit_symbol(ctx: DocContext, c: Candidate) -> bool:
+    """"GW", "FPS": a unit of the figures (``units.toml``) in capitals that the text also writes
+    right after a number ("1.5 GW", "60 FPS"), so it is that unit wherever it stands."""
+    text = c.text
+    if c.length != 1 or len(text) > 4 or not text.isupper() or text.lower() not in ctx.rules.unit_words:
+        return False
+    return re.search(rf"\d\s?{re.escape(text)}\b", ctx.text) is not None
 
 
 def _after_number(doc: Doc, c: Candidate) -> bool:

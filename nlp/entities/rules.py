@@ -1,7 +1,8 @@
 """Loading of the word lists in ``nlp/resources/entity_rules.toml``.
 
 Owns turning the TOML file into an immutable ``EntityRules`` of frozensets and
-token-sequence tuples that the entity corrections look up in constant time.
+token-sequence tuples that the entity corrections look up in constant time, with the
+one-word unit names of ``units.toml`` (the figures' units: "GW", "fps" are no names).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 
 RESOURCES = Path(__file__).resolve().parents[1] / "resources"
 DEFAULT_RULES = RESOURCES / "entity_rules.toml"
+UNITS = RESOURCES / "units.toml"
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,7 @@ class EntityRules:
     grouping_heads: frozenset[str]
     org_cues: OrgCues
     person_cues: PersonCues
+    unit_words: frozenset[str] = frozenset()  # lower case: "gw", "kwh", "fps" (units.toml, [quantity])
 
 
 def _cue_words(table: dict) -> CueWords:
@@ -156,4 +159,11 @@ def load_rules(path: str | Path = DEFAULT_RULES) -> EntityRules:
         grouping_heads=frozenset(not_entity["grouping_heads"]),
         org_cues=_org_cues(data["org_evidence"]),
         person_cues=_person_cues(data["person_evidence"]),
+        unit_words=_unit_words(),
     )
+
+
+def _unit_words() -> frozenset[str]:
+    with open(UNITS, "rb") as handle:
+        quantity = tomllib.load(handle)["quantity"]
+    return frozenset(k for k in quantity if k.isalnum())
