@@ -66,6 +66,7 @@ RULES = {
     "possessive-owner": "a possessive's owner that the text names alone is a name of its own (issue-15)",
     "and-pair": "a one-word and a two- or three-word name of common words cut at 'and', never named apart, are one ('Customs and Border Protection') (issue-15)",
     "unit-symbol": "a unit of units.toml in capitals that the text writes after a number is that unit everywhere ('FPS') (issue-15)",
+    "owner-and-line": "a company's name before a rare name, both named alone elsewhere, is its product ('Amazon Alexa') (issue-15)",
     "lower-case-acronym": "an acronym defined by lower-case words after ', or' or at a sentence's start names a thing (issue-15)",
 }
 
@@ -179,6 +180,7 @@ ABLATIONS = {
     "possessive-owner": lambda m: _set(m.candidates, "_named_alone", lambda ctx, owner: False),
     "and-pair": lambda m: _set(m.candidates, "_join_and_pairs", lambda doc, ctx, found: found),
     "unit-symbol": lambda m: _set(m.judge, "_unit_symbol", lambda ctx, c: False),
+    "owner-and-line": lambda m: _set(m.judge, "_owner_and_line", lambda doc, ctx, c: False),
     "lower-case-acronym": lambda m: _set(m.patterns, "lower_case_acronyms", _old_lower_case_acronyms),
 }
 

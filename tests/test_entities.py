@@ -655,6 +655,16 @@ def test_a_unit_the_text_writes_after_a_number_is_no_name_anywhere(nlp):
     assert orgs(doc) == ["Voltaris", "WHO"]
 
 
+def test_a_company_before_a_name_it_sells_is_no_organisation(nlp):
+    """"Vantor Lumobud" beside "Vantor" and "Lumobud": the company's product; a town's team
+    ("Pittsburgh Steelers" beside "Pittsburgh" and "Steelers") stays a body."""
+    text = ("Vantor said sales of the Vantor Lumobud doubled; Lumobud is its speaker. In Pittsburgh, "
+            "the Pittsburgh Steelers won, and the Steelers celebrated.")
+    doc = run(nlp, text, [("Vantor", "ORG"), ("Vantor Lumobud", "ORG"), ("Lumobud", "PRODUCT", 1),
+                          ("Pittsburgh Steelers", "ORG"), ("Steelers", "ORG", 1)])
+    assert orgs(doc) == ["Vantor", "Pittsburgh Steelers", "Steelers"]
+
+
 def test_an_acronym_of_lower_case_words_names_a_term(nlp):
     """", or HP" after lower-case words, and "(BED)" after a sentence-initial capital: a term, not a body;
     an acronym of capitalised words stays the name of one."""
