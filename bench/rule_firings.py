@@ -67,6 +67,7 @@ RULES = {
     "and-pair": "a one-word and a two- or three-word name of common words cut at 'and', never named apart, are one ('Customs and Border Protection') (issue-15)",
     "unit-symbol": "a unit of units.toml in capitals that the text writes after a number is that unit everywhere ('FPS') (issue-15)",
     "owner-and-line": "a company's name before a rare name, both named alone elsewhere, is its product ('Amazon Alexa') (issue-15)",
+    "demonym": "one plural word whose stem is a large place is its people, no person ('Delhiites') (issue-15)",
     "lower-case-acronym": "an acronym defined by lower-case words after ', or' or at a sentence's start names a thing (issue-15)",
 }
 
@@ -181,6 +182,7 @@ ABLATIONS = {
     "and-pair": lambda m: _set(m.candidates, "_join_and_pairs", lambda doc, ctx, found: found),
     "unit-symbol": lambda m: _set(m.judge, "_unit_symbol", lambda ctx, c: False),
     "owner-and-line": lambda m: _set(m.judge, "_owner_and_line", lambda doc, ctx, c: False),
+    "demonym": lambda m: _set(m.judge, "_demonym", lambda ctx, word: None),
     "lower-case-acronym": lambda m: _set(m.patterns, "lower_case_acronyms", _old_lower_case_acronyms),
 }
 

