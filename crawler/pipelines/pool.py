@@ -1,9 +1,8 @@
 """The NLP pool: the processing stage's processes, bounded work per page, a bounded stop.
 
-It owns `PagePool`, a pool of 'spawn' processes (pebble.ProcessPool: a task
-that runs past its timeout has its process terminated and a new one
-started, which a concurrent.futures pool cannot do) and the outcome of a page
-sent to it:
+It owns `PagePool`, a pool of processes (pebble.ProcessPool: a task that runs
+past its timeout has its process terminated and a new one started, which a
+concurrent.futures pool cannot do) and the outcome of a page sent to it:
 
 * done in time -> its `Processed` record;
 * over `page_timeout` seconds -> `PageTimedOut` (the process, stuck in a
@@ -16,6 +15,15 @@ sent to it:
 seconds, then terminates the processes: a stop never waits for a stuck page.
 pebble's processes ignore SIGINT, so Ctrl-C on a terminal reaches the crawl
 process only, which stops them itself.
+
+The processes are forked from a 'forkserver' (`forkserver()`, also the context of
+`newsmon reannotate`'s pool): a fresh process (the crawl's own
+process runs Twisted's reactor and threads, and is never forked) that imports
+the `preload` modules once (`newsmon.nlp.preload`: spaCy, the components, the
+knowledge tables, the crawl's model); each pool process, and each one that
+replaces a process, starts from a copy of it, its pages shared copy-on-write
+with its siblings. With 'spawn' every process paid those imports, tables and
+its model itself, about 3 CPU-seconds each.
 """
 
 from __future__ import annotations
@@ -46,13 +54,13 @@ class PoolStopped(Exception):
 
 class PagePool:
     def __init__(self, processes: int, initializer: Callable, initargs: tuple,
-                 page_timeout: float):
+                 page_timeout: float,
+                 preload: tuple[tuple[str, ...], dict[str, str]] = ((), {})):
         self.page_timeout = page_timeout if page_timeout and page_timeout > 0 else None
         self.stopping = False
         self._futures: set[Future] = set()
         self._pool = ProcessPool(max_workers=processes, initializer=initializer,
-                                 initargs=initargs,
-                                 context=multiprocessing.get_context("spawn"))  # never fork a reactor
+                                 initargs=initargs, context=forkserver(*preload))
         for _ in range(processes):  # start them now: spaCy loads while the first pages download
             self._pool.schedule(os.getpid)
 
@@ -104,3 +112,13 @@ class PagePool:
             self._pool.join(timeout=5 if self.stopping or not wait else None)
         except TimeoutError:
             logger.warning("NLP pool processes did not exit within 5 s")
+
+
+def forkserver(modules: tuple[str, ...], environment: dict[str, str]) -> multiprocessing.context.BaseContext:
+    """The 'forkserver' context, its server importing `modules` with `environment` set
+    (module docstring). A process has one forkserver, started with the first pool
+    process: what is set here counts only until then."""
+    os.environ.update(environment)  # the forkserver is started with this process's environment
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(list(modules))
+    return context

@@ -1,7 +1,7 @@
 """Stage 1 (300): extraction, relevance and NLP of each page, in the NLP pool of processes.
 
 It owns `ProcessPipeline`, which hands each PageItem to
-`crawler.pipelines.processing.process_page` (in a 'spawn' process pool, or in
+`crawler.pipelines.processing.process_page` (in the NLP pool of processes, or in
 this process when NEWSMON_NLP_PROCESSES = 0) and turns the result into an
 ArticleItem or a counted drop (crawler.pipelines.drops).  The article's
 canonical URL is decided here, by the source's URL identity rules
@@ -20,7 +20,7 @@ from newsmon.crawler.items import ArticleItem, PageItem
 from newsmon.crawler.pipelines.drops import drop_for
 from newsmon.crawler.pipelines.pool import PagePool, PageTimedOut, PoolStopped, ProcessDied
 from newsmon.crawler.pipelines.processing import (Processed, ProcessingConfig, init_process,
-                                                  process_page)
+                                                  preload, process_page)
 from newsmon.crawler.shutdown import stop_requested
 
 logger = logging.getLogger(__name__)
@@ -72,7 +72,8 @@ class ProcessPipeline:
         if self.processes == 0:
             init_process(self.config)
             return
-        self.pool = PagePool(self.processes, init_process, (self.config,), self.page_timeout)
+        self.pool = PagePool(self.processes, init_process, (self.config,), self.page_timeout,
+                             preload=preload(self.config))
 
     async def _in_pool(self, item: PageItem) -> Processed:
         """The page processed by a pool process, or a counted drop (crawler.pipelines.pool)."""

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from newsmon.nlp.extract import extract_article
-from newsmon.nlp.models import annotatable
+from newsmon.nlp.models import PRELOAD_MODEL_VARIABLE, annotatable
 from newsmon.nlp.records import Annotation, Article, NotArticle, Relevance
 from newsmon.nlp.relevance import TopicProfile
 
@@ -64,8 +64,8 @@ class _ProcessState:
         if not self.config.annotate:
             raise RuntimeError("this process does not annotate (ProcessingConfig.annotate is off)")
         if self._nlp is None:
-            from newsmon.nlp.pipeline import load_pipeline  # heavy import, only where NLP runs
-            self._nlp = load_pipeline(self.config.model)
+            from newsmon.nlp.preload import pipeline  # heavy import, only where NLP runs
+            self._nlp = pipeline(self.config.model)
         return self._nlp
 
     def threshold(self) -> float:
@@ -101,6 +101,16 @@ class _ProcessState:
 
 
 _state: _ProcessState | None = None
+
+
+def preload(config: ProcessingConfig) -> tuple[tuple[str, ...], dict[str, str]]:
+    """What the pool's forkserver loads for `config` (crawler.pipelines.pool): the
+    modules it imports and its environment. This module (trafilatura, the topic
+    profiles) always; where pages are annotated, `newsmon.nlp.preload` too, with the
+    model it is to load."""
+    if not config.annotate:
+        return (__name__,), {}
+    return (__name__, "newsmon.nlp.preload"), {PRELOAD_MODEL_VARIABLE: config.model}
 
 
 def init_process(config: ProcessingConfig, warm: bool = True) -> None:

@@ -13,12 +13,13 @@ so queries can run between batches.
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import time
 from concurrent.futures import ProcessPoolExecutor
 from typing import Callable
 
-from newsmon.crawler.pipelines.processing import ProcessingConfig, annotate_batch, init_process
+from newsmon.crawler.pipelines.pool import forkserver
+from newsmon.crawler.pipelines.processing import (ProcessingConfig, annotate_batch, init_process,
+                                                  preload)
 from newsmon.data.rows import annotation_frames, annotation_rows
 from newsmon.data.search import refresh_after_write
 from newsmon.data.store import Store, connect_read
@@ -39,7 +40,7 @@ def reannotate_all(db_path: str, *, model: str, batch_size: int = 200, processes
     totals = {"articles": 0, "mentions": 0, "figures": 0, "fines": 0, "batches": 0, "candidates": total,
               "words": 0, "failed": 0}
     started = time.monotonic()
-    ctx = multiprocessing.get_context("spawn")
+    ctx = forkserver(*preload(config))
     with ProcessPoolExecutor(max_workers=processes, mp_context=ctx, initializer=init_process,
                              initargs=(config,)) as pool:
         after = -(2 ** 63)
