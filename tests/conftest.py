@@ -1,7 +1,12 @@
 """Shared pytest fixtures and helpers, in one place (test modules keep only their own).
 
 * `local_server`: a factory of LocalServers stopped after the test; `free_port()`;
-* `run_newsmon(...)`: the real command line in a subprocess;
+* `run_newsmon(...)`: the real command line in a subprocess, for what is about processes
+  (signals, a kill, concurrency between processes, the import of a fresh interpreter);
+  `invoke_newsmon(...)`: the same command line in this process (click's CliRunner) with
+  the same result (returncode, stdout, stderr), for tests of what a command does, without
+  a new interpreter's start-up (0.3-1.5 CPU s a call); never for a crawl (the reactor runs
+  once per process);
 * `db`: the path of a fresh database file in the test's tmp folder (created by its
   first writer); `sample_db`: the session's small read-only database of known
   articles (tests/digest_testdb.py), for tests that only read;
@@ -80,6 +85,20 @@ def run_newsmon(*args: str, input: str | None = None, timeout: float = 600,
     return subprocess.run([sys.executable, "-c", "from newsmon.crawler.cli import main; main()", *args],
                           cwd=ROOT, capture_output=True, text=True, timeout=timeout,
                           input=input, env={**os.environ, **(env or {})})
+
+
+def invoke_newsmon(*args: str, input: str | None = None,
+                   env: dict | None = None) -> subprocess.CompletedProcess:
+    """`run_newsmon` in this process: click's CliRunner on the same `cli` (its own error
+    handling and exit codes, stdout and stderr apart), as a CompletedProcess."""
+    from click.testing import CliRunner
+
+    from newsmon.crawler.cli import cli
+    result = CliRunner().invoke(cli, list(args), input=input, env=env, prog_name="newsmon")
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception  # the command line would have printed a traceback
+    return subprocess.CompletedProcess(["newsmon", *args], result.exit_code,
+                                       result.stdout, result.stderr)
 
 
 def built_once(tmp_path_factory: pytest.TempPathFactory, name: str,

@@ -1,7 +1,8 @@
 """The `newsmon` command line as a user runs it: output formats, errors and exit codes.
 
-Every command runs in a subprocess against real DuckDB files; the crawl tests
-serve a site on 127.0.0.1.
+Every command runs against real DuckDB files, in this process through click's
+CliRunner (conftest `invoke_newsmon`: the same exit codes, stdout and stderr); the
+crawls, one Scrapy reactor each, run in a subprocess against a site served on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import json
 
 import pytest
 
-from conftest import NO_NLP, free_port, run_newsmon
+from conftest import NO_NLP, free_port, invoke_newsmon, run_newsmon
 from newsmon.crawler.cli import EXIT_CRAWL, EXIT_DATABASE, EXIT_USAGE
 from newsmon.crawler.localserver import Response
 from newsmon.data.store import Store, query
@@ -61,42 +62,42 @@ def test_help_of_every_command_has_an_example():
 
 
 def test_sql_formats(small_db):
-    out = run_newsmon("sql", "--db", str(small_db), "--format", "json",
+    out = invoke_newsmon("sql", "--db", str(small_db), "--format", "json",
                       "select title, relevance, authors from articles order by relevance")
     assert out.returncode == 0, out.stderr
     rows = json.loads(out.stdout)  # one JSON array
     assert [r["title"] for r in rows] == ["First story", "=HYPERLINK(\"http://x\")"]
     assert rows[0]["authors"] == ["A. Writer"]
-    out = run_newsmon("sql", "--db", str(small_db), "--format", "jsonl",
+    out = invoke_newsmon("sql", "--db", str(small_db), "--format", "jsonl",
                       "select title, relevance, authors from articles order by relevance")
     assert [json.loads(line) for line in out.stdout.splitlines()] == rows
 
-    out = run_newsmon("sql", "--db", str(small_db), "--format", "csv",
+    out = invoke_newsmon("sql", "--db", str(small_db), "--format", "csv",
                       input="select title, authors from articles order by relevance")
     assert out.returncode == 0, out.stderr
     table = list(csv.DictReader(io.StringIO(out.stdout)))
     assert table[1]["title"].startswith("'=")  # a formula cannot run in a spreadsheet
     assert table[0]["authors"] == "A. Writer"
 
-    out = run_newsmon("sql", "--db", str(small_db), "select count(*) as n from articles")
+    out = invoke_newsmon("sql", "--db", str(small_db), "select count(*) as n from articles")
     assert out.returncode == 0 and out.stdout.split() == ["n", "─", "2"]  # header, rule, the count
     assert out.stderr.strip() == "1 row"
 
 
 def test_sql_errors_are_clear(small_db, tmp_path):
-    out = run_newsmon("sql", "--db", str(small_db), "selec 1")
+    out = invoke_newsmon("sql", "--db", str(small_db), "selec 1")
     assert out.returncode == 1 and "syntax error" in out.stderr.lower()
-    out = run_newsmon("sql", "--db", str(small_db), "--query", "no_such_query")
+    out = invoke_newsmon("sql", "--db", str(small_db), "--query", "no_such_query")
     assert out.returncode == EXIT_USAGE and "no_such_query" in out.stderr
-    out = run_newsmon("sql", "--db", str(small_db), "--format", "yaml", "select 1")
+    out = invoke_newsmon("sql", "--db", str(small_db), "--format", "yaml", "select 1")
     assert out.returncode == EXIT_USAGE
-    out = run_newsmon("sql", "--db", str(tmp_path / "absent.duckdb"), "select 1")
+    out = invoke_newsmon("sql", "--db", str(tmp_path / "absent.duckdb"), "select 1")
     assert out.returncode == EXIT_DATABASE and "absent.duckdb" in out.stderr
     assert not (tmp_path / "absent.duckdb").exists()
 
 
 def test_sql_is_read_only(small_db):
-    out = run_newsmon("sql", "--db", str(small_db), "delete from articles")
+    out = invoke_newsmon("sql", "--db", str(small_db), "delete from articles")
     assert out.returncode != 0
     assert query(small_db, "select count(*) n from articles")["n"].iloc[0] == 2
 
@@ -107,41 +108,41 @@ def test_a_file_that_is_not_duckdb_is_refused_and_left_untouched(tmp_path):
     before = path.read_bytes()
     for args in (["sql", "select 1"], ["db", "migrate"], ["db", "status"],
                  ["crawl", "--sources", str(tmp_path / "none.toml")]):
-        out = run_newsmon(*args, "--db", str(path))
+        out = invoke_newsmon(*args, "--db", str(path))
         assert out.returncode in (EXIT_DATABASE, EXIT_USAGE), (args, out.stderr)
         assert "Traceback" not in out.stderr
     assert path.read_bytes() == before
-    out = run_newsmon("db", "migrate", "--db", str(path))
+    out = invoke_newsmon("db", "migrate", "--db", str(path))
     assert out.returncode == EXIT_DATABASE and "not a DuckDB database" in out.stderr
 
 
 def test_db_migrate_and_status(tmp_path):
     db = tmp_path / "new.duckdb"
-    out = run_newsmon("db", "status", "--db", str(db))
+    out = invoke_newsmon("db", "status", "--db", str(db))
     assert out.returncode == 0 and "not created yet" in out.stdout and not db.exists()
-    out = run_newsmon("db", "migrate", "--db", str(db))
+    out = invoke_newsmon("db", "migrate", "--db", str(db))
     assert out.returncode == 0 and "applied 001" in out.stdout
-    out = run_newsmon("db", "migrate", "--db", str(db))
+    out = invoke_newsmon("db", "migrate", "--db", str(db))
     assert out.returncode == 0 and "up to date" in out.stdout
-    out = run_newsmon("db", "status", "--db", str(db), "--format", "json")
+    out = invoke_newsmon("db", "status", "--db", str(db), "--format", "json")
     status = json.loads(out.stdout)
     assert status["pending"] == [] and status["tables"]["articles"] == 0
 
 
 def test_sources_list_and_a_typo_in_the_sources_file(tmp_path):
-    out = run_newsmon("sources", "list")
+    out = invoke_newsmon("sources", "list")
     assert out.returncode == 0 and "ofcom" in out.stdout
     bad = tmp_path / "sources.toml"
     bad.write_text('[[source]]\nname = "x"\nhomepage = "https://example.org/"\n'
                    'feedz = ["https://example.org/rss"]\n')
-    out = run_newsmon("sources", "list", "--sources", str(bad))
+    out = invoke_newsmon("sources", "list", "--sources", str(bad))
     assert out.returncode == EXIT_USAGE
     assert "sources.toml:4" in out.stderr and "feeds" in out.stderr
 
 
 def test_unknown_flag_and_bad_topic(tmp_path):
-    assert run_newsmon("crawl", "--no-such-flag").returncode == EXIT_USAGE
-    out = run_newsmon("crawl", "--topic", "no-such-topic", "--db", str(tmp_path / "x.duckdb"))
+    assert invoke_newsmon("crawl", "--no-such-flag").returncode == EXIT_USAGE
+    out = invoke_newsmon("crawl", "--topic", "no-such-topic", "--db", str(tmp_path / "x.duckdb"))
     assert out.returncode == EXIT_USAGE and "no-such-topic" in out.stderr
 
 
@@ -150,7 +151,7 @@ def test_unknown_flag_and_bad_topic(tmp_path):
 def test_a_model_that_is_not_installed_is_a_usage_error(command, tmp_path):
     if command[0] in ("crawl", "worker"):
         command = [*command, "--db", str(tmp_path / "x.duckdb")]
-    out = run_newsmon(*command, "--model", "no_such_pipeline", input='{"id": 1, "text": "x"}\n')
+    out = invoke_newsmon(*command, "--model", "no_such_pipeline", input='{"id": 1, "text": "x"}\n')
     assert out.returncode == EXIT_USAGE, out.stderr[-2000:]
     assert "'no_such_pipeline' is not installed" in out.stderr and "Traceback" not in out.stderr
     assert not (tmp_path / "x.duckdb").exists()  # nothing was created or crawled
@@ -185,7 +186,7 @@ def test_crawl_command_against_a_local_site(local_server, tmp_path):
     n = query(db, "select count(*) n from articles where source = 'local'")["n"].iloc[0]
     assert n >= 20  # the feed lists the newest 30; the off-topic ones are dropped
     assert server.hits["/private/"] == 0
-    ua = run_newsmon("runs", "--db", str(db), "--format", "json")
+    ua = invoke_newsmon("runs", "--db", str(db), "--format", "json")
     assert json.loads(ua.stdout)[0]["status"] == "ok"
 
 
@@ -195,7 +196,7 @@ def test_annotate_reads_and_writes_json_lines():
                             "a director at Ofcom, said 120 users had complained. Lopez said more."},
         {"id": "b", "text": "Nothing to see here."},
     ])
-    out = run_newsmon("annotate", input=lines + "\n")
+    out = invoke_newsmon("annotate", input=lines + "\n")
     assert out.returncode == 0, out.stderr
     a, b = [json.loads(x) for x in out.stdout.splitlines()]
     assert a["id"] == "a" and b["id"] == "b"
@@ -208,7 +209,7 @@ def test_annotate_reads_and_writes_json_lines():
 
 
 def test_annotate_names_the_bad_line():
-    out = run_newsmon("annotate", input='{"id": 1, "text": "fine"}\n{not json}\n')
+    out = invoke_newsmon("annotate", input='{"id": 1, "text": "fine"}\n{not json}\n')
     assert out.returncode == EXIT_USAGE and "<stdin>:2" in out.stderr
 
 
