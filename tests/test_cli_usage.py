@@ -12,7 +12,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from conftest import free_port, run_newsmon
+from conftest import NO_NLP, free_port, run_newsmon
 from newsmon.crawler.cli import EXIT_CRAWL, EXIT_ERROR, EXIT_USAGE, cli
 from newsmon.crawler.settings import SettingsError, check_overrides
 
@@ -139,7 +139,8 @@ def dead_sources(tmp_path):
 def test_a_dead_source_is_one_line_and_quiet_is_quiet(tmp_path):
     src, port = dead_sources(tmp_path)
     db = tmp_path / "dead.duckdb"
-    args = ("crawl", "--sources", str(src), "--db", str(db), "-s", "RETRY_TIMES=0", "--workers", "0")
+    # nothing is fetched, so nothing to annotate: the crawl never loads spaCy (NO_NLP)
+    args = ("crawl", "--sources", str(src), "--db", str(db), "-s", "RETRY_TIMES=0", *NO_NLP)
     out = run_newsmon(*args)
     assert out.returncode == EXIT_CRAWL
     assert "Traceback" not in out.stderr + out.stdout
