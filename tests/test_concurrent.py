@@ -50,10 +50,12 @@ def slow_site(tmp_path):
 
 
 def start_crawl(sources: Path, db: Path, *extra: str) -> subprocess.Popen:
-    """A crawl that writes batches of 10 and never loads spaCy (these tests check the
-    readers and the writer, not what the articles say)."""
+    """A crawl that writes batches of 10, never loads spaCy and extracts without
+    trafilatura's fallbacks (these tests check the readers and the writer, not what the
+    articles say)."""
     return subprocess.Popen([*NEWSMON, "crawl", "--sources", str(sources), "--db", str(db),
-                             "--set", "NEWSMON_BATCH_SIZE=10", *NO_NLP, *extra],
+                             "--set", "NEWSMON_BATCH_SIZE=10", *NO_NLP,
+                             "--set", "NEWSMON_EXTRACT_FAST=true", *extra],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -73,8 +75,10 @@ def wait_for_articles(db: Path, crawl: subprocess.Popen, timeout: float = 180) -
 
 
 def read_repeatedly(what: str, args: list[str], crawl: subprocess.Popen,
-                    calls: list[Call], pause: float = 0.5) -> None:
-    """Run `newsmon <args>` until the crawl ends (and once more after)."""
+                    calls: list[Call], first: int, then: float) -> None:
+    """Run `newsmon <args>` until the crawl ends (and once more after): the first `first`
+    calls 0.5 s apart (so the counts the test needs are met early, however fast the
+    crawl), then one call every `then` seconds (each call is a new process)."""
     while True:
         running = crawl.poll() is None
         began = time.monotonic()
@@ -82,7 +86,9 @@ def read_repeatedly(what: str, args: list[str], crawl: subprocess.Popen,
         calls.append(Call(what, time.monotonic() - began, out.returncode, out.stdout, out.stderr))
         if not running:
             return
-        time.sleep(pause)
+        pause_until = time.monotonic() + (0.5 if len(calls) < first else then)
+        while time.monotonic() < pause_until and crawl.poll() is None:
+            time.sleep(0.1)  # the call after the crawl comes as soon as it ends
 
 
 def probe_repeatedly(db: Path, crawl: subprocess.Popen, waits: list[float]) -> None:
@@ -92,7 +98,7 @@ def probe_repeatedly(db: Path, crawl: subprocess.Popen, waits: list[float]) -> N
         began = time.monotonic()
         query(db, "select count(*) from articles")
         waits.append(time.monotonic() - began)
-        time.sleep(0.2)
+        time.sleep(0.5)
 
 
 def test_sql_and_digest_work_while_a_crawl_writes(slow_site, tmp_path):
@@ -107,9 +113,10 @@ def test_sql_and_digest_work_while_a_crawl_writes(slow_site, tmp_path):
             threading.Thread(target=probe_repeatedly, args=(db, crawl, waits)),
             threading.Thread(target=read_repeatedly, args=(
                 "sql", ["sql", "--db", str(db), "--format", "csv",
-                        "select count(*) as n from articles"], crawl, sql_calls)),
+                        "select count(*) as n from articles"], crawl, sql_calls, 6, 5.0)),
             threading.Thread(target=read_repeatedly, args=(
-                "digest", ["digest", "--db", str(db), "--format", "md"], crawl, digest_calls)),
+                "digest", ["digest", "--db", str(db), "--format", "md"], crawl, digest_calls,
+                3, 10.0)),
         ]
         for t in readers:
             t.start()
