@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import NO_NLP, ROOT, run_newsmon
+from conftest import NO_NLP, ROOT, invoke_newsmon, run_newsmon
 from newsmon.crawler.cli import EXIT_LOCKED, EXIT_USAGE
 from newsmon.crawler.demo import build_site, demo_sources_file, load_articles, load_site_config
 from newsmon.data.lock import RunLock, RunLockedError, lock_path, parse_holder
@@ -60,7 +60,7 @@ def test_next_slot_does_not_drift_and_skips_overrun_slots():
 
 def test_run_and_schedule_have_help_with_examples():
     for cmd in ("run", "schedule"):
-        out = run_newsmon(cmd, "--help")
+        out = invoke_newsmon(cmd, "--help")
         assert out.returncode == 0 and "Example" in out.stdout, out.stderr
         assert "--digest-dir" in out.stdout and "--sources" in out.stdout
 
@@ -78,7 +78,7 @@ def test_schedule_passes_the_given_options_to_each_cycle(monkeypatch):
 
 
 def test_schedule_refuses_a_bad_duration():
-    out = run_newsmon("schedule", "--every", "soon")
+    out = invoke_newsmon("schedule", "--every", "soon")
     assert out.returncode == EXIT_USAGE
     assert "not a duration" in out.stderr
 
@@ -149,13 +149,13 @@ def test_a_second_run_on_the_same_database_exits_6_and_writes_nothing(tmp_path):
             assert f"pid={first.pid}" in lock_path(db).read_text()
             for args in (["crawl", "--sources", str(sources)], ["run", "--sources", str(sources)],
                          ["demo"]):
-                out = run_newsmon(*args, "--db", str(db))
+                out = invoke_newsmon(*args, "--db", str(db))  # refused before any work
                 assert out.returncode == EXIT_LOCKED, (args, out.stderr[-2000:])
                 assert (f"another newsmon run (pid {first.pid}, started " in out.stderr
                         and f"is using {db}; exiting" in out.stderr), out.stderr
                 assert "newsmon run" not in out.stdout  # no summary: nothing was crawled
             # readers are not locked out
-            out = run_newsmon("sql", "--db", str(db), "select count(*) from crawl_runs")
+            out = invoke_newsmon("sql", "--db", str(db), "select count(*) from crawl_runs")
             assert out.returncode == 0, out.stderr
             assert server.hits["/robots.txt"] == 1  # the locked-out crawls fetched nothing
             first.send_signal(signal.SIGTERM)  # a graceful stop: recorded as interrupted
