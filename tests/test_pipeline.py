@@ -12,7 +12,7 @@ import json
 
 import pytest
 
-from conftest import run_newsmon
+from conftest import invoke_newsmon, run_newsmon
 from newsmon.crawler.demo import load_articles, load_site_config
 from newsmon.crawler.runs.runner import run_crawl_isolated
 from newsmon.crawler.sources import parse_sources
@@ -153,7 +153,7 @@ def test_reannotate_replaces_annotations_in_place(demo_db, tmp_path):
     before = query(db, counts).iloc[0].tolist()
     with __import__("duckdb").connect(str(db)) as con:  # simulate a rule change: lose them
         con.execute("delete from figures; update articles set annotated = false")
-    done = run_newsmon("reannotate", "--db", str(db), "--batch-size", "10", "--workers", "2")
+    done = invoke_newsmon("reannotate", "--db", str(db), "--batch-size", "10", "--workers", "2")
     assert done.returncode == 0, done.stderr[-2000:]
     assert "re-annotated 37 articles" in done.stdout
     assert query(db, counts).iloc[0].tolist() == before  # same rules, same results
@@ -161,25 +161,25 @@ def test_reannotate_replaces_annotations_in_place(demo_db, tmp_path):
 
 
 def test_digest_and_export_commands(demo_db, tmp_path):
-    md = run_newsmon("digest", "--db", str(demo_db), "--format", "md")
+    md = invoke_newsmon("digest", "--db", str(demo_db), "--format", "md")
     assert md.returncode == 0, md.stderr[-2000:]
     for heading in ("## Top stories", "## People", "## Organisations"):
         assert heading in md.stdout
     html_path = tmp_path / "digest.html"
-    out = run_newsmon("digest", "--db", str(demo_db), "--format", "html", "--out", str(html_path),
-                      "--topic", "platform-regulation")
+    out = invoke_newsmon("digest", "--db", str(demo_db), "--format", "html", "--out", str(html_path),
+                         "--topic", "platform-regulation")
     assert out.returncode == 0, out.stderr[-2000:]
     page = html_path.read_text()
     assert "<script>alert" not in page and "Top stories" in page
     csv_path = tmp_path / "articles.csv"
-    out = run_newsmon("export", "articles", "--db", str(demo_db), "--format", "csv",
-                      "--out", str(csv_path), "--since", "2026-11-16")
+    out = invoke_newsmon("export", "articles", "--db", str(demo_db), "--format", "csv",
+                         "--out", str(csv_path), "--since", "2026-11-16")
     assert out.returncode == 0, out.stderr[-2000:]
     n = query(demo_db, "select count(*) n from articles "
                        "where coalesce(published_at, first_seen_at) >= '2026-11-16'")["n"].iloc[0]
     import csv as _csv
     with csv_path.open(newline="") as fh:
         assert len(list(_csv.DictReader(fh))) == n
-    bad = run_newsmon("digest", "--db", str(demo_db), "--week", "2026-W99")
+    bad = invoke_newsmon("digest", "--db", str(demo_db), "--week", "2026-W99")
     assert bad.returncode == 2 and "W99" in bad.stderr
 
