@@ -13,7 +13,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Request
 from scrapy.utils.test import get_crawler
 
-from conftest import run_newsmon
+from conftest import invoke_newsmon, run_newsmon
 from newsmon.crawler.demo.routing import HostRouteMiddleware
 from newsmon.crawler.demo.content import DemoContentError, apply_edits, load_articles
 from newsmon.crawler.demo.site import DEMO_SITE_URL, demo_routes, edited_urls, serve_demo_site
@@ -78,7 +78,7 @@ def test_running_the_demo_twice_leaves_the_same_articles(tmp_path, tiny_model):
     assert f"newsmon diff --db {db} {url}" in out.stdout
     versions = query(db, "SELECT a.canonical_url FROM article_versions v JOIN articles a USING (article_id)")
     assert list(versions["canonical_url"]) == [url]
-    diff = run_newsmon("diff", "--db", str(db), url)
+    diff = invoke_newsmon("diff", "--db", str(db), url)
     assert diff.returncode == 0, diff.stderr[-2000:]
     assert "[-45-]{+60+}" in diff.stdout and "+ The Ministry of Science and ICT said" in diff.stdout
 
