@@ -21,7 +21,7 @@ import scrapy
 
 import redis_server
 from newsmon.nlp.models import DEFAULT_MODEL
-from conftest import ROOT, free_port, run_newsmon
+from conftest import ROOT, free_port, invoke_newsmon
 from generated_site import serve_generated_site, write_sources
 from redis_server import RedisServer
 
@@ -188,8 +188,8 @@ def test_an_unreachable_frontier_is_a_clear_error_with_exit_7(tmp_path, command)
     args = (["crawl", "--sources", str(ROOT / "crawler" / "sources.toml")]
             if command == "crawl" else ["worker"])
     started = time.monotonic()
-    done = run_newsmon(*args, "--frontier", url, "--run", "r1",
-                       "--db", str(tmp_path / "x.duckdb"), timeout=120)
+    done = invoke_newsmon(*args, "--frontier", url, "--run", "r1",
+                          "--db", str(tmp_path / "x.duckdb"))
     assert done.returncode == 7, done.stdout + done.stderr[-2000:]
     assert f"cannot reach the frontier at 127.0.0.1:{port}/0" in done.stderr
     assert "Traceback" not in done.stderr
@@ -207,7 +207,10 @@ def test_two_crawlers_share_2000_pages_and_workers_store_each_article_once(
     try:
         sources = write_sources(site, tmp_path / "sources.toml", delay=0.01, concurrency=8)
         db = tmp_path / "news.duckdb"
-        crawlers = [start(*crawl_args(redis_srv, "big", sources, db)) for _ in range(2)]
+        # trafilatura without its fallbacks: the demo pages need none, and extraction is
+        # most of the cost of 2,000 pages
+        crawlers = [start(*crawl_args(redis_srv, "big", sources, db,
+                                      "--set", "NEWSMON_EXTRACT_FAST=true")) for _ in range(2)]
         results = [finish(p) for p in crawlers]
         hits = article_hits(site)
     finally:
@@ -304,7 +307,7 @@ def test_redis_stopped_mid_crawl_is_a_clear_error_and_staged_rows_stay_loadable(
     assert code == 7, out + err[-3000:]
     assert f"lost the frontier at 127.0.0.1:{redis_srv.port}/0 while" in err
     assert took < 60, took
-    done = run_newsmon("load", "--db", str(db), timeout=120)  # what was staged loads cleanly
+    done = invoke_newsmon("load", "--db", str(db))  # what was staged loads cleanly
     assert done.returncode == 0, done.stdout + done.stderr
     assert db_counts(db) == before  # a frontier crawl never writes the database itself
 
@@ -332,6 +335,6 @@ def test_redis_stopped_mid_worker_keeps_what_was_stored(redis_srv, tmp_path):
     assert time.monotonic() - stopped < 60
     total, distinct, _ = db_counts(db)  # the worker loaded what it had staged before exiting
     assert 40 <= total == distinct < queued
-    done = run_newsmon("load", "--db", str(db), timeout=120)
+    done = invoke_newsmon("load", "--db", str(db))
     assert done.returncode == 0, done.stdout + done.stderr
     assert db_counts(db)[0] == total  # nothing was left half-staged
