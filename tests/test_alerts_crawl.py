@@ -16,7 +16,7 @@ import feedparser
 import pytest
 
 from changing_site import NEW_COMPANY, ChangingSites
-from conftest import run_newsmon
+from conftest import invoke_newsmon, run_newsmon
 
 pytestmark = pytest.mark.slow
 
@@ -32,7 +32,7 @@ def test_every_planted_change_is_reported_once_and_nothing_else(tmp_path):
         assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
 
     def alerts() -> list[dict]:
-        done = run_newsmon("alerts", "--db", str(db), "--watchlist", str(watchlist), "--format", "json")
+        done = invoke_newsmon("alerts", "--db", str(db), "--watchlist", str(watchlist), "--format", "json")
         assert done.returncode == 0, done.stderr
         return json.loads(done.stdout)
 
@@ -66,7 +66,7 @@ def test_every_planted_change_is_reported_once_and_nothing_else(tmp_path):
         assert blocked["subject"] == "Delta Wire" and "403" in blocked["title"]
         assert len({a["id"] for a in baseline + second}) == len(baseline) + len(second)
 
-        diff = run_newsmon("diff", sites.edited_url(), "--db", str(db))
+        diff = invoke_newsmon("diff", sites.edited_url(), "--db", str(db))
         assert diff.returncode == 0 and "{+18+}" in diff.stdout and "[-14-]" in diff.stdout, diff.stdout
 
         crawl("run", "--alerts-dir", str(feed_dir), "--watchlist", str(watchlist))
