@@ -1,6 +1,7 @@
 """Hostile and broken input, end to end: each case is a real crawl of a small site on
 127.0.0.1 through the whole pipeline (Scrapy, trafilatura, spaCy) into a real DuckDB
-file, or a real `newsmon crawl` that must refuse to start.
+file, or the real `newsmon crawl` command (run in-process: it ends before any crawl)
+that must refuse to start.
 
 Every case ends with a COUNTED reason in the crawl's stats (or a clear error and
 exit code), and loses nothing already stored: each crawl writes into a copy of a
@@ -20,7 +21,7 @@ from typing import Any, Callable
 
 import pytest
 
-from conftest import NO_NLP_SETTINGS, run_newsmon
+from conftest import NO_NLP_SETTINGS, invoke_newsmon, run_newsmon
 from newsmon.crawler.cli import EXIT_DATABASE, EXIT_USAGE
 from newsmon.crawler.localserver import LocalServer, Request, Response
 from newsmon.crawler.runs.runner import run_crawl_isolated
@@ -108,7 +109,8 @@ concurrency = 4
 # -- crawls and the database -----------------------------------------------------------
 # no spaCy: these crawls check what reaches the database, never which entities are found
 # (NO_NLP_SETTINGS: extraction and relevance in the crawl process); the seed crawl
-# annotates, and test_newsmon_crawl_records_every_reason_in_the_run uses the NLP pool
+# annotates (with the tiny pipeline: its rows must stay intact, whichever entities they
+# name), and test_newsmon_crawl_records_every_reason_in_the_run uses the NLP pool
 FAST = {**NO_NLP_SETTINGS, "LOG_LEVEL": "WARNING", "AUTOTHROTTLE_START_DELAY": 0.01,
         "DOWNLOAD_TIMEOUT": 10, "RETRY_TIMES": 1, "NEWSMON_CONTACT": "reliability@newsmon.invalid"}
 CLI_FAST = ("--set", "AUTOTHROTTLE_START_DELAY=0.01")
@@ -165,7 +167,7 @@ SEED_TITLES = ["Ofcom fines Hearth £2m over illegal content",
 
 
 @pytest.fixture(scope="module")
-def seed_db(tmp_path_factory) -> Path:
+def seed_db(tmp_path_factory, tiny_model) -> Path:
     """A database written by one real `newsmon crawl` of a good site (two on-topic
     articles, one recorded run)."""
     tmp = tmp_path_factory.mktemp("seed")
@@ -175,7 +177,7 @@ def seed_db(tmp_path_factory) -> Path:
                          for i, t in enumerate(SEED_TITLES)})
         src.write_text(sources_toml(server.base_url))
         out = run_newsmon("crawl", "--sources", str(src), "--db", str(db), "--workers", "0",
-                          *CLI_FAST)
+                          "--model", tiny_model, *CLI_FAST)
     assert out.returncode == 0, out.stderr[-3000:]
     assert titles(db) == sorted(SEED_TITLES)
     return db
@@ -509,7 +511,7 @@ def test_a_sources_file_with_a_typo_names_the_line(local_server, seeded, tmp_pat
     bad = tmp_path / "bad.toml"
     bad.write_text(text)
     before = seeded.path.read_bytes()
-    out = run_newsmon("crawl", "--sources", str(bad), "--db", str(seeded.path), "--workers", "1")
+    out = invoke_newsmon("crawl", "--sources", str(bad), "--db", str(seeded.path), "--workers", "1")
     assert out.returncode == EXIT_USAGE, out.stderr[-2000:]
     assert f"bad.toml:{line}" in out.stderr and "concurrency" in out.stderr  # where, and the fix
     assert "Traceback" not in out.stderr
@@ -525,7 +527,7 @@ def test_a_database_file_that_is_not_duckdb_is_left_untouched(local_server, tmp_
     notdb = tmp_path / "notes.duckdb"
     notdb.write_bytes(b"SQLite format 3\x00" + bytes(range(256)) * 16)
     before = notdb.read_bytes()
-    out = run_newsmon("crawl", "--sources", str(src), "--db", str(notdb), "--workers", "1")
+    out = invoke_newsmon("crawl", "--sources", str(src), "--db", str(notdb), "--workers", "1")
     assert out.returncode == EXIT_DATABASE, out.stderr[-2000:]
     assert "not a DuckDB database" in out.stderr and "Traceback" not in out.stderr
     assert notdb.read_bytes() == before
