@@ -28,7 +28,7 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
-from conftest import ROOT, run_newsmon
+from conftest import NO_NLP, ROOT, run_newsmon
 from digest_testdb import build_db
 from newsmon.crawler.cli import EXIT_CRAWL, EXIT_DATABASE, EXIT_USAGE, cli
 from newsmon.crawler.localserver import LocalServer, Request, Response
@@ -268,7 +268,7 @@ def test_a_full_disk_before_the_crawl_refuses_to_start(seed, tmpfs, tmp_path, lo
 
 @pytest.mark.slow
 def test_a_disk_that_fills_during_the_crawl_stops_it_as_failed(seed, tmpfs, tmp_path,
-                                                               local_server):
+                                                               local_server, tiny_model):
     mnt = tmpfs("24m")
     db = Seeded(seed, mnt / "news.duckdb")
     filler = mnt / "filler"
@@ -288,6 +288,7 @@ def test_a_disk_that_fills_during_the_crawl_stops_it_as_failed(seed, tmpfs, tmp_
     server.routes["/rss.xml"] = Response(body=rss(server.base_url, links))
     src = sources_file(tmp_path / "s.toml", server.base_url)
     out = run_newsmon("crawl", "--sources", str(src), "--db", str(db.path), "--workers", "0",
+                      "--model", tiny_model,  # the disk is the point, not the entities
                       "--set", "NEWSMON_MIN_FREE_MB=4", "--set", "NEWSMON_BATCH_SIZE=4",
                       "--set", "NEWSMON_FLUSH_SECONDS=1", "--set", "AUTOTHROTTLE_START_DELAY=0.01",
                       "--set", "CONCURRENT_REQUESTS=2")
@@ -350,7 +351,7 @@ def test_sigterm_does_not_wait_out_a_forty_second_delay(seeded, tmp_path, local_
     server = local_server({f"/news/{n}": Response(body=page(f"Story {n}")) for n in range(20)})
     server.routes["/rss.xml"] = Response(body=rss(server.base_url, [f"/news/{n}" for n in range(20)]))
     src = sources_file(tmp_path / "s.toml", server.base_url, delay=40)
-    proc = start_crawl(src, seeded.path, "--workers", "0")
+    proc = start_crawl(src, seeded.path, *NO_NLP)  # what is stopped is a download wait
     wait_for(lambda: server.hits.get("/robots.txt", 0) >= 1)
     time.sleep(1)  # the feed's request now waits behind the 40 s delay
     stats = assert_interrupted_and_stored(seeded, *stop(proc))
@@ -364,7 +365,7 @@ def test_sigterm_while_a_60000_url_sitemap_is_read(seeded, tmp_path, local_serve
     server.routes["/sitemap.xml"] = Response(body=urlset(server.base_url, links),
                                              content_type="application/xml")
     src = sources_file(tmp_path / "s.toml", server.base_url, feeds=(), sitemaps=("/sitemap.xml",))
-    proc = start_crawl(src, seeded.path, "--workers", "0", "--set", "DOWNLOAD_MAXSIZE=8000000")
+    proc = start_crawl(src, seeded.path, *NO_NLP, "--set", "DOWNLOAD_MAXSIZE=8000000")
     wait_for(lambda: sum(server.hits.get(p, 0) for p in links[:2000]) >= 3)  # being read
     stats = assert_interrupted_and_stored(seeded, *stop(proc))
     assert stats.get("downloader/request_count", 0) < 1000
@@ -573,8 +574,9 @@ def test_annotate_takes_lone_surrogates_and_texts_over_spacys_limit(tmp_path, ti
 
 @pytest.mark.slow
 def test_a_page_of_another_source_naming_a_stored_article_as_canonical_changes_nothing(
-        seeded, tmp_path, local_server):
-    """Item 1 of issue 13, end to end (the rule is crawler.identity's, issue 12)."""
+        seeded, tmp_path, local_server, tiny_model):
+    """Item 1 of issue 13, end to end (the rule is crawler.identity's, issue 12); the tiny
+    pipeline annotates (the rows are compared, not which entities they name)."""
     from newsmon.crawler.runs.runner import run_crawl_isolated
     from newsmon.crawler.sources import load_sources
 
@@ -591,7 +593,7 @@ def test_a_page_of_another_source_naming_a_stored_article_as_canonical_changes_n
     first = sources_file(tmp_path / "a.toml", base, feeds=("/a.xml",), name="wire")
     second = sources_file(tmp_path / "b.toml", base, feeds=("/b.xml",), name="copycat")
     settings = {"NEWSMON_NLP_PROCESSES": 0, "NEWSMON_DB": str(seeded.path), "LOG_LEVEL": "WARNING",
-                "AUTOTHROTTLE_START_DELAY": 0.01}
+                "AUTOTHROTTLE_START_DELAY": 0.01, "NEWSMON_MODEL": tiny_model}
     run_crawl_isolated(load_sources(first), settings, timeout=300)
     stored = query(seeded.path, "select * from articles where url = $u", {"u": f"{base}/news/x"})
     assert len(stored) == 1 and stored["source"].iloc[0] == "wire"
