@@ -16,7 +16,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from conftest import ROOT, run_newsmon
+from conftest import ROOT, invoke_newsmon, run_newsmon
 from newsmon.data.lock import RunLock
 from newsmon.data import Store, WriteError, connect_read, query
 from newsmon.data.errors import StagingError
@@ -283,7 +283,7 @@ def test_views_read_staged_batches_on_a_read_only_connection(staging, db):
 # -- command line -----------------------------------------------------------------------
 
 def test_load_help_has_examples():
-    done = run_newsmon("load", "--help")
+    done = invoke_newsmon("load", "--help")
     assert done.returncode == 0 and "Example" in done.stdout and "--keep-going" in done.stdout
 
 
@@ -292,11 +292,11 @@ def test_sql_staged_sees_staged_rows_before_the_load_and_the_database_after(stag
     count_both = ("select (select count(*) from staged_articles) as staged, "
                   "(select count(*) from articles) as stored")
 
-    before = run_newsmon("sql", "--db", str(db), "--staged", "--format", "csv", "select count(*) as n from staged_articles")
-    load = run_newsmon("load", "--db", str(db))
-    after = run_newsmon("sql", "--db", str(db), "--staged", "--format", "csv", count_both)
-    elsewhere = run_newsmon("sql", "--db", str(db), "--staging", str(db.parent / "other"), "--format", "csv",
-                            "select count(*) as n from staged_mentions")
+    before = invoke_newsmon("sql", "--db", str(db), "--staged", "--format", "csv", "select count(*) as n from staged_articles")
+    load = invoke_newsmon("load", "--db", str(db))
+    after = invoke_newsmon("sql", "--db", str(db), "--staged", "--format", "csv", count_both)
+    elsewhere = invoke_newsmon("sql", "--db", str(db), "--staging", str(db.parent / "other"), "--format", "csv",
+                               "select count(*) as n from staged_mentions")
 
     assert before.returncode == 0, before.stderr
     assert before.stdout.split() == ["n", "3"]  # the database did not exist yet
@@ -319,7 +319,7 @@ def test_load_exits_1_and_names_a_rejected_batch(staging, db):
     stage_batch(staging, **batch([1]))
     bad = stage_batch(staging, **batch([2]))
     (staging / bad / "articles.parquet").write_bytes(b"garbage")
-    done = run_newsmon("load", "--db", str(db))
+    done = invoke_newsmon("load", "--db", str(db))
     assert done.returncode == 1
     assert "1 loaded" in done.stdout and "1 rejected" in done.stdout
     assert f"rejected {bad}" in done.stderr
@@ -373,7 +373,7 @@ def test_concurrent_stagers_and_a_loader_store_every_article_exactly_once(stagin
     report_loaded = 0
     while any(p.is_alive() for p in procs) or list_batches(staging):
         report_loaded += load_staged(db, staging).batches_loaded
-        time.sleep(0.05)
+        time.sleep(0.2)  # a load opens the database even with nothing staged yet
     for p in procs:
         p.join()
         assert p.exitcode == 0
@@ -405,7 +405,7 @@ def test_a_load_killed_with_sigkill_loses_nothing_and_duplicates_nothing(staging
     left = len(list_batches(staging))
     assert 0 < left < n_batches
 
-    again = run_newsmon("load", "--db", str(db))
+    again = invoke_newsmon("load", "--db", str(db))
 
     assert again.returncode == 0, again.stderr
     total = n_batches * per_batch
