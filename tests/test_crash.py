@@ -55,7 +55,9 @@ def site(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def crawl_args(tiny_model) -> list[str]:
-    return [*BATCH, "--model", tiny_model]
+    """Every crawl here: batches of 10, the tiny pipeline, and an NLP pool of one process
+    (the pool's processes must follow a killed crawl; one is enough to show it)."""
+    return [*BATCH, "--model", tiny_model, "--processes", "1"]
 
 
 @pytest.fixture(scope="module")
