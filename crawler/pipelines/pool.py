@@ -31,6 +31,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import multiprocessing.forkserver
 import os
 from concurrent.futures import CancelledError, Future
 from typing import Any, Callable
@@ -115,10 +116,20 @@ class PagePool:
 
 
 def forkserver(modules: tuple[str, ...], environment: dict[str, str]) -> multiprocessing.context.BaseContext:
-    """The 'forkserver' context, its server importing `modules` with `environment` set
-    (module docstring). A process has one forkserver, started with the first pool
-    process: what is set here counts only until then."""
-    os.environ.update(environment)  # the forkserver is started with this process's environment
+    """The 'forkserver' context, its server started now, importing `modules` with
+    `environment` added to this process's (module docstring). A process has one
+    forkserver: a later call reuses it as it is. This process's own environment is
+    left as it was."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(list(modules))
+    saved = {name: os.environ.get(name) for name in environment}
+    os.environ.update(environment)  # the server inherits the environment at its start
+    try:
+        multiprocessing.forkserver.ensure_running()
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
     return context
