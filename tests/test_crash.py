@@ -4,7 +4,10 @@ A generated site of 194 article pages (185 on topic) is crawled once cleanly
 into a reference database.  Then the same site is crawled into a fresh
 database by a real `newsmon crawl` process with batches of 10, which is
 killed with SIGKILL once a given share of the articles is stored (the
-database is polled read-only meanwhile, as a user's query would).  The
+database is polled read-only meanwhile, as a user's query would).  One
+on-topic article page is held back by the server until the kill, so the
+killed crawl cannot finish (and close its run) between the poll that sees the
+share and the kill landing, however late that poll's read gets in.  The
 killed database must open, hold only complete articles (text, mentions and
 figures identical to the reference), and a second normal crawl must bring it
 to exactly the reference: zero lost, zero duplicated, and not one stored
@@ -22,7 +25,9 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -32,6 +37,7 @@ from conftest import ROOT, run_newsmon
 from newsmon.data.errors import DatabaseNotFoundError, NotADatabaseError
 from newsmon.data.store import query
 from generated_site import serve_generated_site, write_sources
+from newsmon.crawler.localserver import LocalServer
 
 pytestmark = [pytest.mark.reliability, pytest.mark.slow]
 
@@ -45,12 +51,36 @@ from articles a order by a.canonical_url
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
+def server():
     """The generated site (one server for the module, so URLs match the reference)."""
     server = serve_generated_site(min_latency=0.02)
-    sources = write_sources(server, tmp_path_factory.mktemp("site") / "sources.toml")
-    yield sources
+    yield server
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def site(server, tmp_path_factory) -> Path:
+    """The sources file naming `server`."""
+    return write_sources(server, tmp_path_factory.mktemp("site") / "sources.toml")
+
+
+@contextmanager
+def held_back(server: LocalServer, url: str):
+    """While inside, the server answers the page at `url` only when the block ends
+    (or after 5 minutes): a crawl that requested it cannot finish meanwhile."""
+    path = url.removeprefix(server.base_url)
+    route, gate = server.routes[path], threading.Event()
+
+    def hold(request):
+        gate.wait(timeout=300)
+        return route(request) if callable(route) else route
+
+    server.routes[path] = hold
+    try:
+        yield
+    finally:
+        gate.set()
+        server.routes[path] = route
 
 
 @pytest.fixture(scope="module")
@@ -139,11 +169,12 @@ def _kill_group(pgid: int) -> None:
 
 
 @pytest.mark.parametrize("share", [0.1, 0.5, 0.8])
-def test_kill_and_resume_loses_nothing_and_duplicates_nothing(site, reference, crawl_args,
-                                                             tmp_path, share):
+def test_kill_and_resume_loses_nothing_and_duplicates_nothing(server, site, reference,
+                                                             crawl_args, tmp_path, share):
     total = len(reference)
     db = tmp_path / "killed.duckdb"
-    seen, survivors = crawl_and_kill(site, db, at_least=int(total * share), args=crawl_args)
+    with held_back(server, reference.index[-1]):
+        seen, survivors = crawl_and_kill(site, db, at_least=int(total * share), args=crawl_args)
     assert not survivors, f"processes of the killed crawl still running: {survivors}"
 
     # the killed database opens; every article in it is complete
