@@ -20,7 +20,6 @@ import pytest
 import scrapy
 
 import redis_server
-from newsmon.nlp.models import DEFAULT_MODEL
 from conftest import ROOT, free_port, invoke_newsmon
 from generated_site import serve_generated_site, write_sources
 from redis_server import RedisServer
@@ -28,7 +27,6 @@ from redis_server import RedisServer
 needs_redis = pytest.mark.skipif(not redis_server.available(),
                                  reason="redis-server is not installed "
                                         "(.ci/run installs the Debian package)")
-REAL_MODEL = DEFAULT_MODEL
 CLI = [sys.executable, "-c", "from newsmon.crawler.cli import main; main()"]
 
 
@@ -92,6 +90,23 @@ def wait_for(condition, timeout: float, what: str, every: float = 0.1) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {what}")
         time.sleep(every)
+
+
+def pause_holding(proc: subprocess.Popen, condition, timeout: float, what: str) -> None:
+    """SIGSTOP `proc` as soon as `condition()` is true, polled every 10 ms; if it is no
+    longer true once stopped, SIGCONT and keep polling.  Fails if `proc` ends first."""
+    deadline = time.monotonic() + timeout
+    while True:
+        assert proc.poll() is None, f"exited ({proc.returncode}) before {what}"
+        if condition():
+            proc.send_signal(signal.SIGSTOP)
+            time.sleep(0.05)  # the stop lands; a Redis reply in flight arrives
+            if condition():
+                return
+            proc.send_signal(signal.SIGCONT)
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.01)
 
 
 def crawl_site(server: RedisServer, site, tmp_path: Path, run: str, db: Path) -> int:
@@ -245,22 +260,25 @@ def test_two_crawlers_share_2000_pages_and_workers_store_each_article_once(
 @needs_redis
 @pytest.mark.slow
 @pytest.mark.reliability
-def test_a_killed_worker_loses_nothing_and_the_next_run_is_incremental(redis_srv, tmp_path):
+def test_a_killed_worker_loses_nothing_and_the_next_run_is_incremental(redis_srv, tmp_path,
+                                                                       tiny_model):
     site = serve_generated_site(copies=5)
     try:
         db = tmp_path / "news.duckdb"
         queued = crawl_site(redis_srv, site, tmp_path, "kill", db)
         assert queued == 194
         r = redis_srv.client()
-        victim = start(*worker_args(redis_srv, "kill", db, REAL_MODEL, "--batch", "8"))
+        victim = start(*worker_args(redis_srv, "kill", db, tiny_model, "--batch", "8"))
         pattern = f"newsmon:kill:processing:*-{victim.pid}-*"
-        wait_for(lambda: any(r.llen(k) for k in r.keys(pattern)) or victim.poll() is not None,
-                 120, "the victim to hold articles")
-        survivor = start(*worker_args(redis_srv, "kill", db, REAL_MODEL, "--batch", "8"))
+        # the victim is stopped (SIGSTOP) while it holds a batch, so it still holds it when
+        # it is killed, however fast its model; the survivor works meanwhile
+        pause_holding(victim, lambda: sum(r.llen(k) for k in r.keys(pattern)), 120,
+                      "the victim to hold articles")
+        survivor = start(*worker_args(redis_srv, "kill", db, tiny_model, "--batch", "8"))
         mine = f"newsmon:kill:processing:*-{survivor.pid}-*"
         wait_for(lambda: any(r.llen(k) for k in r.keys(mine)) or survivor.poll() is not None,
-                 120, "the survivor to be at work too")
-        wait_for(lambda: any(r.llen(k) for k in r.keys(pattern)), 60, "the victim to hold articles")
+                 120, "the survivor to be at work too", every=0.01)
+        assert any(r.llen(k) for k in r.keys(pattern)), "the stopped victim holds articles"
         victim.send_signal(signal.SIGKILL)
         victim.wait(10)
         held = sum(r.llen(k) for k in r.keys(pattern))  # stays until its heartbeat expires
@@ -315,7 +333,7 @@ def test_redis_stopped_mid_crawl_is_a_clear_error_and_staged_rows_stay_loadable(
 @needs_redis
 @pytest.mark.slow
 @pytest.mark.reliability
-def test_redis_stopped_mid_worker_keeps_what_was_stored(redis_srv, tmp_path):
+def test_redis_stopped_mid_worker_keeps_what_was_stored(redis_srv, tmp_path, tiny_model):
     site = serve_generated_site(copies=5)
     try:
         db = tmp_path / "news.duckdb"
@@ -323,10 +341,13 @@ def test_redis_stopped_mid_worker_keeps_what_was_stored(redis_srv, tmp_path):
     finally:
         site.stop()
     r = redis_srv.client()
-    worker = start(*worker_args(redis_srv, "cut", db, REAL_MODEL, "--batch", "8"))
-    wait_for(lambda: r.llen("newsmon:cut:articles") <= queued - 40 or worker.poll() is not None,
-             120, "the worker to stage some batches")
+    worker = start(*worker_args(redis_srv, "cut", db, tiny_model, "--batch", "8"))
+    # stopped (SIGSTOP) once it has taken 40, so Redis goes away mid-run however fast
+    # its model; it meets the lost frontier once it runs on (SIGCONT)
+    pause_holding(worker, lambda: r.llen("newsmon:cut:articles") <= queued - 40, 120,
+                  "the worker to stage some batches")
     redis_srv.stop()
+    worker.send_signal(signal.SIGCONT)
     stopped = time.monotonic()
     code, out, err = finish(worker, timeout=120)
     print(f"exit {code} {time.monotonic() - stopped:.1f} s after Redis stopped:", out, err[-3000:])
