@@ -69,6 +69,7 @@ RULES = {
     "owner-and-line": "a company's name before a rare name, both named alone elsewhere, is its product ('Amazon Alexa') (issue-15)",
     "demonym": "one plural word whose stem is a large place is its people, no person ('Delhiites') (issue-15)",
     "lower-case-acronym": "an acronym defined by lower-case words after ', or' or at a sentence's start names a thing (issue-15)",
+    "venue-words": "a name ending in a facility's word ('Observatory', 'Telescope') or a venue's ('Music Center') is no body (issue-15)",
 }
 
 
@@ -184,6 +185,7 @@ ABLATIONS = {
     "owner-and-line": lambda m: _set(m.judge, "_owner_and_line", lambda doc, ctx, c: False),
     "demonym": lambda m: _set(m.judge, "_demonym", lambda ctx, word: None),
     "lower-case-acronym": lambda m: _set(m.patterns, "lower_case_acronyms", _old_lower_case_acronyms),
+    "venue-words": lambda m: _set(m.judge, "venue_name", lambda doc, ctx, c: None),
 }
 
 

@@ -20,13 +20,13 @@ from newsmon.nlp.entities.context import (
     BLOCKED, NO_WEIGHT, MODEL, ORG, OTHER, PATTERN, PERSON, QUOTES, RULE, STRONG, WEAK, Candidate, DocContext,
 )
 from newsmon.nlp.entities.cues import occurrences, organisation_names, person_names, person_weight
+from newsmon.nlp.entities.shapes import in_quoted_title, quoted, venue_name
 
 log = logging.getLogger(__name__)
 
 _YEAR = re.compile(r"^(1[89]|2[01])\d\d$")
 _NEXT_WORD = re.compile(r" ([a-z]+|\d{2,4})(?![\w-])")
 _INDEX_NUMBER = re.compile(r"^\d{2,4}$")
-TITLE_FUNCTION_WORDS = frozenset({"a", "an", "the", "of", "to", "in", "on", "and", "or", "for", "with", "at", "by"})
 
 
 def gather_evidence(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> None:
@@ -119,6 +119,8 @@ def _judge_person(doc: Doc, ctx: DocContext, c: Candidate) -> None:
     if (_junk(doc, c) or any(ch.isdigit() for ch in text) or text in rules.non_entity_acronyms
             or not text[0].isupper() or _after_number(doc, c)):
         c.decide(OTHER, STRONG, "not a name: a handle, number, acronym or lower-case word")
+    elif (venue := venue_name(doc, ctx, c)) is not None:
+        c.decide(OTHER, STRONG, f"not a person: a venue or facility, by its words {venue!r}")
     elif ctx.names_person(text, first_names=True):
         c.decide(PERSON, STRONG, "person: part of a person the text names in full")
     elif c.length == 1 and text.isupper():
@@ -144,7 +146,7 @@ def _judge_person(doc: Doc, ctx: DocContext, c: Candidate) -> None:
     elif c.length > 1 and (doc[c.end - 1].text in rules.place_heads or doc[c.end - 1].text in rules.product_heads
                            or doc[c.end - 1].text in rules.event_heads):
         c.decide(OTHER, STRONG, f"not a person: ends in the place, product or event word {doc[c.end - 1].text!r}")
-    elif _quoted(doc, c) or _in_quoted_title(doc, c):
+    elif quoted(doc, c) or in_quoted_title(doc, c):
         c.decide(OTHER, RULE, "not a name: part of a quoted title of a work")
     elif _before_venue_word(doc, ctx, c) or (c.length > 1 and not given and _single_letter_end(doc, c)):
         c.decide(OTHER, RULE, "not a person: part of a venue's name, or a letter where a surname should be")
@@ -204,6 +206,8 @@ def _judge_org(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         c.decide(OTHER, RULE, f"not a name: {text!r} is a unit (units.toml) that the text writes after a number")
     elif _event_or_document(doc, ctx, c):
         c.decide(OTHER, STRONG, f"not an organisation: {head!r} names an event, document or place")
+    elif (venue := venue_name(doc, ctx, c)) is not None:
+        c.decide(OTHER, STRONG, f"not an organisation: a venue or facility, by its words {venue!r}")
     elif text in ctx.people or ctx.names_person(text, first_names=place is None):
         c.decide(PERSON, STRONG, "person: part of a person the text names in full")
     elif _place_like(doc, ctx, c):
@@ -218,7 +222,7 @@ def _judge_org(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         c.decide(PERSON, RULE, f"person: starts with a given name ({given}), no organisation word")
     elif c.length == 1 and ctx.common_word(text) and ctx.sentence_initial(c.start):
         c.decide(OTHER, RULE, "not a name: a sentence-initial word used in lower case in the text")
-    elif _quoted(doc, c) or _in_quoted_title(doc, c):
+    elif quoted(doc, c) or in_quoted_title(doc, c):
         c.decide(OTHER, RULE, "not a name: part of a quoted title of a work")
     elif head not in rules.strong_heads and (noun := _thing_noun_after(doc, ctx, c)) is not None:
         _decide_thing(ctx, c, noun, RULE)
@@ -478,25 +482,3 @@ def _after_number(doc: Doc, c: Candidate) -> bool:
         return False
     prev = doc[c.start - 1]
     return prev.like_num and not _YEAR.match(prev.text) and any(ch.isdigit() for ch in prev.text)
-
-
-def _in_quoted_title(doc: Doc, c: Candidate) -> bool:
-    """Inside a short quotation of capitalised words: a title ("Takin' It to the Streets")."""
-    left = c.start - 1
-    while left >= 0 and c.start - left <= 8 and doc[left].text not in QUOTES and doc[left].text not in ".!?\n":
-        left -= 1
-    right = c.end
-    while right < len(doc) and right - c.end <= 8 and doc[right].text not in QUOTES and doc[right].text not in ".!?\n":
-        right += 1
-    if left < 0 or right >= len(doc) or doc[left].text not in QUOTES or doc[right].text not in QUOTES:
-        return False
-    words = [t for t in doc[left + 1:right] if t.is_alpha]
-    return len(words) >= 2 and all(t.text[:1].isupper() or t.lower_ in TITLE_FUNCTION_WORDS for t in words)
-
-
-def _quoted(doc: Doc, c: Candidate) -> bool:
-    """The whole quotation: a title of a work ("Mary Poppins")."""
-    if c.start == 0 or c.end >= len(doc) or doc[c.start - 1].text not in QUOTES:
-        return False
-    after = doc[c.end].text
-    return after in QUOTES or (after in (",", ".") and c.end + 1 < len(doc) and doc[c.end + 1].text in QUOTES)

@@ -85,6 +85,9 @@ class EntityRules:
     org_cues: OrgCues
     person_cues: PersonCues
     unit_words: frozenset[str] = frozenset()  # lower case: "gw", "kwh", "fps" (units.toml, [quantity])
+    venue_heads: frozenset[str] = frozenset()  # last words of facilities: "Observatory", "Telescope"
+    venue_modifiers: frozenset[str] = frozenset()  # "Music", "Arts" before a venue_word: "Music Center"
+    venue_words: frozenset[str] = frozenset()  # "Center", "Centre", "Hall" after a venue_modifier
 
 
 def _cue_words(table: dict) -> CueWords:
@@ -160,6 +163,9 @@ def load_rules(path: str | Path = DEFAULT_RULES) -> EntityRules:
         org_cues=_org_cues(data["org_evidence"]),
         person_cues=_person_cues(data["person_evidence"]),
         unit_words=_unit_words(),
+        venue_heads=frozenset(not_entity.get("venue_heads", [])),
+        venue_modifiers=frozenset(not_entity.get("venue_modifiers", [])),
+        venue_words=frozenset(not_entity.get("venue_words", [])),
     )
 
 

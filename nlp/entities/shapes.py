@@ -1,0 +1,80 @@
+"""What the words of a name say about it, whatever the model's label: titles of works,
+venues and facilities, and headlines.
+
+Owns three readings of a candidate's own words (and the quotation around it), used by
+``judge``: a quoted title of a work ("Takin' It to the Streets"); a venue or facility, not a
+body, by its last words (``[not_entity]`` ``venue_heads``: "Keck Observatory", "Hubble Space
+Telescope"; or ``venue_modifiers`` + ``venue_words``: "Lakeside Music Center", "the Riverbend
+Arts Centre"), while a centre named by what its staff do ("Pew Research Center") stays a body;
+and a headline in title case that the model took for a name ("Local Diner Closes After
+Flood"): a finite verb or a run of capitalised function words, which names do not have.
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Doc
+
+from newsmon.nlp.entities.context import QUOTES, Candidate, DocContext
+
+TITLE_FUNCTION_WORDS = frozenset({"a", "an", "the", "of", "to", "in", "on", "and", "or", "for", "with", "at", "by"})
+#: Penn tags of finite verbs and modals ("Closes", "Seems", "Will"); participles ("United") are not
+FINITE_VERB_TAGS = frozenset({"VBZ", "VBD", "VBP", "MD"})
+
+
+def venue_name(doc: Doc, ctx: DocContext, c: Candidate) -> str | None:
+    """The last words that make the span a venue or a facility ("Observatory", "Music Center")."""
+    if c.length < 2:
+        return None
+    rules = ctx.rules
+    last = doc[c.end - 1].text
+    if last in rules.venue_heads:
+        return last
+    if last in rules.venue_words and doc[c.end - 2].text in rules.venue_modifiers:
+        return f"{doc[c.end - 2].text} {last}"
+    return None
+
+
+def headline(doc: Doc, ctx: DocContext, c: Candidate) -> str | None:
+    """The words that make a title-case span of three or more words a headline, not a name:
+    a capitalised finite verb after its first word ("Diner Closes"), a capitalised participle
+    before a capitalised preposition ("Issued After"), or two capitalised function words
+    ("To Be", "After ... Into"); None for a name ("Doctors Without Borders": one such word)."""
+    if c.length < 3:
+        return None
+    tokens = doc[c.start:c.end]
+    connectors = ctx.rules.connectors
+    function_words = [t for t in tokens[1:] if t.is_title and t.is_stop and t.lower_ not in connectors
+                      and t.lower_ != "the"]
+    function_at = {t.i for t in function_words}
+    for i, t in enumerate(tokens[1:], start=1):
+        if not t.is_title:
+            continue
+        if t.tag_ in FINITE_VERB_TAGS:
+            return t.text
+        if t.tag_ == "VBN" and i + 1 < len(tokens) and tokens[i + 1].i in function_at:
+            return f"{t.text} {tokens[i + 1].text}"
+    if len(function_words) >= 2:
+        return " ... ".join(t.text for t in function_words)
+    return None
+
+
+def in_quoted_title(doc: Doc, c: Candidate) -> bool:
+    """Inside a short quotation of capitalised words: a title ("Takin' It to the Streets")."""
+    left = c.start - 1
+    while left >= 0 and c.start - left <= 8 and doc[left].text not in QUOTES and doc[left].text not in ".!?\n":
+        left -= 1
+    right = c.end
+    while right < len(doc) and right - c.end <= 8 and doc[right].text not in QUOTES and doc[right].text not in ".!?\n":
+        right += 1
+    if left < 0 or right >= len(doc) or doc[left].text not in QUOTES or doc[right].text not in QUOTES:
+        return False
+    words = [t for t in doc[left + 1:right] if t.is_alpha]
+    return len(words) >= 2 and all(t.text[:1].isupper() or t.lower_ in TITLE_FUNCTION_WORDS for t in words)
+
+
+def quoted(doc: Doc, c: Candidate) -> bool:
+    """The whole quotation: a title of a work ("Mary Poppins")."""
+    if c.start == 0 or c.end >= len(doc) or doc[c.start - 1].text not in QUOTES:
+        return False
+    after = doc[c.end].text
+    return after in QUOTES or (after in (",", ".") and c.end + 1 < len(doc) and doc[c.end + 1].text in QUOTES)
