@@ -70,6 +70,7 @@ RULES = {
     "demonym": "one plural word whose stem is a large place is its people, no person ('Delhiites') (issue-15)",
     "lower-case-acronym": "an acronym defined by lower-case words after ', or' or at a sentence's start names a thing (issue-15)",
     "venue-words": "a name ending in a facility's word ('Observatory', 'Telescope') or a venue's ('Music Center') is no body (issue-15)",
+    "headline": "a title-case span with an -ed word before a capitalised function word, or two such words, is a headline, no name (issue-15)",
 }
 
 
@@ -186,6 +187,7 @@ ABLATIONS = {
     "demonym": lambda m: _set(m.judge, "_demonym", lambda ctx, word: None),
     "lower-case-acronym": lambda m: _set(m.patterns, "lower_case_acronyms", _old_lower_case_acronyms),
     "venue-words": lambda m: _set(m.judge, "venue_name", lambda doc, ctx, c: None),
+    "headline": lambda m: _set(m.judge, "headline", lambda doc, ctx, c: None),
 }
 
 

@@ -20,7 +20,7 @@ from newsmon.nlp.entities.context import (
     BLOCKED, NO_WEIGHT, MODEL, ORG, OTHER, PATTERN, PERSON, QUOTES, RULE, STRONG, WEAK, Candidate, DocContext,
 )
 from newsmon.nlp.entities.cues import occurrences, organisation_names, person_names, person_weight
-from newsmon.nlp.entities.shapes import in_quoted_title, quoted, venue_name
+from newsmon.nlp.entities.shapes import headline, in_quoted_title, quoted, venue_name
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +121,8 @@ def _judge_person(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         c.decide(OTHER, STRONG, "not a name: a handle, number, acronym or lower-case word")
     elif (venue := venue_name(doc, ctx, c)) is not None:
         c.decide(OTHER, STRONG, f"not a person: a venue or facility, by its words {venue!r}")
+    elif (words := headline(doc, ctx, c)) is not None:
+        c.decide(OTHER, STRONG, f"not a name: a headline in title case, by its words {words!r}")
     elif ctx.names_person(text, first_names=True):
         c.decide(PERSON, STRONG, "person: part of a person the text names in full")
     elif c.length == 1 and text.isupper():
@@ -208,6 +210,8 @@ def _judge_org(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         c.decide(OTHER, STRONG, f"not an organisation: {head!r} names an event, document or place")
     elif (venue := venue_name(doc, ctx, c)) is not None:
         c.decide(OTHER, STRONG, f"not an organisation: a venue or facility, by its words {venue!r}")
+    elif (words := headline(doc, ctx, c)) is not None:
+        c.decide(OTHER, STRONG, f"not a name: a headline in title case, by its words {words!r}")
     elif text in ctx.people or ctx.names_person(text, first_names=place is None):
         c.decide(PERSON, STRONG, "person: part of a person the text names in full")
     elif _place_like(doc, ctx, c):
