@@ -71,6 +71,7 @@ RULES = {
     "lower-case-acronym": "an acronym defined by lower-case words after ', or' or at a sentence's start names a thing (issue-15)",
     "venue-words": "a name ending in a facility's word ('Observatory', 'Telescope') or a venue's ('Music Center') is no body (issue-15)",
     "headline": "a title-case span with an -ed word before a capitalised function word, or two such words, is a headline, no name (issue-15)",
+    "news-source": "a capitalised name cited as a source of news ('told X', 'according to X', 'X reported') is an organisation unless a person's or a place's (issue-15)",
 }
 
 
@@ -188,6 +189,7 @@ ABLATIONS = {
     "lower-case-acronym": lambda m: _set(m.patterns, "lower_case_acronyms", _old_lower_case_acronyms),
     "venue-words": lambda m: _set(m.judge, "venue_name", lambda doc, ctx, c: None),
     "headline": lambda m: _set(m.judge, "headline", lambda doc, ctx, c: None),
+    "news-source": lambda m: _set(m.patterns, "sources", lambda doc, ctx, candidates: []),
 }
 
 

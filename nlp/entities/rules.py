@@ -88,6 +88,8 @@ class EntityRules:
     venue_heads: frozenset[str] = frozenset()  # last words of facilities: "Observatory", "Telescope"
     venue_modifiers: frozenset[str] = frozenset()  # "Music", "Arts" before a venue_word: "Music Center"
     venue_words: frozenset[str] = frozenset()  # "Center", "Centre", "Hall" after a venue_modifier
+    source_before: tuple[tuple[str, ...], ...] = ()  # lower case: "told", "according to" before a source
+    source_after: tuple[tuple[str, ...], ...] = ()  # lower case: "reported" after a source
 
 
 def _cue_words(table: dict) -> CueWords:
@@ -166,6 +168,8 @@ def load_rules(path: str | Path = DEFAULT_RULES) -> EntityRules:
         venue_heads=frozenset(not_entity.get("venue_heads", [])),
         venue_modifiers=frozenset(not_entity.get("venue_modifiers", [])),
         venue_words=frozenset(not_entity.get("venue_words", [])),
+        source_before=_sequences(org.get("source_before", [])),
+        source_after=_sequences(org.get("source_after", [])),
     )
 
 
