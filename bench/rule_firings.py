@@ -72,6 +72,7 @@ RULES = {
     "venue-words": "a name ending in a facility's word ('Observatory', 'Telescope') or a venue's ('Music Center') is no body (issue-15)",
     "headline": "a title-case span with an -ed word before a capitalised function word, or two such words, is a headline, no name (issue-15)",
     "news-source": "a capitalised name cited as a source of news ('told X', 'according to X', 'X reported') is an organisation unless a person's or a place's (issue-15)",
+    "care-heads": "Clinic, Hospital, Infirmary are organisation words ('Mayo Clinic' is no person) (issue-15)",
 }
 
 
@@ -144,6 +145,22 @@ def _off_sport_roles(m) -> None:
     _set(m.entities, "load_rules", without)
 
 
+CARE_HEADS = frozenset({"Clinic", "Clinics", "Hospital", "Hospitals", "Infirmary"})
+
+
+def _off_care_heads(m) -> None:
+    import dataclasses
+    original = m.entities.load_rules
+
+    def without(path):
+        rules = original(path)
+        if not CARE_HEADS & rules.org_heads:
+            raise AttributeError("the words of care are gone from the organisation heads: the rule was removed")
+        return dataclasses.replace(rules, org_heads=rules.org_heads - CARE_HEADS,
+                                   strong_heads=rules.strong_heads - CARE_HEADS)
+    _set(m.entities, "load_rules", without)
+
+
 def _old_lower_case_acronyms(doc):
     """Before "lower-case-acronym": only "words in lower case (ACR)"."""
     found = {}
@@ -190,6 +207,7 @@ ABLATIONS = {
     "venue-words": lambda m: _set(m.judge, "venue_name", lambda doc, ctx, c: None),
     "headline": lambda m: _set(m.judge, "headline", lambda doc, ctx, c: None),
     "news-source": lambda m: _set(m.patterns, "sources", lambda doc, ctx, candidates: []),
+    "care-heads": _off_care_heads,
 }
 
 

@@ -88,3 +88,11 @@ def test_explain_names_the_new_rules(tmp_path):
     assert any("cited as a source of news" in rule for rule in explained["Deadwire"]["rules"])
     assert explained["Lakeshore Music Center"]["label"] == "none"
     assert any("venue or facility" in rule for rule in explained["Lakeshore Music Center"]["rules"])
+
+
+def test_a_clinic_or_hospital_named_after_a_person_is_an_organisation(nlp):
+    text = "Nurses at Morgan Hospital treated Ada Quist, and the Ellis Clinic sent her home."
+    doc = run(nlp, text, [("Morgan Hospital", "ORG"), ("Ada Quist", "PERSON"), ("Ellis Clinic", "PERSON")])
+    found = annotate_doc(doc)
+    assert found.organisations == ["Morgan Hospital", "Ellis Clinic"]
+    assert found.people == ["Ada Quist"]
