@@ -73,6 +73,7 @@ RULES = {
     "headline": "a title-case span with an -ed word before a capitalised function word, or two such words, is a headline, no name (issue-15)",
     "news-source": "a capitalised name cited as a source of news ('told X', 'according to X', 'X reported') is an organisation unless a person's or a place's (issue-15)",
     "care-heads": "Clinic, Hospital, Infirmary are organisation words ('Mayo Clinic' is no person) (issue-15)",
+    "plural-name": "one word the model calls an organisation that is the plural of a word the text writes ('MacBooks') is no body (issue-15)",
     "police-force": "a place's or a body's police force named in lower case ('Forest Hill police') is an organisation (tried and dropped on issue-15: it fired only on the two held-out pages of one story it was found from)",
 }
 
@@ -210,6 +211,7 @@ ABLATIONS = {
     "news-source": lambda m: _set(m.patterns, "sources", lambda doc, ctx, candidates: []),
     "care-heads": _off_care_heads,
     "police-force": lambda m: _set(m.patterns, "police_forces", lambda doc, ctx, candidates: []),
+    "plural-name": lambda m: _set(m.judge, "plural_of", lambda doc, ctx, c: None),
 }
 
 

@@ -96,3 +96,11 @@ def test_a_clinic_or_hospital_named_after_a_person_is_an_organisation(nlp):
     found = annotate_doc(doc)
     assert found.organisations == ["Morgan Hospital", "Ellis Clinic"]
     assert found.people == ["Ada Quist"]
+
+
+def test_the_plural_of_a_things_name_is_no_organisation(nlp):
+    """"Zentabs" beside "Zentab": the plural of a product; "Browns" beside "Jim Brown" stays a team."""
+    text = ("Korvane Labs sold the Zentab in May. Zentabs now cost less. Jim Brown said the Browns "
+            "won, and the Browns will play again.")
+    doc = run(nlp, text, [("Korvane Labs", "ORG"), ("Zentabs", "ORG"), ("Jim Brown", "PERSON"), ("Browns", "ORG")])
+    assert annotate_doc(doc).organisations == ["Korvane Labs", "Browns"]

@@ -20,7 +20,7 @@ from newsmon.nlp.entities.context import (
     BLOCKED, NO_WEIGHT, MODEL, ORG, OTHER, PATTERN, PERSON, QUOTES, RULE, STRONG, WEAK, Candidate, DocContext,
 )
 from newsmon.nlp.entities.cues import occurrences, organisation_names, person_names, person_weight
-from newsmon.nlp.entities.shapes import headline, in_quoted_title, quoted, venue_name
+from newsmon.nlp.entities.shapes import headline, in_quoted_title, plural_of, quoted, venue_name
 
 log = logging.getLogger(__name__)
 
@@ -213,6 +213,8 @@ def _judge_org(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         c.decide(OTHER, STRONG, f"not an organisation: a venue or facility, by its words {venue!r}")
     elif (words := headline(doc, ctx, c)) is not None:
         c.decide(OTHER, STRONG, f"not a name: a headline in title case, by its words {words!r}")
+    elif (singular := plural_of(doc, ctx, c)) is not None:
+        c.decide(OTHER, RULE, f"not an organisation: the plural of {singular!r}, which the text names")
     elif text in ctx.people or ctx.names_person(text, first_names=place is None):
         c.decide(PERSON, STRONG, "person: part of a person the text names in full")
     elif _place_like(doc, ctx, c):

@@ -1,14 +1,15 @@
 """What the words of a name say about it, whatever the model's label: titles of works,
-venues and facilities, and headlines.
+venues and facilities, headlines, and plurals of things' names.
 
-Owns three readings of a candidate's own words (and the quotation around it), used by
+Owns four readings of a candidate's own words (and the quotation around it), used by
 ``judge``: a quoted title of a work ("Takin' It to the Streets"); a venue or facility, not a
 body, by its last words (``[not_entity]`` ``venue_heads``: "Keck Observatory", "Hubble Space
 Telescope"; or ``venue_modifiers`` + ``venue_words``: "Lakeside Music Center", "the Riverbend
 Arts Centre"), while a centre named by what its staff do ("Pew Research Center") stays a body;
-and a headline in title case that the model took for a name ("Diner Owner Arrested After
+a headline in title case that the model took for a name ("Diner Owner Arrested After
 Flood"): a participle before a capitalised preposition, or capitalised function words, which
-names do not have.
+names do not have; and the plural of a word the text also writes ("MacBooks" beside "MacBook"):
+a body is not counted.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 from spacy.tokens import Doc
 
 from newsmon.nlp.entities.context import QUOTES, Candidate, DocContext
+from newsmon.nlp.entities.cues import occurrences
 
 TITLE_FUNCTION_WORDS = frozenset({"a", "an", "the", "of", "to", "in", "on", "and", "or", "for", "with", "at", "by"})
 
@@ -50,6 +52,19 @@ def headline(doc: Doc, ctx: DocContext, c: Candidate) -> str | None:
             return f"{t.text} {doc[t.i + 1].text}"
     if len(function_at) >= 2:
         return " ... ".join(doc[i].text for i in function_at)
+    return None
+
+
+def plural_of(doc: Doc, ctx: DocContext, c: Candidate) -> str | None:
+    """"MacBooks" in a text that also writes "MacBook": the plural of a thing's name, no body (a
+    body is not counted); not where the singular is a person's name ("Browns" beside "Jim Brown")."""
+    text = c.text
+    if c.length != 1 or len(text) < 5 or not text.endswith("s") or text.endswith("ss") or text.isupper():
+        return None
+    for singular in (text[:-1], text[:-2] if text.endswith("es") else None):
+        if singular and next(occurrences(ctx.text, singular), None) is not None and not (
+                ctx.names_person(singular, first_names=True) or any(singular in name.split() for name in ctx.people)):
+            return singular
     return None
 
 
