@@ -25,7 +25,7 @@ Rules implemented here:
 A gold document may leave out its ``text`` and name a page of the extraction benchmark by
 its ``id`` instead (``bench/gold/generalisation.jsonl``): the text is then read from
 ``<shared>/corpus/article-extraction-benchmark/ground-truth.json`` (``shared_dir``), so
-third-party texts never enter the project. A ``part`` field ("dev", "heldout", "heldout2", "heldout3") splits a set,
+third-party texts never enter the project. A ``part`` field ("dev", "heldout", "heldout2", "heldout3", "heldout4") splits a set,
 and ``evaluate_sets`` scores each set and each part side by side.
 """
 
