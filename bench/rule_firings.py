@@ -74,6 +74,7 @@ RULES = {
     "news-source": "a capitalised name cited as a source of news ('told X', 'according to X', 'X reported') is an organisation unless a person's or a place's (issue-15)",
     "care-heads": "Clinic, Hospital, Infirmary are organisation words ('Mayo Clinic' is no person) (issue-15)",
     "plural-name": "one word the model calls an organisation that is the plural of a word the text writes ('MacBooks') is no body (issue-15)",
+    "product-name": "a model designation after or inside a name ('Quest 2', 'Hero 9'), or a maker the model calls an organisation opening a name it calls a person ('Razer BlackWidow'), makes a product (issue-15, shopping)",
     "venue-short-name": "one word that starts a venue's or facility's name elsewhere in the text ('Hubble') is that place (tried and dropped on issue-15: it fired only on the held-out page it was found from)",
     "police-force": "a place's or a body's police force named in lower case ('Forest Hill police') is an organisation (tried and dropped on issue-15: it fired only on the two held-out pages of one story it was found from)",
 }
@@ -214,6 +215,7 @@ ABLATIONS = {
     "police-force": lambda m: _set(m.patterns, "police_forces", lambda doc, ctx, candidates: []),
     "plural-name": lambda m: _set(m.judge, "plural_of", lambda doc, ctx, c: None),
     "venue-short-name": lambda m: _set(m.judge, "venue_short_name", None),
+    "product-name": lambda m: _set(m.judge, "product", lambda doc, ctx, c: None),
 }
 
 

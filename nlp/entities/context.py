@@ -100,6 +100,7 @@ class DocContext:
     knowledge: Knowledge | None = None  # places and given names (nlp.entities.knowledge)
     model_person_count: dict[str, int] = field(default_factory=dict)  # names the model only calls PERSON
     thing_acronyms: dict[str, str] = field(default_factory=dict)  # "HSI" -> "Hang Seng Index": not a body
+    model_orgs: set[str] = field(default_factory=set)  # one-word names the model calls ORG somewhere
 
     def __post_init__(self) -> None:
         doc, rules = self.doc, self.rules
@@ -107,6 +108,7 @@ class DocContext:
         self.ent_tokens = bytearray(len(doc))
         for ent in doc.ents:
             self.ent_tokens[ent.start:ent.end] = b"\x01" * (ent.end - ent.start)
+        self.model_orgs = {ent.text for ent in doc.ents if ent.label_ == "ORG" and len(ent) == 1}
         if doc.has_annotation("SENT_START"):
             self.sent_starts = {sent.start for sent in doc.sents}
         self.lower_words = set(_LOWER_WORD.findall(self.text))

@@ -20,6 +20,7 @@ from newsmon.nlp.entities.context import (
     BLOCKED, NO_WEIGHT, MODEL, ORG, OTHER, PATTERN, PERSON, QUOTES, RULE, STRONG, WEAK, Candidate, DocContext,
 )
 from newsmon.nlp.entities.cues import occurrences, organisation_names, person_names, person_weight
+from newsmon.nlp.entities.products import product
 from newsmon.nlp.entities.shapes import headline, in_quoted_title, plural_of, quoted, venue_name
 
 log = logging.getLogger(__name__)
@@ -58,7 +59,7 @@ def _full_person_name(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
             and tokens[-1].text not in rules.place_heads
             and tokens[-1].text not in rules.product_heads
             and tokens[-1].text not in rules.strong_heads
-            and not any(i in ctx.blocked for i in range(c.start, c.end)))
+            and not any(i in ctx.blocked for i in range(c.start, c.end)) and product(doc, ctx, c) is None)
 
 
 def judge(doc: Doc, ctx: DocContext, c: Candidate) -> None:
@@ -124,6 +125,8 @@ def _judge_person(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         c.decide(OTHER, STRONG, f"not a person: a venue or facility, by its words {venue!r}")
     elif (words := headline(doc, ctx, c)) is not None:
         c.decide(OTHER, STRONG, f"not a name: a headline in title case, by its words {words!r}")
+    elif (why := product(doc, ctx, c)) is not None:
+        c.decide(OTHER, RULE, f"not a person: {why}")
     elif ctx.names_person(text, first_names=True):
         c.decide(PERSON, STRONG, "person: part of a person the text names in full")
     elif c.length == 1 and text.isupper():
@@ -215,6 +218,8 @@ def _judge_org(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         c.decide(OTHER, STRONG, f"not a name: a headline in title case, by its words {words!r}")
     elif (singular := plural_of(doc, ctx, c)) is not None:
         c.decide(OTHER, RULE, f"not an organisation: the plural of {singular!r}, which the text names")
+    elif (why := product(doc, ctx, c)) is not None:
+        c.decide(OTHER, RULE, f"not an organisation: {why}")
     elif text in ctx.people or ctx.names_person(text, first_names=place is None):
         c.decide(PERSON, STRONG, "person: part of a person the text names in full")
     elif _place_like(doc, ctx, c):
