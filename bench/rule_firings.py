@@ -136,33 +136,29 @@ SPORT_ROLES = frozenset("end tackle cornerback safety lineman kicker punter shor
 SPORT_MODIFIERS = frozenset("defensive offensive tight running wide starting backup reserve".split())
 
 
-def _off_sport_roles(m) -> None:
+def _drop_words(m, what: str, removals: dict[str, frozenset[str]]) -> None:
+    """The rules loaded without ``removals`` (field -> words); the first field must hold them."""
     import dataclasses
     original = m.entities.load_rules
 
     def without(path):
         rules = original(path)
-        if not SPORT_ROLES & rules.roles:
-            raise AttributeError("the positions of sport are gone from the roles: the rule was removed")
-        return dataclasses.replace(rules, roles=rules.roles - SPORT_ROLES,
-                                   role_modifiers=rules.role_modifiers - SPORT_MODIFIERS)
+        first, words = next(iter(removals.items()))
+        if not words & getattr(rules, first):
+            raise AttributeError(f"{what} are gone from {first}: the rule was removed")
+        return dataclasses.replace(rules, **{field: getattr(rules, field) - words for field, words in removals.items()})
     _set(m.entities, "load_rules", without)
+
+
+def _off_sport_roles(m) -> None:
+    _drop_words(m, "the positions of sport", {"roles": SPORT_ROLES, "role_modifiers": SPORT_MODIFIERS})
 
 
 CARE_HEADS = frozenset({"Clinic", "Clinics", "Hospital", "Hospitals", "Infirmary"})
 
 
 def _off_care_heads(m) -> None:
-    import dataclasses
-    original = m.entities.load_rules
-
-    def without(path):
-        rules = original(path)
-        if not CARE_HEADS & rules.org_heads:
-            raise AttributeError("the words of care are gone from the organisation heads: the rule was removed")
-        return dataclasses.replace(rules, org_heads=rules.org_heads - CARE_HEADS,
-                                   strong_heads=rules.strong_heads - CARE_HEADS)
-    _set(m.entities, "load_rules", without)
+    _drop_words(m, "the words of care", {"org_heads": CARE_HEADS, "strong_heads": CARE_HEADS})
 
 
 def _old_lower_case_acronyms(doc):

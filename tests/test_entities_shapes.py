@@ -1,6 +1,7 @@
-"""Tests for what a name's own words and the words around it say it is (nlp/entities/shapes.py
-and the source cues of nlp/entities/patterns.py): venues and facilities, headlines in title
-case, publications cited as a source, and organisation words of care ("Clinic").
+"""Tests for what a name's own words and the words around it say it is (nlp/entities/shapes.py,
+nlp/entities/products.py and the source cues of nlp/entities/patterns.py): venues and
+facilities, headlines in title case, publications cited as a source, organisation words of
+care ("Clinic"), and products by their model designation or their maker.
 
 Tests run the whole pipeline, the real spaCy model included, on short texts written for them;
 where the model would not make the mistake a rule exists for, ``run`` fixes the model's
@@ -104,3 +105,35 @@ def test_the_plural_of_a_things_name_is_no_organisation(nlp):
             "won, and the Browns will play again.")
     doc = run(nlp, text, [("Korvane Labs", "ORG"), ("Zentabs", "ORG"), ("Jim Brown", "PERSON"), ("Browns", "ORG")])
     assert annotate_doc(doc).organisations == ["Korvane Labs", "Browns"]
+
+
+def test_a_model_number_makes_a_product_not_a_person_or_a_body(nlp):
+    text = ("The Korva Quest 3 headset costs $299, and Vantor Hero 9 cameras are down to $349. "
+            "Lumi Kart 8 Deluxe comes in the bundle. Ingrid Solberg, who reviewed them, prefers the Hero.")
+    doc = run(nlp, text, [("Korva Quest", "PERSON"), ("Vantor Hero 9", "ORG"), ("Lumi Kart", "PERSON"),
+                          ("Ingrid Solberg", "PERSON")])
+    found = annotate_doc(doc)
+    assert found.people == ["Ingrid Solberg"]
+    assert found.organisations == []
+
+
+def test_numbers_that_are_scores_counts_or_a_stations_name_keep_the_label(nlp):
+    text = ("Halvard United beat Ostrava Rovers 2-1, and Tomas Reyes 3 points ahead of the rest. "
+            "Channel 4 and KBTV 5 covered it; Marren Vale 30 years ago had no club.")
+    doc = run(nlp, text, [("Halvard United", "ORG"), ("Ostrava Rovers", "ORG"), ("Tomas Reyes", "PERSON"),
+                          ("Channel 4", "ORG"), ("KBTV 5", "ORG"), ("Marren Vale", "PERSON")])
+    found = annotate_doc(doc)
+    assert {"Halvard United", "Ostrava Rovers", "Channel 4", "KBTV 5"} <= set(found.organisations)
+    assert {"Tomas Reyes", "Marren Vale"} <= set(found.people)
+
+
+def test_a_makers_name_opening_a_person_makes_a_product(nlp):
+    text = ("Zarnik makes loud keyboards. The Zarnik Blackfin is its best, says Ada Quist. "
+            "Dale sells them too, and Dale Ford runs the shop.")
+    doc = run(nlp, text, [("Zarnik", "ORG"), ("Zarnik Blackfin", "PERSON"), ("Ada Quist", "PERSON"),
+                          ("Dale", "ORG"), ("Dale Ford", "PERSON")])
+    found = annotate_doc(doc)
+    assert "Zarnik Blackfin" not in found.people and "Zarnik" not in found.people
+    assert "Zarnik" in found.organisations
+    assert {"Ada Quist", "Dale Ford"} <= set(found.people)  # "Dale": a given name, not a maker
+

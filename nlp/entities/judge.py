@@ -121,12 +121,8 @@ def _judge_person(doc: Doc, ctx: DocContext, c: Candidate) -> None:
     if (_junk(doc, c) or any(ch.isdigit() for ch in text) or text in rules.non_entity_acronyms
             or not text[0].isupper() or _after_number(doc, c)):
         c.decide(OTHER, STRONG, "not a name: a handle, number, acronym or lower-case word")
-    elif (venue := venue_name(doc, ctx, c)) is not None:
-        c.decide(OTHER, STRONG, f"not a person: a venue or facility, by its words {venue!r}")
-    elif (words := headline(doc, ctx, c)) is not None:
-        c.decide(OTHER, STRONG, f"not a name: a headline in title case, by its words {words!r}")
-    elif (why := product(doc, ctx, c)) is not None:
-        c.decide(OTHER, RULE, f"not a person: {why}")
+    elif (shaped := _not_a_name(doc, ctx, c, "a person")) is not None:
+        c.decide(OTHER, *shaped)
     elif ctx.names_person(text, first_names=True):
         c.decide(PERSON, STRONG, "person: part of a person the text names in full")
     elif c.length == 1 and text.isupper():
@@ -212,14 +208,10 @@ def _judge_org(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         c.decide(OTHER, RULE, f"not a name: {text!r} is a unit (units.toml) that the text writes after a number")
     elif _event_or_document(doc, ctx, c):
         c.decide(OTHER, STRONG, f"not an organisation: {head!r} names an event, document or place")
-    elif (venue := venue_name(doc, ctx, c)) is not None:
-        c.decide(OTHER, STRONG, f"not an organisation: a venue or facility, by its words {venue!r}")
-    elif (words := headline(doc, ctx, c)) is not None:
-        c.decide(OTHER, STRONG, f"not a name: a headline in title case, by its words {words!r}")
+    elif (shaped := _not_a_name(doc, ctx, c, "an organisation")) is not None:
+        c.decide(OTHER, *shaped)
     elif (singular := plural_of(doc, ctx, c)) is not None:
         c.decide(OTHER, RULE, f"not an organisation: the plural of {singular!r}, which the text names")
-    elif (why := product(doc, ctx, c)) is not None:
-        c.decide(OTHER, RULE, f"not an organisation: {why}")
     elif text in ctx.people or ctx.names_person(text, first_names=place is None):
         c.decide(PERSON, STRONG, "person: part of a person the text names in full")
     elif _place_like(doc, ctx, c):
@@ -250,6 +242,17 @@ def _judge_org(doc: Doc, ctx: DocContext, c: Candidate) -> None:
               and all(t.is_title and ctx.knowledge.common_word(t.text) and ctx.knowledge.place(t.text) is None
                       for t in doc[c.start:c.end]) and ctx.text.count(text) == 1):
             c.decide(OTHER, MODEL, "not a name: common words only (wordfreq), no organisation word, named once")
+
+
+def _not_a_name(doc: Doc, ctx: DocContext, c: Candidate, kind: str) -> tuple[int, str] | None:
+    """A venue, a headline or a product by its own words, not ``kind``: (strength, rule), or None."""
+    if (venue := venue_name(doc, ctx, c)) is not None:
+        return STRONG, f"not {kind}: a venue or facility, by its words {venue!r}"
+    if (words := headline(doc, ctx, c)) is not None:
+        return STRONG, f"not a name: a headline in title case, by its words {words!r}"
+    if (why := product(doc, ctx, c)) is not None:
+        return RULE, f"not {kind}: {why}"
+    return None
 
 
 def _judge_other(doc: Doc, ctx: DocContext, c: Candidate) -> None:
