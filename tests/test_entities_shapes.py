@@ -72,6 +72,14 @@ def test_a_name_cited_as_a_source_of_news_is_an_organisation(nlp):
     assert "Lena Morrow" in found.people
 
 
+def test_reports_as_a_plural_noun_cites_no_source(nlp):
+    """"X reports that" cites X; in "Transparency reports tell you" the word is a noun."""
+    text = ("Later, Harmonica Quarterly reports that the band split. "
+            "\"Transparency reports tell you little,\" said Lena Morrow.")
+    found = extract(nlp, text)
+    assert found.organisations == ["Harmonica Quarterly"]
+
+
 def test_explain_names_the_new_rules(tmp_path):
     import json
 

@@ -354,12 +354,26 @@ def sources(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> list[Cand
             _cited(doc, ctx, by_start.get(start), ctx.title_run_starting_at(start) if start < len(doc) else None,
                    " ".join(cue), taken, created)
         for cue in rules.source_after:
-            if tuple(lowers[i:i + len(cue)]) != cue or i == 0 or doc[i - 1].is_space:
+            if (tuple(lowers[i:i + len(cue)]) != cue or i == 0 or doc[i - 1].is_space
+                    or _plural_noun(doc, i + len(cue), cue)):
                 continue
             run = ctx.title_run_ending_at(i - 1)
             existing = by_end.get(i) or (by_start.get(run[0]) if run else None)  # "Hollywood" + "Reporter"
             _cited(doc, ctx, existing, run, " ".join(cue), taken, created)
     return created
+
+
+#: words after a plural noun "reports" that agree with it ("Transparency reports are ...")
+_PLURAL_AGREEMENT = frozenset({"are", "were", "have", "do", "show", "say", "suggest", "tell", "find"})
+
+
+def _plural_noun(doc: Doc, j: int, cue: tuple[str, ...]) -> bool:
+    """The cue's last word read as a plural noun, not a verb: "Transparency reports tell you"
+    (a verb after it), while "Deadline reports that", "CBS reports the ..." cite a source."""
+    if not cue[-1].endswith("s") or j >= len(doc):
+        return False
+    after = doc[j]
+    return after.is_lower and after.is_alpha and (not after.is_stop or after.lower_ in _PLURAL_AGREEMENT)
 
 
 def _cited(doc: Doc, ctx: DocContext, existing: Candidate | None, run: tuple[int, int] | None, cue: str,
