@@ -25,7 +25,7 @@ Rules implemented here:
 A gold document may leave out its ``text`` and name a page of the extraction benchmark by
 its ``id`` instead (``bench/gold/generalisation.jsonl``): the text is then read from
 ``<shared>/corpus/article-extraction-benchmark/ground-truth.json`` (``shared_dir``), so
-third-party texts never enter the project. A ``part`` field ("dev", "heldout", "heldout2", "heldout3", "heldout4") splits a set,
+third-party texts never enter the project. A ``part`` field ("dev", "heldout", ..., "heldout5") splits a set,
 and ``evaluate_sets`` scores each set and each part side by side.
 """
 
@@ -368,19 +368,14 @@ def format_table(result: dict) -> str:
 
 
 def format_side_by_side(results: dict[str, dict]) -> str:
-    """P / R / F1 per category, one column group per gold set (or part)."""
-    names = list(results)
-    width = max(19, *(len(n) + 1 for n in names))
-    lines = [f"{'':<14}" + "".join(f"{n:>{width}}" for n in names),
-             f"{'':<14}" + "".join(f"{'P     R    F1':>{width}}" for _ in names)]
-    for category in CATEGORIES:
-        cells = []
-        for name in names:
-            s = results[name][category]
-            cells.append(f"{'-':>{width}}" if s is None else
-                         f"{s['precision']:.3f} {s['recall']:.3f} {s['f1']:.3f}".rjust(width))
-        lines.append(f"{category:<14}" + "".join(cells))
-    lines.append(f"{'documents':<14}" + "".join(f"{results[n]['documents']:>{width}}" for n in names))
+    """One row per gold set (or part): P / R / F1 per category, and the documents."""
+    width = max(14, *(len(n) + 2 for n in results))
+    lines = [f"{'':<{width}}" + "".join(f"{c:>21}" for c in CATEGORIES) + f"{'documents':>11}",
+             f"{'':<{width}}" + f"{'P':>7}{'R':>7}{'F1':>7}" * len(CATEGORIES)]
+    for name, result in results.items():
+        cells = "".join(f"{'-':>21}" if (s := result[c]) is None else
+                        f"{s['precision']:>7.3f}{s['recall']:>7.3f}{s['f1']:>7.3f}" for c in CATEGORIES)
+        lines.append(f"{name:<{width}}{cells}{result['documents']:>11}")
     return "\n".join(lines)
 
 

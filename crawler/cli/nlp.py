@@ -94,7 +94,7 @@ def eval_(gold, as_json, errors, model):
     """Score the extractor against gold annotations (rules of gold/GUIDELINES.md).
 
     Prints precision, recall and F1 for people, organisations and figures, one
-    column per gold file and per part of a file ("dev", "heldout", "heldout2", "heldout3", "heldout4"). Without
+    row per gold file and per part of a file ("dev", "heldout", ..., "heldout5"). Without
     GOLD: ../shared/gold/dev.jsonl and our own generalisation set
     (bench/gold/generalisation.jsonl, texts read from ../shared), side by side.
 
