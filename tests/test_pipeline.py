@@ -9,6 +9,7 @@ runs once per process).
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -64,6 +65,17 @@ def test_demo_names_are_canonical_within_an_article(demo_db):
     rows = query(demo_db, """select distinct m.text, m.canonical from mentions m
                              where m.label = 'person' and m.text = 'Seo'""")
     assert len(rows) > 0 and set(rows["canonical"]) == {"Hana Seo"}
+
+
+def test_no_demo_entity_is_a_word_its_article_writes_in_lower_case(demo_db):
+    """A reader's check of the digest's lists: a one-word person or organisation whose article
+    also writes it as an ordinary word ("Transparency" of "transparency reports") is junk."""
+    rows = query(demo_db, """select distinct e.name, a.text from entities e join mentions m using (entity_id)
+                             join articles a using (article_id) where e.name not like '% %'""")
+    assert len(rows) > 20
+    junk = {name for name, text in zip(rows["name"], rows["text"])
+            if re.search(rf"\b{re.escape(name.lower())}\b", text)}
+    assert not junk
 
 
 def test_recrawl_adds_no_duplicate(demo_db, demo_port, tmp_path):
