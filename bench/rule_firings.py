@@ -211,7 +211,8 @@ ABLATIONS = {
     "police-force": lambda m: _set(m.patterns, "police_forces", lambda doc, ctx, candidates: []),
     "plural-name": lambda m: _set(m.judge, "plural_of", lambda doc, ctx, c: None),
     "venue-short-name": lambda m: _set(m.judge, "venue_short_name", None),
-    "product-name": lambda m: _set(m.judge, "product", lambda doc, ctx, c: None),
+    "product-name": lambda m: (_set(m.judge, "product", lambda doc, ctx, c: None),
+                               _set(m.judge, "product_decision", lambda doc, ctx, c, kind: None)),
 }
 
 

@@ -11,7 +11,8 @@ entities by hand and every newsmon component after ``ner`` runs on them for real
 from __future__ import annotations
 
 import pytest
-
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from spacy.tokens import Doc
 
 from newsmon.nlp.pipeline import annotate, annotate_doc
@@ -135,6 +136,19 @@ def test_numbers_that_are_scores_counts_or_a_stations_name_keep_the_label(nlp):
     assert {"Tomas Reyes", "Marren Vale"} <= set(found.people)
 
 
+def test_a_specification_after_a_makers_name_is_no_model_designation(nlp):
+    """"Korvane 5G", "Ostrevo 4K sets", "Mellin COVID-19 shots": the maker named before a
+    specification or a disease stays a body; "Korvane X200" is a model."""
+    text = ("Korvane 5G coverage grew. Ostrevo 4K sets sold well. Mellin COVID-19 shots were approved. "
+            "The Korvane X200 router is new.")
+    doc = run(nlp, text, [("Korvane", "ORG"), ("Ostrevo", "ORG"), ("Mellin", "ORG"),
+                          ("Korvane X200", "ORG")])
+    found = annotate_doc(doc)
+    assert {"Korvane", "Ostrevo", "Mellin"} <= set(found.organisations)  # "Korvane" also named alone
+    only = "The Veltra X200 router is new."
+    assert annotate_doc(run(nlp, only, [("Veltra X200", "ORG")])).organisations == []
+
+
 def test_a_makers_name_opening_a_person_makes_a_product(nlp):
     text = ("Zarnik makes loud keyboards. The Zarnik Blackfin is its best, says Ada Quist. "
             "Dale sells them too, and Dale Ford runs the shop.")
@@ -145,3 +159,18 @@ def test_a_makers_name_opening_a_person_makes_a_product(nlp):
     assert "Zarnik" in found.organisations
     assert {"Ada Quist", "Dale Ford"} <= set(found.people)  # "Dale": a given name, not a maker
 
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(inside=st.text("AXz09.-", min_size=1, max_size=8), after=st.text("AXz09.-,:", min_size=1, max_size=8))
+def test_any_word_after_or_inside_a_name_is_judged_without_error(nlp, inside, after):
+    """Generated words where a model designation may stand ("3D", "-9", "X.-0"): a label, never an error."""
+    text = f"Korvane {inside} said so, and Veltra {after} rose. Korvane grew."
+    doc = nlp.make_doc(text)
+    first = doc.char_span(0, len(f"Korvane {inside}"), label="ORG", alignment_mode="expand")
+    second = doc.char_span(text.index("Veltra"), text.index("Veltra") + 6, label="PERSON")
+    doc.ents = [first, second] if first is not None and first.end <= second.start else [second]
+    for name, component in nlp.pipeline:
+        if name != "ner":
+            doc = component(doc)
+    found = annotate_doc(doc)
+    assert set(found.organisations) <= {"Korvane", f"Korvane {inside}"} | {m.text for m in found.mentions}

@@ -20,7 +20,7 @@ from newsmon.nlp.entities.context import (
     BLOCKED, NO_WEIGHT, MODEL, ORG, OTHER, PATTERN, PERSON, QUOTES, RULE, STRONG, WEAK, Candidate, DocContext,
 )
 from newsmon.nlp.entities.cues import occurrences, organisation_names, person_names, person_weight
-from newsmon.nlp.entities.products import product
+from newsmon.nlp.entities.products import product, product_decision
 from newsmon.nlp.entities.shapes import headline, in_quoted_title, plural_of, quoted, venue_name
 
 log = logging.getLogger(__name__)
@@ -250,9 +250,7 @@ def _not_a_name(doc: Doc, ctx: DocContext, c: Candidate, kind: str) -> tuple[int
         return STRONG, f"not {kind}: a venue or facility, by its words {venue!r}"
     if (words := headline(doc, ctx, c)) is not None:
         return STRONG, f"not a name: a headline in title case, by its words {words!r}"
-    if (why := product(doc, ctx, c)) is not None:
-        return RULE, f"not {kind}: {why}"
-    return None
+    return product_decision(doc, ctx, c, kind)
 
 
 def _judge_other(doc: Doc, ctx: DocContext, c: Candidate) -> None:

@@ -6,7 +6,9 @@ products people ("Meta Quest", "Mario Kart") and organisations ("GoPro Hero 9"):
 
 * a model designation right after the span, or inside it after its first word: a number
   ("PlayStation 5", "Quest 2"; not a year, not a score "2-1" or "2 to 1", not before a
-  count's noun) or a short mix of letters and digits ("Galaxy S10", "WH-1000XM4", "V3");
+  count's noun) or a short mix of letters and digits that starts with a letter ("Galaxy S10",
+  "WH-1000XM4", "V3"; not a specification, "Samsung 4K", "Verizon 5G", nor a word and a
+  number, "Pfizer COVID-19");
   people and bodies are not numbered, while a TV station ("Fox 5") is written with an
   organisation word or an all-capital name ("NBC 4") and keeps its label;
 * a name the model calls a person whose first word the model calls an organisation on its
@@ -20,11 +22,14 @@ import re
 
 from spacy.tokens import Doc
 
-from newsmon.nlp.entities.context import PERSON, Candidate, DocContext
+from newsmon.nlp.entities.context import NO_WEIGHT, PERSON, RULE, Candidate, DocContext
+from newsmon.nlp.entities.cues import occurrences
 
 _YEAR = re.compile(r"^(1[89]|2[01])\d\d$")
 _NUMBER = re.compile(r"^\d{1,4}$")
 _MODEL = re.compile(r"^(?=[A-Za-z0-9.\-]*[A-Za-z])(?=[A-Za-z0-9.\-]*\d)[A-Za-z0-9][A-Za-z0-9.\-]{1,9}$")
+_LETTERS = re.compile(r"[A-Za-z]+")
+_WORD_NUMBER = re.compile(r"^[A-Za-z]{3,}-\d+$")
 _SCORE_NEXT = frozenset({"-", "–", "—", ":", "/", "to", "of", "x", "×"})
 
 
@@ -37,6 +42,27 @@ def product(doc: Doc, ctx: DocContext, c: Candidate) -> str | None:
     return None
 
 
+def product_decision(doc: Doc, ctx: DocContext, c: Candidate, kind: str) -> tuple[int, str] | None:
+    """(strength, rule) where the span is a product, not ``kind``; no weight in the vote where
+    the model calls it a body and the text also names it without a designation ("Korvane
+    X200" beside "Korvane said": the maker, named alone, stays a body). A "person" with a
+    model number is a product wherever it stands ("Destiny 2" beside "Destiny")."""
+    if (why := product(doc, ctx, c)) is None:
+        return None
+    if c.length == 1 and c.model_label != PERSON and _named_alone(doc, ctx, c):
+        return NO_WEIGHT, f"not {kind}: {why} (named on its own elsewhere: no weight in the vote)"
+    return RULE, f"not {kind}: {why}"
+
+
+def _named_alone(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
+    """The text names the span somewhere without a model designation after it."""
+    for start, end in occurrences(ctx.text, c.text):
+        span = doc.char_span(start, end)
+        if span is not None and (span.end >= len(doc) or not _designation(doc, ctx, span.end, inside=False)):
+            return True
+    return False
+
+
 def model_designation(doc: Doc, ctx: DocContext, c: Candidate) -> str | None:
     """The number or letters-and-digits token that designates a model, after the span or inside
     it after its first word; None for a name of a body that carries a number ("Channel 4")."""
@@ -47,28 +73,35 @@ def model_designation(doc: Doc, ctx: DocContext, c: Candidate) -> str | None:
     if c.start > 0 and _NUMBER.match(doc[c.start - 1].text):
         return None  # "Arsenal 2 Chelsea 1": a score
     for t in doc[c.start + 1:c.end]:
-        if _designation(doc, t.i, inside=True):
+        if _designation(doc, ctx, t.i, inside=True):
             return t.text
-    if c.end < len(doc) and _designation(doc, c.end, inside=False):
+    if c.end < len(doc) and _designation(doc, ctx, c.end, inside=False):
         return doc[c.end].text
     return None
 
 
-def _designation(doc: Doc, i: int, inside: bool) -> bool:
+def _designation(doc: Doc, ctx: DocContext, i: int, inside: bool) -> bool:
     token = doc[i]
     text = token.text
     if _YEAR.match(text) or token.is_space:
         return False
     if _NUMBER.match(text):
-        if i > 0 and doc[i - 1].text in ("No", "No."):
-            return False
+        if (i > 0 and doc[i - 1].text in ("No", "No.")) or (
+                not inside and not token.whitespace_ and i + 1 < len(doc) and doc[i + 1].is_alpha):
+            return False  # "No. 5"; "5G", "4K", "16GB" (split by the tokenizer): a specification
         if i + 1 < len(doc):
             after = doc[i + 1]
             if after.lower_ in _SCORE_NEXT or after.like_num or after.text == "," or (
                     not inside and after.is_lower and after.is_alpha and after.lower_ not in _PRODUCT_NEXT):
                 return False  # "2-1", "3 points", "30 years": a score or a count, not a model
         return True
-    return bool(_MODEL.match(text)) and not text.isdigit() and not text.lower().endswith(("th", "st", "nd", "rd", "s"))
+    if not _MODEL.match(text) or (not inside and not text[0].isalpha()) or text.lower().endswith(
+            ("th", "st", "nd", "rd", "s")):
+        return False  # "Samsung 4K sets": a specification after a maker's name ("Premium 3D Sound System": a product)
+    if _WORD_NUMBER.match(text):
+        return False  # "COVID-19": a name and its number
+    letters = _LETTERS.search(text).group()  # _MODEL: at least one letter
+    return not (len(letters) >= 3 and ctx.knowledge is not None and ctx.knowledge.common_word(letters) is not None)
 
 
 #: lower-case words that may follow a model number ("Quest 2 headset", "Series 5 watch"): what a
