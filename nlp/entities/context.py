@@ -24,6 +24,7 @@ PERSON, ORG, OTHER = "PERSON", "ORG", "OTHER"
 QUOTES = frozenset({'"', "“", "”", "‘", "’", "'", "«", "»", "``", "''"})
 OPENERS = QUOTES | {"(", "[", "—", "–", "-", ":"}
 POSSESSIVES = frozenset({"'s", "’s", "'", "’"})
+YEAR = re.compile(r"^(1[89]|2[01])\d\d$")  # a number that is a year, not a model or a count
 
 _LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z]+(?![\w'’-])")
 
@@ -108,7 +109,8 @@ class DocContext:
         self.ent_tokens = bytearray(len(doc))
         for ent in doc.ents:
             self.ent_tokens[ent.start:ent.end] = b"\x01" * (ent.end - ent.start)
-        self.model_orgs = {ent.text for ent in doc.ents if ent.label_ == "ORG" and len(ent) == 1}
+            if ent.label_ == "ORG" and len(ent) == 1:
+                self.model_orgs.add(ent.text)
         if doc.has_annotation("SENT_START"):
             self.sent_starts = {sent.start for sent in doc.sents}
         self.lower_words = set(_LOWER_WORD.findall(self.text))

@@ -17,7 +17,7 @@ from spacy.tokens import Doc
 from newsmon.nlp.entities import patterns
 from newsmon.nlp.entities.candidates import HEAD_BREAKS
 from newsmon.nlp.entities.context import (
-    BLOCKED, NO_WEIGHT, MODEL, ORG, OTHER, PATTERN, PERSON, QUOTES, RULE, STRONG, WEAK, Candidate, DocContext,
+    BLOCKED, NO_WEIGHT, MODEL, ORG, OTHER, PATTERN, PERSON, QUOTES, RULE, STRONG, WEAK, YEAR, Candidate, DocContext,
 )
 from newsmon.nlp.entities.cues import occurrences, organisation_names, person_names, person_weight
 from newsmon.nlp.entities.products import product, product_decision
@@ -25,7 +25,6 @@ from newsmon.nlp.entities.shapes import headline, in_quoted_title, plural_of, qu
 
 log = logging.getLogger(__name__)
 
-_YEAR = re.compile(r"^(1[89]|2[01])\d\d$")
 _NEXT_WORD = re.compile(r" ([a-z]+|\d{2,4})(?![\w-])")
 _INDEX_NUMBER = re.compile(r"^\d{2,4}$")
 
@@ -345,7 +344,7 @@ def _thing_noun_after(doc: Doc, ctx: DocContext, c: Candidate) -> str | None:
     after = doc[c.end]
     if after.is_lower and after.text in ctx.rules.thing_nouns:
         return after.text
-    if _INDEX_NUMBER.match(after.text) and not _YEAR.match(after.text):
+    if _INDEX_NUMBER.match(after.text) and not YEAR.match(after.text):
         return "index or model, by its number"
     return None
 
@@ -353,7 +352,7 @@ def _thing_noun_after(doc: Doc, ctx: DocContext, c: Candidate) -> str | None:
 def _thing_noun_at(text: str, end: int, nouns: frozenset[str]) -> bool:
     match = _NEXT_WORD.match(text, end)
     return match is not None and (match.group(1) in nouns or (match.group(1)[0].isdigit()
-                                                               and not _YEAR.match(match.group(1))))
+                                                               and not YEAR.match(match.group(1))))
 
 
 def _compass_grouping(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
@@ -494,4 +493,4 @@ def _after_number(doc: Doc, c: Candidate) -> bool:
     if c.start == 0:
         return False
     prev = doc[c.start - 1]
-    return prev.like_num and not _YEAR.match(prev.text) and any(ch.isdigit() for ch in prev.text)
+    return prev.like_num and not YEAR.match(prev.text) and any(ch.isdigit() for ch in prev.text)

@@ -346,14 +346,15 @@ def sources(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> list[Cand
     taken = _taken(doc, candidates)
     created = []
     lowers = [t.lower_ for t in doc]
-    for i in range(len(doc)):
-        for cue in rules.source_before:
+    before, after = _by_first_word(rules.source_before), _by_first_word(rules.source_after)
+    for i in (i for i, word in enumerate(lowers) if word in before or word in after):
+        for cue in before.get(lowers[i], ()):
             if tuple(lowers[i:i + len(cue)]) != cue:
                 continue
             start = i + len(cue) + (i + len(cue) < len(doc) and lowers[i + len(cue)] == "the")
             _cited(doc, ctx, by_start.get(start), ctx.title_run_starting_at(start) if start < len(doc) else None,
                    " ".join(cue), taken, created)
-        for cue in rules.source_after:
+        for cue in after.get(lowers[i], ()):
             if (tuple(lowers[i:i + len(cue)]) != cue or i == 0 or doc[i - 1].is_space
                     or _plural_noun(doc, i + len(cue), cue)):
                 continue
@@ -361,6 +362,15 @@ def sources(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> list[Cand
             existing = by_end.get(i) or (by_start.get(run[0]) if run else None)  # "Hollywood" + "Reporter"
             _cited(doc, ctx, existing, run, " ".join(cue), taken, created)
     return created
+
+
+@lru_cache(maxsize=8)
+def _by_first_word(cues: tuple[tuple[str, ...], ...]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """The cues by their first word, so a document's tokens are looked up, not each cue tried."""
+    grouped: dict[str, list[tuple[str, ...]]] = {}
+    for cue in cues:
+        grouped.setdefault(cue[0], []).append(cue)
+    return {word: tuple(group) for word, group in grouped.items()}
 
 
 #: words after a plural noun "reports" that agree with it ("Transparency reports are ...")

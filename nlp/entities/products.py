@@ -22,10 +22,9 @@ import re
 
 from spacy.tokens import Doc
 
-from newsmon.nlp.entities.context import NO_WEIGHT, PERSON, RULE, Candidate, DocContext
+from newsmon.nlp.entities.context import NO_WEIGHT, PERSON, RULE, YEAR, Candidate, DocContext
 from newsmon.nlp.entities.cues import occurrences
 
-_YEAR = re.compile(r"^(1[89]|2[01])\d\d$")
 _NUMBER = re.compile(r"^\d{1,4}$")
 _MODEL = re.compile(r"^(?=[A-Za-z0-9.\-]*[A-Za-z])(?=[A-Za-z0-9.\-]*\d)[A-Za-z0-9][A-Za-z0-9.\-]{1,9}$")
 _LETTERS = re.compile(r"[A-Za-z]+")
@@ -83,7 +82,7 @@ def model_designation(doc: Doc, ctx: DocContext, c: Candidate) -> str | None:
 def _designation(doc: Doc, ctx: DocContext, i: int, inside: bool) -> bool:
     token = doc[i]
     text = token.text
-    if _YEAR.match(text) or token.is_space:
+    if YEAR.match(text) or token.is_space:
         return False
     if _NUMBER.match(text):
         if (i > 0 and doc[i - 1].text in ("No", "No.")) or (
