@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import gzip
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from scrapy.exceptions import CannotResolveHostError, DownloadTimeoutError, Igno
 from scrapy.http import HtmlResponse, Request
 from scrapy.spidermiddlewares.httperror import HttpError
 
-from conftest import free_port
+from conftest import NO_NLP_SETTINGS, free_port
 from newsmon.crawler.localserver import LocalServer, Response
 from newsmon.crawler.runs.runner import CrawlError, run_crawl_isolated
 from newsmon.crawler.settings import build_settings, user_agent
@@ -408,6 +409,33 @@ def test_runner_reports_unknown_spider(tmp_path):
     source = Source(name="x", homepage="http://127.0.0.1:9/", feeds=("http://127.0.0.1:9/f",))
     with pytest.raises(CrawlError, match="unknown spider 'nope'"):
         run_crawl_isolated([source], {}, "nope", timeout=60)
+
+
+class EnvProbe:
+    """An extension (imported by name in the crawl's process) that puts what that process
+    sees into the crawl's stats."""
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        crawler.stats.set_value("probe/env", os.environ.get("NEWSMON_TEST_PROBE"))
+        crawler.stats.set_value("probe/parent", os.getppid())
+        return cls()
+
+
+def test_an_isolated_crawl_forks_from_a_server_and_sees_the_callers_environment(monkeypatch):
+    """run_crawl_isolated's child comes from a forkserver that imported the crawl's modules
+    once, yet it sees the environment its caller has at the call, as a spawned one did: the
+    variable is set after the server started, so only the call can have passed it on."""
+    from newsmon.crawler.pipelines.pool import forkserver
+    from newsmon.crawler.runs.runner import CRAWL_MODULES
+    forkserver(CRAWL_MODULES, {})  # running now (or already), without the variable
+    monkeypatch.setenv("NEWSMON_TEST_PROBE", "set after the server started")
+    source = Source(name="x", homepage="http://127.0.0.1:9/", feeds=("http://127.0.0.1:9/f",))
+    stats = run_crawl_isolated([source], {**NO_NLP_SETTINGS, "RETRY_ENABLED": False,
+                                          "EXTENSIONS": {"test_spiders.EnvProbe": 0}},
+                               timeout=120)
+    assert stats.get("probe/env") == "set after the server started"
+    assert stats.get("probe/parent") not in (None, os.getpid())  # not a child of ours: forked
 
 
 def test_spider_registry_names():

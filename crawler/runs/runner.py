@@ -2,10 +2,18 @@
 
 It owns `run_crawl`, which runs a spider over the given sources in this
 process with Scrapy's CrawlerProcess and returns the crawl's stats, and
-`run_crawl_isolated`, which does the same in a fresh 'spawn' child process.
+`run_crawl_isolated`, which does the same in a child process.
 A Twisted reactor cannot be restarted, so a process can run `run_crawl` once;
 callers that crawl more than once (tests, a long-running caller) use
-`run_crawl_isolated`.  Neither configures logging unless asked
+`run_crawl_isolated`.  Its children are forked from a 'forkserver'
+(`crawler.pipelines.pool.forkserver`) that imported the crawl's modules once
+(`CRAWL_MODULES`: Scrapy, Twisted, trafilatura, pandas, DuckDB and newsmon's
+crawl path, about 1.4 CPU-seconds that a 'spawn' child paid on every call).
+Those imports install no reactor and start no thread, so each child is as
+fresh as a spawned one, and it takes the caller's environment as it is at the
+call.  A process has one forkserver: where an NLP pool (`newsmon reannotate`)
+started it first, the crawls fork from that one and import what it lacks.
+Neither configures logging unless asked
 (`log_to_stderr=True`, for the CLI).
 """
 
@@ -13,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import queue
 import time
 import traceback
@@ -20,11 +29,18 @@ from typing import Any, Callable, Iterable
 
 from scrapy.crawler import CrawlerProcess
 
+from newsmon.crawler.pipelines.pool import forkserver
 from newsmon.crawler.settings import build_settings
 from newsmon.crawler.shutdown import StopOnSignals
 from newsmon.crawler.sources import Source
 
 logger = logging.getLogger(__name__)
+
+# what a crawl imports, imported once by run_crawl_isolated's forkserver (not spaCy: the
+# crawl's own process never annotates unless told to, and its NLP pool has its own server)
+CRAWL_MODULES = ("newsmon.crawler.runs.runner", "newsmon.crawler.spiders",
+                 "newsmon.crawler.pipelines.process", "newsmon.crawler.pipelines.deliver",
+                 "newsmon.data.store", "newsmon.data.search")
 
 
 class CrawlError(RuntimeError):
@@ -72,7 +88,9 @@ def run_crawl(sources: Iterable[Source], settings_overrides: dict[str, Any] | No
 
 
 def _child(out: "multiprocessing.Queue", sources: list[Source], overrides: dict[str, Any],
-           spider: str) -> None:
+           spider: str, environment: dict[str, str]) -> None:
+    os.environ.clear()  # the caller's, not the forkserver's from when it started
+    os.environ.update(environment)
     try:
         out.put(("ok", run_crawl(sources, overrides, spider)))
     except BaseException as exc:  # report everything: the parent must not hang
@@ -81,17 +99,18 @@ def _child(out: "multiprocessing.Queue", sources: list[Source], overrides: dict[
 
 def run_crawl_isolated(sources: Iterable[Source], settings_overrides: dict[str, Any] | None = None,
                        spider: str = "news", *, timeout: float = 300.0) -> dict[str, Any]:
-    """`run_crawl` in a fresh spawned process (so it can be called many times).
+    """`run_crawl` in a fresh child process (so it can be called many times; module
+    docstring).
 
     Everything passed must be picklable, and settings that name classes (e.g.
     ITEM_PIPELINES) must name importable ones.  Raises `CrawlError` when the
     child fails or runs longer than `timeout` seconds (it is then terminated).
     """
-    ctx = multiprocessing.get_context("spawn")
+    ctx = forkserver(CRAWL_MODULES, {})
     out = ctx.Queue()
     # not a daemon: the crawl may start its own worker processes (NLP pool)
     proc = ctx.Process(target=_child, args=(out, list(sources), dict(settings_overrides or {}),
-                                            spider))
+                                            spider, dict(os.environ)))
     proc.start()
     try:
         status, payload = _wait_for_result(out, proc, timeout)
