@@ -422,7 +422,7 @@ class EnvProbe:
         return cls()
 
 
-def test_an_isolated_crawl_forks_from_a_server_and_sees_the_callers_environment(monkeypatch):
+def test_an_isolated_crawl_forks_from_a_server_and_sees_the_callers_environment(monkeypatch, db):
     """run_crawl_isolated's child comes from a forkserver that imported the crawl's modules
     once, yet it sees the environment its caller has at the call, as a spawned one did: the
     variable is set after the server started, so only the call can have passed it on."""
@@ -431,7 +431,8 @@ def test_an_isolated_crawl_forks_from_a_server_and_sees_the_callers_environment(
     forkserver(CRAWL_MODULES, {})  # running now (or already), without the variable
     monkeypatch.setenv("NEWSMON_TEST_PROBE", "set after the server started")
     source = Source(name="x", homepage="http://127.0.0.1:9/", feeds=("http://127.0.0.1:9/f",))
-    stats = run_crawl_isolated([source], {**NO_NLP_SETTINGS, "RETRY_ENABLED": False,
+    stats = run_crawl_isolated([source], {**NO_NLP_SETTINGS, "NEWSMON_DB": str(db),
+                                          "RETRY_ENABLED": False,
                                           "EXTENSIONS": {"test_spiders.EnvProbe": 0}},
                                timeout=120)
     assert stats.get("probe/env") == "set after the server started"
