@@ -7,8 +7,9 @@ PYTEST_ARGS ?=
 # the suite on one pytest-xdist worker more than there are cores (a crawl test spends about
 # a quarter of its time waiting on a server, a held page or a sleep; the extra worker fills
 # those waits), in the order tests/conftest.py gives (slow tests first; tests sharing a
-# module fixture on one worker); PARALLEL= runs it in one process
-WORKERS  := $(shell $(PYTHON) -c "import os; print((os.cpu_count() or 1) + 1)")
+# module fixture on one worker); PARALLEL= runs it in one process. WORKERS is expanded
+# only where PARALLEL is used (`make test`), not on every make call
+WORKERS   = $(shell $(PYTHON) -c "import os; print((os.cpu_count() or 1) + 1)")
 PARALLEL ?= -n $(WORKERS) --dist loadgroup --no-loadscope-reorder
 BENCH_ARGS ?=
 
