@@ -25,7 +25,8 @@ Rules implemented here:
 A gold document may leave out its ``text`` and name a page of the extraction benchmark by
 its ``id`` instead (``bench/gold/generalisation.jsonl``): the text is then read from
 ``<shared>/corpus/article-extraction-benchmark/ground-truth.json`` (``shared_dir``), so
-third-party texts never enter the project. A ``part`` field ("dev", "heldout", ..., "heldout5") splits a set,
+third-party texts never enter the project. ``bench/gold/written.jsonl`` holds texts written
+for the project, with their labels, in the file itself. A ``part`` field ("dev", "heldout", ..., "heldout5") splits a set,
 and ``evaluate_sets`` scores each set and each part side by side.
 """
 
@@ -49,6 +50,7 @@ RELATIVE_TOLERANCE = 0.005
 BENCHMARK = Path("corpus") / "article-extraction-benchmark" / "ground-truth.json"
 PROJECT_ROOT = Path(__file__).resolve().parents[1]  # the checkout, when installed from one
 GENERALISATION_SET = PROJECT_ROOT / "bench" / "gold" / "generalisation.jsonl"
+WRITTEN_SET = PROJECT_ROOT / "bench" / "gold" / "written.jsonl"  # our own texts, held in the file
 
 _SPACE = re.compile(r"\s+")
 _LEADING_THE = re.compile(r"^the\s+")
@@ -110,8 +112,10 @@ def benchmark_texts() -> dict[str, str]:
 
 
 def default_gold_sets() -> list[Path]:
-    """The dev set of ../shared and our own generalisation set, where they exist."""
-    return [p for p in (shared_dir() / "gold" / "dev.jsonl", GENERALISATION_SET) if p.exists()]
+    """The dev set of ../shared, our own generalisation set (benchmark pages) and our own
+    written set (texts written for the project), where they exist."""
+    candidates = (shared_dir() / "gold" / "dev.jsonl", GENERALISATION_SET, WRITTEN_SET)
+    return [p for p in candidates if p.exists()]
 
 
 # --- matching ---------------------------------------------------------------------

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from newsmon.nlp.evaluate import (GENERALISATION_SET, evaluate, format_side_by_side, format_table, load_gold,
-                                  normalise_name, score)
+from newsmon.nlp.evaluate import (GENERALISATION_SET, WRITTEN_SET, default_gold_sets, evaluate, format_side_by_side,
+                                  format_table, load_gold, normalise_name, score)
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT.parent / "shared" / "gold" / "dev.jsonl"
@@ -190,6 +190,21 @@ def test_generalisation_set_holds_ids_and_labels_only():
         for category in ("people", "organisations"):
             for entry in doc_[category]:
                 assert all(m in doc_["text"] for m in entry["mentions"]), (doc_["id"], entry)
+
+
+def test_written_set_holds_our_own_texts_with_labels_found_in_them():
+    """Texts written for the project (they ship in the file), split into a part we studied and
+    a blind part, in the six genres of the unseen documents; every label is in its text."""
+    docs = load_gold(WRITTEN_SET)
+    assert len(docs) >= 30
+    assert {d["part"] for d in docs} == {"study", "blind"}
+    assert {d["genre"] for d in docs} == {"sport", "entertainment", "business", "shopping", "politics", "science"}
+    assert len({d["id"] for d in docs}) == len(docs)
+    for doc_ in docs:
+        for category in ("people", "organisations"):
+            for entry in doc_[category]:
+                assert entry["mentions"] and all(m in doc_["text"] for m in entry["mentions"]), (doc_["id"], entry)
+    assert WRITTEN_SET in default_gold_sets()
 
 
 # --- (b) the extractor on the gold file ---------------------------------------------------
