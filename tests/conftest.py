@@ -14,7 +14,9 @@
   the first pytest-xdist worker that needs it, the others wait and reuse it), read-only;
 * the spaCy pipelines, loaded once per session: `newsmon_nlp` (newsmon's whole
   pipeline on the real model) and `nlp_no_figures` (the same without the
-  figures component); `tiny_model`: the path of a tiny pipeline (a blank English
+  figures component); `annotate_one(nlp, text)`, and `run_after_ner(nlp, text, ents)`:
+  the model's entities set by hand, then every newsmon component after `ner` for real
+  (for rules about mistakes the model does not make on a short text); `tiny_model`: the path of a tiny pipeline (a blank English
   model with an untrained, label-less `ner`) for crawls that annotate but do not
   check which entities are found: it runs several times faster per article, and
   every newsmon component still runs, so mention and figure rows still flow;
@@ -179,6 +181,33 @@ def demo_db(tmp_path_factory, demo_port) -> Path:
         assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
         return db
     return built_once(tmp_path_factory, "demo", build)
+
+
+def annotate_one(nlp, text: str):
+    """The annotation (``nlp.records``) of one text."""
+    from newsmon.nlp.pipeline import annotate
+    return next(iter(annotate(nlp, [text])))
+
+
+def run_after_ner(nlp, text: str, ents):
+    """``text`` with the model's entities replaced by ``ents`` ((substring, label[, occurrence]),
+    occurrence counted from 0), then every component after ``ner``; returns the doc."""
+    doc = nlp.make_doc(text)
+    spans = []
+    for ent in ents:
+        substring, label = ent[0], ent[1]
+        occurrence = ent[2] if len(ent) > 2 else 0
+        start = -1
+        for _ in range(occurrence + 1):
+            start = text.index(substring, start + 1)
+        span = doc.char_span(start, start + len(substring), label=label)
+        assert span is not None, f"{substring!r} does not align with tokens"
+        spans.append(span)
+    doc.ents = spans
+    for name, component in nlp.pipeline:
+        if name != "ner":
+            doc = component(doc)
+    return doc
 
 
 @pytest.fixture(scope="session")

@@ -15,31 +15,15 @@ from spacy.tokens import Doc
 from newsmon.nlp.pipeline import annotate, annotate_doc, load_pipeline, to_prediction
 from newsmon.nlp.records import Mention
 
+from conftest import run_after_ner
+
 
 @pytest.fixture(scope="module")
 def nlp(nlp_no_figures):
     return nlp_no_figures
 
 
-def run(nlp, text: str, ents: list[tuple[str, str]] | list[tuple[str, str, int]]) -> Doc:
-    """``text`` with the model's entities replaced by ``ents`` ((substring, label[, occurrence])),
-    then every component after ``ner``."""
-    doc = nlp.make_doc(text)
-    spans = []
-    for ent in ents:
-        substring, label = ent[0], ent[1]
-        occurrence = ent[2] if len(ent) > 2 else 0
-        start = -1
-        for _ in range(occurrence + 1):
-            start = text.index(substring, start + 1)
-        span = doc.char_span(start, start + len(substring), label=label)
-        assert span is not None, f"{substring!r} does not align with tokens"
-        spans.append(span)
-    doc.ents = spans
-    for name, component in nlp.pipeline:
-        if name != "ner":
-            doc = component(doc)
-    return doc
+run = run_after_ner
 
 
 def people(doc: Doc) -> list[str]:

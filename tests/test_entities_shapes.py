@@ -13,9 +13,10 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from spacy.tokens import Doc
 
-from newsmon.nlp.pipeline import annotate, annotate_doc
+from newsmon.nlp.pipeline import annotate_doc
+
+from conftest import annotate_one, run_after_ner
 
 
 @pytest.fixture(scope="module")
@@ -23,19 +24,7 @@ def nlp(nlp_no_figures):
     return nlp_no_figures
 
 
-def extract(nlp, text: str):
-    return next(iter(annotate(nlp, [text])))
-
-
-def run(nlp, text: str, ents: list[tuple[str, str]]) -> Doc:
-    """``text`` with the model's entities replaced by ``ents`` ((substring, label)), then every
-    component after ``ner``; returns the doc (``doc._.entity_trace`` when the pipeline explains)."""
-    doc = nlp.make_doc(text)
-    doc.ents = [doc.char_span(text.index(s), text.index(s) + len(s), label=label) for s, label in ents]
-    for name, component in nlp.pipeline:
-        if name != "ner":
-            doc = component(doc)
-    return doc
+extract, run = annotate_one, run_after_ner
 
 
 def test_venues_and_facilities_are_no_organisations(nlp):

@@ -17,7 +17,7 @@ from spacy.tokens import Doc
 from newsmon.nlp.entities import patterns
 from newsmon.nlp.entities.candidates import HEAD_BREAKS
 from newsmon.nlp.entities.context import (
-    BLOCKED, NO_WEIGHT, MODEL, ORG, OTHER, PATTERN, PERSON, QUOTES, RULE, STRONG, WEAK, YEAR, Candidate, DocContext,
+    BLOCKED, NO_WEIGHT, MODEL, ORG, OTHER, PATTERN, PERSON, RULE, STRONG, WEAK, YEAR, Candidate, DocContext,
 )
 from newsmon.nlp.entities.cues import occurrences, organisation_names, person_names, person_weight, take_corporate_suffix
 from newsmon.nlp.entities.products import product, product_decision
