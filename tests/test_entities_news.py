@@ -126,3 +126,25 @@ def test_a_common_word_before_a_role_is_no_body_and_a_candidate_is_a_person(nlp)
     doc = run(nlp, text, [("Dayo Abutu", "PERSON"), ("Bisola Ogunde", "ORG")])
     assert "Police" not in names(doc, "organisation")
     assert {"Dayo Abutu", "Bisola Ogunde"} <= names(doc, "person")
+
+
+def test_a_place_after_of_that_the_model_cut_belongs_to_the_body(nlp):
+    text = ("The study was funded by the National Research Foundation of Korea, and economists at the "
+            "Federal Reserve Bank of New York's research desk agreed. Officials of Brazil said nothing.")
+    doc = run(nlp, text, [("National Research Foundation", "ORG"), ("Federal Reserve Bank", "ORG"),
+                          ("New York", "GPE"), ("Brazil", "GPE")])
+    assert names(doc, "organisation") == {"National Research Foundation of Korea", "Federal Reserve Bank of New York"}
+
+
+def test_a_personal_title_inside_a_body_the_model_found_makes_a_person(nlp):
+    text = '"It works," said Dr Kassoum Traore of the Malaria Research Center in Bamako.'
+    doc = run(nlp, text, [("Dr Kassoum Traore", "ORG"), ("Malaria Research Center", "ORG"), ("Bamako", "GPE")])
+    assert names(doc, "person") == {"Kassoum Traore"}
+    assert names(doc, "organisation") == {"Malaria Research Center"}
+
+
+def test_a_city_and_a_nickname_is_a_club_unless_the_model_calls_it_a_person(nlp):
+    text = SPORT + " Later the Charlotte Hornets beat Miami, and Austin Rivers scored 20 for Miami."
+    doc = run(nlp, text, [("Charlotte Hornets", "ORG"), ("Austin Rivers", "PERSON")])
+    assert "Charlotte Hornets" in names(doc, "organisation")
+    assert "Austin Rivers" in names(doc, "person")

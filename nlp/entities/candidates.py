@@ -47,11 +47,14 @@ def model_candidates(doc: Doc, ctx: DocContext) -> list[Candidate]:
     found = []
     ents = list(doc.ents)
     for k, ent in enumerate(ents):
-        if ent.label_ not in MODEL_LABELS or ent.label_ == "NORP" and _nationality_of_body(doc, ctx, ent, ents, k):
+        if (ent.label_ not in MODEL_LABELS or ent.label_ == "NORP" and _nationality_of_body(doc, ctx, ent, ents, k)
+                or ent.label_ == "GPE" and k > 0 and _of_place(doc, ctx, ents, k - 1)):
             continue
         start, end, ent_label = ent.start, ent.end, ent.label_
         if k > 0 and ent_label == ORG and _nationality_of_body(doc, ctx, ents[k - 1], ents, k - 1):
             start = ents[k - 1].start  # "Chinese" + "Foreign Ministry"
+        if ent_label == ORG and (place_end := _of_place(doc, ctx, ents, k)):
+            end = place_end  # "National Research Foundation" + "of" + "Korea"
         if (end + 1 < len(doc) and doc[end].text == "-" and not doc[end - 1].whitespace_
                 and not doc[end].whitespace_ and doc[end + 1].is_alpha
                 and (ent_label == PERSON or ent_label == ORG and _given_name_first(doc, ctx, ent.start, end + 2))):
@@ -74,6 +77,23 @@ def _nationality_of_body(doc: Doc, ctx: DocContext, norp, ents, k: int) -> bool:
     return (body.label_ == ORG and body.start == norp.end and norp[-1].whitespace_ == " "
             and doc[body.end - 1].text in ctx.rules.strong_heads
             and all(t.is_title for t in body))
+
+
+def _of_place(doc: Doc, ctx: DocContext, ents, k: int) -> int:
+    """The end of a place after "of" that the model cut from a body's name ("National Research
+    Foundation" + "of Korea", "Federal Reserve Bank" + "of New York"): the model's place
+    entity, or a known place of up to three capitalised words; 0 when there is none."""
+    body = ents[k]
+    if body.label_ != ORG or body.end + 1 >= len(doc) or doc[body.end].text != "of" or not doc[body.end - 1].is_title:
+        return 0
+    start = body.end + 1
+    if k + 1 < len(ents) and ents[k + 1].start == start:
+        end = ents[k + 1].end if ents[k + 1].label_ == "GPE" else 0
+    else:
+        end = next((e for e in range(min(start + 3, len(doc)), start, -1)
+                    if all(t.is_title for t in doc[start:e]) and ctx.knowledge is not None
+                    and not any(ctx.ent_tokens[start:e]) and ctx.knowledge.place(doc[start:e].text) is not None), 0)
+    return end
 
 
 def _join_and_pairs(doc: Doc, ctx: DocContext, found: list[Candidate]) -> list[Candidate]:
@@ -142,6 +162,8 @@ def clean_pieces(doc: Doc, ctx: DocContext, start: int, end: int, label: str) ->
                         continue  # "Lt Col": nothing but titles
                     e = _strip_role_prefix(doc, ctx, untitled, f)
                 e = _strip_office_before_name(doc, ctx, e, f)
+                if label == ORG and f - e > 2 and doc[e].text in ctx.rules.personal_titles:
+                    e += 1  # "Dr Kassoum Traoré": the title says a person follows (cues.person_names)
                 e, f = _strip_edges(doc, ctx, e, f, label)
                 if label == ORG:
                     f = _strip_trailing_titles(doc, ctx, e, f)

@@ -164,6 +164,8 @@ def _add_countries(places: dict[str, Fact]) -> None:
             name = getattr(country, attr, None)
             if name:
                 _put(places, name, Fact("country", "pycountry"))
+                if ", " in name:  # "Korea, Republic of" -> "Korea", "Iran, Islamic Republic of" -> "Iran"
+                    _put(places, name.split(", ")[0], Fact("country", "pycountry"))
 
 
 def _given_names() -> dict[str, int]:

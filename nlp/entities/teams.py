@@ -5,7 +5,9 @@ Owns one document-wide reading, with the words of ``[teams]`` in
 ``min_sport_words`` distinct words of ``sport_words``), a name is a club
 
 * when it is a place followed by a club word the place's own name lacks ("Manchester
-  City", "Newcastle United"; not "Kansas City", which is a city), or
+  City", "Newcastle United"; not "Kansas City", which is a city), or a large city or region
+  followed by a plural or a common word that the model does not call a person ("Charlotte
+  Hornets", "Orlando Magic"; not "Austin Rivers", a player the model knows), or
 * when it is a city or region (``knowledge``; not a country: national teams are not
   annotated, bench/gold/README.md) that the text uses as a side in a game: a result or
   fixture ("beat Liverpool", "Liverpool host", "against Lyon", "at home to Leeds", "Leeds
@@ -47,11 +49,13 @@ def team_names(ctx: DocContext, candidates: list[Candidate]) -> dict[str, str]:
         return {}
     doc, club_words = ctx.doc, ctx.rules.teams.club_words
     names = {c.text for c in candidates if c.source == "model" and c.text[:1].isupper()}
+    model_people = {c.text for c in candidates if c.source == "model" and c.model_label == "PERSON"}
     names |= {doc[c.start:c.end + 1].text for c in candidates  # "Newcastle" + "United"
               if c.source == "model" and c.end < len(doc) and doc[c.end].text in club_words}
     if not names or not sport_report(ctx):
         return {}
-    teams = ctx.rules.teams
+    rules = ctx.rules
+    teams = rules.teams
     before, after = _cue_patterns(teams.side_before, teams.side_after, teams.club_people)
     found = {}
     for name in sorted(names):
@@ -61,6 +65,14 @@ def team_names(ctx: DocContext, candidates: list[Candidate]) -> dict[str, str]:
         if (len(words) > 1 and words[-1] in teams.club_words and knowledge.place(name) is None
                 and knowledge.place(" ".join(words[:-1])) is not None):
             found[name] = f"a place and the club word {words[-1]!r}"
+            continue
+        if (name not in model_people and 2 <= len(words) <= 3 and knowledge.place(name) is None
+                and words[0] not in rules.compass_points and words[-1] not in rules.grouping_heads
+                and words[-1] not in rules.event_heads and words[-1] not in rules.facility_heads
+                and words[-1] not in rules.place_heads
+                and (home := knowledge.major_place(" ".join(words[:-1]))) is not None and home.kind != "country"
+                and words[-1][:1].isupper() and (words[-1].endswith("s") or knowledge.common_word(words[-1]))):
+            found[name] = f"a {home.kind} and a nickname {words[-1]!r}"  # "Orlando Magic", "Charlotte Hornets"
             continue
         fact = knowledge.place(name)
         if fact is None or fact.kind in ("country", "place-code"):
