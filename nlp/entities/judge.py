@@ -21,7 +21,7 @@ from newsmon.nlp.entities.context import (
 )
 from newsmon.nlp.entities.cues import occurrences, organisation_names, person_names, person_weight, take_corporate_suffix
 from newsmon.nlp.entities.products import product, product_decision
-from newsmon.nlp.entities.shapes import facility_shaped, headline, in_quoted_title, plural_of, quoted, venue_name
+from newsmon.nlp.entities.shapes import after_title, facility_shaped, headline, in_quoted_title, plural_of, quoted, venue_name
 from newsmon.nlp.entities.teams import decide_team, team_names
 
 log = logging.getLogger(__name__)
@@ -111,7 +111,7 @@ def _judge_person(doc: Doc, ctx: DocContext, c: Candidate) -> None:
     text = c.text
     place = _known_place(doc, ctx, c)
     given = _given_name(doc, ctx, c)
-    c.titled = _after_title(doc, ctx, c)
+    c.titled = after_title(doc, ctx, c)
     one_word = " " not in text  # "Ed-tech" is one word of three tokens
     if (_junk(doc, c) or any(ch.isdigit() for ch in text) or text in rules.non_entity_acronyms
             or not text[0].isupper() or _after_number(doc, c)):
@@ -365,15 +365,6 @@ def _compass_grouping(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
 def _single_letter_end(doc: Doc, c: Candidate) -> bool:
     last = doc[c.end - 1].text.rstrip(".")
     return len(last) == 1 and last.isupper()
-
-
-def _after_title(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
-    """A title ends right before the span ("President Trump", "Sen. Warren")."""
-    for title in ctx.rules.titles:
-        n = len(title)
-        if c.start >= n and tuple(t.text for t in doc[c.start - n:c.start]) == title:
-            return True
-    return False
 
 
 def _person_shaped(doc: Doc, ctx: DocContext, c: Candidate) -> bool:

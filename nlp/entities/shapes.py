@@ -1,19 +1,23 @@
-"""What the words of a name say about it, whatever the model's label: titles of works,
-venues and facilities, headlines, and plurals of things' names.
+"""What the words of a name, and the words right around it, say about it, whatever the
+model's label: titles before people, venues and facilities, titles of works, headlines, and
+plurals of things' names.
 
-Owns five readings of a candidate's own words (and the quotation around it), used by
-``judge``: a place the model calls a facility that ends in a venue word ("Hayward Field"),
-which no given name at its start makes a person; a quoted title of a work ("Takin' It to the Streets"); a venue or facility, not a
-body, by its last words (``[not_entity]`` ``venue_heads``: "Keck Observatory", "Hubble Space
-Telescope"; or ``venue_modifiers`` + ``venue_words``: "Lakeside Music Center", "the Riverbend
-Arts Centre"), while a centre named by what its staff do ("Pew Research Center") stays a body;
-a headline in title case that the model took for a name ("Diner Owner Arrested After
-Flood"): a participle before a capitalised preposition, or capitalised function words, which
-names do not have; and the plural of a word the text also writes ("MacBooks" beside "MacBook"):
-a body is not counted.
+Owns six readings used by ``judge``: a personal or job title right before the span
+("President Trump", "Sen. Warren"; titles looked up by their last word); a place the model
+calls a facility that ends in a venue word ("Hayward Field"), which no given name at its
+start makes a person; a quoted title of a work ("Takin' It to the Streets"); a venue or
+facility, not a body, by its last words (``[not_entity]`` ``venue_heads``: "Keck
+Observatory", "Hubble Space Telescope"; or ``venue_modifiers`` + ``venue_words``: "Lakeside
+Music Center", "the Riverbend Arts Centre"), while a centre named by what its staff do ("Pew
+Research Center") stays a body; a headline in title case that the model took for a name
+("Diner Owner Arrested After Flood"): a participle before a capitalised preposition, or
+capitalised function words, which names do not have; and the plural of a word the text also
+writes ("MacBooks" beside "MacBook"): a body is not counted.
 """
 
 from __future__ import annotations
+
+from functools import lru_cache
 
 from spacy.tokens import Doc
 
@@ -34,6 +38,26 @@ def venue_name(doc: Doc, ctx: DocContext, c: Candidate) -> str | None:
     if last in rules.venue_words and doc[c.end - 2].text in rules.venue_modifiers:
         return f"{doc[c.end - 2].text} {last}"
     return None
+
+
+def after_title(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
+    """A title ends right before the span ("President Trump", "Sen. Warren")."""
+    if c.start == 0:
+        return False
+    for title in _titles_by_last_word(ctx.rules.titles).get(doc[c.start - 1].text, ()):
+        n = len(title)
+        if c.start >= n and tuple(t.text for t in doc[c.start - n:c.start]) == title:
+            return True
+    return False
+
+
+@lru_cache(maxsize=8)
+def _titles_by_last_word(titles: tuple[tuple[str, ...], ...]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """The titles grouped by their last word: only those can end right before a span."""
+    grouped: dict[str, list[tuple[str, ...]]] = {}
+    for title in titles:
+        grouped.setdefault(title[-1], []).append(title)
+    return {word: tuple(group) for word, group in grouped.items()}
 
 
 def facility_shaped(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
