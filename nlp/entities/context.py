@@ -10,6 +10,7 @@ make organisations or people).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -103,6 +104,10 @@ class DocContext:
     model_person_count: dict[str, int] = field(default_factory=dict)  # names the model only calls PERSON
     thing_acronyms: dict[str, str] = field(default_factory=dict)  # "HSI" -> "Hang Seng Index": not a body
     model_orgs: set[str] = field(default_factory=set)  # one-word names the model calls ORG somewhere
+    lowers: list[str] = field(default_factory=list)  # each token's lower-case form, read once
+    # how often each token's text stands not followed by a capitalised word ("Digital" in
+    # "the Digital Platforms Forum" does not count)
+    standalone_counts: Counter = field(default_factory=Counter)
 
     def __post_init__(self) -> None:
         doc, rules = self.doc, self.rules
@@ -115,6 +120,10 @@ class DocContext:
         if doc.has_annotation("SENT_START"):
             self.sent_starts = {sent.start for sent in doc.sents}
         self.lower_words = set(_LOWER_WORD.findall(self.text))
+        texts = [t.text for t in doc]
+        self.lowers = [t.lower() for t in texts]
+        self.standalone_counts = Counter(
+            text for text, after in zip(texts, texts[1:] + [""]) if not (after.istitle() and after.isalpha()))
         for match in _place_pattern(rules.place_nouns).finditer(self.text):
             words = match.group(1).split()
             while words and doc.vocab[words[0]].is_stop:

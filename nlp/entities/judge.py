@@ -304,13 +304,9 @@ def _common_word_once(doc: Doc, ctx: DocContext, c: Candidate):
     if ctx.knowledge is None:
         return None
     fact = ctx.knowledge.common_word(c.text)
-    if fact is None or sum(1 for t in doc if t.text == c.text and not _starts_longer_name(doc, t.i)) > 1:
+    if fact is None or ctx.standalone_counts[c.text] > 1:
         return None  # "Digital" in "the Digital Platforms Forum" is another name's word
     return fact
-
-
-def _starts_longer_name(doc: Doc, i: int) -> bool:
-    return i + 1 < len(doc) and doc[i + 1].is_title and doc[i + 1].is_alpha
 
 
 def _venue_head_after(doc: Doc, ctx: DocContext, c: Candidate) -> str | None:

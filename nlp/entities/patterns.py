@@ -384,7 +384,7 @@ def sources(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> list[Cand
     by_end = {c.end: c for c in candidates}
     taken = _taken(doc, candidates)
     created = []
-    lowers = [t.lower_ for t in doc]
+    lowers = ctx.lowers
     before, after = _by_first_word(rules.source_before), _by_first_word(rules.source_after)
     for i in (i for i, word in enumerate(lowers) if word in before or word in after):
         for cue in before.get(lowers[i], ()):
