@@ -132,3 +132,27 @@ def test_queries_in_another_directory_run_with_their_params(sample_db, tmp_path)
     assert run_query(sample_db, "count_source", {"source": "gamma"}, directory=tmp_path)["n"].iloc[0] == 2
     # the value is bound, never pasted into the SQL
     assert run_query(sample_db, "count_source", {"source": "x' OR '1'='1"}, directory=tmp_path)["n"].iloc[0] == 0
+
+
+def test_entities_tied_in_counts_rank_by_name_whatever_order_they_were_stored_in(tmp_path):
+    """Two databases with the same articles, stored in opposite orders (as a parallel run may
+    store them), give the same ranking: ties by name, not by the entities' ids."""
+    import pandas as pd
+
+    from digest_testdb import _article, _mention
+    from newsmon.data.store import Store
+
+    text = "Zeta Platforms and Alpha Media were fined by the regulator on Monday."
+    rows = [(f"https://example.org/{name[0].lower()}", name) for name in ("Zeta Platforms", "Alpha Media")]
+    ranks = []
+    for order in (rows, rows[::-1]):
+        db = tmp_path / f"{order[0][1][0]}.duckdb"
+        store = Store(db)
+        run_id = store.start_run(["alpha"])
+        for url, name in order:
+            article = _article(url, "alpha", name, text, "2025-03-11", 0.9)
+            store.write_batch(run_id, pd.DataFrame([article]),
+                              pd.DataFrame([_mention(url, text, name, "organisation")]), pd.DataFrame())
+        store.finish_run(run_id, "ok", {"articles": 2})
+        ranks.append(list(run_query(db, "top_entities", {"label": "organisation"})["name"]))
+    assert ranks[0] == ranks[1] == ["Alpha Media", "Zeta Platforms"]

@@ -11,7 +11,7 @@
 -- param: terms terms = none : topic filter: comma-separated matched terms, any of which must match
 -- row: one entity: label, entity (its key: entity_id, or label:canonical), name, articles,
 --   sources, mentions, prev_articles (the week before), change (articles - prev_articles),
---   is_new, rank (by articles within the label)
+--   is_new, rank (by articles within the label, then mentions, then name)
 WITH
 week_ids AS MATERIALIZED (
     SELECT article_id, source, true AS this_week FROM week_articles($week::DATE, $min_relevance, $terms)
@@ -61,9 +61,13 @@ ranked AS (
     SELECT c.label, c.entity, coalesce(e.name, c.canonical) AS name, c.articles, c.sources, c.mentions,
            c.prev_articles, c.articles - c.prev_articles AS change,
            s.entity IS NULL AS is_new,
-           row_number() OVER (PARTITION BY c.label ORDER BY c.articles DESC, c.mentions DESC, c.entity) AS rank,
+           -- ties by name, not by the entity's key: ids follow the order articles were stored in,
+           -- which a parallel run does not fix, and the digest must not change between equal databases
+           row_number() OVER (PARTITION BY c.label ORDER BY c.articles DESC, c.mentions DESC,
+                              lower(coalesce(e.name, c.canonical)), c.entity) AS rank,
            row_number() OVER (PARTITION BY c.label, s.entity IS NULL
-                              ORDER BY c.articles DESC, c.mentions DESC, c.entity) AS rank_in_group
+                              ORDER BY c.articles DESC, c.mentions DESC,
+                                       lower(coalesce(e.name, c.canonical)), c.entity) AS rank_in_group
     FROM counted c
     LEFT JOIN entities e ON e.entity_id = c.entity_id
     LEFT JOIN seen_before s ON s.entity = c.entity
