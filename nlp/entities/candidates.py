@@ -228,8 +228,7 @@ def _strip_office_before_name(doc: Doc, ctx: DocContext, start: int, end: int) -
         if not (token.is_title and token.lower_ in ctx.rules.roles):
             continue
         rest = doc[i + 1:end]
-        if (len(rest) <= 4 and all(t.is_title or t.text == "-" or t.is_lower and doc[t.i - 1].text == "-"
-                                   for t in rest)
+        if (len(rest) <= 4 and all(t.is_title or t.text == "-" or _hyphen_joined(doc, t.i, i + 1) for t in rest)
                 and ctx.knowledge.given_name(rest[0].text) is not None):
             return i + 1
         return start

@@ -44,37 +44,28 @@ def sport_report(ctx: DocContext) -> bool:
 
 def team_names(ctx: DocContext, candidates: list[Candidate]) -> dict[str, str]:
     """Names of clubs named after their place -> the cue that shows it (empty outside sport reports)."""
-    knowledge = ctx.knowledge
+    knowledge, rules, doc = ctx.knowledge, ctx.rules, ctx.doc
     if knowledge is None:
         return {}
-    doc, club_words = ctx.doc, ctx.rules.teams.club_words
+    teams = rules.teams
     names = {c.text for c in candidates if c.source == "model" and c.text[:1].isupper()}
     model_people = {c.text for c in candidates if c.source == "model" and c.model_label == "PERSON"}
     names |= {doc[c.start:c.end + 1].text for c in candidates  # "Newcastle" + "United"
-              if c.source == "model" and c.end < len(doc) and doc[c.end].text in club_words}
+              if c.source == "model" and c.end < len(doc) and doc[c.end].text in teams.club_words}
     if not names or not sport_report(ctx):
         return {}
-    rules = ctx.rules
-    teams = rules.teams
     before, after = _cue_patterns(teams.side_before, teams.side_after, teams.club_people)
     found = {}
     for name in sorted(names):
         if ctx.names_person(name, first_names=True):
             continue
-        words = name.split()
-        if (len(words) > 1 and words[-1] in teams.club_words and knowledge.place(name) is None
-                and knowledge.place(" ".join(words[:-1])) is not None):
-            found[name] = f"a place and the club word {words[-1]!r}"
+        fact, words = knowledge.place(name), name.split()
+        if fact is None and len(words) > 1:
+            if words[-1] in teams.club_words and knowledge.place(" ".join(words[:-1])) is not None:
+                found[name] = f"a place and the club word {words[-1]!r}"
+            elif name not in model_people and (home := _nickname_home(ctx, words)) is not None:
+                found[name] = f"a {home.kind} and a nickname {words[-1]!r}"  # "Orlando Magic"
             continue
-        if (name not in model_people and 2 <= len(words) <= 3 and knowledge.place(name) is None
-                and words[0] not in rules.compass_points and words[-1] not in rules.grouping_heads
-                and words[-1] not in rules.event_heads and words[-1] not in rules.facility_heads
-                and words[-1] not in rules.place_heads
-                and (home := knowledge.major_place(" ".join(words[:-1]))) is not None and home.kind != "country"
-                and words[-1][:1].isupper() and (words[-1].endswith("s") or knowledge.common_word(words[-1]))):
-            found[name] = f"a {home.kind} and a nickname {words[-1]!r}"  # "Orlando Magic", "Charlotte Hornets"
-            continue
-        fact = knowledge.place(name)
         if fact is None or fact.kind in ("country", "place-code"):
             continue
         for start, end in occurrences(ctx.text, name):
@@ -85,6 +76,21 @@ def team_names(ctx: DocContext, candidates: list[Candidate]) -> dict[str, str]:
     if found:
         log.debug("clubs named after places: %s", found)
     return found
+
+
+def _nickname_home(ctx: DocContext, words: list[str]):
+    """The large city or region that a two- or three-word name starts with, when its last word
+    is a nickname: a capitalised plural or common word ("Charlotte Hornets", "Orlando Magic"),
+    not a compass point, a grouping, an event's, a venue's or a place's word."""
+    rules, knowledge = ctx.rules, ctx.knowledge
+    last = words[-1]
+    if (not 2 <= len(words) <= 3 or words[0] in rules.compass_points or not last[:1].isupper()
+            or any(last in heads for heads in (rules.grouping_heads, rules.event_heads, rules.facility_heads,
+                                               rules.place_heads))
+            or not (last.endswith("s") or knowledge.common_word(last))):
+        return None
+    home = knowledge.major_place(" ".join(words[:-1]))
+    return home if home is not None and home.kind != "country" else None
 
 
 def decide_team(ctx: DocContext, c: Candidate) -> None:
