@@ -1,7 +1,8 @@
 """Tests for what a name's own words and the words around it say it is (nlp/entities/shapes.py,
 nlp/entities/products.py and the source cues of nlp/entities/patterns.py): venues and
 facilities, headlines in title case, publications cited as a source, organisation words of
-care ("Clinic"), and products by their model designation or their maker.
+care ("Clinic"), products by their model designation or their maker, and names whose last word
+is a common English word that is no surname ("Reliance Retail", not "Leigh Wood").
 
 Tests run the whole pipeline, the real spaCy model included, on short texts written for them;
 where the model would not make the mistake a rule exists for, ``run`` fixes the model's
@@ -14,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from newsmon.nlp.entities.knowledge import load_knowledge
 from newsmon.nlp.pipeline import annotate_doc
 
 from conftest import annotate_one, run_after_ner
@@ -147,6 +149,44 @@ def test_a_makers_name_opening_a_person_makes_a_product(nlp):
     assert "Zarnik Blackfin" not in found.people and "Zarnik" not in found.people
     assert "Zarnik" in found.organisations
     assert {"Ada Quist", "Dale Ford"} <= set(found.people)  # "Dale": a given name, not a maker
+
+
+# -- a last word that is a common word and no surname (wordfreq, Faker) ------------------------
+
+COMPANIES = ("Shares in Reliance Retail rose on Monday after analysts at Apollo Research raised their "
+             "forecasts for the chain. Photo: Getty Images. Leigh Wood, a fund manager, and Susannah "
+             "Price said the rise was deserved.")
+
+
+def test_a_thing_word_is_a_common_word_and_no_surname():
+    knowledge = load_knowledge()
+    assert knowledge.thing_word("Research") and knowledge.thing_word("Retail")
+    assert knowledge.thing_word("Price") is None and knowledge.thing_word("Wood") is None  # also surnames
+    assert knowledge.surname("Okafor") and knowledge.thing_word("Okafor") is None
+    assert knowledge.thing_word("Zorblat") is None and knowledge.thing_word("based") is not None
+
+
+def test_a_name_ending_in_a_common_word_that_is_no_surname_is_no_person(nlp):
+    found = annotate_doc(run(nlp, COMPANIES, [("Reliance Retail", "PERSON"), ("Getty Images", "PERSON")]))
+    assert not {"Reliance Retail", "Getty Images"} & set(found.people)
+    assert {"Reliance Retail", "Getty Images"} <= set(found.organisations)
+
+
+def test_a_given_name_does_not_make_a_person_of_a_body_ending_in_a_common_word(nlp):
+    found = annotate_doc(run(nlp, COMPANIES, [("Apollo Research", "ORG")]))
+    assert "Apollo Research" in found.organisations and "Apollo Research" not in found.people
+
+
+def test_a_surname_that_is_also_a_common_word_keeps_the_person(nlp):
+    """"Wood" and "Price" are common words and surnames: the names stay people."""
+    found = annotate_doc(run(nlp, COMPANIES, [("Leigh Wood", "ORG"), ("Susannah Price", "PERSON")]))
+    assert {"Leigh Wood", "Susannah Price"} <= set(found.people)
+
+
+def test_a_makers_name_before_a_common_word_is_its_product(nlp):
+    text = "The Sonos Move costs £399. Sonos says the battery lasts a day, and Sonos sells it online."
+    found = annotate_doc(run(nlp, text, [("Sonos Move", "PERSON")]))  # the model labels "Sonos" nowhere else
+    assert "Sonos Move" not in found.people and "Sonos Move" not in found.organisations
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -21,7 +21,10 @@ from newsmon.nlp.entities.context import (
 )
 from newsmon.nlp.entities.cues import occurrences, organisation_names, person_names, person_weight, take_corporate_suffix
 from newsmon.nlp.entities.products import product, product_decision
-from newsmon.nlp.entities.shapes import after_title, facility_shaped, headline, in_quoted_title, plural_of, quoted, venue_name
+from newsmon.nlp.entities.shapes import (
+    after_title, common_words_only, facility_shaped, headline, in_quoted_title, maker_before, plural_of, quoted,
+    thing_word_end, venue_name,
+)
 from newsmon.nlp.entities.teams import decide_team, team_names
 
 log = logging.getLogger(__name__)
@@ -60,7 +63,8 @@ def _full_person_name(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
             and tokens[-1].text not in rules.place_heads
             and tokens[-1].text not in rules.product_heads
             and tokens[-1].text not in rules.strong_heads
-            and not any(i in ctx.blocked for i in range(c.start, c.end)) and product(doc, ctx, c) is None)
+            and not any(i in ctx.blocked for i in range(c.start, c.end)) and product(doc, ctx, c) is None
+            and (thing_word_end(doc, ctx, c) is None or _given_name(doc, ctx, c)))  # not "Aqara Door"
 
 
 def judge(doc: Doc, ctx: DocContext, c: Candidate) -> None:
@@ -159,20 +163,19 @@ def _judge_person(doc: Doc, ctx: DocContext, c: Candidate) -> None:
     elif one_word and not (given or c.titled or ctx.model_person_count.get(text, 0) > 1) \
             and not person_weight(ctx, text):
         c.decide(OTHER, RULE, "not a person: one word, and no given name, title or person cue supports it")
-    elif not (given or c.titled) and _common_words_only(doc, ctx, c) and not person_weight(ctx, text):
+    elif not (given or c.titled) and common_words_only(doc, ctx, c) and not person_weight(ctx, text):
         c.decide(OTHER, RULE, "not a person: common English words only (wordfreq), no given name, title or person cue")
+    elif not (given or c.titled) and (thing := thing_word_end(doc, ctx, c)) is not None \
+            and not person_weight(ctx, text):
+        if maker_before(doc, ctx, c):
+            c.decide(OTHER, RULE, f"not a person: ends in {doc[c.end - 1].text!r}, a common word ({thing}) and no "
+                                  f"surname, after {doc[c.start].text!r}, named on its own (a maker's product)")
+        else:
+            c.decide(ORG, RULE, f"org: ends in {doc[c.end - 1].text!r}, a common word ({thing}) and no surname, "
+                                "after no given name")
     else:
         c.decide(PERSON, MODEL if c.length > 1 and not c.fragment else WEAK, "model: PERSON")
 
-
-def _common_words_only(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
-    """Two or three capitalised common English words (wordfreq): "Magic Box"; not a royal or
-    religious title before a given name (gender-guesser): "Prince Andrew", "Pope Francis"."""
-    if not (2 <= c.length <= 3 and ctx.knowledge is not None):
-        return False
-    last = doc[c.end - 1].text
-    return (all(t.is_title and ctx.knowledge.common_word(t.text) for t in doc[c.start:c.end])
-            and (ctx.common_word(last) or ctx.knowledge.given_name(last) is None))
 
 
 def _strip_sentence_word(doc: Doc, ctx: DocContext, c: Candidate) -> None:
@@ -364,13 +367,16 @@ def _single_letter_end(doc: Doc, c: Candidate) -> bool:
 
 
 def _person_shaped(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
-    """Two or three capitalised words, none an organisation word, no digits: "Thibaut Courtois"."""
+    """Two or three capitalised words, none an organisation word, no digits, not ending in a
+    common word that is no surname: "Thibaut Courtois", "Leigh Wood"; not "Apollo Research"."""
     rules = ctx.rules
     words = c.text.split()
-    if not 2 <= len(words) <= 3 or _org_shaped(doc, ctx, c, strong=False):
+    if not 2 <= len(words) <= 3 or _org_shaped(doc, ctx, c, strong=False) or thing_word_end(doc, ctx, c):
         return False
     return all(w[:1].isupper() and not w.isupper() and w not in rules.org_heads and w not in rules.non_org_heads
                and all(ch.isalpha() or ch in "-'’." for ch in w) for w in words)
+
+
 
 
 def _head(doc: Doc, c: Candidate) -> str:

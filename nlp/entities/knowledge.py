@@ -16,6 +16,10 @@ Owns three look-ups that the label decisions use as evidence (``nlp.entities.jud
   needs gigabytes of memory, too much for every NLP worker process.
 * common words: ``wordfreq``'s English frequencies ("sterling", "customs" are words that a
   lone capitalised name the model is unsure of may just be).
+* surnames: the family names of ``Faker``'s person providers, about 28,000 names of 86
+  locales ("Price", "Young", "Adeyemi", "Kulkarni"), so that a name ending in a common
+  word can be told from one ending in a surname ("Apollo Research", "Reliance Retail" are
+  no people; "Leigh Wood" and "Susannah Price" are).
 
 Each answer is a ``Fact`` that says which package it came from, so a label decision can
 record its evidence (``newsmon annotate --explain``). Loading takes about half a second,
@@ -24,7 +28,9 @@ once per process.
 
 from __future__ import annotations
 
+import importlib
 import logging
+import pkgutil
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -43,6 +49,7 @@ SUBDIVISION_TYPE_WORDS = re.compile(
 CODE_COUNTRIES = ("US", "CA", "AU")  # subdivision codes used as place abbreviations: "TX", "ON", "NSW"
 COMMON_WORD_ZIPF = 4.0  # about once per 100,000 English words, or more often
 MAJOR_CITY = 100_000  # population from which a city's name is evidence on its own
+THING_WORD_ZIPF = 4.3  # a name's last word this common in English, and no surname, names a thing
 
 
 @dataclass(frozen=True)
@@ -64,6 +71,7 @@ class Knowledge:
     places: dict[str, Fact]  # case-folded name -> the strongest fact
     codes: frozenset[str]  # "TX", "CT", "ON": upper-case subdivision codes
     given_names: dict[str, int]  # case-folded given name -> its highest frequency (1..13)
+    surnames: frozenset[str] = frozenset()  # case-folded family names (Faker)
 
     def place(self, text: str) -> Fact | None:
         """The place ``text`` names, if any ("Raleigh", "SÃO PAULO", "Inner Mongolia", "TX")."""
@@ -97,6 +105,22 @@ class Knowledge:
         return Fact("given-name", "gender-guesser", frequency) if frequency else None
 
 
+    def surname(self, word: str) -> Fact | None:
+        """``word`` is a family name of some locale ("Price", "Okafor")."""
+        return Fact("surname", "Faker") if _fold(word) in self.surnames else None
+
+    def thing_word(self, word: str) -> Fact | None:
+        """``word`` is a common English noun and no known surname: "Research", "Retail",
+        "Management" (a Zipf frequency of ``THING_WORD_ZIPF`` or more, four letters or more,
+        letters only); not "Price", "Young", "Wood", which are also surnames."""
+        if wordfreq_zipf is None or len(word) < 4 or not word.isalpha() or not self.surnames:
+            return None
+        zipf = wordfreq_zipf(word.lower(), "en")
+        if zipf < THING_WORD_ZIPF or self.surname(word) is not None:
+            return None
+        return Fact("common-word", "wordfreq, no surname in Faker", round(zipf * 100))
+
+
 def _fold(text: str) -> str:
     return " ".join(text.replace("’", "'").split()).casefold()
 
@@ -108,8 +132,10 @@ def load_knowledge() -> Knowledge:
     codes = _add_regions(places)
     _add_countries(places)
     given = _given_names()
-    log.debug("knowledge: %d place names, %d codes, %d given names", len(places), len(codes), len(given))
-    return Knowledge(places=places, codes=frozenset(codes), given_names=given)
+    surnames = _surnames()
+    log.debug("knowledge: %d place names, %d codes, %d given names, %d surnames",
+              len(places), len(codes), len(given), len(surnames))
+    return Knowledge(places=places, codes=frozenset(codes), given_names=given, surnames=surnames)
 
 
 def _put(places: dict[str, Fact], name: str, fact: Fact) -> None:
@@ -184,6 +210,24 @@ def _given_names() -> dict[str, int]:
                 key = _fold(form)
                 names[key] = max(names.get(key, 0), frequency or 1)
     return names
+
+
+def _surnames() -> frozenset[str]:
+    """The ``last_names`` of every locale's person provider in Faker (lists or weighted dicts)."""
+    try:
+        import faker.providers.person as person_providers
+    except ImportError:  # pragma: no cover - a declared dependency; without it no word counts as a thing
+        return frozenset()
+    names: set[str] = set()
+    for module in pkgutil.iter_modules(person_providers.__path__):
+        try:
+            provider = importlib.import_module(f"{person_providers.__name__}.{module.name}").Provider
+        except (ImportError, AttributeError):  # pragma: no cover - a locale without a person provider
+            continue
+        last_names = getattr(provider, "last_names", ())
+        if isinstance(last_names, (list, tuple, dict, set, frozenset)):
+            names.update(_fold(name) for name in last_names if isinstance(name, str))
+    return frozenset(names)
 
 
 def _plus_forms(name: str) -> tuple[str, ...]:

@@ -11,8 +11,11 @@ Observatory", "Hubble Space Telescope"; or ``venue_modifiers`` + ``venue_words``
 Music Center", "the Riverbend Arts Centre"), while a centre named by what its staff do ("Pew
 Research Center") stays a body; a headline in title case that the model took for a name
 ("Diner Owner Arrested After Flood"): a participle before a capitalised preposition, or
-capitalised function words, which names do not have; and the plural of a word the text also
-writes ("MacBooks" beside "MacBook"): a body is not counted.
+capitalised function words, which names do not have; the plural of a word the text also
+writes ("MacBooks" beside "MacBook"): a body is not counted; and names by their common
+English words (``wordfreq``): common words only ("Magic Box"), or a last word that is a
+common word and no surname (Faker): "Reliance Retail", "Getty Images" are no people, and
+"Sonos Move", in a text that names "Sonos" on its own, is a maker's product.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from spacy.tokens import Doc
 
 from newsmon.nlp.entities.context import QUOTES, Candidate, DocContext
 from newsmon.nlp.entities.cues import occurrences
+from newsmon.nlp.entities.knowledge import Fact
 
 TITLE_FUNCTION_WORDS = frozenset({"a", "an", "the", "of", "to", "in", "on", "and", "or", "for", "with", "at", "by"})
 
@@ -118,3 +122,29 @@ def quoted(doc: Doc, c: Candidate) -> bool:
         return False
     after = doc[c.end].text
     return after in QUOTES or (after in (",", ".") and c.end + 1 < len(doc) and doc[c.end + 1].text in QUOTES)
+
+
+def common_words_only(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
+    """Two or three capitalised common English words (wordfreq): "Magic Box"; not a royal or
+    religious title before a given name (gender-guesser): "Prince Andrew", "Pope Francis"."""
+    if not (2 <= c.length <= 3 and ctx.knowledge is not None):
+        return False
+    last = doc[c.end - 1].text
+    return (all(t.is_title and ctx.knowledge.common_word(t.text) for t in doc[c.start:c.end])
+            and (ctx.common_word(last) or ctx.knowledge.given_name(last) is None))
+
+
+def thing_word_end(doc: Doc, ctx: DocContext, c: Candidate) -> Fact | None:
+    """The fact that a name of two words or more ends in a common English word that is no
+    known surname ("Reliance Retail", "Getty Images"), else None."""
+    last = doc[c.end - 1]
+    if c.length < 2 or ctx.knowledge is None or not last.is_title or doc[c.end - 2].text == "-":
+        return None  # not "São Paulo-based"
+    return ctx.knowledge.thing_word(last.text)
+
+
+def maker_before(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
+    """"Sonos Move" in a text that names "Sonos" on its own more often than "Sonos Move"."""
+    first = doc[c.start].text
+    pairs = sum(1 for _ in occurrences(ctx.text, c.text))
+    return sum(1 for _ in occurrences(ctx.text, first)) > pairs
