@@ -51,6 +51,9 @@ def load_pipeline(model: str = DEFAULT_MODEL, *, figures: bool = True, money: bo
     money = money and figures
     parse = _parse_components(model) if money else []
     nlp = spacy.load(model, exclude=_unneeded_components(model, keep=parse), disable=parse)
+    # "he wrote on X.": the tokenizer keeps a capital and a full stop together as an initial,
+    # which hides the platform X at a sentence's end from the entity patterns
+    nlp.tokenizer.add_special_case("X.", [{"ORTH": "X"}, {"ORTH": "."}])
     nlp.add_pipe("newsmon_amount_tokens", first=True)
     nlp.add_pipe("newsmon_gazetteer", after="ner")
     nlp.add_pipe("sentencizer", config={"punct_chars": list(Sentencizer.default_punct_chars) + LINE_BREAKS})

@@ -2,7 +2,7 @@
 and role patterns of nlp/entities/patterns.py, the span edges of nlp/entities/candidates.py):
 clubs named after their place in sport reports, wire credit lines, an office before a name,
 hyphenated names, a venue that starts with a given name, an acronym's possessor, a
-nationality before a body's generic name, a common word before a role.
+nationality before a body's generic name, a common word before a role, the platform X.
 
 The texts are written for these tests. Where the model would not make the mistake a rule
 exists for, ``run`` sets the model's entities by hand and every newsmon component after
@@ -148,3 +148,15 @@ def test_a_city_and_a_nickname_is_a_club_unless_the_model_calls_it_a_person(nlp)
     doc = run(nlp, text, [("Charlotte Hornets", "ORG"), ("Austin Rivers", "PERSON")])
     assert "Charlotte Hornets" in names(doc, "organisation")
     assert "Austin Rivers" in names(doc, "person")
+
+
+# -- the platform X --------------------------------------------------------------------------
+
+def test_the_platform_x_is_an_organisation_where_people_post(nlp):
+    text = ("The minister said in a post on X that the bill would pass. X, formerly Twitter, was fined "
+            "in May. Viewers of X Factor and owners of a Tesla Model X were not asked; Generation X "
+            "voters were split. The minister replied on X.")
+    doc = nlp(text)
+    xs = [m for m in doc._.mentions if m.text == "X"]
+    assert all(m.label == "organisation" for m in xs)
+    assert [m.start for m in xs] == [text.index("on X") + 3, text.index("X, formerly"), len(text) - 2]

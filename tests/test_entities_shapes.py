@@ -189,6 +189,18 @@ def test_a_makers_name_before_a_common_word_is_its_product(nlp):
     assert "Sonos Move" not in found.people and "Sonos Move" not in found.organisations
 
 
+def test_a_known_surname_after_a_given_name_the_list_lacks_is_a_person(nlp):
+    """"Aryavir", "Funmilayo" are in no given-name list; "Kumar", "Adeyemi" are known surnames.
+    Two surnames ("Goldman Sachs") or a common word first ("Harbor Adeyemi") are no such name."""
+    text = ("Aryavir Kumar and Funmilayo Adeyemi founded the shop; Goldman Sachs advised, and the "
+            "Harbor Adeyemi fund invested.")
+    doc = run(nlp, text, [("Aryavir Kumar", "ORG"), ("Funmilayo Adeyemi", "GPE"), ("Goldman Sachs", "ORG"),
+                          ("Harbor Adeyemi", "ORG")])
+    found = annotate_doc(doc)
+    assert {"Aryavir Kumar", "Funmilayo Adeyemi"} <= set(found.people)
+    assert "Goldman Sachs" in found.organisations and "Harbor Adeyemi" not in found.people
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(inside=st.text("AXz09.-", min_size=1, max_size=8), after=st.text("AXz09.-,:", min_size=1, max_size=8))
 def test_any_word_after_or_inside_a_name_is_judged_without_error(nlp, inside, after):

@@ -38,7 +38,8 @@ def find_candidates(doc: Doc, ctx: DocContext, gazetteer: Gazetteer, spans_key: 
     found = patterns.dateline(doc, ctx)
     model = model_candidates(doc, ctx)
     listed = gazetteer_candidates(doc, ctx, gazetteer, spans_key)
-    found += patterns.copyright_holders(doc, ctx) + patterns.credits(doc, ctx) + patterns.offices(doc, ctx)
+    found += (patterns.copyright_holders(doc, ctx) + patterns.credits(doc, ctx) + patterns.offices(doc, ctx)
+              + patterns.platform_x(doc, ctx))
     found += patterns.acronyms(doc, ctx, [c for c in model if c.model_label == ORG] + listed)
     return resolve_overlaps(doc, ctx, found + listed + model)
 

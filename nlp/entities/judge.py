@@ -23,7 +23,7 @@ from newsmon.nlp.entities.cues import occurrences, organisation_names, person_na
 from newsmon.nlp.entities.products import product, product_decision
 from newsmon.nlp.entities.shapes import (
     after_title, common_words_only, facility_shaped, headline, in_quoted_title, maker_before, plural_of, quoted,
-    thing_word_end, venue_name,
+    surname_after_unknown_word, thing_word_end, venue_name,
 )
 from newsmon.nlp.entities.teams import decide_team, team_names
 
@@ -222,6 +222,8 @@ def _judge_org(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         c.decide(OTHER, RULE, f"not an organisation: {text!r} is a division of a league, named by a compass point")
     elif given and _person_shaped(doc, ctx, c):
         c.decide(PERSON, RULE, f"person: starts with a given name ({given}), no organisation word")
+    elif (surname := surname_after_unknown_word(doc, ctx, c)) is not None:
+        c.decide(PERSON, RULE, f"person: a known surname ({surname}) after a word of no word, place or surname list")
     elif c.length == 1 and ctx.common_word(text) and ctx.sentence_initial(c.start):
         c.decide(OTHER, RULE, "not a name: a sentence-initial word used in lower case in the text")
     elif quoted(doc, c) or in_quoted_title(doc, c):
@@ -261,6 +263,9 @@ def _judge_other(doc: Doc, ctx: DocContext, c: Candidate) -> None:
     elif (given and c.model_label not in ("NORP", "LANGUAGE", "EVENT", "LAW") and _known_place(doc, ctx, c) is None
           and _person_shaped(doc, ctx, c) and not facility_shaped(doc, ctx, c)):
         c.decide(PERSON, RULE, f"person: starts with a given name ({given}), no organisation word")
+    elif (c.model_label not in ("NORP", "LANGUAGE", "EVENT", "LAW")
+          and (surname := surname_after_unknown_word(doc, ctx, c)) is not None):
+        c.decide(PERSON, RULE, f"person: a known surname ({surname}) after a word of no word, place or surname list")
     else:
         c.decide(OTHER, WEAK, f"model: {c.model_label}")
 

@@ -15,7 +15,8 @@ capitalised function words, which names do not have; the plural of a word the te
 writes ("MacBooks" beside "MacBook"): a body is not counted; and names by their common
 English words (``wordfreq``): common words only ("Magic Box"), or a last word that is a
 common word and no surname (Faker): "Reliance Retail", "Getty Images" are no people, and
-"Sonos Move", in a text that names "Sonos" on its own, is a maker's product.
+"Sonos Move", in a text that names "Sonos" on its own, is a maker's product; a known
+surname after a word of no language, place or surname list is a person ("Aryavir Kumar").
 """
 
 from __future__ import annotations
@@ -148,3 +149,19 @@ def maker_before(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
     first = doc[c.start].text
     pairs = sum(1 for _ in occurrences(ctx.text, c.text))
     return sum(1 for _ in occurrences(ctx.text, first)) > pairs
+
+
+def surname_after_unknown_word(doc: Doc, ctx: DocContext, c: Candidate) -> Fact | None:
+    """"Aryavir Kumar", "Funmilayo Adeyemi": two capitalised words, the second a known surname
+    (Faker) and no common word, the first neither a common English word, a place nor a
+    surname (not "Goldman Sachs") -- a given name the given-name list lacks, so a person."""
+    knowledge = ctx.knowledge
+    if c.length != 2 or knowledge is None:
+        return None
+    first, last = doc[c.start].text, doc[c.end - 1].text
+    if not all(w.isalpha() and w[:1].isupper() and not w.isupper() for w in (first, last)):
+        return None
+    if (knowledge.common_word(first) or knowledge.place(first) or knowledge.place(c.text)
+            or knowledge.surname(first) or knowledge.common_word(last)):
+        return None
+    return knowledge.surname(last)
