@@ -2,7 +2,8 @@
 and role patterns of nlp/entities/patterns.py, the span edges of nlp/entities/candidates.py):
 clubs named after their place in sport reports, wire credit lines, an office before a name,
 hyphenated names, a venue that starts with a given name, an acronym's possessor, a
-nationality before a body's generic name, a common word before a role, the platform X.
+nationality before a body's generic name, a common word before a role, the platform X, a
+photo credit's agency.
 
 The texts are written for these tests. Where the model would not make the mistake a rule
 exists for, ``run`` sets the model's entities by hand and every newsmon component after
@@ -160,3 +161,12 @@ def test_the_platform_x_is_an_organisation_where_people_post(nlp):
     xs = [m for m in doc._.mentions if m.text == "X"]
     assert all(m.label == "organisation" for m in xs)
     assert [m.start for m in xs] == [text.index("on X") + 3, text.index("X, formerly"), len(text) - 2]
+
+
+def test_a_photo_credits_agency_is_an_organisation_beside_the_photographer(nlp):
+    """The model reads "Julien Morel/AFP" as one person; the agency after the slash is a body."""
+    text = ("Crowds gathered in Seville during a heatwave in August. Photo: Julien Morel/AFP\n\n"
+            "The heat broke records across Europe, officials said.")
+    doc = run(nlp, text, [("Julien Morel/AFP", "PERSON")])
+    assert "AFP" in names(doc, "organisation") or "Agence France-Presse" in names(doc, "organisation")
+    assert "Julien Morel" in names(doc, "person")

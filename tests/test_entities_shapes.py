@@ -201,6 +201,16 @@ def test_a_known_surname_after_a_given_name_the_list_lacks_is_a_person(nlp):
     assert "Goldman Sachs" in found.organisations and "Harbor Adeyemi" not in found.people
 
 
+def test_an_unknown_word_before_a_country_or_large_city_names_a_body_there(nlp):
+    """"Partech Africa" is a firm's African arm; "New Delhi" (a common word first) stays a place
+    and "Debola Lagos" (a known surname last) a person."""
+    text = "Partech Africa led the round. Debola Lagos, who founded it, moved from New Delhi last year."
+    doc = run(nlp, text, [("Partech Africa", "GPE"), ("Debola Lagos", "PERSON"), ("New Delhi", "GPE")])
+    found = annotate_doc(doc)
+    assert "Partech Africa" in found.organisations and "New Delhi" not in found.organisations
+    assert "Debola Lagos" in found.people
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(inside=st.text("AXz09.-", min_size=1, max_size=8), after=st.text("AXz09.-,:", min_size=1, max_size=8))
 def test_any_word_after_or_inside_a_name_is_judged_without_error(nlp, inside, after):

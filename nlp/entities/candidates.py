@@ -355,8 +355,9 @@ def gazetteer_candidates(doc: Doc, ctx: DocContext, gazetteer: Gazetteer, spans_
         org = gazetteer.by_name.get(span.kb_id_)
         if org is None or any(i in ctx.blocked for i in range(span.start, span.end)):
             continue
-        if len(span) == 1 and _part_of_person_name(doc, span.start, in_person_names):
-            continue  # "Nielsen" in "Teresa Nielsen Hayden"
+        if len(span) == 1 and _part_of_person_name(doc, span.start, in_person_names) \
+                and not _after_slash(doc, span.start):
+            continue  # "Nielsen" in "Teresa Nielsen Hayden"; not "Julien Morel/AFP"
         if span.text in org.ambiguous and not (
             org.name in confirmed_orgs
             or model_labels.get((span.start, span.end)) in CONFIRMING_LABELS
@@ -378,7 +379,8 @@ def _part_of_person_name(doc: Doc, i: int, bigrams: set[tuple[str, str]]) -> boo
 def resolve_overlaps(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> list[Candidate]:
     """Keep non-overlapping candidates, strongest source first; a model span loses only the contested tokens."""
     names = [c for c in candidates if c.source == "model" and c.model_label in (PERSON, ORG) and c.length > 1]
-    candidates = [c for c in candidates if not (c.source == "gazetteer" and _strictly_inside(c, names))]
+    candidates = [c for c in candidates if not (c.source == "gazetteer" and _strictly_inside(c, names)
+                                                and not _after_slash(doc, c.start))]
     order = sorted(candidates, key=lambda c: (-SOURCE_PRIORITY[c.source], -c.length, c.start))
     taken = bytearray(len(doc))
     kept = []
@@ -397,6 +399,11 @@ def resolve_overlaps(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> 
 
 def _strictly_inside(c: Candidate, names: list[Candidate]) -> bool:
     return any(n.start <= c.start and c.end <= n.end and n.length > c.length for n in names)
+
+
+def _after_slash(doc: Doc, start: int) -> bool:
+    """"Julien Morel/AFP": a photo credit's agency, which the model glues to the photographer."""
+    return start > 0 and doc[start - 1].text == "/"
 
 
 def _free_runs(taken: bytearray, start: int, end: int) -> list[tuple[int, int]]:

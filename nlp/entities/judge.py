@@ -23,7 +23,7 @@ from newsmon.nlp.entities.cues import occurrences, organisation_names, person_na
 from newsmon.nlp.entities.products import product, product_decision
 from newsmon.nlp.entities.shapes import (
     after_title, common_words_only, facility_shaped, headline, in_quoted_title, maker_before, plural_of, quoted,
-    surname_after_unknown_word, thing_word_end, venue_name,
+    body_at_place, surname_after_unknown_word, thing_word_end, venue_name,
 )
 from newsmon.nlp.entities.teams import decide_team, team_names
 
@@ -64,7 +64,8 @@ def _full_person_name(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
             and tokens[-1].text not in rules.product_heads
             and tokens[-1].text not in rules.strong_heads
             and not any(i in ctx.blocked for i in range(c.start, c.end)) and product(doc, ctx, c) is None
-            and (thing_word_end(doc, ctx, c) is None or _given_name(doc, ctx, c)))  # not "Aqara Door"
+            and (thing_word_end(doc, ctx, c) is None or _given_name(doc, ctx, c))  # not "Aqara Door"
+            and body_at_place(doc, ctx, c) is None)  # not "Thoraxklinik Heidelberg"
 
 
 def judge(doc: Doc, ctx: DocContext, c: Candidate) -> None:
@@ -158,6 +159,8 @@ def _judge_person(doc: Doc, ctx: DocContext, c: Candidate) -> None:
             c.decide(OTHER, RULE, f"not a person: starts with the place {doc[c.start].text!r}")
     elif one_word and not (given or c.titled) and c.start > 0 and doc[c.start - 1].lower_ == "the":
         c.decide(OTHER, RULE, "not a person: a single word after \"the\"")
+    elif not given and (where := body_at_place(doc, ctx, c)) is not None:
+        c.decide(ORG, RULE, f"org: an unknown word before the {where.kind} {doc[c.end - 1].text!r}, no given name")
     elif given and c.length > 1 and not c.fragment and _person_shaped(doc, ctx, c):
         c.decide(PERSON, RULE, f"person: starts with a given name ({given})")
     elif one_word and not (given or c.titled or ctx.model_person_count.get(text, 0) > 1) \
@@ -263,6 +266,8 @@ def _judge_other(doc: Doc, ctx: DocContext, c: Candidate) -> None:
     elif (given and c.model_label not in ("NORP", "LANGUAGE", "EVENT", "LAW") and _known_place(doc, ctx, c) is None
           and _person_shaped(doc, ctx, c) and not facility_shaped(doc, ctx, c)):
         c.decide(PERSON, RULE, f"person: starts with a given name ({given}), no organisation word")
+    elif c.model_label in ("GPE", "LOC", "FAC") and (where := body_at_place(doc, ctx, c)) is not None:
+        c.decide(ORG, RULE, f"org: an unknown word before the {where.kind} {doc[c.end - 1].text!r}, no given name")
     elif (c.model_label not in ("NORP", "LANGUAGE", "EVENT", "LAW")
           and (surname := surname_after_unknown_word(doc, ctx, c)) is not None):
         c.decide(PERSON, RULE, f"person: a known surname ({surname}) after a word of no word, place or surname list")

