@@ -3,7 +3,7 @@ and role patterns of nlp/entities/patterns.py, the span edges of nlp/entities/ca
 clubs named after their place in sport reports, wire credit lines, an office before a name,
 hyphenated names, a venue that starts with a given name, an acronym's possessor, a
 nationality before a body's generic name, a common word before a role, the platform X, a
-photo credit's agency.
+photo credit's agency, the surname of a person found by her given name.
 
 The texts are written for these tests. Where the model would not make the mistake a rule
 exists for, ``run`` sets the model's entities by hand and every newsmon component after
@@ -170,3 +170,13 @@ def test_a_photo_credits_agency_is_an_organisation_beside_the_photographer(nlp):
     doc = run(nlp, text, [("Julien Morel/AFP", "PERSON")])
     assert "AFP" in names(doc, "organisation") or "Agence France-Presse" in names(doc, "organisation")
     assert "Julien Morel" in names(doc, "person")
+
+
+def test_the_surname_of_a_person_found_by_her_given_name_is_her_too(nlp):
+    """The model calls "Emma Raducanu" and "Raducanu" organisations; the given name makes the
+    first a person, and the surname alone follows."""
+    text = ("Emma Raducanu beat the seventh seed on Centre Court on Tuesday. Raducanu will play "
+            "again on Thursday, and Raducanu said she felt fit.")
+    doc = run(nlp, text, [("Emma Raducanu", "ORG"), ("Raducanu", "ORG", 1), ("Raducanu", "ORG", 2)])
+    assert "Emma Raducanu" in names(doc, "person")
+    assert not names(doc, "organisation") & {"Raducanu", "Emma Raducanu"}

