@@ -211,6 +211,13 @@ def test_an_unknown_word_before_a_country_or_large_city_names_a_body_there(nlp):
     assert "Debola Lagos" in found.people
 
 
+def test_a_city_as_surname_and_a_foreign_common_word_make_neither_reading(nlp):
+    """"Maran" is a city and an Indian surname; "Banco" is Spanish and Portuguese for bank."""
+    text = "Kavya Maran bought the team in March. Banco Santander lent her the money."
+    found = annotate_doc(run(nlp, text, [("Kavya Maran", "PERSON"), ("Banco Santander", "ORG")]))
+    assert "Kavya Maran" in found.people and "Banco Santander" in found.organisations
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(inside=st.text("AXz09.-", min_size=1, max_size=8), after=st.text("AXz09.-,:", min_size=1, max_size=8))
 def test_any_word_after_or_inside_a_name_is_judged_without_error(nlp, inside, after):

@@ -49,6 +49,7 @@ SUBDIVISION_TYPE_WORDS = re.compile(
 CODE_COUNTRIES = ("US", "CA", "AU")  # subdivision codes used as place abbreviations: "TX", "ON", "NSW"
 COMMON_WORD_ZIPF = 4.0  # about once per 100,000 English words, or more often
 MAJOR_CITY = 100_000  # population from which a city's name is evidence on its own
+OTHER_LANGUAGES = ("es", "fr", "de", "it", "pt")  # Latin-script languages of names in English news
 THING_WORD_ZIPF = 4.3  # a name's last word this common in English, and no surname, names a thing
 
 
@@ -93,6 +94,17 @@ class Knowledge:
             return None
         zipf = wordfreq_zipf(word.lower(), "en")
         return Fact("common-word", "wordfreq", round(zipf * 100)) if zipf >= COMMON_WORD_ZIPF else None
+
+    def word_in_other_language(self, word: str) -> Fact | None:
+        """``word`` in lower case is a common word of Spanish, French, German, Italian or
+        Portuguese (``wordfreq``): "Banco" of "Banco Santander" is no given name."""
+        if wordfreq_zipf is None:
+            return None
+        for language in OTHER_LANGUAGES:
+            zipf = wordfreq_zipf(word.lower(), language)
+            if zipf >= COMMON_WORD_ZIPF:
+                return Fact("common-word", f"wordfreq ({language})", round(zipf * 100))
+        return None
 
     def given_name(self, word: str) -> Fact | None:
         """``word`` is a known given name ("Yoon-ah" as listed; "Jo-Wilfried" by its first part,

