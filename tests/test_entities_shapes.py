@@ -191,14 +191,16 @@ def test_a_makers_name_before_a_common_word_is_its_product(nlp):
 
 def test_a_known_surname_after_a_given_name_the_list_lacks_is_a_person(nlp):
     """"Aryavir", "Funmilayo" are in no given-name list; "Kumar", "Adeyemi" are known surnames.
-    Two surnames ("Goldman Sachs") or a common word first ("Harbor Adeyemi") are no such name."""
-    text = ("Aryavir Kumar and Funmilayo Adeyemi founded the shop; Goldman Sachs advised, and the "
-            "Harbor Adeyemi fund invested.")
+    Two surnames ("Goldman Sachs"), a common word first ("Harbor Adeyemi") or a body the text
+    names by a cue word ("the consumer group Verbraucherforum Nord") are no such name."""
+    text = ("Aryavir Kumar and Funmilayo Adeyemi founded the shop; Goldman Sachs advised, the "
+            "Harbor Adeyemi fund invested, and the consumer group Verbraucherforum Nord approved.")
     doc = run(nlp, text, [("Aryavir Kumar", "ORG"), ("Funmilayo Adeyemi", "GPE"), ("Goldman Sachs", "ORG"),
-                          ("Harbor Adeyemi", "ORG")])
+                          ("Harbor Adeyemi", "ORG"), ("Verbraucherforum Nord", "ORG")])
     found = annotate_doc(doc)
     assert {"Aryavir Kumar", "Funmilayo Adeyemi"} <= set(found.people)
     assert "Goldman Sachs" in found.organisations and "Harbor Adeyemi" not in found.people
+    assert "Verbraucherforum Nord" in found.organisations  # "the consumer group": a cue outweighs
 
 
 def test_an_unknown_word_before_a_country_or_large_city_names_a_body_there(nlp):

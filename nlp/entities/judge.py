@@ -116,6 +116,11 @@ def judge(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         decide_team(ctx, c)
 
 
+def _cued_body(c: Candidate) -> bool:
+    """A rule already found the span a body ("the consumer group Verbraucherforum Nord")."""
+    return c.label == ORG and c.strength >= RULE
+
+
 def _junk(doc: Doc, c: Candidate) -> bool:
     """Handles, links, single letters, lone function words: never a name."""
     text = c.text
@@ -239,7 +244,7 @@ def _judge_org(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         c.decide(OTHER, RULE, f"not an organisation: {text!r} is a division of a league, named by a compass point")
     elif given and _person_shaped(doc, ctx, c):
         c.decide(PERSON, RULE, f"person: starts with a given name ({given}), no organisation word")
-    elif (surname := surname_after_unknown_word(doc, ctx, c)) is not None:
+    elif not _cued_body(c) and (surname := surname_after_unknown_word(doc, ctx, c)) is not None:
         c.decide(PERSON, RULE, f"person: a known surname ({surname}) after a word of no word, place or surname list")
     elif c.length == 1 and ctx.common_word(text) and ctx.sentence_initial(c.start):
         c.decide(OTHER, RULE, "not a name: a sentence-initial word used in lower case in the text")
@@ -282,7 +287,7 @@ def _judge_other(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         c.decide(PERSON, RULE, f"person: starts with a given name ({given}), no organisation word")
     elif c.model_label in ("GPE", "LOC", "FAC") and (where := body_at_place(doc, ctx, c)) is not None:
         c.decide(ORG, RULE, f"org: an unknown word before the {where.kind} {doc[c.end - 1].text!r}, no given name")
-    elif (c.model_label not in ("NORP", "LANGUAGE", "EVENT", "LAW")
+    elif (c.model_label not in ("NORP", "LANGUAGE", "EVENT", "LAW") and not _cued_body(c)
           and (surname := surname_after_unknown_word(doc, ctx, c)) is not None):
         c.decide(PERSON, RULE, f"person: a known surname ({surname}) after a word of no word, place or surname list")
     else:
