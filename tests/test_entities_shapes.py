@@ -220,6 +220,16 @@ def test_a_city_as_surname_and_a_foreign_common_word_make_neither_reading(nlp):
     assert "Kavya Maran" in found.people and "Banco Santander" in found.organisations
 
 
+def test_a_listed_company_named_like_a_person_is_a_body(nlp):
+    """pytickersymbols' index constituents: "Eli Lilly" and "Best Buy" are companies; with a
+    person's cue, an age, "Ralph Lauren" is the designer."""
+    text = ("Eli Lilly raised its forecast and Best Buy cut prices. Ralph Lauren, 86, watched the show "
+            "from the front row.")
+    found = annotate_doc(run(nlp, text, [("Eli Lilly", "PERSON"), ("Best Buy", "PERSON"), ("Ralph Lauren", "PERSON")]))
+    assert {"Eli Lilly", "Best Buy"} <= set(found.organisations) and not {"Eli Lilly", "Best Buy"} & set(found.people)
+    assert "Ralph Lauren" in found.people
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(inside=st.text("AXz09.-", min_size=1, max_size=8), after=st.text("AXz09.-,:", min_size=1, max_size=8))
 def test_any_word_after_or_inside_a_name_is_judged_without_error(nlp, inside, after):

@@ -22,8 +22,9 @@ from newsmon.nlp.entities.context import (
 from newsmon.nlp.entities.cues import occurrences, organisation_names, person_names, person_weight, take_corporate_suffix
 from newsmon.nlp.entities.products import product, product_decision
 from newsmon.nlp.entities.shapes import (
-    after_title, body_at_place, common_words_only, compass_grouping, demonym, facility_shaped, headline,
-    in_quoted_title, maker_before, plural_of, quoted, surname_after_unknown_word, thing_word_end, venue_name,
+    after_number, after_title, body_at_place, common_words_only, compass_grouping, demonym, facility_shaped, headline,
+    in_quoted_title, maker_before, plural_of, quoted, single_letter_end, surname_after_unknown_word, thing_word_end,
+    unit_symbol, venue_name,
 )
 from newsmon.nlp.entities.teams import decide_team, team_names
 
@@ -79,7 +80,8 @@ def _full_person_name(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
             and tokens[-1].text not in rules.strong_heads
             and not any(i in ctx.blocked for i in range(c.start, c.end)) and product(doc, ctx, c) is None
             and (thing_word_end(doc, ctx, c) is None or _given_name(doc, ctx, c))  # not "Aqara Door"
-            and body_at_place(doc, ctx, c) is None)  # not "Thoraxklinik Heidelberg"
+            and body_at_place(doc, ctx, c) is None  # not "Thoraxklinik Heidelberg"
+            and _listed(ctx, c) is None)  # not "Eli Lilly"
 
 
 def judge(doc: Doc, ctx: DocContext, c: Candidate) -> None:
@@ -116,6 +118,11 @@ def judge(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         decide_team(ctx, c)
 
 
+def _listed(ctx: DocContext, c: Candidate):
+    """A listed company's name of two words or more ("Eli Lilly", "Best Buy"), else None."""
+    return ctx.knowledge.company(c.text) if c.length > 1 and ctx.knowledge is not None else None
+
+
 def _cued_body(c: Candidate) -> bool:
     """A rule already found the span a body ("the consumer group Verbraucherforum Nord")."""
     return c.label == ORG and c.strength >= RULE
@@ -138,10 +145,12 @@ def _judge_person(doc: Doc, ctx: DocContext, c: Candidate) -> None:
     c.titled = after_title(doc, ctx, c)
     one_word = " " not in text  # "Ed-tech" is one word of three tokens
     if (_junk(doc, c) or any(ch.isdigit() for ch in text) or text in rules.non_entity_acronyms
-            or not text[0].isupper() or _after_number(doc, c)):
+            or not text[0].isupper() or after_number(doc, c)):
         c.decide(OTHER, STRONG, "not a name: a handle, number, acronym or lower-case word")
     elif (shaped := _not_a_name(doc, ctx, c, "a person")) is not None:
         c.decide(OTHER, *shaped)
+    elif (listed := _listed(ctx, c)) is not None and not (c.titled or person_weight(ctx, text)):
+        c.decide(ORG, STRONG, f"org: {listed}")
     elif ctx.names_person(text, first_names=True):
         c.decide(PERSON, STRONG, "person: part of a person the text names in full")
     elif c.length == 1 and text.isupper():
@@ -169,7 +178,7 @@ def _judge_person(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         c.decide(OTHER, STRONG, f"not a person: ends in the place, product or event word {doc[c.end - 1].text!r}")
     elif quoted(doc, c) or in_quoted_title(doc, c):
         c.decide(OTHER, RULE, "not a name: part of a quoted title of a work")
-    elif _before_venue_word(doc, ctx, c) or (c.length > 1 and not given and _single_letter_end(doc, c)):
+    elif _before_venue_word(doc, ctx, c) or (c.length > 1 and not given and single_letter_end(doc, c)):
         c.decide(OTHER, RULE, "not a person: part of a venue's name, or a letter where a surname should be")
     elif c.length > 1 and not given and _first_word_place(doc, ctx, c):
         if _org_shaped(doc, ctx, c, strong=False):
@@ -222,9 +231,9 @@ def _judge_org(doc: Doc, ctx: DocContext, c: Candidate) -> None:
     if (not any(ch.isupper() for ch in text) or not text[0].isalpha() or _junk(doc, c)
             or text in rules.non_entity_acronyms or text.endswith("+")):
         c.decide(OTHER, STRONG, "not a name: a handle, number, acronym or lower-case word")
-    elif c.length == 1 and len(text) <= 4 and not doc[c.start].is_title and _after_number(doc, c):
+    elif c.length == 1 and len(text) <= 4 and not doc[c.start].is_title and after_number(doc, c):
         c.decide(OTHER, RULE, "not a name: a short symbol right after a number (a unit: \"500 MW\")")
-    elif _unit_symbol(ctx, c):
+    elif unit_symbol(ctx, c):
         c.decide(OTHER, RULE, f"not a name: {text!r} is a unit (units.toml) that the text writes after a number")
     elif _event_or_document(doc, ctx, c):
         c.decide(OTHER, STRONG, f"not an organisation: {head!r} names an event, document or place")
@@ -232,6 +241,8 @@ def _judge_org(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         c.decide(OTHER, *shaped)
     elif (singular := plural_of(doc, ctx, c)) is not None:
         c.decide(OTHER, RULE, f"not an organisation: the plural of {singular!r}, which the text names")
+    elif (listed := _listed(ctx, c)) is not None:
+        c.decide(ORG, STRONG, f"org: {listed}")
     elif text in ctx.people or ctx.names_person(text, first_names=place is None):
         c.decide(PERSON, STRONG, "person: part of a person the text names in full")
     elif _place_like(doc, ctx, c):
@@ -242,7 +253,7 @@ def _judge_org(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         c.decide(OTHER, RULE, f"not an organisation: part of a place's name ending in {venue!r}")
     elif compass_grouping(doc, ctx, c):
         c.decide(OTHER, RULE, f"not an organisation: {text!r} is a division of a league, named by a compass point")
-    elif given and _person_shaped(doc, ctx, c):
+    elif given and not _cued_body(c) and _person_shaped(doc, ctx, c):
         c.decide(PERSON, RULE, f"person: starts with a given name ({given}), no organisation word")
     elif not _cued_body(c) and (surname := surname_after_unknown_word(doc, ctx, c)) is not None:
         c.decide(PERSON, RULE, f"person: a known surname ({surname}) after a word of no word, place or surname list")
@@ -282,6 +293,8 @@ def _judge_other(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         c.decide(PERSON, STRONG, "person: part of a person the text names in full")
     elif _org_shaped(doc, ctx, c, strong=c.model_label in ("GPE", "NORP")):
         c.decide(ORG, RULE, f"org: ends in the organisation word {_head(doc, c)!r}")
+    elif (listed := _listed(ctx, c)) is not None:
+        c.decide(ORG, STRONG, f"org: {listed}")
     elif (given and c.model_label not in ("NORP", "LANGUAGE", "EVENT", "LAW") and _known_place(doc, ctx, c) is None
           and _person_shaped(doc, ctx, c) and not facility_shaped(doc, ctx, c)):
         c.decide(PERSON, RULE, f"person: starts with a given name ({given}), no organisation word")
@@ -379,11 +392,6 @@ def _thing_noun_at(text: str, end: int, nouns: frozenset[str]) -> bool:
                                                                and not YEAR.match(match.group(1))))
 
 
-def _single_letter_end(doc: Doc, c: Candidate) -> bool:
-    last = doc[c.end - 1].text.rstrip(".")
-    return len(last) == 1 and last.isupper()
-
-
 def _person_shaped(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
     """Two or three capitalised words, none an organisation word, no digits, not ending in a
     common word that is no surname: "Thibaut Courtois", "Leigh Wood"; not "Apollo Research"."""
@@ -469,20 +477,3 @@ def _owner_and_line(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
     pairs = sum(1 for _ in occurrences(ctx.text, c.text))
     return (sum(1 for _ in occurrences(ctx.text, owner)) > pairs
             and sum(1 for _ in occurrences(ctx.text, line)) > pairs)
-
-
-def _unit_symbol(ctx: DocContext, c: Candidate) -> bool:
-    """"GW", "FPS": a unit of the figures (``units.toml``) in capitals that the text also writes
-    right after a number ("1.5 GW", "60 FPS"), so it is that unit wherever it stands."""
-    text = c.text
-    if c.length != 1 or len(text) > 4 or not text.isupper() or text.lower() not in ctx.rules.unit_words:
-        return False
-    return re.search(rf"\d\s?{re.escape(text)}\b", ctx.text) is not None
-
-
-def _after_number(doc: Doc, c: Candidate) -> bool:
-    """Right after a number that is not a year: a model or product ("737 Max")."""
-    if c.start == 0:
-        return False
-    prev = doc[c.start - 1]
-    return prev.like_num and not YEAR.match(prev.text) and any(ch.isdigit() for ch in prev.text)

@@ -16,6 +16,10 @@ Owns three look-ups that the label decisions use as evidence (``nlp.entities.jud
   needs gigabytes of memory, too much for every NLP worker process.
 * common words: ``wordfreq``'s English frequencies ("sterling", "customs" are words that a
   lone capitalised name the model is unsure of may just be).
+* listed companies: the constituents of 20 stock indices (S&P 500, FTSE 100, DAX, CAC 40,
+  Nikkei 225, ...) from ``pytickersymbols``, without their legal form ("Eli Lilly and
+  Company" -> "Eli Lilly", "The Estée Lauder Companies" -> "Estée Lauder"): names that look
+  like people's but are bodies;
 * surnames: the family names of ``Faker``'s person providers, about 28,000 names of 86
   locales ("Price", "Young", "Adeyemi", "Kulkarni"), so that a name ending in a common
   word can be told from one ending in a surname ("Apollo Research", "Reliance Retail" are
@@ -32,7 +36,7 @@ import importlib
 import logging
 import pkgutil
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
@@ -73,6 +77,7 @@ class Knowledge:
     codes: frozenset[str]  # "TX", "CT", "ON": upper-case subdivision codes
     given_names: dict[str, int]  # case-folded given name -> its highest frequency (1..13)
     surnames: frozenset[str] = frozenset()  # case-folded family names (Faker)
+    companies: dict[str, str] = field(default_factory=dict)  # case-folded short name -> listed name
 
     def place(self, text: str) -> Fact | None:
         """The place ``text`` names, if any ("Raleigh", "SÃO PAULO", "Inner Mongolia", "TX")."""
@@ -117,6 +122,11 @@ class Knowledge:
         return Fact("given-name", "gender-guesser", frequency) if frequency else None
 
 
+    def company(self, text: str) -> Fact | None:
+        """``text`` is a listed company's name of two words or more, its legal form left out
+        ("Eli Lilly", "Associated British Foods", "Take-Two Interactive")."""
+        return Fact("listed company", "pytickersymbols") if _fold(text) in self.companies else None
+
     def surname(self, word: str) -> Fact | None:
         """``word`` is a family name of some locale ("Price", "Okafor")."""
         return Fact("surname", "Faker") if _fold(word) in self.surnames else None
@@ -145,9 +155,11 @@ def load_knowledge() -> Knowledge:
     _add_countries(places)
     given = _given_names()
     surnames = _surnames()
-    log.debug("knowledge: %d place names, %d codes, %d given names, %d surnames",
-              len(places), len(codes), len(given), len(surnames))
-    return Knowledge(places=places, codes=frozenset(codes), given_names=given, surnames=surnames)
+    companies = _listed_companies()
+    log.debug("knowledge: %d place names, %d codes, %d given names, %d surnames, %d companies",
+              len(places), len(codes), len(given), len(surnames), len(companies))
+    return Knowledge(places=places, codes=frozenset(codes), given_names=given, surnames=surnames,
+                     companies=companies)
 
 
 def _put(places: dict[str, Fact], name: str, fact: Fact) -> None:
@@ -222,6 +234,29 @@ def _given_names() -> dict[str, int]:
                 key = _fold(form)
                 names[key] = max(names.get(key, 0), frequency or 1)
     return names
+
+
+LEGAL_FORM = re.compile(
+    r"(?:,?\s+(?:Inc\.?|Incorporated|Corp\.?|Corporation|Co\.?|Company|Companies|Ltd\.?|Limited|plc|PLC|"
+    r"AG|SE|SA|S\.A\.|N\.V\.|NV|A/S|ASA|AB|Oyj|S\.p\.A\.|SpA|KGaA|& Co\.?|and Company|\(brand\)))+$")
+
+
+def _listed_companies() -> dict[str, str]:
+    """pytickersymbols' index constituents by their names without "The" and legal form; only
+    names of two words or more, since one word ("Next", "Gap") is too often a common word."""
+    try:
+        from pytickersymbols.indices_data import INDICES
+    except ImportError:  # pragma: no cover - a declared dependency; without it no company is known
+        return {}
+    companies: dict[str, str] = {}
+    for index in INDICES.values():
+        for company in index.get("companies", ()):
+            name = (company.get("name") or "").strip()
+            short = re.sub(r"\s*\([^)]*\)$", "", re.sub(r"^The\s+", "", name))  # "Buckle (clothing retailer)"
+            short = re.sub(r"\s+(?:&|and)$", "", LEGAL_FORM.sub("", short).strip())  # "McCormick & Company"
+            if len(short.split()) >= 2:
+                companies[_fold(short)] = name
+    return companies
 
 
 def _surnames() -> frozenset[str]:

@@ -18,17 +18,19 @@ common word and no surname (Faker): "Reliance Retail", "Getty Images" are no peo
 "Sonos Move", in a text that names "Sonos" on its own, is a maker's product; a known
 surname after a word of no language, place or surname list is a person ("Aryavir Kumar"),
 and such a word before a country or continent a body there ("Partech Africa");
-a grouping of teams named by a compass point ("AFC West") and a plural that names the people
-of a place ("Kenyans").
+a grouping of teams named by a compass point ("AFC West"), a plural that names the people of
+a place ("Kenyans"), a unit in capitals ("GW"), a name right after a number ("737 Max") and a
+single letter where a surname should be.
 """
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from spacy.tokens import Doc
 
-from newsmon.nlp.entities.context import QUOTES, Candidate, DocContext
+from newsmon.nlp.entities.context import QUOTES, YEAR, Candidate, DocContext
 from newsmon.nlp.entities.cues import occurrences
 from newsmon.nlp.entities.knowledge import Fact
 
@@ -212,3 +214,26 @@ def demonym(ctx: DocContext, word: str) -> str | None:
         if word.endswith(ending) and len(stem) >= 4 and ctx.knowledge.major_place(stem) is not None:
             return stem
     return None
+
+
+def single_letter_end(doc: Doc, c: Candidate) -> bool:
+    """"Kyle B": a single capital letter where a surname should be."""
+    last = doc[c.end - 1].text.rstrip(".")
+    return len(last) == 1 and last.isupper()
+
+
+def unit_symbol(ctx: DocContext, c: Candidate) -> bool:
+    """"GW", "FPS": a unit of the figures (``units.toml``) in capitals that the text also writes
+    right after a number ("1.5 GW", "60 FPS"), so it is that unit wherever it stands."""
+    text = c.text
+    if c.length != 1 or len(text) > 4 or not text.isupper() or text.lower() not in ctx.rules.unit_words:
+        return False
+    return re.search(rf"\d\s?{re.escape(text)}\b", ctx.text) is not None
+
+
+def after_number(doc: Doc, c: Candidate) -> bool:
+    """Right after a number that is not a year: a model or product ("737 Max")."""
+    if c.start == 0:
+        return False
+    prev = doc[c.start - 1]
+    return prev.like_num and not YEAR.match(prev.text) and any(ch.isdigit() for ch in prev.text)
