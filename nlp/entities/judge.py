@@ -208,7 +208,6 @@ def _judge_person(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         c.decide(PERSON, MODEL if c.length > 1 and not c.fragment else WEAK, "model: PERSON")
 
 
-
 def _strip_sentence_word(doc: Doc, ctx: DocContext, c: Candidate) -> None:
     """"Will Warren ...?", "Questioning Vindman's ...": a sentence-initial word glued to a surname."""
     first = doc[c.start]
@@ -401,8 +400,6 @@ def _person_shaped(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
         return False
     return all(w[:1].isupper() and not w.isupper() and w not in rules.org_heads and w not in rules.non_org_heads
                and all(ch.isalpha() or ch in "-'’." for ch in w) for w in words)
-
-
 
 
 def _head(doc: Doc, c: Candidate) -> str:

@@ -394,7 +394,6 @@ def _taken(doc: Doc, candidates: list[Candidate]) -> bytearray:
     return taken
 
 
-
 def sources(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> list[Candidate]:
     """A name cited as the source of news is an organisation: "told Fenwick Weekly", "according
     to the Marlow Gazette", "Fenwick Weekly reported" (``[organisation]`` ``source_before`` and
