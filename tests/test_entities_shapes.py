@@ -230,6 +230,22 @@ def test_a_listed_company_named_like_a_person_is_a_body(nlp):
     assert "Ralph Lauren" in found.people
 
 
+def test_a_rarer_common_word_ends_no_person_after_no_given_name(nlp):
+    """"Toys" and "Lithium" are rarer words than "Retail": the name is no person, and no body
+    either without other evidence; "Cyrus", also a given name, keeps "Miley Cyrus" a person."""
+    text = "Smyths Toys cut prices, Neo Lithium rose and Miley Cyrus sang at the launch."
+    found = annotate_doc(run(nlp, text, [("Smyths Toys", "PERSON"), ("Neo Lithium", "PERSON"), ("Miley Cyrus", "PERSON")]))
+    assert not {"Smyths Toys", "Neo Lithium"} & set(found.people)
+    assert "Miley Cyrus" in found.people
+
+
+def test_an_english_word_before_a_given_name_is_no_part_of_the_name(nlp):
+    text = "Fullback Dylan Edwards scored twice. Superintendent Karen Whitfield said the road was closed."
+    found = annotate_doc(run(nlp, text, [("Fullback Dylan Edwards", "ORG"), ("Superintendent Karen Whitfield", "PERSON")]))
+    assert {"Dylan Edwards", "Karen Whitfield"} <= set(found.people)
+    assert not {"Fullback Dylan Edwards", "Superintendent Karen Whitfield"} & (set(found.people) | set(found.organisations))
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(inside=st.text("AXz09.-", min_size=1, max_size=8), after=st.text("AXz09.-,:", min_size=1, max_size=8))
 def test_any_word_after_or_inside_a_name_is_judged_without_error(nlp, inside, after):

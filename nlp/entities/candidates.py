@@ -29,6 +29,7 @@ CONFIRMING_LABELS = frozenset({"ORG", "PRODUCT", "WORK_OF_ART", "FAC", "PERSON"}
 SPLITTERS = frozenset({",", ";", "|", "(", ")", "[", "]", "—", "–", "/", "•", ":",
                        "\"", "“", "”", "«", "»", "@", "=", "--", "#"})
 HEAD_BREAKS = frozenset({"of", "on", "for", "in"})
+WORD_BEFORE_NAME_ZIPF = 3.0  # an English word this common before a given name is a role, not a name ("Fullback")
 _LIST_NUMBER = re.compile(r"^\d+[.)]?$")  # "1." before a listed name
 
 
@@ -163,6 +164,7 @@ def clean_pieces(doc: Doc, ctx: DocContext, start: int, end: int, label: str) ->
                         continue  # "Lt Col": nothing but titles
                     e = _strip_role_prefix(doc, ctx, untitled, f)
                 e = _strip_office_before_name(doc, ctx, e, f)
+                e = _strip_word_before_name(doc, ctx, e, f)
                 if label == ORG and f - e > 2 and doc[e].text in ctx.rules.personal_titles:
                     e += 1  # "Dr Kassoum Traoré": the title says a person follows (cues.person_names)
                 e, f = _strip_edges(doc, ctx, e, f, label)
@@ -234,6 +236,25 @@ def _strip_office_before_name(doc: Doc, ctx: DocContext, start: int, end: int) -
             return i + 1
         return start
     return start
+
+
+def _strip_word_before_name(doc: Doc, ctx: DocContext, start: int, end: int) -> int:
+    """"Fullback Dylan Edwards", "Superintendent Karen Whitfield": an English word (``wordfreq``,
+    Zipf 3 or more) that is no given name, surname or place, before a given name and one more
+    capitalised word that is no organisation or place word; the name alone is kept."""
+    knowledge = ctx.knowledge
+    if knowledge is None or end - start != 3:
+        return start
+    first, given, last = doc[start], doc[start + 1], doc[end - 1]
+    rules = ctx.rules
+    if not (first.is_title and first.is_alpha and given.is_title and last.is_title and last.is_alpha):
+        return start
+    if (knowledge.word_zipf(first.text) < WORD_BEFORE_NAME_ZIPF or knowledge.given_name(first.text)
+            or knowledge.surname(first.text) or knowledge.place(first.text) or knowledge.given_name(given.text) is None
+            or last.text in rules.org_heads or last.text in rules.place_heads or last.text in rules.non_org_heads
+            or knowledge.place(doc[start + 1:end].text) or knowledge.place(doc[start:start + 2].text)):
+        return start
+    return start + 1
 
 
 def _strip_trailing_titles(doc: Doc, ctx: DocContext, start: int, end: int) -> int:

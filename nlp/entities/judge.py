@@ -20,6 +20,7 @@ from newsmon.nlp.entities.context import (
     BLOCKED, NO_WEIGHT, MODEL, ORG, OTHER, PATTERN, PERSON, RULE, STRONG, WEAK, YEAR, Candidate, DocContext,
 )
 from newsmon.nlp.entities.cues import occurrences, organisation_names, person_names, person_weight, take_corporate_suffix
+from newsmon.nlp.entities.knowledge import THING_WORD_ZIPF, THING_WORD_ZIPF_NO_GIVEN
 from newsmon.nlp.entities.products import product, product_decision
 from newsmon.nlp.entities.shapes import (
     after_number, after_title, body_at_place, common_words_only, compass_grouping, demonym, facility_shaped, headline,
@@ -79,7 +80,7 @@ def _full_person_name(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
             and tokens[-1].text not in rules.product_heads
             and tokens[-1].text not in rules.strong_heads
             and not any(i in ctx.blocked for i in range(c.start, c.end)) and product(doc, ctx, c) is None
-            and (thing_word_end(doc, ctx, c) is None or _given_name(doc, ctx, c))  # not "Aqara Door"
+            and (thing_word_end(doc, ctx, c, THING_WORD_ZIPF_NO_GIVEN) is None or _given_name(doc, ctx, c))
             and body_at_place(doc, ctx, c) is None  # not "Thoraxklinik Heidelberg"
             and _listed(ctx, c) is None)  # not "Eli Lilly"
 
@@ -196,11 +197,14 @@ def _judge_person(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         c.decide(OTHER, RULE, "not a person: one word, and no given name, title or person cue supports it")
     elif not (given or c.titled) and common_words_only(doc, ctx, c) and not person_weight(ctx, text):
         c.decide(OTHER, RULE, "not a person: common English words only (wordfreq), no given name, title or person cue")
-    elif not (given or c.titled) and (thing := thing_word_end(doc, ctx, c)) is not None \
-            and not person_weight(ctx, text):
+    elif not (given or c.titled or "." in doc[c.start].text) and not person_weight(ctx, text) \
+            and (thing := thing_word_end(doc, ctx, c, THING_WORD_ZIPF_NO_GIVEN)) is not None:
         if maker_before(doc, ctx, c):
             c.decide(OTHER, RULE, f"not a person: ends in {doc[c.end - 1].text!r}, a common word ({thing}) and no "
                                   f"surname, after {doc[c.start].text!r}, named on its own (a maker's product)")
+        elif thing.detail < THING_WORD_ZIPF * 100:
+            c.decide(OTHER, RULE, f"not a person: ends in {doc[c.end - 1].text!r}, a common word ({thing}) and no "
+                                  "surname, after no given name")
         else:
             c.decide(ORG, RULE, f"org: ends in {doc[c.end - 1].text!r}, a common word ({thing}) and no surname, "
                                 "after no given name")

@@ -55,6 +55,7 @@ COMMON_WORD_ZIPF = 4.0  # about once per 100,000 English words, or more often
 MAJOR_CITY = 100_000  # population from which a city's name is evidence on its own
 OTHER_LANGUAGES = ("es", "fr", "de", "it", "pt")  # Latin-script languages of names in English news
 THING_WORD_ZIPF = 4.3  # a name's last word this common in English, and no surname, names a thing
+THING_WORD_ZIPF_NO_GIVEN = 3.5  # the same after no given name ("Smyths Toys", "Neo Lithium")
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,10 @@ class Knowledge:
         zipf = wordfreq_zipf(word.lower(), "en")
         return Fact("common-word", "wordfreq", round(zipf * 100)) if zipf >= COMMON_WORD_ZIPF else None
 
+    def word_zipf(self, word: str) -> float:
+        """``word``'s Zipf frequency in English (``wordfreq``), in lower case; 0 without it."""
+        return wordfreq_zipf(word.lower(), "en") if wordfreq_zipf is not None else 0.0
+
     def word_in_other_language(self, word: str) -> Fact | None:
         """``word`` in lower case is a common word of Spanish, French, German, Italian or
         Portuguese (``wordfreq``): "Banco" of "Banco Santander" is no given name."""
@@ -131,14 +136,16 @@ class Knowledge:
         """``word`` is a family name of some locale ("Price", "Okafor")."""
         return Fact("surname", "Faker") if _fold(word) in self.surnames else None
 
-    def thing_word(self, word: str) -> Fact | None:
+    def thing_word(self, word: str, min_zipf: float = THING_WORD_ZIPF) -> Fact | None:
         """``word`` is a common English noun and no known surname: "Research", "Retail",
-        "Management" (a Zipf frequency of ``THING_WORD_ZIPF`` or more, four letters or more,
-        letters only); not "Price", "Young", "Wood", which are also surnames."""
+        "Management" (a Zipf frequency of ``min_zipf`` or more, four letters or more, letters
+        only); not "Price", "Young", "Wood", which are also surnames, nor a rarer word that is
+        also a given name ("Cyrus")."""
         if wordfreq_zipf is None or len(word) < 4 or not word.isalpha() or not self.surnames:
             return None
         zipf = wordfreq_zipf(word.lower(), "en")
-        if zipf < THING_WORD_ZIPF or self.surname(word) is not None:
+        if (zipf < min_zipf or self.surname(word) is not None
+                or (zipf < THING_WORD_ZIPF and self.given_name(word) is not None)):
             return None
         return Fact("common-word", "wordfreq, no surname in Faker", round(zipf * 100))
 

@@ -32,7 +32,7 @@ from spacy.tokens import Doc
 
 from newsmon.nlp.entities.context import QUOTES, YEAR, Candidate, DocContext
 from newsmon.nlp.entities.cues import occurrences
-from newsmon.nlp.entities.knowledge import Fact
+from newsmon.nlp.entities.knowledge import THING_WORD_ZIPF, Fact
 
 TITLE_FUNCTION_WORDS = frozenset({"a", "an", "the", "of", "to", "in", "on", "and", "or", "for", "with", "at", "by"})
 
@@ -140,13 +140,13 @@ def common_words_only(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
             and (ctx.common_word(last) or ctx.knowledge.given_name(last) is None))
 
 
-def thing_word_end(doc: Doc, ctx: DocContext, c: Candidate) -> Fact | None:
+def thing_word_end(doc: Doc, ctx: DocContext, c: Candidate, min_zipf: float = THING_WORD_ZIPF) -> Fact | None:
     """The fact that a name of two words or more ends in a common English word that is no
     known surname ("Reliance Retail", "Getty Images"), else None."""
     last = doc[c.end - 1]
     if c.length < 2 or ctx.knowledge is None or not last.is_title or doc[c.end - 2].text == "-":
         return None  # not "São Paulo-based"
-    return ctx.knowledge.thing_word(last.text)
+    return ctx.knowledge.thing_word(last.text, min_zipf)
 
 
 def maker_before(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
