@@ -197,7 +197,7 @@ def _judge_person(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         c.decide(OTHER, RULE, "not a person: one word, and no given name, title or person cue supports it")
     elif not (given or c.titled) and common_words_only(doc, ctx, c) and not person_weight(ctx, text):
         c.decide(OTHER, RULE, "not a person: common English words only (wordfreq), no given name, title or person cue")
-    elif not (given or c.titled or "." in doc[c.start].text) and not person_weight(ctx, text) \
+    elif not (given or c.titled or "." in doc[c.start].text or _cued_body(c)) and not person_weight(ctx, text) \
             and (thing := thing_word_end(doc, ctx, c, THING_WORD_ZIPF_NO_GIVEN)) is not None:
         if maker_before(doc, ctx, c):
             c.decide(OTHER, RULE, f"not a person: ends in {doc[c.end - 1].text!r}, a common word ({thing}) and no "
