@@ -247,8 +247,9 @@ def _strip_word_before_name(doc: Doc, ctx: DocContext, start: int, end: int) -> 
         return start
     first, given, last = doc[start], doc[start + 1], doc[end - 1]
     rules = ctx.rules
-    if not (first.is_title and first.is_alpha and given.is_title and last.is_title and last.is_alpha):
-        return start
+    if not (first.is_title and first.is_alpha and len(first) >= 3 and given.is_title and last.is_title
+            and last.is_alpha):
+        return start  # not an initial: "K Venkatesh Gowda"
     if (knowledge.word_zipf(first.text) < WORD_BEFORE_NAME_ZIPF or knowledge.given_name(first.text)
             or knowledge.surname(first.text) or knowledge.place(first.text) or knowledge.given_name(given.text) is None
             or last.text in rules.org_heads or last.text in rules.place_heads or last.text in rules.non_org_heads

@@ -199,12 +199,12 @@ def _judge_person(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         c.decide(OTHER, RULE, "not a person: common English words only (wordfreq), no given name, title or person cue")
     elif not (given or c.titled or "." in doc[c.start].text or _cued_body(c)) and not person_weight(ctx, text) \
             and (thing := thing_word_end(doc, ctx, c, THING_WORD_ZIPF_NO_GIVEN)) is not None:
-        if maker_before(doc, ctx, c):
+        if thing.detail < THING_WORD_ZIPF * 100:  # weak: the model's label elsewhere may still say body
+            c.decide(OTHER, WEAK, f"not a person: ends in {doc[c.end - 1].text!r}, a common word ({thing}) and no "
+                                  "surname, after no given name")
+        elif maker_before(doc, ctx, c):
             c.decide(OTHER, RULE, f"not a person: ends in {doc[c.end - 1].text!r}, a common word ({thing}) and no "
                                   f"surname, after {doc[c.start].text!r}, named on its own (a maker's product)")
-        elif thing.detail < THING_WORD_ZIPF * 100:
-            c.decide(OTHER, RULE, f"not a person: ends in {doc[c.end - 1].text!r}, a common word ({thing}) and no "
-                                  "surname, after no given name")
         else:
             c.decide(ORG, RULE, f"org: ends in {doc[c.end - 1].text!r}, a common word ({thing}) and no surname, "
                                 "after no given name")
