@@ -240,10 +240,23 @@ def test_a_rarer_common_word_ends_no_person_after_no_given_name(nlp):
 
 
 def test_an_english_word_before_a_given_name_is_no_part_of_the_name(nlp):
-    text = "Fullback Dylan Edwards scored twice. Superintendent Karen Whitfield said the road was closed."
-    found = annotate_doc(run(nlp, text, [("Fullback Dylan Edwards", "ORG"), ("Superintendent Karen Whitfield", "PERSON")]))
-    assert {"Dylan Edwards", "Karen Whitfield"} <= set(found.people)
+    text = ("Fullback Dylan Edwards scored twice. Superintendent Karen Whitfield said the road was closed. "
+            "Quiet Hours by the Canadian Sophie Lindqvist was shortlisted.")
+    found = annotate_doc(run(nlp, text, [("Fullback Dylan Edwards", "ORG"), ("Superintendent Karen Whitfield", "PERSON"),
+                                         ("the Canadian Sophie Lindqvist", "ORG")]))
+    assert {"Dylan Edwards", "Karen Whitfield", "Sophie Lindqvist"} <= set(found.people)
     assert not {"Fullback Dylan Edwards", "Superintendent Karen Whitfield"} & (set(found.people) | set(found.organisations))
+
+
+def test_a_person_of_a_body_or_a_place_is_the_person_and_the_body(nlp):
+    text = ("Helena Marsh of University College London led the study. Connor Hale of Sheffield won the "
+            "bout, and the Royal Academy of Music was not involved.")
+    doc = run(nlp, text, [("Helena Marsh of University College London", "ORG"), ("Connor Hale of Sheffield", "ORG"),
+                          ("the Royal Academy of Music", "ORG")])
+    found = annotate_doc(doc)
+    assert {"Helena Marsh", "Connor Hale"} <= set(found.people)
+    assert {"University College London", "Royal Academy of Music"} <= set(found.organisations)
+    assert "Sheffield" not in found.organisations
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -157,6 +157,7 @@ def clean_pieces(doc: Doc, ctx: DocContext, start: int, end: int, label: str) ->
     for a, b in pieces:
         for c, d in _split_possessive(doc, ctx, a, b, label):
             parts = _split_lowercase(doc, ctx.rules, c, d, label) if label in (PERSON, ORG) else [(c, d)]
+            parts = [piece for e, f in parts for piece in _split_person_of(doc, ctx, e, f)]
             for e, f in parts:
                 if label == PERSON:
                     untitled = _strip_titles(doc, ctx.rules, e, f)
@@ -164,10 +165,10 @@ def clean_pieces(doc: Doc, ctx: DocContext, start: int, end: int, label: str) ->
                         continue  # "Lt Col": nothing but titles
                     e = _strip_role_prefix(doc, ctx, untitled, f)
                 e = _strip_office_before_name(doc, ctx, e, f)
-                e = _strip_word_before_name(doc, ctx, e, f)
                 if label == ORG and f - e > 2 and doc[e].text in ctx.rules.personal_titles:
                     e += 1  # "Dr Kassoum Traoré": the title says a person follows (cues.person_names)
                 e, f = _strip_edges(doc, ctx, e, f, label)
+                e = _strip_word_before_name(doc, ctx, e, f)
                 if label == ORG:
                     f = _strip_trailing_titles(doc, ctx, e, f)
                 if f > e and any(ch.isalpha() for ch in doc[e:f].text):
@@ -236,6 +237,20 @@ def _strip_office_before_name(doc: Doc, ctx: DocContext, start: int, end: int) -
             return i + 1
         return start
     return start
+
+
+def _split_person_of(doc: Doc, ctx: DocContext, start: int, end: int) -> list[tuple[int, int]]:
+    """"Helena Marsh of University College London", "Connor Hale of Sheffield": a given name and
+    a known surname (Faker), then "of": the person, and what follows as a name of its own."""
+    knowledge = ctx.knowledge
+    if knowledge is None or end - start < 4 or doc[start + 2].lower_ != "of":
+        return [(start, end)]
+    given, surname = doc[start], doc[start + 1]
+    if not (given.is_title and surname.is_title and knowledge.given_name(given.text)
+            and knowledge.surname(surname.text) and not knowledge.common_word(surname.text)):
+        return [(start, end)]
+    rest = start + 4 if doc[start + 3].lower_ == "the" and end - start > 4 else start + 3
+    return [(start, start + 2), (rest, end)]
 
 
 def _strip_word_before_name(doc: Doc, ctx: DocContext, start: int, end: int) -> int:
