@@ -227,6 +227,13 @@ def test_name_listed_between_organisations(nlp):
     assert orgs(doc) == ["Marvel Entertainment", "Lucasfilm", "BamTech"]
 
 
+def test_the_first_or_last_name_of_a_list_of_organisations_is_one(nlp):
+    doc = run(nlp, "The deal is matched by Currys, Argos and John Lewis. Lugg, Kantar and Ipsos ran polls.",
+              [("Currys", "ORG"), ("Argos", "ORG"), ("John Lewis", "PERSON"), ("Lugg", "PERSON"), ("Kantar", "ORG"),
+               ("Ipsos", "ORG")])
+    assert {"Currys", "Argos", "John Lewis", "Lugg", "Kantar", "Ipsos"} <= set(orgs(doc))
+
+
 def test_a_name_before_the_noun_of_a_thing_is_no_organisation(nlp):
     doc = run(nlp, "SpaceX recalled the COTS program. Its Dream Chaser vehicle flies in 2023.",
               [("SpaceX", "ORG"), ("COTS", "ORG"), ("Dream Chaser", "ORG")])

@@ -367,15 +367,17 @@ def _head_word(doc: Doc, start: int, end: int) -> str:
 
 
 def lists(doc: Doc, candidates: list[Candidate]) -> None:
-    """A name listed between two organisations ("A, B and C") is an organisation too."""
+    """A name listed between two organisations ("A, B and C") is an organisation too, and so
+    is the first or last of a list whose other two are ("Currys, Argos and John Lewis")."""
     ordered = sorted(candidates, key=lambda c: c.start)
     for left, middle, right in zip(ordered, ordered[1:], ordered[2:]):
-        if middle.label == ORG or middle.strength >= STRONG or middle.source == "gazetteer":
+        if not (_list_gap(doc, left.end, middle.start) and _list_gap(doc, middle.end, right.start)):
             continue
-        if left.label != ORG or right.label != ORG:
-            continue
-        if _list_gap(doc, left.end, middle.start) and _list_gap(doc, middle.end, right.start):
-            middle.decide(ORG, RULE, "pattern:listed between organisations")
+        for name, others, where in ((middle, (left, right), "between"), (right, (left, middle), "after"),
+                                    (left, (middle, right), "before")):
+            if (name.label != ORG and name.strength < STRONG and name.source != "gazetteer"
+                    and all(other.label == ORG for other in others)):
+                name.decide(ORG, RULE, f"pattern:listed {where} organisations")
 
 
 def _list_gap(doc: Doc, end: int, start: int) -> bool:
