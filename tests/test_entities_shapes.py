@@ -203,7 +203,7 @@ def test_a_known_surname_after_a_given_name_the_list_lacks_is_a_person(nlp):
     assert "Verbraucherforum Nord" in found.organisations  # "the consumer group": a cue outweighs
 
 
-def test_an_unknown_word_before_a_country_or_large_city_names_a_body_there(nlp):
+def test_an_unknown_word_before_a_country_or_continent_names_a_body_there(nlp):
     """"Partech Africa" is a firm's African arm; "New Delhi" (a common word first) stays a place
     and "Debola Lagos" (a known surname last) a person."""
     text = "Partech Africa led the round. Debola Lagos, who founded it, moved from New Delhi last year."
