@@ -475,6 +475,5 @@ def _owner_and_line(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
     if (not (owner[:1].isupper() and owner.isalpha()) or ctx.knowledge.place(owner) is not None
             or any(ctx.knowledge.common_word(t.text) for t in doc[c.start + 1:c.end])):
         return False  # "Pittsburgh Steelers": a town's team
-    pairs = sum(1 for _ in occurrences(ctx.text, c.text))
-    return (sum(1 for _ in occurrences(ctx.text, owner)) > pairs
-            and sum(1 for _ in occurrences(ctx.text, line)) > pairs)
+    return maker_before(doc, ctx, c) and sum(1 for _ in occurrences(ctx.text, line)) > sum(
+        1 for _ in occurrences(ctx.text, c.text))

@@ -96,22 +96,18 @@ class Knowledge:
     def common_word(self, word: str) -> Fact | None:
         """``word`` in lower case is a common English word ("sterling", "customs": a Zipf
         frequency of at least ``COMMON_WORD_ZIPF`` in ``wordfreq``'s English list)."""
-        if wordfreq_zipf is None:
-            return None
-        zipf = wordfreq_zipf(word.lower(), "en")
+        zipf = self.word_zipf(word)
         return Fact("common-word", "wordfreq", round(zipf * 100)) if zipf >= COMMON_WORD_ZIPF else None
 
-    def word_zipf(self, word: str) -> float:
-        """``word``'s Zipf frequency in English (``wordfreq``), in lower case; 0 without it."""
-        return wordfreq_zipf(word.lower(), "en") if wordfreq_zipf is not None else 0.0
+    def word_zipf(self, word: str, language: str = "en") -> float:
+        """``word``'s Zipf frequency (``wordfreq``), in lower case; 0 without the package."""
+        return wordfreq_zipf(word.lower(), language) if wordfreq_zipf is not None else 0.0
 
     def word_in_other_language(self, word: str) -> Fact | None:
         """``word`` in lower case is a common word of Spanish, French, German, Italian or
         Portuguese (``wordfreq``): "Banco" of "Banco Santander" is no given name."""
-        if wordfreq_zipf is None:
-            return None
         for language in OTHER_LANGUAGES:
-            zipf = wordfreq_zipf(word.lower(), language)
+            zipf = self.word_zipf(word, language)
             if zipf >= COMMON_WORD_ZIPF:
                 return Fact("common-word", f"wordfreq ({language})", round(zipf * 100))
         return None
@@ -140,9 +136,9 @@ class Knowledge:
         "Management" (a Zipf frequency of ``min_zipf`` or more, four letters or more, letters
         only); not "Price", "Young", "Wood", which are also surnames, nor a rarer word that is
         also a given name ("Cyrus")."""
-        if wordfreq_zipf is None or len(word) < 4 or not word.isalpha() or not self.surnames:
+        if len(word) < 4 or not word.isalpha() or not self.surnames:
             return None
-        zipf = wordfreq_zipf(word.lower(), "en")
+        zipf = self.word_zipf(word)
         if (zipf < min_zipf or self.surname(word) is not None
                 or (zipf < THING_WORD_ZIPF and self.given_name(word) is not None)):
             return None

@@ -150,7 +150,8 @@ def thing_word_end(doc: Doc, ctx: DocContext, c: Candidate, min_zipf: float = TH
 
 
 def maker_before(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
-    """"Sonos Move" in a text that names "Sonos" on its own more often than "Sonos Move"."""
+    """"Sonos Move" in a text that names "Sonos" on its own more often than "Sonos Move" (also
+    the owner's half of ``judge._owner_and_line``: "Amazon Alexa" beside "Amazon")."""
     first = doc[c.start].text
     pairs = sum(1 for _ in occurrences(ctx.text, c.text))
     return sum(1 for _ in occurrences(ctx.text, first)) > pairs
