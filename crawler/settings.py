@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from scrapy.settings import Settings
+from scrapy.settings import default_settings as scrapy_defaults
 
 from newsmon.data.integrity import DEFAULT_MIN_FREE_MB
 from newsmon.nlp.models import DEFAULT_MODEL
@@ -86,12 +87,18 @@ DOWNLOADER_MIDDLEWARES = {
 }
 
 # -- extensions ----------------------------------------------------------------
+# Scrapy's own, without its two servers that take commands from the network (the telnet
+# console and the remote control, both also off below): not listed at all, since Scrapy
+# imports every listed extension, even one set to None, and the remote control's module
+# imports aiohttp's web server (0.15 CPU-s of every crawl process)
+EXTENSIONS_BASE = {path: order for path, order in scrapy_defaults.EXTENSIONS_BASE.items()
+                   if path not in ("scrapy.extensions.telnet.TelnetConsole",
+                                   "scrapy.extensions.remote_control.RemoteControl")}
 EXTENSIONS = {
     # the stock AutoThrottle would lower a source's configured delay down to
     # DOWNLOAD_DELAY; this one keeps each slot's configured delay as its floor
     "scrapy.extensions.throttle.AutoThrottle": None,
     "newsmon.crawler.throttle.SourceAutoThrottle": 0,
-    "scrapy.extensions.telnet.TelnetConsole": None,
     "newsmon.crawler.progress.ProgressExtension": 500,  # live status line; CLI on a terminal only
     "newsmon.crawler.shutdown.FastStop": 0,  # a stop drops the requests queued in the downloader
 }

@@ -461,6 +461,10 @@ def test_build_settings_slots_user_agent_and_delay_floor():
     assert slots["example.org"]["concurrency"] == 1 and slots["example.org"]["delay"] == 5.0
     assert s.getbool("ROBOTSTXT_OBEY") and not s.getbool("COOKIES_ENABLED")
     assert not s.getbool("TELNETCONSOLE_ENABLED") and not s.getbool("REMOTE_CONTROL_ENABLED")
+    # not even loaded: Scrapy imports every listed extension, and the remote control's
+    # module brings aiohttp's web server into every crawl process
+    listed = " ".join(s.getwithbase("EXTENSIONS"))
+    assert "TelnetConsole" not in listed and "RemoteControl" not in listed and "CoreStats" in listed
     alone = build_settings([a], {})
     assert alone.getdict("DOWNLOAD_SLOTS")["example.org"]["delay"] > 0  # clamped from 0
     assert alone.getdict("DOWNLOAD_SLOTS")["www.example.org"]["concurrency"] == 3
