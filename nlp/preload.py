@@ -2,7 +2,8 @@
 
 It owns the warm-up of a process that will annotate: importing this module imports spaCy,
 newsmon's pipeline components and trafilatura, fills ``nlp.entities.knowledge``'s tables
-(places, given names and common words, about 0.8 CPU-seconds), extracts one small page
+(places, given names, surnames, companies: read from ``nlp.cache``'s folder, or built in
+0.9 CPU-seconds), extracts one small page
 (trafilatura and courlan build their tables on first use) and, when the environment names a
 model in ``NEWSMON_PRELOAD_MODEL`` (``nlp.models.PRELOAD_MODEL_VARIABLE``), loads that spaCy pipeline. ``pipeline(model)`` hands the
 preloaded pipeline out, or loads another.

@@ -20,6 +20,9 @@
   model with an untrained, label-less `ner`) for crawls that annotate but do not
   check which entities are found: it runs several times faster per article, and
   every newsmon component still runs, so mention and figure rows still flow;
+* `NEWSMON_CACHE_DIR` (nlp/cache.py) is one folder of this test run, shared by the
+  pytest-xdist workers and every process they start: the knowledge tables are built once
+  per run, never read from the user's own cache;
 * the order and grouping of tests under pytest-xdist (`make test` runs `-n auto --dist
   loadgroup`): tests marked slow run first (the longest work is handed out while the
   other worker still has short tests to balance it), and the tests of a module that
@@ -56,6 +59,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if any(d.scope == "module" for group in defs for d in group):
             item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)  # stable: file order kept
+
+
+@pytest.fixture(scope="session", autouse=True)
+def newsmon_cache_dir(tmp_path_factory) -> Path:
+    """This run's cache folder, in the environment of this process and of the ones it starts."""
+    from newsmon.nlp.cache import CACHE_DIR_VARIABLE
+    base = tmp_path_factory.getbasetemp()
+    folder = (base.parent if "PYTEST_XDIST_WORKER" in os.environ else base) / "newsmon-cache"
+    os.environ[CACHE_DIR_VARIABLE] = str(folder)
+    return folder
 
 
 @pytest.fixture
