@@ -8,6 +8,7 @@ counts for the direction rule (nlp and data never import crawler or each other).
 from __future__ import annotations
 
 import ast
+import functools
 import importlib
 import re
 from pathlib import Path
@@ -62,7 +63,11 @@ def _imports(name: str, path: Path) -> tuple[set[str], set[str]]:
     return top - {name}, every - {name}
 
 
-GRAPH = {name: _imports(name, path) for name, path in MODULES.items()}
+@functools.cache
+def import_graph() -> dict[str, tuple[set[str], set[str]]]:
+    """Each module's (module-level, all) newsmon imports; parsed when a test first asks,
+    not at collection (every pytest-xdist worker collects this module)."""
+    return {name: _imports(name, path) for name, path in MODULES.items()}
 
 
 @pytest.mark.parametrize("name", sorted(MODULES))
@@ -72,7 +77,7 @@ def test_every_module_imports(name):
 
 def test_nlp_and_data_never_import_crawler_or_each_other():
     wrong = []
-    for name, (_, every) in GRAPH.items():
+    for name, (_, every) in import_graph().items():
         layer = name.split(".")[1]
         forbidden = {"nlp": ("crawler", "data"), "data": ("crawler", "nlp")}.get(layer, ())
         wrong += [f"{name} -> {t}" for t in every if t.split(".")[1] in forbidden]
@@ -110,7 +115,7 @@ def _parents(name: str) -> set[str]:
 
 
 def test_no_import_cycle_between_modules():
-    graph = {name: {t for t in top if t not in _parents(name)} for name, (top, _) in GRAPH.items()}
+    graph = {name: {t for t in top if t not in _parents(name)} for name, (top, _) in import_graph().items()}
     assert _cycle(graph) is None, " -> ".join(_cycle(graph))
 
 
