@@ -12,9 +12,10 @@
   articles (tests/digest_testdb.py), for tests that only read;
 * `demo_port` / `demo_db`: one real `newsmon demo` run for the whole test run (built by
   the first pytest-xdist worker that needs it, the others wait and reuse it), read-only;
-* the spaCy pipelines, loaded once per session: `newsmon_nlp` (newsmon's whole
-  pipeline on the real model) and `nlp_no_figures` (the same without the
-  figures component); `annotate_one(nlp, text)`, and `run_after_ner(nlp, text, ents)`:
+* the spaCy pipeline, loaded once per session: `newsmon_nlp` (newsmon's whole
+  pipeline on the real model, also for the entity tests: the components after the
+  entities' add little to a short text, a second pipeline 2.5 CPU-s a worker);
+  `annotate_one(nlp, text)`, and `run_after_ner(nlp, text, ents)`:
   the model's entities set by hand, then every newsmon component after `ner` for real
   (for rules about mistakes the model does not make on a short text); `tiny_model`: the path of a tiny pipeline (a blank English
   model with an untrained, label-less `ner`) for crawls that annotate but do not
@@ -146,13 +147,6 @@ def sample_db(tmp_path_factory) -> Path:
     built once for the session: tests must only read it."""
     from digest_testdb import build_db
     return build_db(tmp_path_factory.mktemp("sample") / "news.duckdb")
-
-
-@pytest.fixture(scope="session")
-def nlp_no_figures():
-    """newsmon's pipeline without the figures component, loaded once for the session."""
-    from newsmon.nlp.pipeline import load_pipeline
-    return load_pipeline(figures=False)
 
 
 @pytest.fixture(scope="session")

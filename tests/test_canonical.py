@@ -21,8 +21,8 @@ CORPORATE_SUFFIXES = load_rules().org_cues.corporate_suffixes
 
 
 @pytest.fixture(scope="module")
-def nlp(nlp_no_figures):
-    return nlp_no_figures
+def nlp(newsmon_nlp):
+    return newsmon_nlp
 
 
 def canonicals(*names: str) -> list[str]:

@@ -24,8 +24,8 @@ SPORT = ("Leeds beat Norwich 2-0 at Elland Road on Saturday to stay top of the C
 
 
 @pytest.fixture(scope="module")
-def nlp(nlp_no_figures):
-    return nlp_no_figures
+def nlp(newsmon_nlp):
+    return newsmon_nlp
 
 
 extract, run = annotate_one, run_after_ner

@@ -22,8 +22,8 @@ from conftest import annotate_one, run_after_ner
 
 
 @pytest.fixture(scope="module")
-def nlp(nlp_no_figures):
-    return nlp_no_figures
+def nlp(newsmon_nlp):
+    return newsmon_nlp
 
 
 extract, run = annotate_one, run_after_ner
