@@ -19,8 +19,8 @@ from conftest import run_after_ner
 
 
 @pytest.fixture(scope="module")
-def nlp(nlp_no_figures):
-    return nlp_no_figures
+def nlp(newsmon_nlp):
+    return newsmon_nlp
 
 
 run = run_after_ner
@@ -638,6 +638,22 @@ def test_a_name_of_common_words_cut_at_and_is_one(nlp):
     doc = run(nlp, text, [("Customs", "ORG"), ("Border Protection", "ORG"), ("Sprint", "ORG"), ("Verizon", "ORG"),
                           ("Sprint", "ORG", 1), ("Zorbex", "ORG"), ("Harbor Light Partners", "ORG")])
     assert orgs(doc) == ["Customs and Border Protection", "Sprint", "Verizon", "Zorbex", "Harbor Light Partners"]
+
+
+def test_a_body_named_by_a_list_of_common_words_is_one(nlp):
+    """"Culture, Media and Sport Committee" cut at its comma and at "and" is one body, also
+    beside the department of the same words; a list whose last piece ends in no body's head
+    word, or whose words are named on their own, stays apart; a known body ("Google") is a
+    name of its own."""
+    text = ("The Culture, Media and Sport Committee met. The Department for Culture, Media and Sport did "
+            "not. Sales, Marketing and Finance Department staff left; Marketing said so. Deals by Google "
+            "and Amazon Web Services grew.")
+    doc = run(nlp, text, [("Culture", "NORP"), ("Media", "ORG"), ("Sport Committee", "ORG"),
+                          ("Department for Culture, Media and Sport", "ORG"), ("Sales", "ORG"),
+                          ("Marketing", "ORG"), ("Finance Department", "ORG"), ("Marketing", "ORG", 1),
+                          ("Google", "ORG"), ("Amazon Web Services", "ORG")])
+    assert orgs(doc) == ["Culture, Media and Sport Committee", "Department for Culture, Media and Sport",
+                         "Sales", "Marketing", "Finance Department", "Google", "Amazon Web Services"]
 
 
 def test_a_unit_the_text_writes_after_a_number_is_no_name_anywhere(nlp):

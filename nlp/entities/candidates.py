@@ -99,33 +99,65 @@ def _of_place(doc: Doc, ctx: DocContext, ents, k: int) -> int:
 
 
 def _join_and_pairs(doc: Doc, ctx: DocContext, found: list[Candidate]) -> list[Candidate]:
-    """"Customs" + "and" + "Border Protection": one name of common words (wordfreq) that the
-    model cut at "and", when neither part is named anywhere without the other; a one-word
-    common noun, then two or three: "Apple and Google" or "Sprint and Verizon" stay two."""
+    """"Customs" + "and" + "Border Protection", "Culture" + "," + "Media" + "and" + "Sport
+    Committee": one name of common words (wordfreq) that the model cut at "and" (and at the
+    commas of a list, when the last piece ends in a body's head word), when no part is named
+    anywhere on its own (outside the list and every longer name) and none is a known body; a
+    one-word common noun, then two or three: "Apple and Google", "Sprint and Verizon" and
+    "Google and Amazon Web Services" stay apart."""
     knowledge = ctx.knowledge
     if knowledge is None:
         return found
-    by_start = {c.start: c for c in found if c.model_label == ORG}
+    by_end = {c.end: c for c in found if c.model_label == ORG}
+    names = [(e.start, e.end) for e in doc.ents] + sorted(ctx.gazetteer_spans)  # before any cleaning
     joined = []
-    for first in sorted(found, key=lambda c: c.start):
-        second = by_start.get(first.end + 1)
-        if (first.model_label != ORG or second is None or doc[first.end].text != "and"
-                or first.length != 1 or not 2 <= second.length <= 3):
+    for last in sorted(found, key=lambda c: c.start):
+        start = _list_start(doc, ctx, last, by_end)
+        if start is None:
             continue
-        words = list(doc[first.start:second.end])
+        words = [t for t in doc[start:last.end] if t.text not in ("and", ",")]
         if not all(t.is_title and t.is_alpha and knowledge.common_word(t.text) and knowledge.place(t.text) is None
-                   for t in words if t.text != "and"):
+                   for t in words):
             continue
-        whole = doc[first.start:second.end].text
-        pairs = sum(1 for _ in occurrences(ctx.text, whole))
-        if all(sum(1 for _ in occurrences(ctx.text, part.text)) == pairs for part in (first, second)):
-            joined.append((first, second))
-    for first, second in joined:
-        found.remove(first)
-        found.remove(second)
-        found.append(make_candidate(doc, first.start, second.end, "model", model_label=ORG,
-                                    rule="model: ORG, two pieces joined at 'and'"))
+        if any((i, i + 1) in ctx.gazetteer_spans for i in range(start, last.start - 1)):
+            continue  # a known body is a name of its own: "Google and Amazon Web Services"
+        parts = [t.text for t in doc[start:last.start - 1] if t.text != ","] + [last.text]
+        wholes = list(occurrences(ctx.text, doc[start:last.end].text))
+        longer = wholes + [(doc[a].idx, doc[b - 1].idx + len(doc[b - 1]))
+                           for a, b in [(c.start, c.end) for c in found] + names]
+        if not any(_named_alone_in(ctx.text, part, longer) for part in parts):
+            joined.append((start, last))
+    for start, last in joined:
+        inside = [c for c in found if start <= c.start and c.end <= last.end]
+        for c in inside:
+            found.remove(c)
+        found.append(make_candidate(doc, start, last.end, "model", model_label=ORG,
+                                    rule=f"model: ORG, {len(inside)} pieces joined at 'and'"))
     return found
+
+
+def _named_alone_in(text: str, name: str, spans: list[tuple[int, int]]) -> bool:
+    """`name` occurs somewhere outside every longer span of `spans` (its joined list, the other
+    names the model or the gazetteer found): "Culture" inside "Department for Culture, Media and
+    Sport" is not alone."""
+    return any(not any(s <= a and b <= e and e - s > b - a for s, e in spans) for a, b in occurrences(text, name))
+
+
+def _list_start(doc: Doc, ctx: DocContext, last: Candidate, by_end: dict[int, Candidate]) -> int | None:
+    """Where the list that `last` (a model organisation of two or three words after "and")
+    ends begins: the model's one-word organisation before "and", or, in a list of one-word
+    names joined by commas, its first word when `last` ends in a body's head word
+    ("Culture, Media and Sport Committee"); None when `last` ends no such list."""
+    if last.model_label != ORG or not 2 <= last.length <= 3 or last.start < 2 or doc[last.start - 1].text != "and":
+        return None
+    before = last.start - 2
+    start = before
+    while start >= 2 and doc[start - 1].text == "," and doc[start - 2].is_title:
+        start -= 2
+    if start < before and doc[last.end - 1].text in ctx.rules.strong_heads and doc[before].is_title:
+        return start
+    first = by_end.get(last.start - 1)  # two names: the model's own ("..., California, Customs and")
+    return first.start if first is not None and first.length == 1 else None
 
 
 def _split_pairing(doc: Doc, ctx: DocContext, start: int, end: int) -> list[tuple[int, int]]:
