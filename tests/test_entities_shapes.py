@@ -203,6 +203,19 @@ def test_a_known_surname_after_a_given_name_the_list_lacks_is_a_person(nlp):
     assert "Verbraucherforum Nord" in found.organisations  # "the consumer group": a cue outweighs
 
 
+def test_a_double_barrelled_surname_after_a_given_name_the_list_lacks_is_a_person(nlp):
+    """"Bakare" is a known surname, "Tunde" in no given-name list: "Tunde Bakare-Olaniyan" is a
+    person; a place before or in the hyphenated part ("Pittsburgh Post-Gazette", "Lagos
+    Bello-Ikeja") and a common word ("Air France-KLM") are not."""
+    text = ("Tunde Bakare-Olaniyan chaired the jury, the Pittsburgh Post-Gazette reported, Air France-KLM "
+            "flew the guests in and Lagos Bello-Ikeja hosted the party.")
+    doc = run(nlp, text, [("Tunde Bakare-Olaniyan", "ORG"), ("Pittsburgh Post-Gazette", "ORG"),
+                          ("Air France-KLM", "ORG"), ("Lagos Bello-Ikeja", "ORG")])
+    found = annotate_doc(doc)
+    assert "Tunde Bakare-Olaniyan" in found.people
+    assert not {"Pittsburgh Post-Gazette", "Air France-KLM", "Lagos Bello-Ikeja"} & set(found.people)
+
+
 def test_an_unknown_word_before_a_country_or_continent_names_a_body_there(nlp):
     """"Partech Africa" is a firm's African arm; "New Delhi" (a common word first) stays a place
     and "Debola Lagos" (a known surname last) a person."""

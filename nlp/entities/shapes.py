@@ -158,19 +158,30 @@ def maker_before(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
 
 
 def surname_after_unknown_word(doc: Doc, ctx: DocContext, c: Candidate) -> Fact | None:
-    """"Aryavir Kumar", "Funmilayo Adeyemi": two capitalised words, the second a known surname
-    (Faker) and no common word, the first neither a common English word, a place nor a
-    surname (not "Goldman Sachs") -- a given name the given-name list lacks, so a person."""
+    """"Aryavir Kumar", "Funmilayo Adeyemi", "Tunde Bakare-Olaniyan": two capitalised words,
+    the second a known surname (Faker; of a double-barrelled one, either part, and neither
+    part a place) and no common word, the first neither a common English word, a place nor a surname (not
+    "Goldman Sachs", "Pittsburgh Post-Gazette") -- a given name the given-name list lacks,
+    so a person."""
     knowledge = ctx.knowledge
-    if c.length != 2 or knowledge is None:
+    if knowledge is None or c.length not in (2, 4):
         return None
-    first, last = doc[c.start].text, doc[c.end - 1].text
-    if not all(w.isalpha() and w[:1].isupper() and not w.isupper() for w in (first, last)):
+    first = doc[c.start].text
+    parts = [doc[c.end - 1].text] if c.length == 2 else _double_barrel(doc, c.start + 1)
+    if not parts or not all(w.isalpha() and w[:1].isupper() and not w.isupper() for w in (first, *parts)):
         return None
     if (knowledge.common_word(first) or knowledge.place(first) or knowledge.place(c.text)
-            or knowledge.surname(first) or knowledge.common_word(last) or knowledge.word_in_other_language(first)):
-        return None  # not "Banco Santander"
-    return knowledge.surname(last)
+            or knowledge.surname(first) or knowledge.word_in_other_language(first)
+            or any(knowledge.common_word(w) or (len(parts) > 1 and knowledge.place(w)) for w in parts)):
+        return None  # not "Banco Santander", "Air France-KLM"; "Debola Lagos" is a person
+    return next((fact for w in parts if (fact := knowledge.surname(w)) is not None), None)
+
+
+def _double_barrel(doc: Doc, i: int) -> list[str]:
+    """The two parts of "Bakare-Olaniyan" at tokens i..i+2 (a hyphen with no space), or []."""
+    if doc[i + 1].text != "-" or doc[i].whitespace_ or doc[i + 1].whitespace_:
+        return []
+    return [doc[i].text, doc[i + 2].text]
 
 
 def body_at_place(doc: Doc, ctx: DocContext, c: Candidate) -> Fact | None:
