@@ -12,11 +12,6 @@ PYTEST_ARGS ?=
 WORKERS   = $(shell $(PYTHON) -c "import os; print((os.cpu_count() or 1) + 1)")
 PARALLEL ?= -n $(WORKERS) --dist loadgroup --no-loadscope-reorder
 BENCH_ARGS ?=
-# The suite starts about 250 Python processes (crawls, workers, NLP pools, the CLI). Where
-# PYTHONDONTWRITEBYTECODE is set, as on our CI machines, each would compile newsmon's own
-# modules again (0.3 CPU-s a process) and each pytest worker would rewrite every test module's
-# asserts again: the test run writes bytecode (into __pycache__/, which git ignores)
-TEST_ENV := PYTHONDONTWRITEBYTECODE=
 
 .PHONY: venv demo test test-fast bench clean
 
@@ -32,10 +27,10 @@ demo: $(STAMP)
 	$(BIN)/newsmon demo
 
 test: $(STAMP)
-	$(TEST_ENV) $(BIN)/pytest $(PARALLEL) $(PYTEST_ARGS)
+	$(BIN)/pytest $(PARALLEL) $(PYTEST_ARGS)
 
 test-fast: $(STAMP)
-	$(TEST_ENV) $(BIN)/pytest $(PARALLEL) -m "not slow" $(PYTEST_ARGS)
+	$(BIN)/pytest $(PARALLEL) -m "not slow" $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python bench/nlp_speed.py
@@ -50,4 +45,3 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
-	find crawler nlp data tests bench -name __pycache__ -type d -prune -exec rm -rf {} +
