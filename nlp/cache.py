@@ -16,6 +16,7 @@ home folder is.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.metadata
 import logging
@@ -77,22 +78,21 @@ def cached(name: str, build: Callable[[], T], *, packages: Iterable[str], source
 
 
 def _write(folder: Path, path: Path, value: object) -> None:
+    temporary: str | None = None
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=folder, prefix=f".{path.name}.", delete=False) as handle:
+            temporary = handle.name
             pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(handle.name, path)  # readers see the old file or the whole new one
+        os.replace(temporary, path)  # readers see the old file or the whole new one
     except OSError as exc:
         log.warning("cannot write the cache entry %s (%s); each process builds it", path, exc)
-        try:
-            os.unlink(handle.name)
-        except (OSError, UnboundLocalError):
-            pass
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
         return
     stem = path.name.rsplit("-", 1)[0]
     for old in folder.glob(f"{stem}-*.pickle"):  # entries of other keys: an older version's
         if old != path and len(old.name) == len(path.name):
-            try:
+            with contextlib.suppress(OSError):
                 old.unlink()
-            except OSError:
-                pass
