@@ -19,6 +19,7 @@ from newsmon.nlp.entities.context import (
     GAZETTEER, ORG, PERSON, POSSESSIVES, QUOTES, SOURCE_PRIORITY, Candidate, DocContext, make_candidate,
 )
 from newsmon.nlp.entities.rules import EntityRules
+from newsmon.nlp.entities.shapes import hyphen_joined
 from newsmon.nlp.gazetteer import Gazetteer
 
 log = logging.getLogger(__name__)
@@ -123,8 +124,8 @@ def _join_and_pairs(doc: Doc, ctx: DocContext, found: list[Candidate]) -> list[C
             continue  # a known body is a name of its own: "Google and Amazon Web Services"
         parts = [t.text for t in doc[start:last.start - 1] if t.text != ","] + [last.text]
         wholes = list(occurrences(ctx.text, doc[start:last.end].text))
-        longer = wholes + [(doc[a].idx, doc[b - 1].idx + len(doc[b - 1]))
-                           for a, b in [(c.start, c.end) for c in found] + names]
+        longer = wholes + [(doc[a:b].start_char, doc[a:b].end_char) for a, b in
+                           [(c.start, c.end) for c in found] + names]
         if not any(_named_alone_in(ctx.text, part, longer) for part in parts):
             joined.append((start, last))
     for start, last in joined:
@@ -235,7 +236,7 @@ def _split_possessive(doc: Doc, ctx: DocContext, start: int, end: int, label: st
 def _given_name_first(doc: Doc, ctx: DocContext, start: int, end: int) -> bool:
     return (ctx.knowledge is not None and 2 <= end - start <= 4 and doc[start].is_title
             and ctx.knowledge.given_name(doc[start].text) is not None
-            and all(t.text[:1].isupper() or t.text == "-" or _hyphen_joined(doc, t.i, start) for t in doc[start:end]))
+            and all(t.text[:1].isupper() or t.text == "-" or hyphen_joined(doc, t.i, start) for t in doc[start:end]))
 
 
 def _strip_role_prefix(doc: Doc, ctx: DocContext, start: int, end: int) -> int:
@@ -264,7 +265,7 @@ def _strip_office_before_name(doc: Doc, ctx: DocContext, start: int, end: int) -
         if not (token.is_title and token.lower_ in ctx.rules.roles):
             continue
         rest = doc[i + 1:end]
-        if (len(rest) <= 4 and all(t.is_title or t.text == "-" or _hyphen_joined(doc, t.i, i + 1) for t in rest)
+        if (len(rest) <= 4 and all(t.is_title or t.text == "-" or hyphen_joined(doc, t.i, i + 1) for t in rest)
                 and ctx.knowledge.given_name(rest[0].text) is not None):
             return i + 1
         return start
@@ -328,19 +329,13 @@ def _split_lowercase(doc: Doc, rules: EntityRules, start: int, end: int, label: 
     pieces, piece_start = [], start
     for i in range(start, end):
         token = doc[i]
-        if _hyphen_joined(doc, i, start) or (label == ORG and token.text.title() in rules.org_heads and i == end - 1):
+        if hyphen_joined(doc, i, start) or (label == ORG and token.text.title() in rules.org_heads and i == end - 1):
             continue  # "Tsai Ing-wen", "the Communist party"
         if (token.is_lower and token.is_alpha and token.text not in allowed) or (label == PERSON and token.like_num):
             pieces.append((piece_start, i))
             piece_start = i + 1
     pieces.append((piece_start, end))
     return [(a, b) for a, b in pieces if b > a]
-
-
-def _hyphen_joined(doc: Doc, i: int, start: int) -> bool:
-    """Token ``i`` ends a hyphenated word that begins inside the span: "Ing-wen", "Kore-eda"."""
-    return (i > start + 1 and doc[i - 1].text == "-"
-            and not doc[i - 2].whitespace_ and not doc[i - 1].whitespace_)
 
 
 def _strip_titles(doc: Doc, rules: EntityRules, start: int, end: int) -> int:
@@ -372,7 +367,7 @@ def _strip_edges(doc: Doc, ctx: DocContext, start: int, end: int, label: str) ->
         if ((token.is_punct and token.text != "+") or token.text in QUOTES or token.text in POSSESSIVES
                 or token.is_currency or _code_or_number(token.text)
                 or (label == ORG and token.is_lower and token.is_alpha and token.text.title() not in rules.org_heads
-                    and not (_hyphen_joined(doc, end - 1, start) and _given_name_first(doc, ctx, start, end)))):
+                    and not (hyphen_joined(doc, end - 1, start) and _given_name_first(doc, ctx, start, end)))):
             end -= 1
         else:
             break

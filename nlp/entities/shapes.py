@@ -160,9 +160,9 @@ def maker_before(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
 def surname_after_unknown_word(doc: Doc, ctx: DocContext, c: Candidate) -> Fact | None:
     """"Aryavir Kumar", "Funmilayo Adeyemi", "Tunde Bakare-Olaniyan": two capitalised words,
     the second a known surname (Faker; of a double-barrelled one, either part, and neither
-    part a place) and no common word, the first neither a common English word, a place nor a surname (not
-    "Goldman Sachs", "Pittsburgh Post-Gazette") -- a given name the given-name list lacks,
-    so a person."""
+    part a place) and no common word, the first neither a common English word, a place nor a
+    surname (not "Goldman Sachs", "Pittsburgh Post-Gazette") -- a given name the given-name
+    list lacks, so a person."""
     knowledge = ctx.knowledge
     if knowledge is None or c.length not in (2, 4):
         return None
@@ -179,9 +179,13 @@ def surname_after_unknown_word(doc: Doc, ctx: DocContext, c: Candidate) -> Fact 
 
 def _double_barrel(doc: Doc, i: int) -> list[str]:
     """The two parts of "Bakare-Olaniyan" at tokens i..i+2 (a hyphen with no space), or []."""
-    if doc[i + 1].text != "-" or doc[i].whitespace_ or doc[i + 1].whitespace_:
-        return []
-    return [doc[i].text, doc[i + 2].text]
+    return [doc[i].text, doc[i + 2].text] if hyphen_joined(doc, i + 2, i) else []
+
+
+def hyphen_joined(doc: Doc, i: int, start: int) -> bool:
+    """Token ``i`` ends a hyphenated word that begins inside the span: "Ing-wen", "Kore-eda"."""
+    return (i > start + 1 and doc[i - 1].text == "-"
+            and not doc[i - 2].whitespace_ and not doc[i - 1].whitespace_)
 
 
 def body_at_place(doc: Doc, ctx: DocContext, c: Candidate) -> Fact | None:
