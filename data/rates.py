@@ -127,7 +127,8 @@ def bundled_rates() -> pd.DataFrame:
 
 # The conversion of the rows of `{table}` chosen by `{where}`: each row's day is its
 # article's (article_time, migration 007); the ASOF join finds the latest ECB day on or
-# before it that quotes the currency.
+# before it that quotes the currency. It reads only the rates that can pass the age check
+# below (sorting all 38,000 days of a few currencies took most of a small batch's 16 ms).
 _CONVERT = """
 UPDATE {table} SET value_eur = c.value_eur, value_usd = c.value_usd, rate_date = c.rate_date
 FROM (
@@ -140,7 +141,9 @@ FROM (
             r.date IS NOT NULL AND x.day IS NOT NULL
                 AND r.date >= least(x.day, (SELECT max(date) FROM rates)) - INTERVAL {max_age} DAY AS ok
         FROM x
-        ASOF LEFT JOIN (SELECT * FROM rates WHERE currency IN (SELECT unit FROM x)) r
+        ASOF LEFT JOIN (SELECT * FROM rates WHERE currency IN (SELECT unit FROM x)
+                        AND date >= (SELECT least(min(day), (SELECT max(date) FROM rates)) FROM x)
+                                    - INTERVAL {max_age} DAY) r
             ON r.currency = x.unit AND x.day >= r.date
         LEFT JOIN rates usd ON usd.currency = 'USD' AND usd.date = r.date
     )
