@@ -289,3 +289,60 @@ def test_any_word_after_or_inside_a_name_is_judged_without_error(nlp, inside, af
             doc = component(doc)
     found = annotate_doc(doc)
     assert set(found.organisations) <= {"Korvane", f"Korvane {inside}"} | {m.text for m in found.mentions}
+
+
+def test_name_particles_keep_a_name_whole_and_a_cut_name_goes_on_after_them(nlp):
+    """The model cut "Maartje van" from "den Hoorn" and called "Ludovica di Castelmare" an
+    organisation (broken at the lower-case particle); both are whole people's names. A place
+    before the particle ("Palma de Mallorca") makes no person."""
+    text = ("Chief executive Maartje van den Hoorn blamed the weather. Ludovica di Castelmare, the "
+            "composer, agreed. Flights to Palma de Mallorca were cut.")
+    doc = run(nlp, text, [("Maartje van", "PERSON"), ("Ludovica di Castelmare", "ORG"),
+                          ("Palma de Mallorca", "ORG")])
+    found = annotate_doc(doc)
+    assert {"Maartje van den Hoorn", "Ludovica di Castelmare"} <= set(found.people)
+    assert "Maartje van" not in found.people and "Palma de Mallorca" not in found.people
+    assert not {"Ludovica", "Castelmare", "Ludovica di Castelmare"} & set(found.organisations)
+
+
+def test_two_names_joined_by_and_that_the_text_names_alone_are_two(nlp):
+    """"Dravik and Solenne": each is named on its own elsewhere, so the pair is two bodies;
+    "Halcott and Pryce" (never named alone) and "Tessel and Tessel" stay one name."""
+    text = ("Dravik and Solenne raised prices. Dravik said costs rose; Solenne did not comment. "
+            "Halcott and Pryce advised, as did Tessel and Tessel.")
+    doc = run(nlp, text, [("Dravik and Solenne", "ORG"), ("Dravik", "ORG", 1), ("Solenne", "ORG", 1),
+                          ("Halcott and Pryce", "ORG"), ("Tessel and Tessel", "ORG")])
+    found = annotate_doc(doc).organisations
+    assert {"Dravik", "Solenne", "Halcott and Pryce", "Tessel and Tessel"} <= set(found)
+    assert "Dravik and Solenne" not in found
+
+
+def test_an_organisation_word_that_is_no_name_ends_a_body_even_after_a_given_name(nlp):
+    """"Television", "Robotics", "Museum" are no surnames (Faker) nor given names: after a given
+    name they still end a body's name; "Post" is a surname, so "Emily Post" stays a person."""
+    text = ("Marcus Whitlow Television made the series. Deep Harbour Robotics built the arm, and "
+            "the Albert Crane Museum showed it. Emily Post wrote about manners.")
+    doc = run(nlp, text, [("Marcus Whitlow Television", "PERSON"), ("Deep Harbour Robotics", "PERSON"),
+                          ("Albert Crane Museum", "PERSON"), ("Emily Post", "PERSON")])
+    found = annotate_doc(doc)
+    assert {"Marcus Whitlow Television", "Deep Harbour Robotics", "Albert Crane Museum"} <= set(found.organisations)
+    assert "Emily Post" in found.people and not {"Marcus Whitlow Television", "Deep Harbour Robotics"} & set(found.people)
+
+
+def test_cllr_is_a_title_left_out_of_the_name(nlp):
+    """"Cllr" (councillor): the model took it into the name."""
+    text = '"It was rushed," said Cllr Brenna Oakhurst, who leads the group. Oakhurst voted against it.'
+    doc = run(nlp, text, [("Cllr Brenna Oakhurst", "PERSON"), ("Oakhurst", "PERSON", 1)])
+    found = annotate_doc(doc).people
+    assert "Brenna Oakhurst" in found and not any(p.startswith("Cllr") for p in found)
+
+
+def test_a_hyphenated_east_asian_given_name_makes_a_person_with_the_word_beside_it(nlp):
+    """"Han" (which the model takes for a nationality) + "So-yeon", "Ji-woo" + "Seo" (the model
+    finds "Seo" alone): a listed given name of the form "So-yeon" next to a capitalised word
+    is one person's name; "So-called" and "Anti-government" name nobody."""
+    text = ("Analyst Han So-yeon of Hana Securities said prices would rise. Dr Ji-woo Seo, a "
+            "dermatologist, disagreed. So-called experts and Anti-government groups were not asked.")
+    found = extract(nlp, text).people
+    assert {"Han So-yeon", "Ji-woo Seo"} <= set(found)
+    assert not any("called" in p or "government" in p for p in found)

@@ -8,7 +8,8 @@ PERSON / ORG spans are written back to ``doc.ents``.
 Steps, per document, one module each:
 
 1. candidates (``candidates``): model entities cut at line breaks, commas and possessives, with
-   leading "the", titles ("President", "Sen.") and trailing punctuation removed;
+   leading "the", titles ("President", "Sen.") and trailing punctuation removed, joined or
+   split where the model cut them wrong at "and", hyphens and name particles (``joins``);
    gazetteer matches (ambiguous forms only when the text confirms them); patterns.
    Where spans overlap, patterns beat the gazetteer beats the model.
 2. evidence per occurrence (``judge``): label corrections (acronyms, platforms the model calls

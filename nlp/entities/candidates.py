@@ -15,6 +15,10 @@ from spacy.tokens import Doc
 
 from newsmon.nlp.entities import patterns
 from newsmon.nlp.entities.cues import occurrences
+from newsmon.nlp.entities.joins import (
+    given_name_then_particles, hyphenated_given_names, join_and_pairs, particle_tail, split_and_pair,
+    split_pairing,
+)
 from newsmon.nlp.entities.context import (
     GAZETTEER, ORG, PERSON, POSSESSIVES, QUOTES, SOURCE_PRIORITY, Candidate, DocContext, make_candidate,
 )
@@ -41,7 +45,7 @@ def find_candidates(doc: Doc, ctx: DocContext, gazetteer: Gazetteer, spans_key: 
     model = model_candidates(doc, ctx)
     listed = gazetteer_candidates(doc, ctx, gazetteer, spans_key)
     found += (patterns.copyright_holders(doc, ctx) + patterns.credits(doc, ctx) + patterns.offices(doc, ctx)
-              + patterns.platform_x(doc, ctx))
+              + patterns.platform_x(doc, ctx) + hyphenated_given_names(doc, ctx))
     found += patterns.acronyms(doc, ctx, [c for c in model if c.model_label == ORG] + listed)
     return resolve_overlaps(doc, ctx, found + listed + model)
 
@@ -62,13 +66,17 @@ def model_candidates(doc: Doc, ctx: DocContext) -> list[Candidate]:
                 and not doc[end].whitespace_ and doc[end + 1].is_alpha
                 and (ent_label == PERSON or ent_label == ORG and _given_name_first(doc, ctx, ent.start, end + 2))):
             end += 2  # "Kang Yoon" + "-ah", "Hirokazu Kore" + "-eda": a hyphenated name stays whole
+        if ent_label == PERSON and ctx.knowledge is not None and ctx.knowledge.given_name(doc[start].text):
+            end = particle_tail(doc, ctx, end)
         pieces = clean_pieces(doc, ctx, start, end, ent_label)
         fragment = len(pieces) > 1
         if ent_label == ORG and not fragment:
-            pieces = _split_pairing(doc, ctx, *pieces[0]) if pieces else pieces
+            pieces = split_pairing(doc, ctx, *pieces[0]) if pieces else pieces
+        if ent_label in (ORG, "GPE") and len(pieces) == 1:
+            pieces = split_and_pair(doc, *pieces[0])  # each part a name the model found alone
         for start, end in pieces:
             found.append(make_candidate(doc, start, end, "model", model_label=ent_label, fragment=fragment))
-    return _join_and_pairs(doc, ctx, found)
+    return join_and_pairs(doc, ctx, found)
 
 
 def _nationality_of_body(doc: Doc, ctx: DocContext, norp, ents, k: int) -> bool:
@@ -99,84 +107,6 @@ def _of_place(doc: Doc, ctx: DocContext, ents, k: int) -> int:
     return end
 
 
-def _join_and_pairs(doc: Doc, ctx: DocContext, found: list[Candidate]) -> list[Candidate]:
-    """"Customs" + "and" + "Border Protection", "Culture" + "," + "Media" + "and" + "Sport
-    Committee": one name of common words (wordfreq) that the model cut at "and" (and at the
-    commas of a list, when the last piece ends in a body's head word), when no part is named
-    anywhere on its own (outside the list and every longer name) and none is a known body; a
-    one-word common noun, then two or three: "Apple and Google", "Sprint and Verizon" and
-    "Google and Amazon Web Services" stay apart."""
-    knowledge = ctx.knowledge
-    if knowledge is None:
-        return found
-    by_end = {c.end: c for c in found if c.model_label == ORG}
-    names = [(e.start, e.end) for e in doc.ents] + sorted(ctx.gazetteer_spans)  # before any cleaning
-    joined = []
-    for last in sorted(found, key=lambda c: c.start):
-        start = _list_start(doc, ctx, last, by_end)
-        if start is None:
-            continue
-        words = [t for t in doc[start:last.end] if t.text not in ("and", ",")]
-        if not all(t.is_title and t.is_alpha and knowledge.common_word(t.text) and knowledge.place(t.text) is None
-                   for t in words):
-            continue
-        if any((i, i + 1) in ctx.gazetteer_spans for i in range(start, last.start - 1)):
-            continue  # a known body is a name of its own: "Google and Amazon Web Services"
-        parts = [t.text for t in doc[start:last.start - 1] if t.text != ","] + [last.text]
-        wholes = list(occurrences(ctx.text, doc[start:last.end].text))
-        longer = wholes + [(doc[a:b].start_char, doc[a:b].end_char) for a, b in
-                           [(c.start, c.end) for c in found] + names]
-        if not any(_named_alone_in(ctx.text, part, longer) for part in parts):
-            joined.append((start, last))
-    for start, last in joined:
-        inside = [c for c in found if start <= c.start and c.end <= last.end]
-        for c in inside:
-            found.remove(c)
-        found.append(make_candidate(doc, start, last.end, "model", model_label=ORG,
-                                    rule=f"model: ORG, {len(inside)} pieces joined at 'and'"))
-    return found
-
-
-def _named_alone_in(text: str, name: str, spans: list[tuple[int, int]]) -> bool:
-    """`name` occurs somewhere outside every longer span of `spans` (its joined list, the other
-    names the model or the gazetteer found): "Culture" inside "Department for Culture, Media and
-    Sport" is not alone."""
-    return any(not any(s <= a and b <= e and e - s > b - a for s, e in spans) for a, b in occurrences(text, name))
-
-
-def _list_start(doc: Doc, ctx: DocContext, last: Candidate, by_end: dict[int, Candidate]) -> int | None:
-    """Where the list that `last` (a model organisation of two or three words after "and")
-    ends begins: the model's one-word organisation before "and", or, in a list of one-word
-    names joined by commas, its first word when `last` ends in a body's head word
-    ("Culture, Media and Sport Committee"); None when `last` ends no such list."""
-    if last.model_label != ORG or not 2 <= last.length <= 3 or last.start < 2 or doc[last.start - 1].text != "and":
-        return None
-    before = last.start - 2
-    start = before
-    while start >= 2 and doc[start - 1].text == "," and doc[start - 2].is_title:
-        start -= 2
-    if start < before and doc[last.end - 1].text in ctx.rules.strong_heads and doc[before].is_title:
-        return start
-    first = by_end.get(last.start - 1)  # two names: the model's own ("..., California, Customs and")
-    return first.start if first is not None and first.length == 1 else None
-
-
-def _split_pairing(doc: Doc, ctx: DocContext, start: int, end: int) -> list[tuple[int, int]]:
-    """"Browns-Steelers" (a game), "Gannett-Gatehouse" (a merger): two names joined by a hyphen,
-    each of which the text also names on its own, are two names."""
-    if end - start != 3 or doc[start + 1].text != "-" or doc[start].whitespace_ or doc[start + 1].whitespace_:
-        return [(start, end)]
-    first, second = doc[start].text, doc[start + 2].text
-    if not all(w[:1].isupper() and w.isalpha() and not w.isupper() and len(w) >= 3 for w in (first, second)):
-        return [(start, end)]  # "Procon-SP": a code is no name of its own
-    folded = ctx.text.casefold()
-    pairings = sum(1 for _ in occurrences(folded, f"{first}-{second}".casefold()))
-    alone = [sum(1 for _ in occurrences(folded, w.casefold())) - pairings for w in (first, second)]
-    if all(n >= 1 for n in alone):  # every pairing is an occurrence of each: "Rose-Lynn" twice is no "Lynn"
-        return [(start, start + 1), (start + 2, end)]
-    return [(start, end)]
-
-
 def clean_pieces(doc: Doc, ctx: DocContext, start: int, end: int, label: str) -> list[tuple[int, int]]:
     """Cut a span at line breaks and separators, then trim each piece to the name in it."""
     pieces, piece_start = [], start
@@ -189,7 +119,9 @@ def clean_pieces(doc: Doc, ctx: DocContext, start: int, end: int, label: str) ->
     cleaned = []
     for a, b in pieces:
         for c, d in _split_possessive(doc, ctx, a, b, label):
-            parts = _split_lowercase(doc, ctx.rules, c, d, label) if label in (PERSON, ORG) else [(c, d)]
+            named = label == PERSON or label == ORG and given_name_then_particles(doc, ctx, c, d)
+            parts = _split_lowercase(doc, ctx.rules, c, d, PERSON if named else label) if label in (PERSON, ORG) \
+                else [(c, d)]
             parts = [piece for e, f in parts for piece in _split_person_of(doc, ctx, e, f)]
             for e, f in parts:
                 if label == PERSON:

@@ -164,7 +164,8 @@ def _judge_person(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         else:
             c.decide(ORG, RULE, "org: an acronym, and no person is named so")
     elif _org_shaped(doc, ctx, c, strong=bool(given) or c.titled) or (
-            not c.titled and _org_shaped(doc, ctx, c, strong=False) and _head(doc, c).endswith("s")):
+            not c.titled and _org_shaped(doc, ctx, c, strong=False)
+            and (_head(doc, c).endswith("s") or _no_name_head(ctx, _head(doc, c)))):
         c.decide(ORG, RULE, f"org: ends in the organisation word {_head(doc, c)!r}")
     elif place is not None and not given:
         c.decide(OTHER, STRONG, f"place: {c.text!r} is a {place}")
@@ -396,10 +397,16 @@ def _thing_noun_at(text: str, end: int, nouns: frozenset[str]) -> bool:
 
 
 def _person_shaped(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
-    """Two or three capitalised words, none an organisation word, no digits, not ending in a
-    common word that is no surname: "Thibaut Courtois", "Leigh Wood"; not "Apollo Research"."""
+    """Two or three capitalised words (name particles between them allowed: "Ludwig van
+    Beethoven"), none an organisation word, no digits, not ending in a common word that is
+    no surname: "Thibaut Courtois", "Leigh Wood"; not "Apollo Research"."""
     rules = ctx.rules
     words = c.text.split()
+    if words and words[0] not in rules.particles and words[-1] not in rules.particles \
+            and any(w in rules.particles for w in words):
+        if ctx.knowledge is not None and ctx.knowledge.place(words[0]) is not None:
+            return False  # "Palma de Mallorca"
+        words = [w for w in words if w not in rules.particles]
     if not 2 <= len(words) <= 3 or _org_shaped(doc, ctx, c, strong=False) or thing_word_end(doc, ctx, c):
         return False
     return all(w[:1].isupper() and not w.isupper() and w not in rules.org_heads and w not in rules.non_org_heads
@@ -424,6 +431,13 @@ def _event_or_document(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
     if c.length > 1 and len(last) == 1 and last.isupper():
         return True  # "Group A", "Path C": a stage of a competition
     return head not in rules.org_heads and doc[c.end - 1].text in rules.non_org_heads
+
+
+def _no_name_head(ctx: DocContext, head: str) -> bool:
+    """An organisation word that is no known surname or given name: after a given name it
+    still ends a body's name ("Jerry Bruckheimer Television", "Deep Robotics")."""
+    knowledge = ctx.knowledge
+    return knowledge is not None and not (knowledge.surname(head) or knowledge.given_name(head))
 
 
 def _org_shaped(doc: Doc, ctx: DocContext, c: Candidate, strong: bool) -> bool:

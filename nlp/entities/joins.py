@@ -1,0 +1,166 @@
+"""Joining and splitting the model's name spans where its cut is wrong: at "and" (two names
+the text names alone are two; a list of common words ending in a body's word is one), at a
+hyphen ("Browns-Steelers"), and at name particles ("Dolf van" + "den Brink", "Ludwig van
+Beethoven"); and East Asian names around a hyphenated given name ("Han" + "So-yeon")."""
+
+from __future__ import annotations
+
+from spacy.tokens import Doc
+
+from newsmon.nlp.entities.context import ORG, PATTERN, PERSON, Candidate, DocContext, make_candidate
+from newsmon.nlp.entities.cues import occurrences
+
+
+def join_and_pairs(doc: Doc, ctx: DocContext, found: list[Candidate]) -> list[Candidate]:
+    """"Customs" + "and" + "Border Protection", "Culture" + "," + "Media" + "and" + "Sport
+    Committee": one name of common words (wordfreq) that the model cut at "and" (and at the
+    commas of a list, when the last piece ends in a body's head word), when no part is named
+    anywhere on its own (outside the list and every longer name) and none is a known body; a
+    one-word common noun, then two or three: "Apple and Google", "Sprint and Verizon" and
+    "Google and Amazon Web Services" stay apart."""
+    knowledge = ctx.knowledge
+    if knowledge is None:
+        return found
+    by_end = {c.end: c for c in found if c.model_label == ORG}
+    names = [(e.start, e.end) for e in doc.ents] + sorted(ctx.gazetteer_spans)  # before any cleaning
+    joined = []
+    for last in sorted(found, key=lambda c: c.start):
+        start = _list_start(doc, ctx, last, by_end)
+        if start is None:
+            continue
+        words = [t for t in doc[start:last.end] if t.text not in ("and", ",")]
+        if not all(t.is_title and t.is_alpha and knowledge.common_word(t.text) and knowledge.place(t.text) is None
+                   for t in words):
+            continue
+        if any((i, i + 1) in ctx.gazetteer_spans for i in range(start, last.start - 1)):
+            continue  # a known body is a name of its own: "Google and Amazon Web Services"
+        parts = [t.text for t in doc[start:last.start - 1] if t.text != ","] + [last.text]
+        wholes = list(occurrences(ctx.text, doc[start:last.end].text))
+        longer = wholes + [(doc[a:b].start_char, doc[a:b].end_char) for a, b in
+                           [(c.start, c.end) for c in found] + names]
+        if not any(_named_alone_in(ctx.text, part, longer) for part in parts):
+            joined.append((start, last))
+    for start, last in joined:
+        inside = [c for c in found if start <= c.start and c.end <= last.end]
+        for c in inside:
+            found.remove(c)
+        found.append(make_candidate(doc, start, last.end, "model", model_label=ORG,
+                                    rule=f"model: ORG, {len(inside)} pieces joined at 'and'"))
+    return found
+
+
+def _named_alone_in(text: str, name: str, spans: list[tuple[int, int]]) -> bool:
+    """`name` occurs somewhere outside every longer span of `spans` (its joined list, the other
+    names the model or the gazetteer found): "Culture" inside "Department for Culture, Media and
+    Sport" is not alone."""
+    return any(not any(s <= a and b <= e and e - s > b - a for s, e in spans) for a, b in occurrences(text, name))
+
+
+def _list_start(doc: Doc, ctx: DocContext, last: Candidate, by_end: dict[int, Candidate]) -> int | None:
+    """Where the list that `last` (a model organisation of two or three words after "and")
+    ends begins: the model's one-word organisation before "and", or, in a list of one-word
+    names joined by commas, its first word when `last` ends in a body's head word
+    ("Culture, Media and Sport Committee"); None when `last` ends no such list."""
+    if last.model_label != ORG or not 2 <= last.length <= 3 or last.start < 2 or doc[last.start - 1].text != "and":
+        return None
+    before = last.start - 2
+    start = before
+    while start >= 2 and doc[start - 1].text == "," and doc[start - 2].is_title:
+        start -= 2
+    if start < before and doc[last.end - 1].text in ctx.rules.strong_heads and doc[before].is_title:
+        return start
+    first = by_end.get(last.start - 1)  # two names: the model's own ("..., California, Customs and")
+    return first.start if first is not None and first.length == 1 else None
+
+
+def split_pairing(doc: Doc, ctx: DocContext, start: int, end: int) -> list[tuple[int, int]]:
+    """"Browns-Steelers" (a game), "Gannett-Gatehouse" (a merger): two names joined by a hyphen,
+    each of which the text also names on its own, are two names."""
+    if end - start != 3 or doc[start + 1].text != "-" or doc[start].whitespace_ or doc[start + 1].whitespace_:
+        return [(start, end)]
+    first, second = doc[start].text, doc[start + 2].text
+    if not all(w[:1].isupper() and w.isalpha() and not w.isupper() and len(w) >= 3 for w in (first, second)):
+        return [(start, end)]  # "Procon-SP": a code is no name of its own
+    folded = ctx.text.casefold()
+    pairings = sum(1 for _ in occurrences(folded, f"{first}-{second}".casefold()))
+    alone = [sum(1 for _ in occurrences(folded, w.casefold())) - pairings for w in (first, second)]
+    if all(n >= 1 for n in alone):  # every pairing is an occurrence of each: "Rose-Lynn" twice is no "Lynn"
+        return [(start, start + 1), (start + 2, end)]
+    return [(start, end)]
+
+
+def particle_tail(doc: Doc, ctx: DocContext, end: int) -> int:
+    """"Dolf van" + "den Brink", "Ursula von der" + "Leyen": a person's name (from a given
+    name) that the model cut after a name particle goes on to the capitalised word after the
+    particles."""
+    particles = ctx.rules.particles
+    if doc[end - 1].text not in particles:
+        return end
+    j = end
+    while j < len(doc) and doc[j].text in particles:
+        j += 1
+    return j + 1 if j < len(doc) and doc[j].is_title and doc[j].is_alpha else end
+
+
+def split_and_pair(doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
+    """"Facebook and Instagram", "Palma and Funchal": one span of two names joined by "and",
+    each of which the model also found on its own elsewhere in the text, is two names
+    ("Procter and Gamble", "Culture and Tourism" are never found alone; "Johnson and
+    Johnson" is one name twice)."""
+    ands = [i for i in range(start + 1, end - 1) if doc[i].text == "and"]
+    if len(ands) != 1 or not all(t.is_title or t.is_upper or t.i == ands[0] for t in doc[start:end]):
+        return [(start, end)]
+    first, second = doc[start:ands[0]], doc[ands[0] + 1:end]
+    if first.text == second.text:
+        return [(start, end)]
+    alone = {e.text for e in doc.ents if not (e.start <= start and end <= e.end)}
+    if first.text in alone and second.text in alone:
+        return [(start, ands[0]), (ands[0] + 1, end)]
+    return [(start, end)]
+
+
+def given_name_then_particles(doc: Doc, ctx: DocContext, start: int, end: int) -> bool:
+    """"Ludwig van Beethoven" (which the model may call an organisation): a given name, name
+    particles and capitalised words; kept whole like a person's name."""
+    words = doc[start:end]
+    return (ctx.knowledge is not None and len(words) >= 3 and words[0].is_title
+            and ctx.knowledge.given_name(words[0].text) is not None and ctx.knowledge.place(words[0].text) is None
+            and words[-1].is_title
+            and any(t.text in ctx.rules.particles for t in words)
+            and all(t.is_title or t.text in ctx.rules.particles for t in words))
+
+
+def hyphenated_given_names(doc: Doc, ctx: DocContext) -> list[Candidate]:
+    """"Han So-yeon", "Dr Ji-woo Seo": a given name of the East Asian form (a known given name,
+    hyphenated, its second part in lower case: "So-yeon", "Min-jun"; gender-guesser lists
+    them) with one capitalised word after it, or a known surname or given name before it,
+    is a person's name, whatever the model made of it ("Han" a nationality, "Seo" alone)."""
+    knowledge = ctx.knowledge
+    if knowledge is None or "-" not in ctx.text:
+        return []
+    found = []
+    for i in range(len(doc) - 2):
+        first, dash, second = doc[i], doc[i + 1], doc[i + 2]
+        if not (dash.text == "-" and not first.whitespace_ and not dash.whitespace_ and first.is_title
+                and first.is_alpha and second.is_lower and second.is_alpha
+                and knowledge.given_name(doc[i:i + 3].text) is not None):
+            continue
+        after = doc[i + 3] if i + 3 < len(doc) and second.whitespace_ else None
+        before = doc[i - 1] if i > 0 and doc[i - 1].whitespace_ else None
+        if after is not None and _one_word_name(doc, after.i):
+            span = (i, i + 4)  # "Ji-woo Seo"
+        elif before is not None and _one_word_name(doc, before.i) and (
+                knowledge.surname(before.text) or knowledge.given_name(before.text)):
+            span = (i - 1, i + 3)  # "Han So-yeon"
+        else:
+            continue
+        found.append(make_candidate(doc, *span, "pattern", label=PERSON, strength=PATTERN,
+                                    rule="pattern:hyphenated-given-name"))
+    return found
+
+
+def _one_word_name(doc: Doc, i: int) -> bool:
+    """Token ``i`` is a capitalised word standing alone (no hyphen joins it to the next)."""
+    token = doc[i]
+    return (token.is_title and token.is_alpha and len(token) >= 2
+            and not (i + 1 < len(doc) and doc[i + 1].text == "-" and not token.whitespace_))
