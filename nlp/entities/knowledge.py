@@ -28,7 +28,7 @@ Owns the look-ups that the label decisions use as evidence (``nlp.entities.judge
 Each answer is a ``Fact`` that says which package it came from, so a label decision can
 record its evidence (``newsmon annotate --explain``). Building the tables takes about 0.9
 CPU-seconds; the built tables are kept in newsmon's cache folder (``nlp.cache``), from
-which a later process reads them in 0.15 s.
+which a later process reads them in 0.04 s.
 """
 
 from __future__ import annotations
@@ -78,7 +78,9 @@ class Fact:
 
 @dataclass(frozen=True)
 class Knowledge:
-    places: dict[str, Fact]  # case-folded name -> the strongest fact
+    # case-folded name -> the strongest fact, as (kind, source, detail): a cached table of
+    # tuples reads back four times faster than one of 38,000 Fact objects
+    places: dict[str, tuple[str, str, int]]
     codes: frozenset[str]  # "TX", "CT", "ON": upper-case subdivision codes
     given_names: dict[str, int]  # case-folded given name -> its highest frequency (1..13)
     surnames: frozenset[str] = frozenset()  # case-folded family names (Faker)
@@ -88,7 +90,8 @@ class Knowledge:
         """The place ``text`` names, if any ("Raleigh", "SÃO PAULO", "Inner Mongolia", "TX")."""
         if text in self.codes:
             return Fact("place-code", "pycountry")
-        return self.places.get(_fold(text))
+        hit = self.places.get(_fold(text))
+        return None if hit is None else Fact(*hit)
 
     def major_place(self, text: str) -> Fact | None:
         """A country, region, code or city of 100,000 people or more: a place on its own."""
@@ -173,8 +176,8 @@ def _build_knowledge() -> Knowledge:
     companies = _listed_companies()
     log.debug("knowledge: %d place names, %d codes, %d given names, %d surnames, %d companies",
               len(places), len(codes), len(given), len(surnames), len(companies))
-    return Knowledge(places=places, codes=frozenset(codes), given_names=given, surnames=surnames,
-                     companies=companies)
+    return Knowledge(places={key: (fact.kind, fact.source, fact.detail) for key, fact in places.items()},
+                     codes=frozenset(codes), given_names=given, surnames=surnames, companies=companies)
 
 
 def _put(places: dict[str, Fact], name: str, fact: Fact) -> None:
