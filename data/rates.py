@@ -139,8 +139,15 @@ def _bundled_table() -> pa.Table:
 
 # The conversion of the rows of `{table}` chosen by `{where}`: each row's day is its
 # article's (article_time, migration 007); the ASOF join finds the latest ECB day on or
-# before it that quotes the currency. It reads only the rates that can pass the age check
-# below (sorting all 38,000 days of a few currencies took most of a small batch's 16 ms).
+# before it that quotes the currency. It reads only the rates from `{first}` on, the
+# earliest day that can pass the age check (`_FIRST_DAY`, a constant so the scan filters
+# it: sorting all 38,000 days of a few currencies took most of a small batch's 16 ms).
+_FIRST_DAY = """
+SELECT count(*), least(min(CAST(article_time(a.published_at, a.first_seen_at) AS DATE)),
+                       (SELECT max(date) FROM rates)) - INTERVAL {max_age} DAY
+FROM {table} s JOIN articles a USING (article_id)
+WHERE {where}
+"""
 _CONVERT = """
 UPDATE {table} SET value_eur = c.value_eur, value_usd = c.value_usd, rate_date = c.rate_date
 FROM (
@@ -154,8 +161,7 @@ FROM (
                 AND r.date >= least(x.day, (SELECT max(date) FROM rates)) - INTERVAL {max_age} DAY AS ok
         FROM x
         ASOF LEFT JOIN (SELECT * FROM rates WHERE currency IN (SELECT unit FROM x)
-                        AND date >= (SELECT least(min(day), (SELECT max(date) FROM rates)) FROM x)
-                                    - INTERVAL {max_age} DAY) r
+                        AND date >= CAST($first AS DATE)) r
             ON r.currency = x.unit AND x.day >= r.date
         LEFT JOIN rates usd ON usd.currency = 'USD' AND usd.date = r.date
     )
@@ -175,14 +181,16 @@ def convert(con: duckdb.DuckDBPyConnection, table: str, where: str) -> int:
     rows were converted or found unconvertible."""
     if table not in ("figures", "fine_reports"):
         raise ValueError(f"no amounts to convert in {table!r}")
-    if not con.execute(f"SELECT EXISTS (SELECT 1 FROM {table} s WHERE {where})").fetchone()[0]:
+    rows, first = con.execute(_FIRST_DAY.format(table=table, where=where, max_age=MAX_RATE_AGE_DAYS)).fetchone()
+    if not rows:
         return 0  # the query below reads the rates even for no rows: 23 ms
     # Rows written in the caller's transaction have no statistics yet, so DuckDB takes the
     # amounts for few and joins them in a nested loop over the rates (0.5 s for 1,400
     # amounts of a first batch, instead of 0.03 s): the ASOF join is forced
     con.execute("SET asof_loop_join_threshold = 0")
     try:
-        return con.execute(_CONVERT.format(table=table, where=where, max_age=MAX_RATE_AGE_DAYS)).fetchone()[0]
+        return con.execute(_CONVERT.format(table=table, where=where, max_age=MAX_RATE_AGE_DAYS),
+                           {"first": first}).fetchone()[0]
     finally:
         con.execute("RESET asof_loop_join_threshold")
 
