@@ -346,3 +346,18 @@ def test_a_hyphenated_east_asian_given_name_makes_a_person_with_the_word_beside_
     found = extract(nlp, text).people
     assert {"Han So-yeon", "Ji-woo Seo"} <= set(found)
     assert not any("called" in p or "government" in p for p in found)
+
+
+def test_a_ministry_cut_at_the_commas_of_its_subjects_is_one_body(nlp):
+    """The model cut "Department of Fisheries" from ", Coastal Affairs and Ports" (and its
+    place, "of Valletta"); a list of firms after a ministry ("Halvorn and Stellix", each named
+    on its own) and a list with a known body ("Google") are no subjects."""
+    text = ("The Department of Fisheries, Coastal Affairs and Ports of Valletta objected. The Ministry "
+            "of Defence, Halvorn and Stellix signed a deal; Halvorn and Stellix each said so. The Office "
+            "of Communications, Google and Meta met.")
+    doc = run(nlp, text, [("Department of Fisheries", "ORG"), ("Coastal Affairs and Ports", "ORG"),
+                          ("Ministry of Defence", "ORG"), ("Office of Communications", "ORG"), ("Google", "ORG")])
+    found = annotate_doc(doc).organisations
+    assert "Department of Fisheries, Coastal Affairs and Ports of Valletta" in found
+    assert not {"Department of Fisheries", "Coastal Affairs and Ports"} & set(found)
+    assert {"Ministry of Defence", "Office of Communications", "Google"} <= set(found)

@@ -16,8 +16,8 @@ from spacy.tokens import Doc
 from newsmon.nlp.entities import patterns
 from newsmon.nlp.entities.cues import occurrences
 from newsmon.nlp.entities.joins import (
-    given_name_then_particles, hyphenated_given_names, join_and_pairs, particle_tail, split_and_pair,
-    split_pairing,
+    given_name_then_particles, hyphenated_given_names, join_and_pairs, join_subject_lists, particle_tail,
+    split_and_pair, split_pairing,
 )
 from newsmon.nlp.entities.context import (
     GAZETTEER, ORG, PERSON, POSSESSIVES, QUOTES, SOURCE_PRIORITY, Candidate, DocContext, make_candidate,
@@ -76,7 +76,7 @@ def model_candidates(doc: Doc, ctx: DocContext) -> list[Candidate]:
             pieces = split_and_pair(doc, *pieces[0])  # each part a name the model found alone
         for start, end in pieces:
             found.append(make_candidate(doc, start, end, "model", model_label=ent_label, fragment=fragment))
-    return join_and_pairs(doc, ctx, found)
+    return join_subject_lists(doc, ctx, join_and_pairs(doc, ctx, found))
 
 
 def _nationality_of_body(doc: Doc, ctx: DocContext, norp, ents, k: int) -> bool:

@@ -1,7 +1,9 @@
 """Joining and splitting the model's name spans where its cut is wrong: at "and" (two names
 the text names alone are two; a list of common words ending in a body's word is one), at a
-hyphen ("Browns-Steelers"), and at name particles ("Dolf van" + "den Brink", "Ludwig van
-Beethoven"); and East Asian names around a hyphenated given name ("Han" + "So-yeon")."""
+hyphen ("Browns-Steelers"), at name particles ("Dolf van" + "den Brink", "Ludwig van
+Beethoven") and at the commas of a ministry's list of subjects ("Ministry of Fisheries" + ",
+Animal Husbandry and Dairying"); and East Asian names around a hyphenated given name ("Han" +
+"So-yeon")."""
 
 from __future__ import annotations
 
@@ -164,3 +166,64 @@ def _one_word_name(doc: Doc, i: int) -> bool:
     token = doc[i]
     return (token.is_title and token.is_alpha and len(token) >= 2
             and not (i + 1 < len(doc) and doc[i + 1].text == "-" and not token.whitespace_))
+
+
+LIST_WORD_ZIPF = 2.0  # an English word at least this frequent (wordfreq): a subject, not a firm's name
+
+
+def join_subject_lists(doc: Doc, ctx: DocContext, found: list[Candidate]) -> list[Candidate]:
+    """"Department of Enterprise" + ", Tourism and Employment", "Ministry of Fisheries" + ",
+    Animal Husbandry and Dairying": a body named "<Ministry|Department|...> of <subject>" that
+    the model cut at the comma of its list of subjects goes on to the list's end (", A, B and
+    C", one to three capitalised English words each), unless a piece is a known body, a place,
+    or named on its own elsewhere in the text, outside the whole name ("the Ministry of Defence,
+    Google and Meta")."""
+    knowledge = ctx.knowledge
+    if knowledge is None:
+        return found
+    prefixes = [p for p in ctx.rules.org_prefixes if p[-1] in ("of", "for", "on")]
+    for c in [c for c in found if c.model_label == ORG]:
+        words = tuple(t.text for t in doc[c.start:c.end])
+        if not any(words[:len(p)] == p and len(words) > len(p) for p in prefixes):
+            continue
+        end = _subject_list_end(doc, ctx, c.end)
+        if end is None:
+            continue
+        wholes = list(occurrences(ctx.text, doc[c.start:end].text))
+        if any(_named_alone_in(ctx.text, piece, wholes) for piece in _pieces(doc, c.end, end)):
+            continue
+        for other in [o for o in found if o is not c and c.end <= o.start and o.end <= end]:
+            found.remove(other)
+        found[found.index(c)] = make_candidate(doc, c.start, end, "model", model_label=ORG,
+                                               rule="model: ORG, its list of subjects joined")
+    return found
+
+
+def _subject_list_end(doc: Doc, ctx: DocContext, i: int) -> int | None:
+    """The end of ", A, B and C" starting at token `i`, or None when no such list of subjects
+    follows."""
+    pieces, ended = [], False
+    while i < len(doc) and not ended and doc[i].text in (",", "and"):
+        ended = doc[i].text == "and"
+        j = i + 1
+        while j < len(doc) and j - i <= 3 and doc[j].is_title and doc[j].is_alpha:
+            j += 1
+        if j == i + 1:
+            return None
+        pieces.append((i + 1, j))
+        i = j
+    if not ended or len(pieces) < 2 or (i < len(doc) and doc[i].is_title):
+        return None
+    knowledge, names = ctx.knowledge, ctx.gazetteer_spans
+    for start, stop in pieces:
+        if (any(knowledge.word_zipf(t.text) < LIST_WORD_ZIPF or knowledge.place(t.text) for t in doc[start:stop])
+                or any(a <= start and stop <= b for a, b in names)):
+            return None
+    if i + 1 < len(doc) and doc[i].text == "of" and doc[i + 1].is_title and knowledge.place(doc[i + 1].text):
+        return i + 2  # "... Techniques and Technologies" + "of Bamako"
+    return i
+
+
+def _pieces(doc: Doc, start: int, end: int) -> list[str]:
+    """The pieces of the list ", A, B and C" at tokens start..end."""
+    return [p.strip() for p in doc[start:end].text.replace(" and ", ",").split(",") if p.strip()]
