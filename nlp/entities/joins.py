@@ -184,7 +184,7 @@ def join_subject_lists(doc: Doc, ctx: DocContext, found: list[Candidate]) -> lis
     prefixes = [p for p in ctx.rules.org_prefixes if p[-1] in ("of", "for", "on")]
     for c in [c for c in found if c.model_label == ORG]:
         words = tuple(t.text for t in doc[c.start:c.end])
-        if not any(words[:len(p)] == p and len(words) > len(p) for p in prefixes):
+        if c not in found or not any(words[:len(p)] == p and len(words) > len(p) for p in prefixes):
             continue
         end = _subject_list_end(doc, ctx, c.end)
         if end is None:
