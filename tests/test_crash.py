@@ -128,7 +128,7 @@ def crawl_and_kill(sources: Path, db: Path, at_least: int, args: list[str],
     try:
         seen = 0
         while seen < at_least and proc.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.1)
+            time.sleep(0.25)  # as often as a user re-running a query; each read waits for the writer
             seen = stored_count(db)
         assert proc.poll() is None, f"the crawl ended (exit {proc.returncode}) before the kill"
         proc.send_signal(signal.SIGKILL)
