@@ -141,9 +141,9 @@ def hyphenated_given_names(doc: Doc, ctx: DocContext) -> list[Candidate]:
     if knowledge is None or "-" not in ctx.text:
         return []
     found = []
-    for i in range(len(doc) - 2):
+    for i in (t.i - 1 for t in doc[1:len(doc) - 1] if t.text == "-"):
         first, dash, second = doc[i], doc[i + 1], doc[i + 2]
-        if not (dash.text == "-" and not first.whitespace_ and not dash.whitespace_ and first.is_title
+        if not (not first.whitespace_ and not dash.whitespace_ and first.is_title
                 and first.is_alpha and second.is_lower and second.is_alpha
                 and knowledge.given_name(doc[i:i + 3].text) is not None):
             continue
@@ -186,11 +186,12 @@ def join_subject_lists(doc: Doc, ctx: DocContext, found: list[Candidate]) -> lis
         words = tuple(t.text for t in doc[c.start:c.end])
         if c not in found or not any(words[:len(p)] == p and len(words) > len(p) for p in prefixes):
             continue
-        end = _subject_list_end(doc, ctx, c.end)
-        if end is None:
+        listed = _subject_list(doc, ctx, c.end)
+        if listed is None:
             continue
+        end, pieces = listed
         wholes = list(occurrences(ctx.text, doc[c.start:end].text))
-        if any(_named_alone_in(ctx.text, piece, wholes) for piece in _pieces(doc, c.end, end)):
+        if any(_named_alone_in(ctx.text, doc[a:b].text, wholes) for a, b in pieces):
             continue
         for other in [o for o in found if o is not c and c.end <= o.start and o.end <= end]:
             found.remove(other)
@@ -199,9 +200,9 @@ def join_subject_lists(doc: Doc, ctx: DocContext, found: list[Candidate]) -> lis
     return found
 
 
-def _subject_list_end(doc: Doc, ctx: DocContext, i: int) -> int | None:
-    """The end of ", A, B and C" starting at token `i`, or None when no such list of subjects
-    follows."""
+def _subject_list(doc: Doc, ctx: DocContext, i: int) -> tuple[int, list[tuple[int, int]]] | None:
+    """(the end, the pieces' token spans) of ", A, B and C" starting at token `i`, or None
+    when no such list of subjects follows."""
     pieces, ended = [], False
     while i < len(doc) and not ended and doc[i].text in (",", "and"):
         ended = doc[i].text == "and"
@@ -220,10 +221,5 @@ def _subject_list_end(doc: Doc, ctx: DocContext, i: int) -> int | None:
                 or any(a <= start and stop <= b for a, b in names)):
             return None
     if i + 1 < len(doc) and doc[i].text == "of" and doc[i + 1].is_title and knowledge.place(doc[i + 1].text):
-        return i + 2  # "... Techniques and Technologies" + "of Bamako"
-    return i
-
-
-def _pieces(doc: Doc, start: int, end: int) -> list[str]:
-    """The pieces of the list ", A, B and C" at tokens start..end."""
-    return [p.strip() for p in doc[start:end].text.replace(" and ", ",").split(",") if p.strip()]
+        return i + 2, pieces  # "... Techniques and Technologies" + "of Bamako"
+    return i, pieces
