@@ -361,3 +361,55 @@ def test_a_ministry_cut_at_the_commas_of_its_subjects_is_one_body(nlp):
     assert "Department of Fisheries, Coastal Affairs and Ports of Valletta" in found
     assert not {"Department of Fisheries", "Coastal Affairs and Ports"} & set(found)
     assert {"Ministry of Defence", "Office of Communications", "Google"} <= set(found)
+
+
+def test_a_given_name_the_model_left_out_starts_the_persons_name(nlp):
+    """"Titus" + "Kipruto Rotich", "Ana Beatriz" + "Souza": a person's name that the model began
+    late, after at most two listed given names that are no common English word and no place.
+    A common word ("Will"), a place ("Jordan") or a title before the name stays out of it."""
+    text = ("Police constable Titus Kipruto Rotich won. Prosecutor Ana Beatriz Souza spoke. "
+            "Will Dantrell Osei play? Jordan Dantrell Mbeki won. Titus Kipruto Rotich smiled.")
+    doc = run(nlp, text, [("Kipruto Rotich", "PERSON"), ("Beatriz Souza", "PERSON"),
+                          ("Dantrell Osei", "PERSON"), ("Jordan", "GPE"), ("Dantrell Mbeki", "PERSON")])
+    found = annotate_doc(doc).people
+    assert {"Titus Kipruto Rotich", "Ana Beatriz Souza", "Dantrell Osei", "Dantrell Mbeki"} <= set(found)
+    assert not {"Kipruto Rotich", "Beatriz Souza", "Will Dantrell Osei", "Jordan Dantrell Mbeki"} & set(found)
+
+
+def test_a_body_named_by_two_common_words_joined_by_and_is_one(nlp):
+    """"Ethics and Anti-Corruption Commission" (the model found "Anti-Corruption Commission"):
+    a title-case common word in no entity, "and", and a body's name of up to three words ending
+    in a body's head word is one name; a firm the model found on its own is not joined
+    ("Stellix and Tax Commission")."""
+    text = ("The Ethics and Anti-Corruption Commission opened a case. Stellix and Tax Commission "
+            "officials met; Stellix said nothing.")
+    doc = run(nlp, text, [("Anti-Corruption Commission", "ORG"), ("Stellix", "ORG"),
+                          ("Tax Commission", "ORG"), ("Stellix", "ORG", 1)])
+    found = annotate_doc(doc).organisations
+    assert "Ethics and Anti-Corruption Commission" in found and "Anti-Corruption Commission" not in found
+    assert {"Stellix", "Tax Commission"} <= set(found)
+
+
+def test_a_place_and_a_plural_nickname_in_a_sport_report_is_a_club(nlp):
+    """"Dallas" + "Stars" (the model left the nickname out) and "London Knights" (which the model
+    calls a person) are clubs in a sport report; "Austin Rivers", whose last word is a surname,
+    stays the player the model knows."""
+    text = ("The winger, who scored 30 goals last season for the London Knights, joined the Dallas Stars "
+            "on Monday. The forward signed a three-year contract after the trade, and Austin Rivers "
+            "said the team won its last game 4-2 at home.")
+    doc = run(nlp, text, [("London Knights", "PERSON"), ("Dallas", "GPE"), ("Austin Rivers", "PERSON")])
+    result = annotate_doc(doc)
+    assert {"London Knights", "Dallas Stars"} <= set(result.organisations)
+    assert "Austin Rivers" in result.people and "London Knights" not in result.people
+
+
+def test_a_bylines_role_or_a_credits_word_ends_no_body(nlp):
+    """"By Mara Quill, Retail Correspondent": a desk of common words and a byline role is no
+    organisation; "AP Photo" gives the agency; "Halvorn Editor" keeps the name before the role."""
+    text = ("By Mara Quill, Retail Correspondent\n\nShops closed. Photo: AP Photo/Jon Vell\n\n"
+            "Staff at Halvorn Editor met.")
+    doc = run(nlp, text, [("Mara Quill", "PERSON"), ("Retail Correspondent", "ORG"), ("AP Photo", "ORG"),
+                          ("Halvorn Editor", "ORG")])
+    found = annotate_doc(doc).organisations
+    assert "AP" in found and "Halvorn" in found
+    assert not any(o.endswith(("Correspondent", "Photo", "Editor")) or o == "Retail" for o in found)

@@ -16,8 +16,8 @@ from spacy.tokens import Doc
 from newsmon.nlp.entities import patterns
 from newsmon.nlp.entities.cues import occurrences
 from newsmon.nlp.entities.joins import (
-    given_name_then_particles, hyphenated_given_names, join_and_pairs, join_subject_lists, particle_tail,
-    split_and_pair, split_pairing,
+    given_name_before, given_name_then_particles, hyphenated_given_names, join_and_pairs, join_subject_lists,
+    particle_tail, split_and_pair, split_pairing,
 )
 from newsmon.nlp.entities.context import (
     GAZETTEER, ORG, PERSON, POSSESSIVES, QUOTES, SOURCE_PRIORITY, Candidate, DocContext, make_candidate,
@@ -68,6 +68,8 @@ def model_candidates(doc: Doc, ctx: DocContext) -> list[Candidate]:
             end += 2  # "Kang Yoon" + "-ah", "Hirokazu Kore" + "-eda": a hyphenated name stays whole
         if ent_label == PERSON and ctx.knowledge is not None and ctx.knowledge.given_name(doc[start].text):
             end = particle_tail(doc, ctx, end)
+        if ent_label == PERSON or ent_label == ORG and _given_name_first(doc, ctx, start, end):
+            start = given_name_before(doc, ctx, start)
         pieces = clean_pieces(doc, ctx, start, end, ent_label)
         fragment = len(pieces) > 1
         if ent_label == ORG and not fragment:
@@ -136,6 +138,7 @@ def clean_pieces(doc: Doc, ctx: DocContext, start: int, end: int, label: str) ->
                 e = _strip_word_before_name(doc, ctx, e, f)
                 if label == ORG:
                     f = _strip_trailing_titles(doc, ctx, e, f)
+                    f = _strip_byline_word(doc, ctx, e, f)
                 if f > e and any(ch.isalpha() for ch in doc[e:f].text):
                     cleaned.append((e, f))
     return cleaned
@@ -245,6 +248,17 @@ def _strip_trailing_titles(doc: Doc, ctx: DocContext, start: int, end: int) -> i
         while end - start > 1 and (doc[end - 1].is_punct or doc[end - 1].is_lower):
             end -= 1
     return end
+
+
+def _strip_byline_word(doc: Doc, ctx: DocContext, start: int, end: int) -> int:
+    """"AP Photo" -> "AP", "Retail Correspondent" -> nothing: a byline's role or a credit's
+    word ends no body's name; before it, a name of common English words is a desk, not a body."""
+    if end - start < 2 or doc[end - 1].text not in ctx.rules.byline_words or ctx.knowledge is None:
+        return end
+    rest = doc[start:end - 1]
+    if all(t.is_title and ctx.knowledge.common_word(t.text) and not ctx.knowledge.place(t.text) for t in rest):
+        return start
+    return end - 1
 
 
 def _enumerated_name(doc: Doc, start: int, comma: int, end: int) -> bool:

@@ -30,7 +30,8 @@ def join_and_pairs(doc: Doc, ctx: DocContext, found: list[Candidate]) -> list[Ca
         start = _list_start(doc, ctx, last, by_end)
         if start is None:
             continue
-        words = [t for t in doc[start:last.end] if t.text not in ("and", ",")]
+        words = [t for t in doc[start:last.end] if t.text not in ("and", ",")
+                 and not (t.text == "-" and not t.whitespace_ and not doc[t.i - 1].whitespace_)]  # "Anti-Corruption"
         if not all(t.is_title and t.is_alpha and knowledge.common_word(t.text) and knowledge.place(t.text) is None
                    for t in words):
             continue
@@ -61,15 +62,18 @@ def _named_alone_in(text: str, name: str, spans: list[tuple[int, int]]) -> bool:
 def _list_start(doc: Doc, ctx: DocContext, last: Candidate, by_end: dict[int, Candidate]) -> int | None:
     """Where the list that `last` (a model organisation of two or three words after "and")
     ends begins: the model's one-word organisation before "and", or, in a list of one-word
-    names joined by commas, its first word when `last` ends in a body's head word
-    ("Culture, Media and Sport Committee"); None when `last` ends no such list."""
-    if last.model_label != ORG or not 2 <= last.length <= 3 or last.start < 2 or doc[last.start - 1].text != "and":
+    names joined by commas (or one word in no entity), its first word when `last` ends in a
+    body's head word ("Culture, Media and Sport Committee", "Ethics and Anti-Corruption
+    Commission"); None when `last` ends no such list."""
+    words = sum(1 for t in doc[last.start:last.end] if t.text != "-")  # "Anti-Corruption Commission": 3
+    if last.model_label != ORG or not 2 <= words <= 3 or last.start < 2 or doc[last.start - 1].text != "and":
         return None
     before = last.start - 2
     start = before
     while start >= 2 and doc[start - 1].text == "," and doc[start - 2].is_title:
         start -= 2
-    if start < before and doc[last.end - 1].text in ctx.rules.strong_heads and doc[before].is_title:
+    if doc[last.end - 1].text in ctx.rules.strong_heads and doc[before].is_title and (
+            start < before or not doc[before].ent_type_):  # "Brain and Mind Centre"
         return start
     first = by_end.get(last.start - 1)  # two names: the model's own ("..., California, Customs and")
     return first.start if first is not None and first.length == 1 else None
@@ -102,6 +106,26 @@ def particle_tail(doc: Doc, ctx: DocContext, end: int) -> int:
     while j < len(doc) and doc[j].text in particles:
         j += 1
     return j + 1 if j < len(doc) and doc[j].is_title and doc[j].is_alpha else end
+
+
+def given_name_before(doc: Doc, ctx: DocContext, start: int) -> int:
+    """"Titus" + "Kipruto Rotich", "Ana" + "Carolina Rezende": a person's name that the model
+    began late, after a known given name that is no common English word
+    (``knowledge.common_word``) and no place, that no entity of the model's holds, on the same
+    line; two such words at most ("Ana Beatriz" + "Souza"). The start of the whole name, or
+    `start` when no such word comes before it."""
+    knowledge = ctx.knowledge
+    if knowledge is None:
+        return start
+    for _ in range(2):  # "Ana" + "Beatriz" + "Souza"
+        word = doc[start - 1] if start > 0 else None
+        if not (word is not None and word.is_title and word.is_alpha and word.whitespace_ == " "
+                and not word.ent_type_ and word.text not in ctx.rules.title_words
+                and knowledge.given_name(word.text) is not None
+                and knowledge.common_word(word.text) is None and knowledge.place(word.text) is None):
+            break
+        start -= 1
+    return start
 
 
 def split_and_pair(doc: Doc, start: int, end: int) -> list[tuple[int, int]]:

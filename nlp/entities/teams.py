@@ -50,8 +50,9 @@ def team_names(ctx: DocContext, candidates: list[Candidate]) -> dict[str, str]:
     teams = rules.teams
     names = {c.text for c in candidates if c.source == "model" and c.text[:1].isupper()}
     model_people = {c.text for c in candidates if c.source == "model" and c.model_label == "PERSON"}
-    names |= {doc[c.start:c.end + 1].text for c in candidates  # "Newcastle" + "United"
-              if c.source == "model" and c.end < len(doc) and doc[c.end].text in teams.club_words}
+    names |= {doc[c.start:c.end + 1].text for c in candidates  # "Newcastle" + "United", "Dallas" + "Stars"
+              if c.source == "model" and c.end < len(doc)
+              and (doc[c.end].text in teams.club_words or _nickname_after(doc, ctx, c.end))}
     if not names or not sport_report(ctx):
         return {}
     before, after = _cue_patterns(teams.side_before, teams.side_after, teams.club_people)
@@ -63,7 +64,8 @@ def team_names(ctx: DocContext, candidates: list[Candidate]) -> dict[str, str]:
         if fact is None and len(words) > 1:
             if words[-1] in teams.club_words and knowledge.place(" ".join(words[:-1])) is not None:
                 found[name] = f"a place and the club word {words[-1]!r}"
-            elif name not in model_people and (home := _nickname_home(ctx, words)) is not None:
+            elif ((name not in model_people or not _name_word(ctx, words[-1]))
+                  and (home := _nickname_home(ctx, words)) is not None):
                 found[name] = f"a {home.kind} and a nickname {words[-1]!r}"  # "Orlando Magic"
             continue
         if fact is None or fact.kind in ("country", "place-code"):
@@ -91,6 +93,20 @@ def _nickname_home(ctx: DocContext, words: list[str]):
         return None
     home = knowledge.major_place(" ".join(words[:-1]))
     return home if home is not None and home.kind != "country" else None
+
+
+def _nickname_after(doc, ctx: DocContext, i: int) -> bool:
+    """Token `i` may be a club's nickname that the model left out of its place ("Dallas" +
+    "Stars"): a capitalised plural English word in no entity of the model's."""
+    token = doc[i]
+    return (token.is_title and token.is_alpha and token.text.endswith("s") and not token.ent_type_
+            and ctx.knowledge.common_word(token.text) is not None)
+
+
+def _name_word(ctx: DocContext, word: str) -> bool:
+    """`word` is a known surname or given name: "Austin Rivers" may be the player the model
+    calls a person, "London Knights" is not."""
+    return ctx.knowledge.surname(word) is not None or ctx.knowledge.given_name(word) is not None
 
 
 def decide_team(ctx: DocContext, c: Candidate) -> None:
