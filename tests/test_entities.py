@@ -566,6 +566,15 @@ def test_a_place_written_without_its_diacritics_is_still_a_known_place(nlp):
     assert orgs(doc) == ["Rajasthan Police"]
 
 
+def test_a_listed_companys_one_word_name_is_an_organisation(nlp):
+    """pytickersymbols lists Sanofi (CAC 40) and Fraport (MDAX): named alone, as the model calls
+    them places, they are companies; a one-word listed name that is an English word ("Next")
+    is not taken on the listing alone."""
+    doc = run(nlp, "Sanofi and Fraport cut jobs. Next, the minister spoke.",
+              [("Sanofi", "GPE"), ("Fraport", "GPE"), ("Next", "ORG")])
+    assert orgs(doc) == ["Sanofi", "Fraport"]
+
+
 def test_a_given_name_makes_a_person_of_what_the_model_calls_an_organisation(nlp):
     doc = run(nlp, "The move of Thibaut Courtois to Madrid was agreed. Ascom Holdings said so.",
               [("Thibaut Courtois", "ORG"), ("Ascom Holdings", "ORG")])

@@ -120,8 +120,9 @@ def judge(doc: Doc, ctx: DocContext, c: Candidate) -> None:
 
 
 def _listed(ctx: DocContext, c: Candidate):
-    """A listed company's name of two words or more ("Eli Lilly", "Best Buy"), else None."""
-    return ctx.knowledge.company(c.text) if c.length > 1 and ctx.knowledge is not None else None
+    """A listed company's name ("Eli Lilly", "Best Buy"; one word as written and no English word
+    or name: "Sanofi", "Engie"), else None."""
+    return ctx.knowledge.company(c.text) if ctx.knowledge is not None else None
 
 
 def _cued_body(c: Candidate) -> bool:

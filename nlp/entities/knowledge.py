@@ -33,6 +33,7 @@ which a later process reads them in 0.04 s.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import logging
 import pkgutil
@@ -59,6 +60,7 @@ CODE_COUNTRIES = ("US", "CA", "AU")  # subdivision codes used as place abbreviat
 COMMON_WORD_ZIPF = 4.0  # about once per 100,000 English words, or more often
 MAJOR_CITY = 100_000  # population from which a city's name is evidence on its own
 OTHER_LANGUAGES = ("es", "fr", "de", "it", "pt")  # Latin-script languages of names in English news
+ONE_WORD_COMPANY_ZIPF = 3.0  # a listed company's one-word name this rare in English names the company
 THING_WORD_ZIPF = 4.3  # a name's last word this common in English, and no surname, names a thing
 THING_WORD_ZIPF_NO_GIVEN = 3.5  # the same after no given name ("Smyths Toys", "Neo Lithium")
 
@@ -86,6 +88,7 @@ class Knowledge:
     given_names: dict[str, int]  # case-folded given name -> its highest frequency (1..13)
     surnames: frozenset[str] = frozenset()  # case-folded family names (Faker)
     companies: dict[str, str] = field(default_factory=dict)  # case-folded short name -> listed name
+    one_word_companies: frozenset[str] = frozenset()  # "Sanofi", "Engie": as written, no word or name
 
     def place(self, text: str) -> Fact | None:
         """The place ``text`` names, if any ("Raleigh", "SÃO PAULO", "Inner Mongolia", "TX")."""
@@ -133,6 +136,8 @@ class Knowledge:
     def company(self, text: str) -> Fact | None:
         """``text`` is a listed company's name of two words or more, its legal form left out
         ("Eli Lilly", "Associated British Foods", "Take-Two Interactive")."""
+        if " " not in text:
+            return Fact("listed company", "pytickersymbols") if text in self.one_word_companies else None
         return Fact("listed company", "pytickersymbols") if _fold(text) in self.companies else None
 
     def surname(self, word: str) -> Fact | None:
@@ -175,11 +180,16 @@ def _build_knowledge() -> Knowledge:
     _add_plain_forms(places)
     given = _given_names()
     surnames = _surnames()
-    companies = _listed_companies()
+    companies, one_word = _listed_companies()
     log.debug("knowledge: %d place names, %d codes, %d given names, %d surnames, %d companies",
               len(places), len(codes), len(given), len(surnames), len(companies))
-    return Knowledge(places={key: (fact.kind, fact.source, fact.detail) for key, fact in places.items()},
-                     codes=frozenset(codes), given_names=given, surnames=surnames, companies=companies)
+    knowledge = Knowledge(places={key: (fact.kind, fact.source, fact.detail) for key, fact in places.items()},
+                          codes=frozenset(codes), given_names=given, surnames=surnames, companies=companies)
+    return dataclasses.replace(knowledge, one_word_companies=frozenset(
+        name for name in one_word
+        if not (name.isupper() and len(name) <= 4)  # "ABB", "CSX": an acronym names many things
+        and knowledge.word_zipf(name) < ONE_WORD_COMPANY_ZIPF and knowledge.place(name) is None
+        and knowledge.given_name(name) is None and knowledge.surname(name) is None))
 
 
 def _put(places: dict[str, Fact], name: str, fact: Fact) -> None:
@@ -278,14 +288,16 @@ LEGAL_FORM = re.compile(
     r"AG|SE|SA|S\.A\.|N\.V\.|NV|A/S|ASA|AB|Oyj|S\.p\.A\.|SpA|KGaA|& Co\.?|and Company|\(brand\)))+$")
 
 
-def _listed_companies() -> dict[str, str]:
-    """pytickersymbols' index constituents by their names without "The" and legal form; only
-    names of two words or more, since one word ("Next", "Gap") is too often a common word."""
+def _listed_companies() -> tuple[dict[str, str], set[str]]:
+    """pytickersymbols' index constituents by their names without "The" and legal form: names of
+    two words or more, case-folded, and one-word names as written (``_build_knowledge`` keeps
+    those that are no common word or name: "Next", "Gap" and "Chubb" are not kept)."""
     try:
         from pytickersymbols.indices_data import INDICES
     except ImportError:  # pragma: no cover - a declared dependency; without it no company is known
-        return {}
+        return {}, set()
     companies: dict[str, str] = {}
+    one_word: set[str] = set()
     for index in INDICES.values():
         for company in index.get("companies", ()):
             name = (company.get("name") or "").strip()
@@ -293,7 +305,9 @@ def _listed_companies() -> dict[str, str]:
             short = re.sub(r"\s+(?:&|and)$", "", LEGAL_FORM.sub("", short).strip())  # "McCormick & Company"
             if len(short.split()) >= 2:
                 companies[_fold(short)] = name
-    return companies
+            elif short:
+                one_word.add(short)
+    return companies, one_word
 
 
 def _surnames() -> frozenset[str]:
