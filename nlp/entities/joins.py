@@ -175,8 +175,7 @@ def hyphenated_given_names(doc: Doc, ctx: DocContext) -> list[Candidate]:
         before = doc[i - 1] if i > 0 and doc[i - 1].whitespace_ else None
         if after is not None and _one_word_name(doc, after.i):
             span = (i, i + 4)  # "Ji-woo Seo"
-        elif before is not None and _one_word_name(doc, before.i) and (
-                knowledge.surname(before.text) or knowledge.given_name(before.text)):
+        elif before is not None and _one_word_name(doc, before.i) and knowledge.personal_name(before.text):
             span = (i - 1, i + 3)  # "Han So-yeon"
         else:
             continue

@@ -438,7 +438,7 @@ def _no_name_head(ctx: DocContext, head: str) -> bool:
     """An organisation word that is no known surname or given name: after a given name it
     still ends a body's name ("Jerry Bruckheimer Television", "Deep Robotics")."""
     knowledge = ctx.knowledge
-    return knowledge is not None and not (knowledge.surname(head) or knowledge.given_name(head))
+    return knowledge is not None and knowledge.personal_name(head) is None
 
 
 def _org_shaped(doc: Doc, ctx: DocContext, c: Candidate, strong: bool) -> bool:

@@ -144,6 +144,10 @@ class Knowledge:
         """``word`` is a family name of some locale ("Price", "Okafor")."""
         return Fact("surname", "Faker") if _fold(word) in self.surnames else None
 
+    def personal_name(self, word: str) -> Fact | None:
+        """``word`` is a known surname or given name ("Rivers", "Austin"; not "Knights")."""
+        return self.surname(word) or self.given_name(word)
+
     def thing_word(self, word: str, min_zipf: float = THING_WORD_ZIPF) -> Fact | None:
         """``word`` is a common English noun and no known surname: "Research", "Retail",
         "Management" (a Zipf frequency of ``min_zipf`` or more, four letters or more, letters
@@ -189,7 +193,7 @@ def _build_knowledge() -> Knowledge:
         name for name in one_word
         if not (name.isupper() and len(name) <= 4)  # "ABB", "CSX": an acronym names many things
         and knowledge.word_zipf(name) < ONE_WORD_COMPANY_ZIPF and knowledge.place(name) is None
-        and knowledge.given_name(name) is None and knowledge.surname(name) is None))
+        and knowledge.personal_name(name) is None))
 
 
 def _put(places: dict[str, Fact], name: str, fact: Fact) -> None:

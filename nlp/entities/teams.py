@@ -64,7 +64,7 @@ def team_names(ctx: DocContext, candidates: list[Candidate]) -> dict[str, str]:
         if fact is None and len(words) > 1:
             if words[-1] in teams.club_words and knowledge.place(" ".join(words[:-1])) is not None:
                 found[name] = f"a place and the club word {words[-1]!r}"
-            elif ((name not in model_people or not _name_word(ctx, words[-1]))
+            elif ((name not in model_people or knowledge.personal_name(words[-1]) is None)  # "London Knights"
                   and (home := _nickname_home(ctx, words)) is not None):
                 found[name] = f"a {home.kind} and a nickname {words[-1]!r}"  # "Orlando Magic"
             continue
@@ -101,12 +101,6 @@ def _nickname_after(doc, ctx: DocContext, i: int) -> bool:
     token = doc[i]
     return (token.is_title and token.is_alpha and token.text.endswith("s") and not token.ent_type_
             and ctx.knowledge.common_word(token.text) is not None)
-
-
-def _name_word(ctx: DocContext, word: str) -> bool:
-    """`word` is a known surname or given name: "Austin Rivers" may be the player the model
-    calls a person, "London Knights" is not."""
-    return ctx.knowledge.surname(word) is not None or ctx.knowledge.given_name(word) is not None
 
 
 def decide_team(ctx: DocContext, c: Candidate) -> None:
