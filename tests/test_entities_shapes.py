@@ -413,3 +413,33 @@ def test_a_bylines_role_or_a_credits_word_ends_no_body(nlp):
     found = annotate_doc(doc).organisations
     assert "AP" in found and "Halvorn" in found
     assert not any(o.endswith(("Correspondent", "Photo", "Editor")) or o == "Retail" for o in found)
+
+
+def test_a_photo_credit_names_the_photographer_and_the_agency(nlp):
+    """"Photo: Steve Bell/Getty Images", "THE CANADIAN PRESS/Jeff Vell", "Eirik Hagen/NTB via AP":
+    the side of the slash that starts with a given name is the photographer, the other side (in
+    capitals, or ending in "Photo") and the one after "via" the agency; "Harbourlight Films/BBC"
+    names the agency only."""
+    text = ("The team celebrates in Perth. Photo: Steve Bell/Getty Images\n\n"
+            "Fans wait outside the arena in Calgary. THE CANADIAN PRESS/Jeff Vell\n\n"
+            "The skier crosses the line. Eirik Hagen/NTB via AP\n\n"
+            "The film opens in May. Photo: Harbourlight Films/BBC\n\n"
+            "Shops closed early. AP Photo/Jon Vell")
+    result = extract(nlp, text)
+    assert {"Getty Images", "NTB", "AP", "BBC"} <= set(result.organisations)
+    assert {"Steve Bell", "Jeff Vell", "Eirik Hagen", "Jon Vell"} <= set(result.people)
+    assert not {"Steve Bell", "Jeff Vell", "Harbourlight Films", "Jon Vell", "AP Photo"} & set(result.organisations)
+    assert not {"Getty Images", "NTB", "AP Photo", "Harbourlight Films", "BBC"} & set(result.people)
+
+
+def test_a_describing_compound_after_a_hyphen_ends_the_name(nlp):
+    """"the Chris Waller-trained favourite", "Madrid-based Latido Films": the name is the part
+    before the hyphen; a hyphenated given name ("Kang Yoon-ah") stays whole."""
+    text = ("The Chris Waller-trained favourite finished third. Madrid-based Latido Films sold it. "
+            "Kang Yoon-ah, who runs Latido Films, said Waller was right.")
+    doc = run(nlp, text, [("Chris Waller-trained", "PERSON"), ("Madrid-based Latido Films", "ORG"),
+                          ("Kang Yoon-ah", "PERSON"), ("Latido Films", "ORG", 1), ("Waller", "PERSON", 1)])
+    result = annotate_doc(doc)
+    assert {"Chris Waller", "Kang Yoon-ah"} <= set(result.people)
+    assert "Latido Films" in result.organisations
+    assert not any("trained" in p or "based" in p for p in result.people + result.organisations)

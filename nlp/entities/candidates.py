@@ -13,7 +13,7 @@ import re
 
 from spacy.tokens import Doc
 
-from newsmon.nlp.entities import patterns
+from newsmon.nlp.entities import credits, patterns
 from newsmon.nlp.entities.cues import occurrences
 from newsmon.nlp.entities.joins import (
     given_name_before, given_name_then_particles, hyphenated_given_names, join_and_pairs, join_subject_lists,
@@ -44,7 +44,8 @@ def find_candidates(doc: Doc, ctx: DocContext, gazetteer: Gazetteer, spans_key: 
     found = patterns.dateline(doc, ctx)
     model = model_candidates(doc, ctx)
     listed = gazetteer_candidates(doc, ctx, gazetteer, spans_key)
-    found += (patterns.copyright_holders(doc, ctx) + patterns.credits(doc, ctx) + patterns.offices(doc, ctx)
+    found += (patterns.copyright_holders(doc, ctx) + credits.wire_credits(doc, ctx) + credits.photo_credits(doc, ctx)
+              + patterns.offices(doc, ctx)
               + patterns.platform_x(doc, ctx) + hyphenated_given_names(doc, ctx))
     found += patterns.acronyms(doc, ctx, [c for c in model if c.model_label == ORG] + listed)
     return resolve_overlaps(doc, ctx, found + listed + model)
@@ -275,6 +276,10 @@ def _split_lowercase(doc: Doc, rules: EntityRules, start: int, end: int, label: 
     pieces, piece_start = [], start
     for i in range(start, end):
         token = doc[i]
+        if hyphen_joined(doc, i, start) and _compound_ending(token.text, rules):
+            pieces.append((piece_start, i - 1))  # "Chris Waller-trained": the name before the hyphen
+            piece_start = i + 1
+            continue
         if hyphen_joined(doc, i, start) or (label == ORG and token.text.title() in rules.org_heads and i == end - 1):
             continue  # "Tsai Ing-wen", "the Communist party"
         if (token.is_lower and token.is_alpha and token.text not in allowed) or (label == PERSON and token.like_num):
@@ -282,6 +287,12 @@ def _split_lowercase(doc: Doc, rules: EntityRules, start: int, end: int, label: 
             piece_start = i + 1
     pieces.append((piece_start, end))
     return [(a, b) for a, b in pieces if b > a]
+
+
+def _compound_ending(word: str, rules: EntityRules) -> bool:
+    """"trained" in "Waller-trained", "based" in "Madrid-based": a describing compound's end,
+    never part of a name ("Ing-wen", "Kore-eda", "Yoon-ah" are)."""
+    return word.islower() and (word in rules.compound_endings or len(word) >= 3 and word.endswith("ed"))
 
 
 def _strip_titles(doc: Doc, rules: EntityRules, start: int, end: int) -> int:

@@ -6,7 +6,6 @@ Owns the news conventions the statistical model does not know:
   first lines ("SÃO PAULO —" after a headline) -- the place cannot be a name and is
   noted as a place, the bracketed credit is an organisation;
 * copyright lines: "Copyright 2019 Hawaii News Now. All rights reserved.";
-* wire credit lines: "(Reporting by A in Lagos and B; Editing by C)" name people;
 * the platform X, which the model never labels: "said in a post on X", "X, formerly
   Twitter" (a lone capital X after a preposition or platform noun, not before another
   capitalised word: not "on X Factor", "Model X", "Generation X");
@@ -51,20 +50,6 @@ _OFFICE = re.compile(
     rf"(?:\s(?:for|of)\s(?:the\s)?{_CAP}(?:\s{_CAP})*(?:\sof\s(?:the\s)?{_CAP}(?:\s{_CAP})*)?)?"
 )
 _TRAILING_WORDS = frozenset({"All", "The", "of", "and", "&"})
-# A wire service's credit line: "(Reporting by A in Lagos and B in Abuja; Writing by C;
-# Editing by D and E)", each part after "(", ";" or a line's start ("first reported by The
-# Athletic" names an outlet, not a journalist). Each name: two to four capitalised words
-# (initials, particles and hyphens allowed), then the place it reported from, if any.
-_CREDIT_NAME = r"[A-Z][\w'’.\-]*(?:\s(?:(?:de|da|van|von|der|bin|al|el|la|le)\s)?[A-Z][\w'’.\-]*){1,3}"
-_CREDIT = re.compile(
-    r"(?:^|(?<=[(;\n])\s?)(?:(?:[Aa]dditional\s)?[Rr]eporting|[Ww]riting|[Ee]diting)"
-    rf"\sby\s(?P<names>{_CREDIT_NAME}(?:\sin\s[A-Z][\w\-]*(?:\s[A-Z][\w\-]*)?)?"
-    rf"(?:(?:,\s|,?\sand\s){_CREDIT_NAME}(?:\sin\s[A-Z][\w\-]*(?:\s[A-Z][\w\-]*)?)?)*)"
-)
-_CREDIT_SPLIT = re.compile(r",\s|,?\sand\s")
-_CREDIT_PLACE = re.compile(r"\sin\s[A-Z].*$")
-
-
 def char_candidate(doc: Doc, start_char: int, end_char: int, **kwargs) -> Candidate | None:
     span = doc.char_span(start_char, end_char, alignment_mode="contract")
     if span is None or len(span) == 0:
@@ -127,25 +112,6 @@ def copyright_holders(doc: Doc, ctx: DocContext) -> list[Candidate]:
         if "PERSON" in held or (candidate.length == 1 and held != {"ORG"}):
             continue
         found.append(candidate)
-    return found
-
-
-def credits(doc: Doc, ctx: DocContext) -> list[Candidate]:
-    """"(Reporting by Ayodele Fashanu in Ado-Ekiti; Editing by Alexandra Hudson)": the wire
-    services' credit line names the journalists; the place each reported from is not a name."""
-    if " by " not in ctx.text:
-        return []
-    found = []
-    for match in _CREDIT.finditer(ctx.text):
-        pos = match.start("names")
-        for part in _CREDIT_SPLIT.split(match.group("names")):
-            start = ctx.text.index(part, pos)
-            pos = start + len(part)
-            name = _CREDIT_PLACE.sub("", part)
-            candidate = char_candidate(doc, start, start + len(name), label=PERSON, strength=PATTERN,
-                                       rule="pattern:credit-line")
-            if candidate is not None:
-                found.append(candidate)
     return found
 
 

@@ -91,6 +91,7 @@ class EntityRules:
     facility_heads: frozenset[str]
     facility_prepositions: frozenset[str]
     calendar_words: frozenset[str]
+    compound_endings: frozenset[str]  # "-based", "-trained": a hyphen and one of these end no name
     thing_nouns: frozenset[str]  # "the COTS program": a name before one is no organisation
     compass_points: frozenset[str]  # "AFC West", "Eastern Conference": a grouping of teams
     grouping_heads: frozenset[str]
@@ -173,6 +174,7 @@ def load_rules(path: str | Path = DEFAULT_RULES) -> EntityRules:
         facility_heads=frozenset(not_entity["facility_heads"]),
         facility_prepositions=frozenset(not_entity["facility_prepositions"]),
         calendar_words=frozenset(not_entity["calendar_words"]),
+        compound_endings=frozenset(not_entity["compound_endings"]),
         thing_nouns=frozenset(not_entity["thing_nouns"]),
         compass_points=frozenset(not_entity["compass_points"]),
         grouping_heads=frozenset(not_entity["grouping_heads"]),

@@ -1,0 +1,97 @@
+"""Credit lines: who reported a story and who took its pictures, named by news conventions.
+
+Owns two patterns the NER model does not know:
+
+* a wire service's credit line, "(Reporting by A in Lagos and B; Editing by C)": each
+  part names a journalist (a person); the place each reported from is not a name;
+* a picture's credit at the end of a caption or on a line of its own, "Photo: Steve
+  Bell/Getty Images", "Eirik Hagen/NTB via AP", "AP Photo/Aidan Kelly": the side of the
+  slash that starts with a known given name is the photographer (a person), the other the
+  agency (an organisation), as is one after "via".
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Doc
+
+from newsmon.nlp.entities.context import ORG, PATTERN, PERSON, Candidate, DocContext
+from newsmon.nlp.entities.patterns import char_candidate
+
+# A wire service's credit line: "(Reporting by A in Lagos and B in Abuja; Writing by C;
+# Editing by D and E)", each part after "(", ";" or a line's start ("first reported by The
+# Athletic" names an outlet, not a journalist). Each name: two to four capitalised words
+# (initials, particles and hyphens allowed), then the place it reported from, if any.
+_CREDIT_NAME = r"[A-Z][\w'’.\-]*(?:\s(?:(?:de|da|van|von|der|bin|al|el|la|le)\s)?[A-Z][\w'’.\-]*){1,3}"
+_CREDIT = re.compile(
+    r"(?:^|(?<=[(;\n])\s?)(?:(?:[Aa]dditional\s)?[Rr]eporting|[Ww]riting|[Ee]diting)"
+    rf"\sby\s(?P<names>{_CREDIT_NAME}(?:\sin\s[A-Z][\w\-]*(?:\s[A-Z][\w\-]*)?)?"
+    rf"(?:(?:,\s|,?\sand\s){_CREDIT_NAME}(?:\sin\s[A-Z][\w\-]*(?:\s[A-Z][\w\-]*)?)?)*)"
+)
+_CREDIT_SPLIT = re.compile(r",\s|,?\sand\s")
+_CREDIT_PLACE = re.compile(r"\sin\s[A-Z].*$")
+
+
+# A picture's credit: "Name Surname/Agency [via Agency]" closing a line or a bracket.
+_AGENCY = r"[A-Z][\w&'’.\-]*(?:\s[A-Z][\w&'’.\-]*){0,3}"
+_PHOTO_CREDIT = re.compile(
+    rf"(?P<person>{_CREDIT_NAME})\s?/\s?(?P<agency>{_AGENCY})(?:\svia\s(?P<via>{_AGENCY}))?"
+    r"(?=\)?[ \t]*(?:\n|$))", re.M)
+
+
+def wire_credits(doc: Doc, ctx: DocContext) -> list[Candidate]:
+    """"(Reporting by Ayodele Fashanu in Ado-Ekiti; Editing by Alexandra Hudson)": the wire
+    services' credit line names the journalists; the place each reported from is not a name."""
+    if " by " not in ctx.text:
+        return []
+    found = []
+    for match in _CREDIT.finditer(ctx.text):
+        pos = match.start("names")
+        for part in _CREDIT_SPLIT.split(match.group("names")):
+            start = ctx.text.index(part, pos)
+            pos = start + len(part)
+            name = _CREDIT_PLACE.sub("", part)
+            candidate = char_candidate(doc, start, start + len(name), label=PERSON, strength=PATTERN,
+                                       rule="pattern:credit-line")
+            if candidate is not None:
+                found.append(candidate)
+    return found
+
+
+def photo_credits(doc: Doc, ctx: DocContext) -> list[Candidate]:
+    """"Photo: Steve Bell/Getty Images", "AP Photo/Aidan Kelly", "REUTERS/Kwame Addo Boakye":
+    the side of the slash that starts with a known given name is the photographer (a person),
+    the other the agency (an organisation), as is one after "via". A side in capitals or
+    ending in "Photo" is the agency. With no given name on either side ("Harbourlight
+    Films/BBC") only the agency after the slash, with one on both nothing."""
+    if "/" not in ctx.text or ctx.knowledge is None:
+        return []
+    found = []
+    for match in _PHOTO_CREDIT.finditer(ctx.text):
+        left_start = match.start("person")
+        cut = match.group("person").rfind(". ")  # "... in Italy. REUTERS/..."
+        if cut >= 0:
+            left_start += cut + 2
+        left_text = ctx.text[left_start:match.end("person")]
+        words = left_text.split()
+        while len(words) > 1 and words[-1] in ctx.rules.byline_words:  # "AP Photo" -> "AP"
+            words.pop()
+        left_end = left_start + len(" ".join(words))
+        left_given, right_given = (ctx.knowledge.given_name(text.split()[0].title()) is not None
+                                   for text in (left_text, match.group("agency")))
+        left_agency = right_given or left_text.isupper() or len(words) < len(left_text.split())
+        if left_given and (right_given or left_agency):
+            continue
+        spans = [(match.start("via"), match.end("via"), ORG)] if match.group("via") else []
+        if left_agency:
+            spans += [(left_start, left_end, ORG), (match.start("agency"), match.end("agency"), PERSON)]
+        else:
+            spans.append((match.start("agency"), match.end("agency"), ORG))
+            if left_given:
+                spans.append((left_start, left_end, PERSON))
+        for start, end, label in spans:
+            candidate = char_candidate(doc, start, end, label=label, strength=PATTERN, rule="pattern:photo-credit")
+            if candidate is not None:
+                found.append(candidate)
+    return found
