@@ -443,3 +443,22 @@ def test_a_describing_compound_after_a_hyphen_ends_the_name(nlp):
     assert {"Chris Waller", "Kang Yoon-ah"} <= set(result.people)
     assert "Latido Films" in result.organisations
     assert not any("trained" in p or "based" in p for p in result.people + result.organisations)
+
+
+def test_a_body_cut_before_and_its_last_subject_goes_on(nlp):
+    """"Department of Public Works" + "and Highways", "Cinema Department of the Ministry of
+    Culture, Sports" + "and Tourism": the body's list of subjects goes on to its end; a person
+    ("and Alex Azar") or a body of its own ("and Jesus College") after "and" stays apart."""
+    text = ("The Department of Public Works and Highways denied it. The Cinema Department of the Ministry "
+            "of Culture, Sports and Tourism agreed. The Department of Homeland Security and Alex Azar "
+            "met. The University of Aberdeen and Jesus College returned bronzes.")
+    doc = run(nlp, text, [("Department of Public Works", "ORG"), ("Highways", "PERSON"),
+                          ("Cinema Department of the Ministry of Culture, Sports", "ORG"),
+                          ("Department of Homeland Security", "ORG"), ("Alex Azar", "PERSON"),
+                          ("University of Aberdeen", "ORG"), ("Jesus College", "ORG")])
+    result = annotate_doc(doc)
+    assert {"Department of Public Works and Highways", "Cinema Department of the Ministry of Culture, Sports and "
+            "Tourism", "Department of Homeland Security", "University of Aberdeen", "Jesus College"} <= set(
+        result.organisations)
+    assert "Alex Azar" in result.people
+    assert not any(o.endswith(("Azar", "and Jesus College")) for o in result.organisations)

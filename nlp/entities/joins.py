@@ -196,18 +196,22 @@ LIST_WORD_ZIPF = 2.0  # an English word at least this frequent (wordfreq): a sub
 
 def join_subject_lists(doc: Doc, ctx: DocContext, found: list[Candidate]) -> list[Candidate]:
     """"Department of Enterprise" + ", Tourism and Employment", "Ministry of Fisheries" + ",
-    Animal Husbandry and Dairying": a body named "<Ministry|Department|...> of <subject>" that
-    the model cut at the comma of its list of subjects goes on to the list's end (", A, B and
-    C", one to three capitalised English words each), unless a piece is a known body, a place,
+    Animal Husbandry and Dairying", "Department of Public Works" + "and Highways": a body named
+    "<Ministry|Department|...> of <subject>" (or ending so: "Cinema Department of the Ministry
+    of Culture, Sports" + "and Tourism") that the model cut inside its list of subjects goes on
+    to the list's end (", A, B and C" or "and C", one to three capitalised English words each,
+    a lone "and C" too), unless a piece is a known body, a place,
     or named on its own elsewhere in the text, outside the whole name ("the Ministry of Defence,
     Google and Meta")."""
     knowledge = ctx.knowledge
     if knowledge is None:
         return found
     prefixes = [p for p in ctx.rules.org_prefixes if p[-1] in ("of", "for", "on")]
+    heads = ctx.rules.strong_heads | {p[0] for p in prefixes if len(p) == 2}
     for c in [c for c in found if c.model_label == ORG]:
         words = tuple(t.text for t in doc[c.start:c.end])
-        if c not in found or not any(words[:len(p)] == p and len(words) > len(p) for p in prefixes):
+        if c not in found or not (any(words[:len(p)] == p and len(words) > len(p) for p in prefixes)
+                                  or _ends_in_body_of(words, heads)):
             continue
         listed = _subject_list(doc, ctx, c.end)
         if listed is None:
@@ -223,6 +227,15 @@ def join_subject_lists(doc: Doc, ctx: DocContext, found: list[Candidate]) -> lis
     return found
 
 
+def _ends_in_body_of(words: tuple[str, ...], heads: frozenset[str] | set[str]) -> bool:
+    """"Cinema Department of the Ministry of Culture, Sports", "National Association of
+    Self-Service": the name ends in "<a body's word> of|for|on <capitalised words>"."""
+    for k in range(len(words) - 2, 0, -1):
+        if words[k] in ("of", "for", "on"):
+            return words[k - 1] in heads and all(w[:1].isupper() or w in (",", "-", "the") for w in words[k + 1:])
+    return False
+
+
 def _subject_list(doc: Doc, ctx: DocContext, i: int) -> tuple[int, list[tuple[int, int]]] | None:
     """(the end, the pieces' token spans) of ", A, B and C" starting at token `i`, or None
     when no such list of subjects follows."""
@@ -236,13 +249,16 @@ def _subject_list(doc: Doc, ctx: DocContext, i: int) -> tuple[int, list[tuple[in
             return None
         pieces.append((i + 1, j))
         i = j
-    if not ended or len(pieces) < 2 or (i < len(doc) and doc[i].is_title):
+    if not ended or (i < len(doc) and doc[i].is_title):
         return None
     knowledge, names = ctx.knowledge, ctx.gazetteer_spans
     for start, stop in pieces:
         if (any(knowledge.word_zipf(t.text) < LIST_WORD_ZIPF or knowledge.place(t.text) for t in doc[start:stop])
-                or any(a <= start and stop <= b for a, b in names)):
-            return None
+                or any(a <= start and stop <= b for a, b in names)
+                or stop - start > 1 and (doc[start].ent_type_ == PERSON or knowledge.given_name(doc[start].text) is not None
+                                         and not knowledge.common_word(doc[start].text))
+                or doc[stop - 1].text in ctx.rules.strong_heads):
+            return None  # "... and Alex Azar", "... and Jesus College": a name of its own
     if i + 1 < len(doc) and doc[i].text == "of" and doc[i + 1].is_title and knowledge.place(doc[i + 1].text):
         return i + 2, pieces  # "... Techniques and Technologies" + "of Bamako"
     return i, pieces
