@@ -433,6 +433,18 @@ def test_age_or_role_in_apposition_makes_a_person(nlp):
     assert people(doc) == ["Ines Marr"] and orgs(doc) == ["Quillo"]
 
 
+def test_a_leader_or_predecessor_in_apposition_and_initials_make_a_person(nlp):
+    """"its leader, Sajith Vell", "his predecessor, Macky Dorn", "The chairman of the Election
+    Commission, R.M.A.L. Rathnayake": roles only people hold; initials open a person's name."""
+    text = ("The party backed the bill, but its leader, Sajith Vell, said it was late. The president "
+            "reviewed contracts signed by his predecessor, Macky Dorn. The chairman of the Election "
+            "Commission, R.M.A.L. Rathnayake, asked for time.")
+    doc = run(nlp, text, [("Sajith Vell", "ORG"), ("Macky Dorn", "ORG"), ("Election Commission", "ORG"),
+                          ("R.M.A.L. Rathnayake", "ORG")])
+    assert people(doc) == ["Sajith Vell", "Macky Dorn", "R.M.A.L. Rathnayake"]
+    assert orgs(doc) == ["Election Commission"]
+
+
 def test_one_weak_person_cue_or_an_organisation_shaped_name_stays_an_organisation(nlp):
     doc = run(nlp, "Halvard said he would appeal.", [("Halvard", "ORG")])
     assert orgs(doc) == ["Halvard"]

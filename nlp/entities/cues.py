@@ -190,11 +190,17 @@ def person_weight(ctx: DocContext, name: str) -> int:
     return sum(found.values())
 
 
+_INITIALS = re.compile(r"^(?:[A-Z]\.)+$")
+
+
 def _person_shaped(name: str, rules: EntityRules) -> bool:
-    """One to three capitalised words, none of them an organisation word ("Bank", "Inc.")."""
+    """One to three capitalised words, none of them an organisation word ("Bank", "Inc."), the
+    first may be initials ("R.M.A.L. Rathnayake", "U. Vimal Kumar")."""
     words = name.split()
     if not 1 <= len(words) <= 3 or any(tuple(words[:len(p)]) == p for p in rules.org_prefixes):
         return False
+    if len(words) > 1 and _INITIALS.match(words[0]):
+        words = words[1:]
     return all(w[:1].isupper() and any(ch.islower() for ch in w) and all(ch.isalpha() or ch in "-'’." for ch in w)
                and w not in rules.org_heads and w not in rules.org_cues.corporate_suffixes for w in words)
 
