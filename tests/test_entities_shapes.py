@@ -462,3 +462,12 @@ def test_a_body_cut_before_and_its_last_subject_goes_on(nlp):
         result.organisations)
     assert "Alex Azar" in result.people
     assert not any(o.endswith(("Azar", "and Jesus College")) for o in result.organisations)
+
+
+def test_members_of_parliament_and_a_gp_are_no_bodies(nlp):
+    """"told MSPs", "a GP", "two TD passes": role and sport acronyms name no body, also where a
+    cue ("told") would make a source of news of them."""
+    text = ("The finance secretary told MSPs the budget was tight, and Harmonica Quarterly reported it. "
+            "A GP in Leith said waits were long. The quarterback threw two TD passes.")
+    doc = run(nlp, text, [("MSPs", "ORG"), ("Harmonica Quarterly", "ORG"), ("GP", "ORG"), ("TD", "ORG")])
+    assert annotate_doc(doc).organisations == ["Harmonica Quarterly"]

@@ -447,6 +447,8 @@ def _news_source(doc: Doc, ctx: DocContext, start: int, end: int, model_person: 
     the model calls a person counts as one by its given name alone."""
     rules, knowledge = ctx.rules, ctx.knowledge
     first, text = doc[start].text, doc[start:end].text
+    if text in rules.non_entity_acronyms:
+        return False  # "told MSPs"
     if first in rules.calendar_words or first in rules.title_words or ctx.names_person(text) or (
             text in ctx.people and not model_person):
         return False
