@@ -471,3 +471,21 @@ def test_members_of_parliament_and_a_gp_are_no_bodies(nlp):
             "A GP in Leith said waits were long. The quarterback threw two TD passes.")
     doc = run(nlp, text, [("MSPs", "ORG"), ("Harmonica Quarterly", "ORG"), ("GP", "ORG"), ("TD", "ORG")])
     assert annotate_doc(doc).organisations == ["Harmonica Quarterly"]
+
+
+def test_a_body_cut_at_a_comma_or_at_for_is_one_and_a_places_body_is_the_body(nlp):
+    """"National Solidarity" + ", Brotherhood and Democracy Commission", "Czech Office" + "for the
+    Protection of Competition": one body; "Korea's Ministry of Food and Drug Safety" is the
+    ministry; "the Treasury Department's Office of Foreign Assets Control" two bodies."""
+    text = ("The National Solidarity, Brotherhood and Democracy Commission met. The Czech Office for the "
+            "Protection of Competition agreed. Korea's Ministry of Food and Drug Safety approved it. "
+            "The U.S. Treasury Department's Office of Foreign Assets Control named the bank.")
+    doc = run(nlp, text, [("National Solidarity", "ORG"), ("Brotherhood and Democracy Commission", "ORG"),
+                          ("Czech Office", "ORG"), ("Protection of Competition", "ORG"),
+                          ("Korea's Ministry of Food and Drug Safety", "ORG")])
+    found = set(annotate_doc(doc).organisations)
+    assert {"National Solidarity, Brotherhood and Democracy Commission", "Czech Office for the Protection of "
+            "Competition", "Ministry of Food and Drug Safety", "U.S. Treasury Department",
+            "Office of Foreign Assets Control"} <= found
+    assert not {"National Solidarity", "Czech Office", "Protection of Competition",
+                "Korea's Ministry of Food and Drug Safety"} & found

@@ -16,8 +16,8 @@ from spacy.tokens import Doc
 from newsmon.nlp.entities import credits, patterns
 from newsmon.nlp.entities.cues import occurrences
 from newsmon.nlp.entities.joins import (
-    given_name_before, given_name_then_particles, hyphenated_given_names, join_and_pairs, join_subject_lists,
-    particle_tail, split_and_pair, split_pairing,
+    given_name_before, given_name_then_particles, hyphenated_given_names, join_and_pairs, join_comma_lists,
+    join_for_pairs, join_subject_lists, particle_tail, split_and_pair, split_pairing,
 )
 from newsmon.nlp.entities.context import (
     GAZETTEER, ORG, PERSON, POSSESSIVES, QUOTES, SOURCE_PRIORITY, Candidate, DocContext, make_candidate,
@@ -79,7 +79,8 @@ def model_candidates(doc: Doc, ctx: DocContext) -> list[Candidate]:
             pieces = split_and_pair(doc, *pieces[0])  # each part a name the model found alone
         for start, end in pieces:
             found.append(make_candidate(doc, start, end, "model", model_label=ent_label, fragment=fragment))
-    return join_subject_lists(doc, ctx, join_and_pairs(doc, ctx, found))
+    found = join_comma_lists(doc, ctx, join_and_pairs(doc, ctx, found))
+    return join_subject_lists(doc, ctx, join_for_pairs(doc, ctx, found))
 
 
 def _nationality_of_body(doc: Doc, ctx: DocContext, norp, ents, k: int) -> bool:
@@ -149,7 +150,8 @@ def _split_possessive(doc: Doc, ctx: DocContext, start: int, end: int, label: st
     """"Vox Media's Code Media" -> the owner; the owned part only when it is itself a named body.
 
     Names built on a possessive stay whole: a one-word owner ("People's Liberation Army",
-    "Martha's Vineyard") unless it is a known organisation ("Google's DeepMind"), or a
+    "Martha's Vineyard") unless it is a known organisation ("Google's DeepMind") or a known
+    place before a body's name ("Korea's Ministry of Food and Drug Safety": the body), or a
     one-word owned part ("Macy's Inc.").
     """
     for i in range(start + 1, end - 1):
@@ -159,14 +161,25 @@ def _split_possessive(doc: Doc, ctx: DocContext, start: int, end: int, label: st
         known_owner = ((owner, i) in ctx.gazetteer_spans or (i - owner == 1 and doc[owner].is_upper
                                                               and len(doc[owner]) > 1)  # "FX's Legion"
                        or _named_alone(ctx, doc[owner:i].text))  # "Braun’s Ithaca Holdings", "Braun said"
+        place_owner = (label == ORG and ctx.knowledge is not None and i - owner <= 2
+                       and ctx.knowledge.place(doc[owner:i].text) is not None and _body_name(doc, ctx, i + 1, end))
         one_word = i - owner == 1 or end - i - 1 == 1  # "Magistrate's Court", "Macy's Inc."
-        if one_word and not known_owner:
+        if one_word and not (known_owner or place_owner):
             return [(start, end)]
         pieces = [(start, i)]
-        if label != PERSON and doc[end - 1].text in ctx.rules.strong_heads or _given_name_first(doc, ctx, i + 1, end):
+        if (label != PERSON and doc[end - 1].text in ctx.rules.strong_heads or place_owner
+                or _given_name_first(doc, ctx, i + 1, end)):
             pieces.append((i + 1, end))  # "Vox Media's Code Media", "Serbia's Novak Djokovic"
         return pieces
     return [(start, end)]
+
+
+def _body_name(doc: Doc, ctx: DocContext, start: int, end: int) -> bool:
+    """"Ministry of Food and Drug Safety", "Competition Commission": a body's name by its first
+    words (an organisation prefix) or its last (a body's head word)."""
+    words = tuple(t.text for t in doc[start:end])
+    return len(words) > 1 and (words[-1] in ctx.rules.strong_heads
+                               or any(words[:len(p)] == p for p in ctx.rules.org_prefixes if len(p) > 1))
 
 
 def _given_name_first(doc: Doc, ctx: DocContext, start: int, end: int) -> bool:

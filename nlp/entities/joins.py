@@ -1,9 +1,10 @@
-"""Joining and splitting the model's name spans where its cut is wrong: at "and" (two names
+"""Joining and splitting the model's name spans where its cut is wrong: at "for" ("Czech
+Office" + "for the Protection of Competition"), at "and" (two names
 the text names alone are two; a list of common words ending in a body's word is one), at a
 hyphen ("Browns-Steelers"), at name particles ("Dolf van" + "den Brink", "Ludwig van
-Beethoven") and at the commas of a ministry's list of subjects ("Ministry of Fisheries" + ",
-Animal Husbandry and Dairying"); and East Asian names around a hyphenated given name ("Han" +
-"So-yeon")."""
+Beethoven") and at the commas of a body's list of subjects ("Ministry of Fisheries" + ",
+Animal Husbandry and Dairying", "National Solidarity" + ", Brotherhood and Democracy
+Commission"); and East Asian names around a hyphenated given name ("Han" + "So-yeon")."""
 
 from __future__ import annotations
 
@@ -49,6 +50,68 @@ def join_and_pairs(doc: Doc, ctx: DocContext, found: list[Candidate]) -> list[Ca
             found.remove(c)
         found.append(make_candidate(doc, start, last.end, "model", model_label=ORG,
                                     rule=f"model: ORG, {len(inside)} pieces joined at 'and'"))
+    return found
+
+
+def join_comma_lists(doc: Doc, ctx: DocContext, found: list[Candidate]) -> list[Candidate]:
+    """"National Solidarity" + "," + "Brotherhood and Democracy Commission": a body named by a
+    list of subjects ("A, B and C <head>") that the model cut at the comma. The piece before
+    the comma is one to three capitalised English words (wordfreq) that the model called an
+    organisation; the piece after it one word, "and", and one or two words ending in a body's
+    head word; neither piece a known name, nor named on its own elsewhere in the text."""
+    knowledge = ctx.knowledge
+    if knowledge is None:
+        return found
+    by_end = {c.end: c for c in found if c.model_label == ORG}
+    joined = []
+    for last in [c for c in found if c.model_label == ORG]:
+        words = [t.text for t in doc[last.start:last.end]]
+        first = by_end.get(last.start - 1)
+        if (first is None or doc[last.start - 1].text != "," or not 4 <= len(words) <= 5 or words[1] != "and"
+                or words[-1] not in ctx.rules.org_heads or not 1 <= first.length <= 3):
+            continue
+        pieces = [first, last]
+        if any((c.start, c.end) in ctx.gazetteer_spans for c in pieces):
+            continue
+        if not all(t.is_title and knowledge.word_zipf(t.text) >= LIST_WORD_ZIPF and knowledge.place(t.text) is None
+                   for t in doc[first.start:last.end] if t.text not in (",", "and")):
+            continue
+        wholes = list(occurrences(ctx.text, doc[first.start:last.end].text))
+        if not any(_named_alone_in(ctx.text, c.text, wholes) for c in pieces):
+            joined.append((first, last))
+    for first, last in joined:
+        found.remove(first)
+        found[found.index(last)] = make_candidate(doc, first.start, last.end, "model", model_label=ORG,
+                                                  rule="model: ORG, 2 pieces joined at the comma of its list")
+    return found
+
+
+def join_for_pairs(doc: Doc, ctx: DocContext, found: list[Candidate]) -> list[Candidate]:
+    """"Czech Office" + "for the" + "Protection of Competition", "Higher Administrative Court" +
+    "for" + "North Rhine-Westphalia": a body whose name the model cut at "for": its first piece
+    ends in a body's head word, what follows "for (the)" is the model's next name (of one to
+    four capitalised words and "of", "the", "-"), and that name is not named on its own
+    elsewhere in the text."""
+    by_start = {c.start: c for c in found if c.model_label in (ORG, "GPE", "LOC")}
+    joined = []
+    for first in [c for c in found if c.model_label == ORG and doc[c.end - 1].text in ctx.rules.org_heads]:
+        i = first.end
+        if i >= len(doc) or doc[i].text != "for":
+            continue
+        i += 2 if i + 1 < len(doc) and doc[i + 1].lower_ == "the" else 1
+        second = by_start.get(i)
+        if second is None or second in (c for pair in joined for c in pair):
+            continue
+        words = [t for t in doc[second.start:second.end] if t.text not in ("of", "the", "-", "and")]
+        if not (1 <= len(words) <= 4 and all(t.is_title or t.is_upper for t in words)):
+            continue
+        wholes = list(occurrences(ctx.text, doc[first.start:second.end].text))
+        if not _named_alone_in(ctx.text, second.text, wholes):
+            joined.append((first, second))
+    for first, second in joined:
+        found.remove(second)
+        found[found.index(first)] = make_candidate(doc, first.start, second.end, "model", model_label=ORG,
+                                                   rule="model: ORG, 2 pieces joined at 'for'")
     return found
 
 

@@ -136,14 +136,21 @@ def platform_x(doc: Doc, ctx: DocContext) -> list[Candidate]:
 
 
 def offices(doc: Doc, ctx: DocContext) -> list[Candidate]:
-    """"X's Office (for the Y of Z)" and "<place> Attorney General" not followed by a name."""
+    """"X's Office (for the Y of Z)" and "<place> Attorney General" not followed by a name; a
+    body's office ("Treasury Department's Office of ...") is two bodies."""
     found = []
     text = ctx.text
     for match in _OFFICE.finditer(text):
-        candidate = char_candidate(doc, match.start(), match.end(), label=ORG, strength=PATTERN,
-                                   rule="pattern:office")
-        if candidate:
-            found.append(_strip_sentence_the(doc, ctx, candidate))
+        owner_end = match.start() + re.search(r"['’]s\sOffice", match.group()).start()
+        if text[match.start():owner_end].split()[-1] in ctx.rules.strong_heads:
+            # "the Treasury Department's Office of Foreign Assets Control": two bodies
+            spans = [(match.start(), owner_end), (owner_end + 3, match.end())]
+        else:
+            spans = [(match.start(), match.end())]  # "the U.S. Attorney's Office for ..."
+        for start, end in spans:
+            candidate = char_candidate(doc, start, end, label=ORG, strength=PATTERN, rule="pattern:office")
+            if candidate:
+                found.append(_strip_sentence_the(doc, ctx, candidate))
     for match in _office_titles_pattern(ctx.rules.office_titles).finditer(text):
         if re.match(r"\s[A-Z]", text[match.end():match.end() + 3]):
             continue  # "Attorney General William Barr": a title before a name
