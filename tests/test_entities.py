@@ -344,6 +344,17 @@ def test_descriptor_before_or_in_apposition_makes_an_organisation(nlp):
     assert people(doc) == [] and orgs(doc) == ["Ishani"]
 
 
+def test_a_job_held_at_a_name_makes_it_an_organisation(nlp):
+    """"a retail analyst at Perrin Hale", "a physicist at Tova Wien": people work at
+    organisations; a name after "at" with no job before it stays as the model reads it."""
+    text = ("Priya Raman, a retail analyst at Perrin Hale, said sales were strong. Marta Eder, a physicist at "
+            "Tova Wien, led the team. She met Perrin Hale's rivals at Dana Quill's house.")
+    doc = run(nlp, text, [("Priya Raman", "PERSON"), ("Perrin Hale", "PERSON"), ("Marta Eder", "PERSON"),
+                          ("Tova Wien", "PERSON"), ("Perrin Hale", "PERSON", 1), ("Dana Quill", "PERSON")])
+    assert orgs(doc) == ["Perrin Hale", "Tova Wien"]
+    assert people(doc) == ["Priya Raman", "Marta Eder", "Dana Quill"]
+
+
 def test_what_only_companies_have_makes_an_organisation(nlp):
     text = ('"We are looking harder," said Ada Quist, Selvana\u2019s chief trust officer. '
             "Selvana said the figures were accurate.")
