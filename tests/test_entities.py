@@ -64,6 +64,14 @@ def test_name_filling_a_quotation_is_a_title_not_a_person(nlp):
     assert people(doc) == []
 
 
+def test_a_name_between_two_quoted_titles_is_no_title(nlp):
+    """'Bong Joon Ho's "Parasite" and Sean Baker's "Anora"': the name sits between a closing and
+    an opening quotation mark, in no title; a title inside straight quotes still is one."""
+    text = 'The distributor released Bong Joon Ho\'s "Parasite" and Sean Baker\'s "Anora," and "Mary Poppins" too.'
+    doc = run(nlp, text, [("Bong Joon Ho", "PERSON"), ("Sean Baker", "PERSON"), ("Mary Poppins", "PERSON")])
+    assert people(doc) == ["Bong Joon Ho", "Sean Baker"]
+
+
 def test_leading_the_and_possessive_are_dropped(nlp):
     doc = run(nlp, "Critics welcomed the Federal Trade Commission’s ruling against Zorblat Labs's plan.",
               [("the Federal Trade Commission’s", "ORG"), ("Zorblat Labs's", "ORG")])

@@ -118,8 +118,28 @@ def in_quoted_title(doc: Doc, c: Candidate) -> bool:
         right += 1
     if left < 0 or right >= len(doc) or doc[left].text not in QUOTES or doc[right].text not in QUOTES:
         return False
+    if not (_opening(doc, left) and _closing(doc, right)):
+        return False  # '"Parasite" and Sean Baker's "Anora"': between two quotations, not in one
     words = [t for t in doc[left + 1:right] if t.is_alpha]
     return len(words) >= 2 and all(t.text[:1].isupper() or t.lower_ in TITLE_FUNCTION_WORDS for t in words)
+
+
+def _opening(doc: Doc, i: int) -> bool:
+    """The quotation mark at ``i`` opens a quotation: “, or a straight one after a space (or
+    at the start) and before a word."""
+    mark = doc[i].text
+    if mark in ("”", "»"):
+        return False
+    return mark in ("“", "«") or ((i == 0 or bool(doc[i - 1].whitespace_) or doc[i - 1].text in "([")
+                                  and not doc[i].whitespace_)
+
+
+def _closing(doc: Doc, i: int) -> bool:
+    """The quotation mark at ``i`` closes one: ”, or a straight one right after a word."""
+    mark = doc[i].text
+    if mark in ("“", "«"):
+        return False
+    return mark in ("”", "»") or (i > 0 and not doc[i - 1].whitespace_)
 
 
 def quoted(doc: Doc, c: Candidate) -> bool:
