@@ -163,6 +163,20 @@ def test_the_platform_x_is_an_organisation_where_people_post(nlp):
     assert [m.start for m in xs] == [text.index("on X") + 3, text.index("X, formerly"), len(text) - 2]
 
 
+def test_x_beside_another_platform_or_named_as_musks_is_the_platform_everywhere_in_the_text(nlp):
+    """"TikTok and X", "Musk's X", "X said": the platform; then every lone X of the text is it
+    ("ordered X to stop"), but not "Malcolm X" or "Model X", and not an X in a text with no cue."""
+    text = ("Protesters organised on TikTok and X before the march. The regulator later ordered X to stop "
+            "processing the posts, and X said it would appeal. A biography of Malcolm X was also banned.")
+    doc = nlp(text)
+    xs = [m for m in doc._.mentions if m.text == "X"]
+    assert len(xs) == 3 and all(m.label == "organisation" for m in xs)
+    text = "Elon Musk's X was fined 120 million euros. Critics said X ignored the rules."
+    assert [m.text for m in nlp(text)._.mentions if m.label == "organisation"] == ["X", "X"]
+    text = "The treasure map marked the spot with an X and the team dug where X was drawn."
+    assert not [m for m in nlp(text)._.mentions if m.text == "X"]
+
+
 def test_a_photo_credits_agency_is_an_organisation_beside_the_photographer(nlp):
     """The model reads "Julien Morel/AFP" as one person; the agency after the slash is a body."""
     text = ("Crowds gathered in Seville during a heatwave in August. Photo: Julien Morel/AFP\n\n"

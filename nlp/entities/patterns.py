@@ -6,9 +6,6 @@ Owns the news conventions the statistical model does not know:
   first lines ("SÃO PAULO —" after a headline) -- the place cannot be a name and is
   noted as a place, the bracketed credit is an organisation;
 * copyright lines: "Copyright 2019 Hawaii News Now. All rights reserved.";
-* the platform X, which the model never labels: "said in a post on X", "X, formerly
-  Twitter" (a lone capital X after a preposition or platform noun, not before another
-  capitalised word: not "on X Factor", "Model X", "Generation X");
 * offices: "U.S. Attorney's Office for the Western District of New York",
   "the New York State Attorney General" (an office title not followed by a name);
 * acronyms the text defines: "Communications Standards Commission (KCSC)";
@@ -112,26 +109,6 @@ def copyright_holders(doc: Doc, ctx: DocContext) -> list[Candidate]:
         if "PERSON" in held or (candidate.length == 1 and held != {"ORG"}):
             continue
         found.append(candidate)
-    return found
-
-
-_PLATFORM_X = re.compile(
-    r"\b(?:on|to|via|across|from|platform|site|network|app)\s(?P<after>X)(?![\w\-'’]|\.\w|\s+[A-Z0-9&])"
-    r"|(?<![\w.\-])(?P<before>X)(?=,?\s\(?formerly\s(?:known\sas\s)?Twitter)"
-)
-
-
-def platform_x(doc: Doc, ctx: DocContext) -> list[Candidate]:
-    """"posted on X", "the platform X", "X (formerly Twitter)": the social network X."""
-    if " X" not in ctx.text:
-        return []
-    found = []
-    for match in _PLATFORM_X.finditer(ctx.text):
-        group = "after" if match.group("after") else "before"
-        candidate = char_candidate(doc, match.start(group), match.end(group), label=ORG, strength=PATTERN,
-                                   rule="pattern:platform-x")
-        if candidate is not None:
-            found.append(candidate)
     return found
 
 
