@@ -79,11 +79,7 @@ def join_comma_lists(doc: Doc, ctx: DocContext, found: list[Candidate]) -> list[
         wholes = list(occurrences(ctx.text, doc[first.start:last.end].text))
         if not any(_named_alone_in(ctx.text, c.text, wholes) for c in pieces):
             joined.append((first, last))
-    for first, last in joined:
-        found.remove(first)
-        found[found.index(last)] = make_candidate(doc, first.start, last.end, "model", model_label=ORG,
-                                                  rule="model: ORG, 2 pieces joined at the comma of its list")
-    return found
+    return _merge_pairs(doc, found, joined, "model: ORG, 2 pieces joined at the comma of its list")
 
 
 def join_for_pairs(doc: Doc, ctx: DocContext, found: list[Candidate]) -> list[Candidate]:
@@ -108,10 +104,16 @@ def join_for_pairs(doc: Doc, ctx: DocContext, found: list[Candidate]) -> list[Ca
         wholes = list(occurrences(ctx.text, doc[first.start:second.end].text))
         if not _named_alone_in(ctx.text, second.text, wholes):
             joined.append((first, second))
-    for first, second in joined:
+    return _merge_pairs(doc, found, joined, "model: ORG, 2 pieces joined at 'for'")
+
+
+def _merge_pairs(doc: Doc, found: list[Candidate], pairs: list[tuple[Candidate, Candidate]],
+                 rule: str) -> list[Candidate]:
+    """Each pair of candidates, side by side, replaced by one organisation from the first's
+    start to the second's end."""
+    for first, second in pairs:
         found.remove(second)
-        found[found.index(first)] = make_candidate(doc, first.start, second.end, "model", model_label=ORG,
-                                                   rule="model: ORG, 2 pieces joined at 'for'")
+        found[found.index(first)] = make_candidate(doc, first.start, second.end, "model", model_label=ORG, rule=rule)
     return found
 
 
