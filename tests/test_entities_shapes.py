@@ -489,3 +489,11 @@ def test_a_body_cut_at_a_comma_or_at_for_is_one_and_a_places_body_is_the_body(nl
             "Office of Foreign Assets Control"} <= found
     assert not {"National Solidarity", "Czech Office", "Protection of Competition",
                 "Korea's Ministry of Food and Drug Safety"} & found
+
+
+def test_a_given_name_before_a_places_word_is_no_person(nlp):
+    """"Moon Township" (the model: a place) starts with a given name but ends in a place's
+    word: no person; "Moon Jae-in" stays one."""
+    text = "The coach grew up in Moon Township, Pennsylvania. Moon Jae-in visited the school."
+    doc = run(nlp, text, [("Moon Township", "GPE"), ("Pennsylvania", "GPE"), ("Moon Jae-in", "PERSON")])
+    assert annotate_doc(doc).people == ["Moon Jae-in"]

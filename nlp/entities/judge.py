@@ -400,7 +400,8 @@ def _thing_noun_at(text: str, end: int, nouns: frozenset[str]) -> bool:
 def _person_shaped(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
     """Two or three capitalised words (name particles between them allowed: "Ludwig van
     Beethoven"), none an organisation word, no digits, not ending in a common word that is
-    no surname: "Thibaut Courtois", "Leigh Wood"; not "Apollo Research"."""
+    no surname or in a place's word: "Thibaut Courtois", "Leigh Wood"; not "Apollo Research",
+    "Moon Township"."""
     rules = ctx.rules
     words = c.text.split()
     if words and words[0] not in rules.particles and words[-1] not in rules.particles \
@@ -410,6 +411,8 @@ def _person_shaped(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
         words = [w for w in words if w not in rules.particles]
     if not 2 <= len(words) <= 3 or _org_shaped(doc, ctx, c, strong=False) or thing_word_end(doc, ctx, c):
         return False
+    if words[-1] in rules.place_heads:
+        return False  # "Moon Township", "Rose Valley"
     return all(w[:1].isupper() and not w.isupper() and w not in rules.org_heads and w not in rules.non_org_heads
                and all(ch.isalpha() or ch in "-'’." for ch in w) for w in words)
 
