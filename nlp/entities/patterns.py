@@ -43,8 +43,8 @@ _COPYRIGHT = re.compile(
 )
 _CAP = r"[A-Z][\w.&\-]*"
 _OFFICE = re.compile(
-    rf"\b(?:{_CAP}\s)*{_CAP}['’]s\sOffice"
-    rf"(?:\s(?:for|of)\s(?:the\s)?{_CAP}(?:\s{_CAP})*(?:\sof\s(?:the\s)?{_CAP}(?:\s{_CAP})*)?)?"
+    rf"\b(?P<owner>(?:{_CAP}\s)*{_CAP})['’]s\s(?P<office>Office"
+    rf"(?:\s(?:for|of)\s(?:the\s)?{_CAP}(?:\s{_CAP})*(?:\sof\s(?:the\s)?{_CAP}(?:\s{_CAP})*)?)?)"
 )
 _TRAILING_WORDS = frozenset({"All", "The", "of", "and", "&"})
 def char_candidate(doc: Doc, start_char: int, end_char: int, **kwargs) -> Candidate | None:
@@ -118,10 +118,9 @@ def offices(doc: Doc, ctx: DocContext) -> list[Candidate]:
     found = []
     text = ctx.text
     for match in _OFFICE.finditer(text):
-        owner_end = match.start() + re.search(r"['’]s\sOffice", match.group()).start()
-        if text[match.start():owner_end].split()[-1] in ctx.rules.strong_heads:
+        if match.group("owner").split()[-1] in ctx.rules.strong_heads:
             # "the Treasury Department's Office of Foreign Assets Control": two bodies
-            spans = [(match.start(), owner_end), (owner_end + 3, match.end())]
+            spans = [match.span("owner"), match.span("office")]
         else:
             spans = [(match.start(), match.end())]  # "the U.S. Attorney's Office for ..."
         for start, end in spans:

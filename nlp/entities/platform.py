@@ -24,6 +24,8 @@ _PLATFORM_X = re.compile(
     r"|(?<![\w.\-])(?P<described>X),\s(?:the|a)\s(?:social|platform|site|network|messaging|company)"
     r"|(?<![A-Za-z]\s)(?<![\w.\-'’])(?P<acting>X)(?=\s(?:said|says|has\sbeen|was\sfined|is\sappealing)\b)"
 )
+# The word right before a position, a space between ("Model " before "X"; not "(X").
+_WORD_BEFORE = re.compile(r"(\S+) +$")
 # A lone capital X: not inside a word, a code ("X-ray", "X.com") or a longer name ("X Factor").
 _LONE_X = re.compile(r"(?<![\w.\-'’])X(?![\w\-]|['’](?!s\b)|\.\w|\s+[A-Z0-9&])")
 
@@ -38,8 +40,10 @@ def platform_x(doc: Doc, ctx: DocContext) -> list[Candidate]:
     starts = {m.start(g) for m in _PLATFORM_X.finditer(ctx.text)
               for g in ("after", "before", "owned", "described", "acting") if m.group(g)}
     lone = [m.start() for m in _LONE_X.finditer(ctx.text)]
-    if not starts:
-        starts = {i for i in lone if _listed_with_a_body(doc, ctx, i)}
+    if not starts and lone:
+        bodies = {t for s, e in ctx.gazetteer_spans for t in range(s, e)}
+        bodies |= {t for ent in doc.ents if ent.label_ == ORG for t in range(ent.start, ent.end)}
+        starts = {i for i in lone if _listed_with_a_body(doc, bodies, i)}
     if starts:
         starts |= {i for i in lone if not _after_capitalised_word(ctx.text, i)}
     found = []
@@ -50,14 +54,13 @@ def platform_x(doc: Doc, ctx: DocContext) -> list[Candidate]:
     return found
 
 
-def _listed_with_a_body(doc: Doc, ctx: DocContext, start: int) -> bool:
-    """"TikTok and X", "Meta, TikTok, X and Temu": X in a list beside an organisation."""
+def _listed_with_a_body(doc: Doc, bodies: set[int], start: int) -> bool:
+    """"TikTok and X", "Meta, TikTok, X and Temu": X in a list beside an organisation (`bodies`:
+    the tokens of the gazetteer's names and the model's organisations)."""
     span = doc.char_span(start, start + 1)
     if span is None:
         return False
     i = span.start
-    bodies = {t for s, e in ctx.gazetteer_spans for t in range(s, e)}
-    bodies |= {t for ent in doc.ents if ent.label_ == ORG for t in range(ent.start, ent.end)}
     before = i - 1 if i >= 1 and doc[i - 1].text in (",", "and", "or") else None
     after = i + 1 if i + 1 < len(doc) and doc[i + 1].text in (",", "and", "or") else None
     return ((before is not None and before - 1 in bodies)
@@ -66,8 +69,5 @@ def _listed_with_a_body(doc: Doc, ctx: DocContext, start: int) -> bool:
 
 def _after_capitalised_word(text: str, start: int) -> bool:
     """A capitalised word right before position ``start`` ("Model X"), not after a sentence's end."""
-    before = text[:start].rstrip(" ")
-    if len(before) == len(text[:start]):
-        return False  # no space: "(X"
-    word = before.split()[-1] if before.split() else ""
-    return word[:1].isupper() and word[-1:].isalpha()
+    match = _WORD_BEFORE.search(text, max(0, start - 80), start)
+    return match is not None and match.group(1)[:1].isupper() and match.group(1)[-1:].isalpha()
