@@ -3,7 +3,8 @@ and role patterns of nlp/entities/patterns.py, the span edges of nlp/entities/ca
 clubs named after their place in sport reports, wire credit lines, an office before a name,
 hyphenated names, a venue that starts with a given name, an acronym's possessor, a
 nationality before a body's generic name, a common word before a role, the platform X, a
-photo credit's agency, the surname of a person found by her given name.
+photo credit's agency, the surname of a person found by her given name, the seller a shopping
+text names and a price after a product.
 
 The texts are written for these tests. Where the model would not make the mistake a rule
 exists for, ``run`` sets the model's entities by hand and every newsmon component after
@@ -194,3 +195,33 @@ def test_the_surname_of_a_person_found_by_her_given_name_is_her_too(nlp):
     doc = run(nlp, text, [("Emma Raducanu", "ORG"), ("Raducanu", "ORG", 1), ("Raducanu", "ORG", 2)])
     assert "Emma Raducanu" in names(doc, "person")
     assert not names(doc, "organisation") & {"Raducanu", "Emma Raducanu"}
+
+
+# -- shopping texts: the seller, and a price after a product ------------------------------------
+
+def test_a_name_after_a_price_or_a_selling_phrase_is_the_seller(nlp):
+    """"£169 at Argos", "available at Quorvell Home": the shop is an organisation, and so are its
+    other mentions ("John Lewis said"); a month, a country or a second price after "from" is not."""
+    text = ("Ninja Double Stack – £169 (was £269.99) at Argos\n\n"
+            "The kettle is £49 at John Lewis, and it is also available at Quorvell Home.\n\n"
+            "John Lewis said stock is limited. Bookings open at £30 from March, parts cost $5 from Korea, "
+            "and the phone fell to Rs62,999 from Rs74,999.")
+    doc = run(nlp, text, [("John Lewis", "PERSON", 0), ("John Lewis", "PERSON", 1), ("March", "DATE"),
+                          ("Korea", "GPE")])
+    orgs, people = names(doc, "organisation"), names(doc, "person")
+    assert {"Argos", "John Lewis", "Quorvell Home"} <= orgs
+    assert "John Lewis" not in people
+    assert not {"March", "Korea", "Rs74,999"} & orgs
+
+
+def test_a_price_right_after_a_name_with_no_given_name_makes_a_product(nlp):
+    """"Inalsa Nutri Fry (₹3,499)", "Qrevo Curv – £899": things for sale, not people; a fee after
+    "for" ("signed Tarun Vell for ₹1.1 crore") and a given name ("Clara Hale – £20 a ticket")
+    keep the person."""
+    text = ("Best value: Inalsa Nutri Fry (₹3,499)\n\nRunner-up: Qrevo Curv – £899\n\n"
+            "Bengal signed Tarun Vell for ₹1.1 crore. Clara Hale – £20 a ticket – plays on Friday.")
+    doc = run(nlp, text, [("Inalsa Nutri Fry", "PERSON"), ("Qrevo Curv", "PERSON"), ("Tarun Vell", "PERSON"),
+                          ("Clara Hale", "PERSON")])
+    people = names(doc, "person")
+    assert not {"Inalsa Nutri Fry", "Qrevo Curv"} & people
+    assert {"Tarun Vell", "Clara Hale"} <= people

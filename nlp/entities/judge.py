@@ -27,6 +27,7 @@ from newsmon.nlp.entities.shapes import (
     in_quoted_title, maker_before, plural_of, quoted, single_letter_end, surname_after_unknown_word, thing_word_end,
     unit_symbol, venue_name,
 )
+from newsmon.nlp.entities.sellers import sellers
 from newsmon.nlp.entities.teams import decide_team, team_names
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ def gather_evidence(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> N
     ctx.learn_people([c.text for c in candidates if c.label == PERSON and c.length > 1])
     candidates += patterns.cues(doc, ctx, candidates)
     candidates += patterns.sources(doc, ctx, candidates)
+    candidates += sellers(doc, ctx, candidates)
     for c in candidates:
         judge(doc, ctx, c)
     _surnames_of_judged_people(ctx, candidates)

@@ -13,7 +13,10 @@ products people ("Meta Quest", "Mario Kart") and organisations ("GoPro Hero 9"):
   organisation word or an all-capital name ("NBC 4") and keeps its label;
 * a name the model calls a person whose first word the model calls an organisation on its
   own elsewhere in the text ("Razer" ... "Razer BlackWidow"): the maker's line, not a person,
-  unless that word is a given name (gender-guesser) or in a person the text names in full.
+  unless that word is a given name (gender-guesser) or in a person the text names in full;
+* a name the model calls a person, with no given name first, right before a price
+  ("Qrevo Curv – £899", "Inalsa Nutri Fry (₹3,499)"): people are not priced, things for sale
+  are ("signed Arnab Mondal for ₹1.1 crore" is a fee, not a price: "for" does not count).
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ _NUMBER = re.compile(r"^\d{1,4}$")
 _MODEL = re.compile(r"^(?=[A-Za-z0-9.\-]*[A-Za-z])(?=[A-Za-z0-9.\-]*\d)[A-Za-z0-9][A-Za-z0-9.\-]{1,9}$")
 _LETTERS = re.compile(r"[A-Za-z]+")
 _WORD_NUMBER = re.compile(r"^[A-Za-z]{3,}-\d+$")
+_PRICE_AFTER = re.compile(
+    r"[ \t]*(?:(?:[–—:(-]|is|now|costs?|was)[ \t]*){0,2}(?P<price>(?:[$£€¥₹]|Rs\.?[ \t]?)\d[\d,.]*)")
 _SCORE_NEXT = frozenset({"-", "–", "—", ":", "/", "to", "of", "x", "×"})
 
 
@@ -38,6 +43,8 @@ def product(doc: Doc, ctx: DocContext, c: Candidate) -> str | None:
         return f"a product: its model designation {designation!r}"
     if (maker := maker_line(doc, ctx, c)) is not None:
         return f"a product: the line of {maker!r}, which the text names as a body on its own"
+    if (price := price_after(doc, ctx, c)) is not None:
+        return f"a product: its price {price!r} follows it, and no given name opens it"
     return None
 
 
@@ -123,3 +130,13 @@ def maker_line(doc: Doc, ctx: DocContext, c: Candidate) -> str | None:
             or (ctx.knowledge is not None and ctx.knowledge.given_name(maker) is not None)):
         return None  # "Dale" ... "Dale Ford": a given name the model once took for a body
     return maker if maker in ctx.model_orgs else None
+
+
+def price_after(doc: Doc, ctx: DocContext, c: Candidate) -> str | None:
+    """The price right after a name the model calls a person that opens with no given name."""
+    if c.model_label != PERSON or (ctx.knowledge is not None
+                                   and ctx.knowledge.given_name(doc[c.start].text) is not None):
+        return None
+    last = doc[c.end - 1]
+    match = _PRICE_AFTER.match(ctx.text, last.idx + len(last.text))
+    return None if match is None else match.group("price")
