@@ -225,3 +225,29 @@ def test_a_price_right_after_a_name_with_no_given_name_makes_a_product(nlp):
     people = names(doc, "person")
     assert not {"Inalsa Nutri Fry", "Qrevo Curv"} & people
     assert {"Tarun Vell", "Clara Hale"} <= people
+
+
+def test_the_players_a_line_up_lists_are_people(nlp):
+    """"Side: Keeper; Surname, Surname, ..." in a sport report: each player is a person, the
+    marks in brackets left out and a substitute in brackets a player too; a scoring summary
+    and an answer ("A: The Eagles, ...") are no line-ups."""
+    text = ("Harbin Owls beat Lindau 3-2 in the league on Sunday; the coach praised the goalkeeper and the "
+            "striker after the match, a win that lifts the team to second in the season table.\n\n"
+            "Harbin Owls: Vellstrom; Quarnby, Oszlak, Thaddeus Rimmer (capt), Pelkonen, Dravic (Ulmo Kesk 70).\n\n"
+            "Goals: 1-0 Quarnby (12), 1-1 Atterby (40), 2-1 Oszlak (55), 3-1 Dravic (61), 3-2 Atterby (88).\n\n"
+            "A: The Eagles, Bob Marley, Drake, Frank Sinatra, Jay Z")
+    people = set(extract(nlp, text).people)
+    assert {"Vellstrom", "Quarnby", "Oszlak", "Thaddeus Rimmer", "Pelkonen", "Dravic", "Ulmo Kesk"} <= people
+    assert not any("capt" in p or "(" in p for p in people)
+    assert "The Eagles" not in people and "Atterby" not in people
+
+
+def test_a_makers_name_with_a_price_after_it_is_a_product(nlp):
+    """"Breville Barista Express — was $699.99" beside "Breville" alone: a product, not a body;
+    "Best Buy: $199" (no maker named alone) stays a body."""
+    text = ("Breville cut prices this week.\n\nBreville Barista Express — was $699.99, now $549.99\n\n"
+            "Breville makes it in Sydney. Best Buy: $199 for a grinder.")
+    doc = run(nlp, text, [("Breville", "ORG", 0), ("Breville Barista Express", "ORG"), ("Breville", "ORG", 2),
+                          ("Best Buy", "ORG")])
+    orgs = names(doc, "organisation")
+    assert "Breville Barista Express" not in orgs and {"Breville", "Best Buy"} <= orgs

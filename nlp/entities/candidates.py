@@ -13,7 +13,7 @@ import re
 
 from spacy.tokens import Doc
 
-from newsmon.nlp.entities import credits, patterns, platform
+from newsmon.nlp.entities import credits, lineups, patterns, platform
 from newsmon.nlp.entities.cues import occurrences
 from newsmon.nlp.entities.joins import (
     given_name_before, given_name_then_particles, hyphenated_given_names, join_and_pairs, join_comma_lists,
@@ -46,7 +46,7 @@ def find_candidates(doc: Doc, ctx: DocContext, gazetteer: Gazetteer, spans_key: 
     listed = gazetteer_candidates(doc, ctx, gazetteer, spans_key)
     found += (patterns.copyright_holders(doc, ctx) + credits.wire_credits(doc, ctx) + credits.photo_credits(doc, ctx)
               + patterns.offices(doc, ctx)
-              + platform.platform_x(doc, ctx) + hyphenated_given_names(doc, ctx))
+              + platform.platform_x(doc, ctx) + lineups.lineups(doc, ctx) + hyphenated_given_names(doc, ctx))
     found += patterns.acronyms(doc, ctx, [c for c in model if c.model_label == ORG] + listed)
     return resolve_overlaps(doc, ctx, found + listed + model)
 

@@ -14,7 +14,8 @@ products people ("Meta Quest", "Mario Kart") and organisations ("GoPro Hero 9"):
 * a name the model calls a person whose first word the model calls an organisation on its
   own elsewhere in the text ("Razer" ... "Razer BlackWidow"): the maker's line, not a person,
   unless that word is a given name (gender-guesser) or in a person the text names in full;
-* a name the model calls a person, with no given name first, right before a price
+* a name the model calls a person, with no given name first, or a body's name that opens
+  with a maker the text names on its own, right before a price
   ("Qrevo Curv – £899", "Inalsa Nutri Fry (₹3,499)"): people are not priced, things for sale
   are ("signed Arnab Mondal for ₹1.1 crore" is a fee, not a price: "for" does not count).
 """
@@ -27,6 +28,7 @@ from spacy.tokens import Doc
 
 from newsmon.nlp.entities.context import NO_WEIGHT, PERSON, RULE, YEAR, Candidate, DocContext
 from newsmon.nlp.entities.cues import occurrences
+from newsmon.nlp.entities.shapes import maker_before
 
 _NUMBER = re.compile(r"^\d{1,4}$")
 _MODEL = re.compile(r"^(?=[A-Za-z0-9.\-]*[A-Za-z])(?=[A-Za-z0-9.\-]*\d)[A-Za-z0-9][A-Za-z0-9.\-]{1,9}$")
@@ -133,9 +135,13 @@ def maker_line(doc: Doc, ctx: DocContext, c: Candidate) -> str | None:
 
 
 def price_after(doc: Doc, ctx: DocContext, c: Candidate) -> str | None:
-    """The price right after a name the model calls a person that opens with no given name."""
-    if c.model_label != PERSON or (ctx.knowledge is not None
-                                   and ctx.knowledge.given_name(doc[c.start].text) is not None):
+    """The price right after a name the model calls a person that opens with no given name, or
+    after a body's name of two words or more that opens with a maker the text names on its own
+    ("Dell 14 Plus — was $899.99" beside "Dell"; not "Best Buy: $199")."""
+    if c.model_label == PERSON:
+        if ctx.knowledge is not None and ctx.knowledge.given_name(doc[c.start].text) is not None:
+            return None
+    elif c.length < 2 or doc[c.end - 1].text in ctx.rules.org_heads or not maker_before(doc, ctx, c):
         return None
     last = doc[c.end - 1]
     match = _PRICE_AFTER.match(ctx.text, last.idx + len(last.text))
