@@ -235,11 +235,13 @@ def test_the_players_a_line_up_lists_are_people(nlp):
     text = ("Harbin Owls beat Lindau 3-2 in the league on Sunday; the coach praised the goalkeeper and the "
             "striker after the match, a win that lifts the team to second in the season table.\n\n"
             "Harbin Owls: Vellstrom; Quarnby, Oszlak, Thaddeus Rimmer (capt), Pelkonen, Dravic (Ulmo Kesk 70).\n\n"
+            "LINDAU: J Hennessy; D Lyons, T Gleeson; M Carroll, B Nash.\n\n"
             "Goals: 1-0 Quarnby (12), 1-1 Atterby (40), 2-1 Oszlak (55), 3-1 Dravic (61), 3-2 Atterby (88).\n\n"
             "A: The Eagles, Bob Marley, Drake, Frank Sinatra, Jay Z\n\n"
             "Palm Bay: Tolivert 25 points. Hurlock had 10 rebounds. Table: Ulsan HD 61 points.")
     people = set(extract(nlp, text).people)
     assert {"Tolivert", "Hurlock"} <= people and "Ulsan HD" not in people
+    assert {"J Hennessy", "D Lyons", "T Gleeson", "M Carroll", "B Nash"} <= people  # initials, not positions
     assert {"Vellstrom", "Quarnby", "Oszlak", "Thaddeus Rimmer", "Pelkonen", "Dravic", "Ulmo Kesk"} <= people
     assert not any("capt" in p or "(" in p for p in people)
     assert "The Eagles" not in people and "Atterby" not in people

@@ -107,8 +107,9 @@ def _items(body: str, offset: int) -> list[tuple[int, str]]:
 
 def _without_positions(items: list[tuple[int, str]]) -> list[tuple[int, str]]:
     """Where most items open with a short word in capitals, that word is the player's position,
-    not part of his name ("GS Grace Nweke"); one such item alone keeps it ("KL Rahul")."""
-    positions = [_POSITION.match(name) for _, name in items]
+    not part of his name ("GS Grace Nweke"); one such item alone keeps it ("KL Rahul"), and so
+    does a name of one word after it ("J Hennessy": an initial)."""
+    positions = [p if (p := _POSITION.match(name)) and " " in name[p.end():] else None for _, name in items]
     if sum(1 for p in positions if p) < MIN_SHARE * len(items):
         return items
     return [(start + p.end(), name[p.end():]) if p else (start, name) for (start, name), p in zip(items, positions)]
