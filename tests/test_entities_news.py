@@ -256,3 +256,17 @@ def test_a_makers_name_with_a_price_after_it_is_a_product(nlp):
                           ("Best Buy", "ORG")])
     orgs = names(doc, "organisation")
     assert "Breville Barista Express" not in orgs and {"Breville", "Best Buy"} <= orgs
+
+
+def test_the_maker_of_a_priced_product_named_alone_as_a_company_is_an_organisation(nlp):
+    """"Best overall: Sorel Caribou, $239.99" ... "Sorel, which started out in Kitchener": the
+    product is no person and its maker, named alone, a body; "Buy now at Sport Chek" (which the
+    model calls a building) names a shop. A product line named alone after "the" is no maker
+    ("the PlayStation")."""
+    text = ("Best overall: Sorel Caribou, $239.99\n\nThe Caribou has been around for decades. Sorel, which "
+            "started out in Kitchener, still makes it.\n\nBuy now at Sport Chek\n\n"
+            "Best for gaming: PlayStation Portal, $199.99\n\nThe PlayStation handheld streams games.")
+    doc = run(nlp, text, [("Sorel Caribou", "PERSON"), ("Sport Chek", "FAC"), ("PlayStation Portal", "PERSON")])
+    orgs, people = names(doc, "organisation"), names(doc, "person")
+    assert {"Sorel", "Sport Chek"} <= orgs
+    assert not {"Sorel Caribou", "PlayStation Portal"} & people and "PlayStation" not in orgs

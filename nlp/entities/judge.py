@@ -21,7 +21,7 @@ from newsmon.nlp.entities.context import (
 )
 from newsmon.nlp.entities.cues import occurrences, organisation_names, person_names, person_weight, take_corporate_suffix
 from newsmon.nlp.entities.knowledge import THING_WORD_ZIPF, THING_WORD_ZIPF_NO_GIVEN
-from newsmon.nlp.entities.products import product, product_decision
+from newsmon.nlp.entities.products import makers, product, product_decision
 from newsmon.nlp.entities.shapes import (
     after_number, after_title, body_at_place, common_words_only, compass_grouping, demonym, facility_shaped, headline,
     in_quoted_title, maker_before, plural_of, quoted, single_letter_end, surname_after_unknown_word, thing_word_end,
@@ -52,6 +52,7 @@ def gather_evidence(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> N
     candidates += sellers(doc, ctx, candidates)
     for c in candidates:
         judge(doc, ctx, c)
+    candidates += makers(doc, ctx, candidates)
     _surnames_of_judged_people(ctx, candidates)
     patterns.lists(doc, candidates)
 

@@ -16,7 +16,8 @@ products people ("Meta Quest", "Mario Kart") and organisations ("GoPro Hero 9"):
   unless that word is a given name (gender-guesser) or in a person the text names in full;
 * a name the model calls a person, with no given name first, or a body's name that opens
   with a maker the text names on its own, right before a price
-  ("Qrevo Curv – £899", "Inalsa Nutri Fry (₹3,499)"): people are not priced, things for sale
+  ("Qrevo Curv – £899", "Inalsa Nutri Fry (₹3,499)", a name of two words or more before a
+  comma, "Sorel Caribou, $239.99"): people are not priced, things for sale
   are ("signed Arnab Mondal for ₹1.1 crore" is a fee, not a price: "for" does not count).
 """
 
@@ -26,7 +27,8 @@ import re
 
 from spacy.tokens import Doc
 
-from newsmon.nlp.entities.context import NO_WEIGHT, PERSON, RULE, YEAR, Candidate, DocContext
+from newsmon.nlp.entities.context import (NO_WEIGHT, ORG, OTHER, PERSON, RULE, STRONG, YEAR, Candidate, DocContext,
+                                          make_candidate)
 from newsmon.nlp.entities.cues import occurrences
 from newsmon.nlp.entities.shapes import maker_before
 
@@ -35,7 +37,7 @@ _MODEL = re.compile(r"^(?=[A-Za-z0-9.\-]*[A-Za-z])(?=[A-Za-z0-9.\-]*\d)[A-Za-z0-
 _LETTERS = re.compile(r"[A-Za-z]+")
 _WORD_NUMBER = re.compile(r"^[A-Za-z]{3,}-\d+$")
 _PRICE_AFTER = re.compile(
-    r"[ \t]*(?:(?:[–—:(-]|is|now|costs?|was)[ \t]*){0,2}(?P<price>(?:[$£€¥₹]|Rs\.?[ \t]?)\d[\d,.]*)")
+    r"(?P<comma>,)?[ \t]*(?:(?:[–—:(-]|is|now|costs?|was)[ \t]*){0,2}(?P<price>(?:[$£€¥₹]|Rs\.?[ \t]?)\d[\d,.]*)")
 _SCORE_NEXT = frozenset({"-", "–", "—", ":", "/", "to", "of", "x", "×"})
 
 
@@ -145,4 +147,70 @@ def price_after(doc: Doc, ctx: DocContext, c: Candidate) -> str | None:
         return None
     last = doc[c.end - 1]
     match = _PRICE_AFTER.match(ctx.text, last.idx + len(last.text))
-    return None if match is None else match.group("price")
+    if match is None or (match.group("comma") and c.length < 2):
+        return None  # "Caicedo, £115m": a fee in a list of signings
+    return match.group("price")
+
+
+def makers(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> list[Candidate]:
+    """The maker a priced product's name opens with, where the text also names it alone and once at
+    least as a company (``_acts_as_company``: "Sorel Caribou, $239.99" ... "Sorel, which
+    started out in Kitchener"; "Kamik's boots"): each lone mention is an organisation, and new
+    candidates are made where the model found none. Not a given name, a common English word or
+    a place ("Mario Kart", "Galaxy S25", "Quest 3")."""
+    knowledge = ctx.knowledge
+    if knowledge is None:
+        return []
+    found: dict[str, str] = {}
+    for c in candidates:
+        if c.length < 2 or c.label != OTHER or c.source != "model" or (price := price_after(doc, ctx, c)) is None:
+            continue  # a price, not a model number: "MagSafe 2", "Alpine F1 Team" are no maker and product
+        maker = doc[c.start].text
+        if (maker.isalpha() and maker[:1].isupper() and maker not in found and knowledge.given_name(maker) is None
+                and knowledge.common_word(maker) is None and knowledge.place(maker) is None
+                and not ctx.names_person(maker, first_names=True)):
+            found[maker] = f"org: the maker of {c.text!r} (priced {price}), named on its own"
+    if not found:
+        return []
+    by_start = {c.start: c for c in candidates}
+    covered = bytearray(len(doc))
+    for c in candidates:
+        covered[c.start:c.end] = b"\x01" * c.length
+    created = []
+    for maker, rule in list(found.items()):
+        alone = [span for start, end in occurrences(ctx.text, maker) if (span := doc.char_span(start, end)) is not None
+                 and not (span.end < len(doc) and doc[span.end].text[:1].isupper())]  # not inside a longer name
+        if not any(_acts_as_company(doc, span.start, span.end) for span in alone):
+            del found[maker]  # "the PlayStation", "AirPods are": a product line, not its maker
+            continue
+        for span in alone:
+            existing = by_start.get(span.start)
+            if existing is not None and existing.length == 1:
+                existing.decide(ORG, STRONG, rule)
+            elif not covered[span.start]:
+                created.append(make_candidate(doc, span.start, span.end, "cue", label=ORG, strength=STRONG, rule=rule))
+                covered[span.start] = 1
+    ctx.learn_organisations(set(found))
+    return created
+
+
+#: lower-case words after a name that show it acting as a company ("Baffin makes boots")
+_COMPANY_VERBS = frozenset({
+    "said", "says", "makes", "made", "sells", "sold", "launched", "launches", "announced", "announces",
+    "started", "founded", "builds", "built", "designs", "designed", "recalled", "offers", "employs",
+    "owns", "bought", "acquired", "reported", "told", "declined", "confirmed",
+})
+
+
+def _acts_as_company(doc: Doc, start: int, end: int) -> bool:
+    """A lone mention that acts as a company: possessive ("Kamik's boots"), in apposition
+    ("Sorel, which started out in Kitchener"; "Bogs, the Oregon company") or before a
+    company's verb ("Baffin makes boots"); not after "the", "a" or "an" ("the PlayStation")."""
+    if start > 0 and doc[start - 1].lower_ in ("the", "a", "an"):
+        return False
+    if end >= len(doc):
+        return False
+    after = doc[end]
+    if after.text in ("'s", "’s") or after.lower_ in _COMPANY_VERBS:
+        return True
+    return after.text == "," and end + 1 < len(doc) and doc[end + 1].lower_ in ("which", "the", "a", "an", "who")

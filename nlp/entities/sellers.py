@@ -24,6 +24,9 @@ _SELLER = re.compile(
     r"|(?:buy|shop|order|pre-order)(?: it| one)?(?: now)?))\b)"
     r"[ \t]+(?:at|from)[ \t]+(?:the[ \t]+)?(?=[A-Z])(?!Rs\.?[ \t]?\d)")
 RULE_NAME = "pattern: named as the seller ({cue!r})"
+# What the model calls a shop: a body, a person ("John Lewis"), a building ("Sport Chek") or a
+# town ("Argos"; a large place is never taken, ``_may_sell``).
+_SHOP_LABELS = frozenset({ORG, PERSON, "FAC", "GPE", "LOC"})
 
 
 def sellers(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> list[Candidate]:
@@ -48,7 +51,7 @@ def sellers(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> list[Cand
             _not_names(doc, candidates, match.start("phrase"), match.end("phrase"))
         existing = by_start.get(i)
         if existing is not None:
-            if (existing.source == "model" and existing.model_label in (ORG, PERSON)
+            if (existing.source == "model" and existing.model_label in _SHOP_LABELS and " and " not in existing.text
                     and _may_sell(doc, ctx, existing.start, existing.end)):
                 existing.decide(ORG, RULE, rule)
                 ctx.learn_organisations({existing.text})
@@ -75,9 +78,10 @@ def _not_names(doc: Doc, candidates: list[Candidate], start_char: int, end_char:
 
 
 def _may_sell(doc: Doc, ctx: DocContext, start: int, end: int) -> bool:
-    """The words may name a shop: no calendar word or title first, no country, region or city of 100,000 people,
-    not the surname of a person named in full."""
+    """The words may name a shop: no calendar word or title first, no venue's last word, no
+    country, region or city of 100,000 people, not the surname of a person named in full."""
     first, name = doc[start].text, doc[start:end].text
-    if first in ctx.rules.calendar_words or first in ctx.rules.title_words or ctx.names_person(name):
-        return False
+    if (first in ctx.rules.calendar_words or first in ctx.rules.title_words or ctx.names_person(name)
+            or doc[end - 1].text in ctx.rules.venue_heads):
+        return False  # "from March"; "£45 at Wembley Arena": a venue
     return ctx.knowledge is None or ctx.knowledge.major_place(name) is None
