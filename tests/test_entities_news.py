@@ -195,6 +195,9 @@ def test_the_surname_of_a_person_found_by_her_given_name_is_her_too(nlp):
     doc = run(nlp, text, [("Emma Raducanu", "ORG"), ("Raducanu", "ORG", 1), ("Raducanu", "ORG", 2)])
     assert "Emma Raducanu" in names(doc, "person")
     assert not names(doc, "organisation") & {"Raducanu", "Emma Raducanu"}
+    text = "Marie-Philip Poulin scored twice for Montreal. Poulin now has 12 goals this season."
+    doc = run(nlp, text, [("Marie-Philip Poulin", "ORG"), ("Montreal", "GPE"), ("Poulin", "ORG", 1)])
+    assert "Poulin" not in names(doc, "organisation")  # a hyphenated given name: four tokens, three words
 
 
 # -- shopping texts: the seller, and a price after a product ------------------------------------

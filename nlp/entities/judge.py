@@ -63,7 +63,7 @@ def _surnames_of_judged_people(ctx: DocContext, candidates: list[Candidate]) -> 
     text's own cues make a body)."""
     people = {c.text.split()[-1]: c.text for c in candidates
               if c.source == "model" and c.model_label != PERSON and c.label == PERSON and c.strength == RULE
-              and 2 <= c.length <= 3}
+              and 2 <= len(c.text.split()) <= 3}
     for c in candidates:
         if (c.length == 1 and c.source == "model" and c.text in people and c.label != PERSON
                 and c.strength <= MODEL and c.text not in ctx.organisations):
