@@ -273,3 +273,16 @@ def test_the_maker_of_a_priced_product_named_alone_as_a_company_is_an_organisati
     orgs, people = names(doc, "organisation"), names(doc, "person")
     assert {"Sorel", "Sport Chek"} <= orgs
     assert not {"Sorel Caribou", "PlayStation Portal"} & people and "PlayStation" not in orgs
+
+
+def test_a_name_ending_in_an_organisation_word_after_a_role_word_stays_a_body(nlp):
+    """"York host Forest Green Rovers": "host" is a role word, but a name that ends in an
+    organisation word is no person after it; "Olympique de Marseille", "Caracol Televisión",
+    "Alba Sur Films" are bodies by a word other languages put first, or by their last word."""
+    text = ("York, who sit fifth, host Forest Green Rovers on Tuesday. Beşiktaş beat Olympique de Marseille "
+            "in a friendly. Caracol Televisión bought the rights from Alba Sur Films.")
+    doc = run(nlp, text, [("York", "ORG"), ("Forest Green Rovers", "ORG"), ("Olympique de Marseille", "PERSON"),
+                          ("Caracol Televisión", "PERSON"), ("Alba Sur Films", "PERSON")])
+    orgs, people = names(doc, "organisation"), names(doc, "person")
+    assert {"Forest Green Rovers", "Olympique de Marseille", "Caracol Televisión", "Alba Sur Films"} <= orgs
+    assert not people & orgs

@@ -209,7 +209,7 @@ def roles(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> list[Candid
         if person is None and lower_case_role:
             person = _new_run(doc, ctx, taken, ctx.title_run_starting_at(i + 1), created, min_len=2)
         if person is not None and person.source != "gazetteer" and _looks_like_name(doc, person) and (
-                "&" not in person.text) and (
+                "&" not in person.text) and doc[person.end - 1].text not in rules.org_heads and (
                 person.length > 1 or (lower_case_role and doc[person.start].is_title and person.model_label == PERSON)):
             person.decide(PERSON, STRONG, "pattern:<organisation> <role> <person>")
         if person is None or j < 0:
