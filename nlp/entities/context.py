@@ -108,6 +108,7 @@ class DocContext:
     # how often each token's text stands not followed by a capitalised word ("Digital" in
     # "the Digital Platforms Forum" does not count)
     standalone_counts: Counter = field(default_factory=Counter)
+    sport: bool | None = None  # a sport report (teams.sport_report), once read
 
     def __post_init__(self) -> None:
         doc, rules = self.doc, self.rules

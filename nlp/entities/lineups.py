@@ -48,10 +48,10 @@ _STAT = re.compile(r"(?<![\w.'’])(?P<name>[A-Z][\w'’\-]+(?:[ \t][A-Z][\w'’
 
 def lineups(doc: Doc, ctx: DocContext) -> list[Candidate]:
     """A person candidate for every player a line-up lists."""
-    if ctx.text.count(":") == 0 or not sport_report(ctx):
+    if not sport_report(ctx):
         return []
     found = _stat_lines(doc, ctx)
-    for line in _LINE.finditer(ctx.text):
+    for line in _LINE.finditer(ctx.text) if ":" in ctx.text else ():
         items = _without_positions(_items(line.group("body"), line.start("body")))
         names = [(start, name) for start, name in items if _NAME.fullmatch(name) and not name.startswith("The ")]
         if len(items) < MIN_ITEMS or len(names) < MIN_SHARE * len(items):

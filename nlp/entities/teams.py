@@ -36,10 +36,11 @@ _SCORE = r"\d{1,3}\s?[-–]\s?\d{1,3}\b"
 
 
 def sport_report(ctx: DocContext) -> bool:
-    """The text uses enough distinct sport words to be a sport report."""
-    teams = ctx.rules.teams
-    words = set(_WORD.findall(ctx.text.lower()))
-    return len(words & teams.sport_words) >= teams.min_sport_words
+    """The text uses enough distinct sport words to be a sport report (read once a text)."""
+    if ctx.sport is None:
+        teams = ctx.rules.teams
+        ctx.sport = len(set(_WORD.findall(ctx.text.lower())) & teams.sport_words) >= teams.min_sport_words
+    return ctx.sport
 
 
 def team_names(ctx: DocContext, candidates: list[Candidate]) -> dict[str, str]:
