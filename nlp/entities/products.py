@@ -140,15 +140,15 @@ def price_after(doc: Doc, ctx: DocContext, c: Candidate) -> str | None:
     """The price right after a name the model calls a person that opens with no given name, or
     after a body's name of two words or more that opens with a maker the text names on its own
     ("Dell 14 Plus — was $899.99" beside "Dell"; not "Best Buy: $199")."""
+    last = doc[c.end - 1]
+    match = _PRICE_AFTER.match(ctx.text, last.idx + len(last.text))  # first: most names have no price after
+    if match is None or (match.group("comma") and c.length < 2):
+        return None  # "Caicedo, £115m": a fee in a list of signings
     if c.model_label == PERSON:
         if ctx.knowledge is not None and ctx.knowledge.given_name(doc[c.start].text) is not None:
             return None
-    elif c.length < 2 or doc[c.end - 1].text in ctx.rules.org_heads or not maker_before(doc, ctx, c):
+    elif c.length < 2 or last.text in ctx.rules.org_heads or not maker_before(doc, ctx, c):
         return None
-    last = doc[c.end - 1]
-    match = _PRICE_AFTER.match(ctx.text, last.idx + len(last.text))
-    if match is None or (match.group("comma") and c.length < 2):
-        return None  # "Caicedo, £115m": a fee in a list of signings
     return match.group("price")
 
 
