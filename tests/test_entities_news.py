@@ -286,3 +286,18 @@ def test_a_name_ending_in_an_organisation_word_after_a_role_word_stays_a_body(nl
     orgs, people = names(doc, "organisation"), names(doc, "person")
     assert {"Forest Green Rovers", "Olympique de Marseille", "Caracol Televisión", "Alba Sur Films"} <= orgs
     assert not people & orgs
+
+
+def test_a_name_ending_in_a_plural_nickname_is_a_club_in_a_sport_report(nlp):
+    """"Doosan Bears", "Gin Kings" in a sport report are clubs, not people and not players of a
+    stat line; "Doc Rivers" (a surname), "Six Nations" (a very common first word) and "Acomb
+    Stakes" (a race) are not; "Gallo Images" ends in an organisation word."""
+    text = ("The Doosan Bears beat the league leaders 5-3 on Sunday, the coach said after the match, a win "
+            "that lifts the team to second in the season standings. Doc Rivers watched the game. Gin Kings "
+            "88 points. The Six Nations resumes in March and the Acomb Stakes is on Friday. "
+            "Photo: Gallo Images")
+    doc = run(nlp, text, [("Doosan Bears", "PERSON"), ("Doc Rivers", "PERSON"), ("Gin Kings", "PERSON"),
+                          ("Six Nations", "EVENT"), ("Acomb Stakes", "EVENT"), ("Gallo Images", "PERSON")])
+    orgs, people = names(doc, "organisation"), names(doc, "person")
+    assert {"Doosan Bears", "Gin Kings", "Gallo Images"} <= orgs
+    assert "Doc Rivers" in people and not {"Six Nations", "Acomb Stakes"} & orgs

@@ -25,7 +25,7 @@ from spacy.tokens import Doc
 
 from newsmon.nlp.entities.context import PATTERN, PERSON, Candidate, DocContext
 from newsmon.nlp.entities.patterns import char_candidate
-from newsmon.nlp.entities.teams import sport_report
+from newsmon.nlp.entities.teams import plural_nickname, sport_report
 
 MIN_ITEMS = 5
 MIN_SHARE = 0.8
@@ -83,8 +83,10 @@ def _stat_lines(doc: Doc, ctx: DocContext) -> list[Candidate]:
 
 def _side(ctx: DocContext, name: str) -> bool:
     """A club's name: a word of it is a club word or a place and no surname ("Ulsan HD, 61
-    points" in a table)."""
+    points" in a table), or it ends in a plural nickname ("Gin Kings 88 points")."""
     knowledge = ctx.knowledge
+    if knowledge is not None and plural_nickname(ctx, name.split()):
+        return True
     return any(w in ctx.rules.teams.club_words or (
         knowledge is not None and knowledge.place(w) is not None and knowledge.surname(w) is None
         and knowledge.given_name(w) is None) for w in name.split())

@@ -33,6 +33,7 @@ _WORD = re.compile(r"[a-z][a-z-]*")
 _ORDINAL = (r"(?:top|bottom|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|"
             r"twelfth|\d{1,2}(?:st|nd|rd|th))")
 _SCORE = r"\d{1,3}\s?[-–]\s?\d{1,3}\b"
+NUMBER_WORD_ZIPF = 5.0  # "six", "new", "great", "credit": too common to open a club's name
 
 
 def sport_report(ctx: DocContext) -> bool:
@@ -68,6 +69,8 @@ def team_names(ctx: DocContext, candidates: list[Candidate]) -> dict[str, str]:
             elif ((name not in model_people or knowledge.personal_name(words[-1]) is None)  # "London Knights"
                   and (home := _nickname_home(ctx, words)) is not None):
                 found[name] = f"a {home.kind} and a nickname {words[-1]!r}"  # "Orlando Magic"
+            elif plural_nickname(ctx, words):
+                found[name] = f"a name and the plural nickname {words[-1]!r}"  # "Doosan Bears"
             continue
         if fact is None or fact.kind in ("country", "place-code"):
             continue
@@ -79,6 +82,22 @@ def team_names(ctx: DocContext, candidates: list[Candidate]) -> dict[str, str]:
     if found:
         log.debug("clubs named after places: %s", found)
     return found
+
+
+def plural_nickname(ctx: DocContext, words: list[str]) -> bool:
+    """A club's name of two or three words that ends in a plural English word, no surname or
+    given name or place ("Doosan Bears", "Gin Kings"; not "Doc Rivers", "Olympic Games",
+    "Northern Illinois"), and opens with no given name ("Tiger Woods") nor one of the most
+    common English words ("Six Nations", "Credit to Wales")."""
+    rules, knowledge = ctx.rules, ctx.knowledge
+    last = words[-1]
+    return (2 <= len(words) <= 3 and last.endswith("s") and all(w.isalpha() and w[:1].isupper() for w in words)
+            and knowledge.common_word(last) is not None and knowledge.personal_name(last) is None
+            and knowledge.place(last) is None and knowledge.given_name(words[0]) is None
+            and knowledge.word_zipf(words[0].lower()) < NUMBER_WORD_ZIPF
+            and not any(last in heads for heads in (rules.grouping_heads, rules.event_heads, rules.facility_heads,
+                                                    rules.place_heads, rules.product_heads))
+            and knowledge.place(" ".join(words)) is None)
 
 
 def _nickname_home(ctx: DocContext, words: list[str]):
