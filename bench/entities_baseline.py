@@ -23,7 +23,7 @@ import sys
 
 import spacy
 
-from newsmon.nlp.evaluate import GENERALISATION_SET, WRITTEN_SET, load_gold, predict, score, shared_dir
+from newsmon.nlp.evaluate import GENERALISATION_SET, WRITTEN_SET, load_gold, part_order, predict, score, shared_dir
 from newsmon.nlp.models import DEFAULT_MODEL
 from newsmon.nlp.pipeline import load_pipeline
 
@@ -48,7 +48,7 @@ def columns() -> list[tuple[str, list[dict]]]:
     for part in sorted({d["part"] for d in general}):
         sets.append((f"gen {part}", [d for d in general if d["part"] == part]))
     written = load_gold(WRITTEN_SET)
-    for part in ("study", "blind", *(f"blind{n}" for n in range(2, 15))):
+    for part in sorted({d["part"] for d in written}, key=part_order):  # blind9 before blind10
         sets.append((f"written {part}", [d for d in written if d["part"] == part]))
     return sets
 

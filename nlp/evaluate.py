@@ -334,7 +334,7 @@ def evaluate(gold_path: str | Path, nlp: Any) -> dict:
     return score(gold_docs, predict(gold_docs, nlp))
 
 
-def _natural(part: str) -> tuple:
+def part_order(part: str) -> tuple:
     """"blind10" after "blind9": a part's name with its number read as a number."""
     return tuple(int(piece) if piece.isdigit() else piece for piece in re.split(r"(\d+)", part))
 
@@ -347,7 +347,7 @@ def evaluate_sets(gold_paths: Sequence[str | Path], nlp: Any) -> dict[str, dict]
         predictions = predict(gold_docs, nlp)
         name = Path(path).stem
         results[name] = score(gold_docs, predictions)
-        parts = sorted({doc["part"] for doc in gold_docs if doc.get("part")}, key=_natural)  # blind9 < blind10
+        parts = sorted({doc["part"] for doc in gold_docs if doc.get("part")}, key=part_order)  # blind9 < blind10
         for part in parts if len(parts) > 1 else ():
             ids = {doc["id"] for doc in gold_docs if doc.get("part") == part}
             results[f"{name}:{part}"] = score([d for d in gold_docs if d["id"] in ids],

@@ -261,7 +261,7 @@ def test_eval_command_reports_gold_sets_and_parts_side_by_side(tmp_path):
 
 def test_parts_are_listed_in_their_numbers_order():
     """`newsmon eval` lists "blind9" before "blind10" (a plain sort put "blind10" after "blind")."""
-    from newsmon.nlp.evaluate import _natural
+    from newsmon.nlp.evaluate import part_order
 
-    assert sorted(["blind10", "study", "blind9", "blind", "blind2"], key=_natural) == [
+    assert sorted(["blind10", "study", "blind9", "blind", "blind2"], key=part_order) == [
         "blind", "blind2", "blind9", "blind10", "study"]
