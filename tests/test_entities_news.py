@@ -301,3 +301,24 @@ def test_a_name_ending_in_a_plural_nickname_is_a_club_in_a_sport_report(nlp):
     orgs, people = names(doc, "organisation"), names(doc, "person")
     assert {"Doosan Bears", "Gin Kings", "Gallo Images"} <= orgs
     assert "Doc Rivers" in people and not {"Six Nations", "Acomb Stakes"} & orgs
+
+
+def test_a_credit_of_one_name_is_the_photographer_or_the_company(nlp):
+    """"Photo: Lenovo", "(Image credit: Orbit Weekly)", "Photo: Huw Evans Agency": the company or
+    agency; "Photo: Kolawole Ajayi", which the model calls a person, and "Photo: Tyler Vell",
+    by the given name: the photographer; "Photo: Supplied" names nobody."""
+    text = ("The laptop went on sale in May.\nPhoto: Lenovo\n\nThe probe reached orbit. (Image credit: Orbit "
+            "Weekly)\n\nThe match ended late.\nPhoto: Huw Evans Agency\n\nThe market reopened.\nPhoto: "
+            "Kolawole Ajayi\n\nThe band played on.\nPhoto: Tyler Vell\n\nThe shop is closed.\nPhoto: Supplied")
+    doc = run(nlp, text, [("Kolawole Ajayi", "PERSON")])
+    orgs, people = names(doc, "organisation"), names(doc, "person")
+    assert {"Lenovo", "Orbit Weekly", "Huw Evans Agency"} <= orgs
+    assert {"Kolawole Ajayi", "Tyler Vell"} <= people and "Supplied" not in orgs | people
+
+
+def test_a_publication_named_as_where_a_story_first_ran_is_an_organisation(nlp):
+    """"Originally published on Orbit Weekly.", "tells the Marlow Gazette": a publication."""
+    text = ("The crater is older than thought, the team said.\n\nOriginally published on Orbit Weekly.\n\n"
+            "\"We are close,\" the director tells the Marlow Gazette.")
+    orgs = set(extract(nlp, text).organisations)
+    assert {"Orbit Weekly", "Marlow Gazette"} <= orgs

@@ -45,6 +45,7 @@ def find_candidates(doc: Doc, ctx: DocContext, gazetteer: Gazetteer, spans_key: 
     model = model_candidates(doc, ctx)
     listed = gazetteer_candidates(doc, ctx, gazetteer, spans_key)
     found += (patterns.copyright_holders(doc, ctx) + credits.wire_credits(doc, ctx) + credits.photo_credits(doc, ctx)
+              + credits.single_credits(doc, ctx)
               + patterns.offices(doc, ctx)
               + platform.platform_x(doc, ctx) + lineups.lineups(doc, ctx) + hyphenated_given_names(doc, ctx))
     found += patterns.acronyms(doc, ctx, [c for c in model if c.model_label == ORG] + listed)

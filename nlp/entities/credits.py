@@ -7,7 +7,9 @@ Owns two patterns the NER model does not know:
 * a picture's credit at the end of a caption or on a line of its own, "Photo: Steve
   Bell/Getty Images", "Eirik Hagen/NTB via AP", "AP Photo/Aidan Kelly": the side of the
   slash that starts with a known given name is the photographer (a person), the other the
-  agency (an organisation), as is one after "via".
+  agency (an organisation), as is one after "via"; a credit of one name, "Photo: Lenovo",
+  "(Image credit: All About Space)", is the photographer if it opens with a given name, else
+  the company or agency.
 """
 
 from __future__ import annotations
@@ -38,6 +40,12 @@ _AGENCY = r"[A-Z][\w&'’.\-]*(?:\s[A-Z][\w&'’.\-]*){0,3}"
 _PHOTO_CREDIT = re.compile(
     rf"(?P<person>{_CREDIT_NAME})\s?/\s?(?P<agency>{_AGENCY})(?:\svia\s(?P<via>{_AGENCY}))?"
     r"(?=\)?[ \t]*(?:\n|$))", re.M)
+
+
+# A credit naming one source, closing its line or bracket: "Photo: Lenovo", "(Image credit: X)".
+_SINGLE_CREDIT = re.compile(
+    r"\b(?:Photo|Photos|Image|Images|Picture|Photograph)(?: credit| courtesy)?:[ \t]*(?:courtesy of[ \t]+)?"
+    r"(?P<name>[A-Z][\w&.'’-]*(?:[ \t][A-Z][\w&.'’-]*){0,3})[ \t]*(?=\)|\.?[ \t]*(?:\n|$))")
 
 
 def wire_credits(doc: Doc, ctx: DocContext) -> list[Candidate]:
@@ -95,3 +103,38 @@ def photo_credits(doc: Doc, ctx: DocContext) -> list[Candidate]:
             if candidate is not None:
                 found.append(candidate)
     return found
+
+
+def single_credits(doc: Doc, ctx: DocContext) -> list[Candidate]:
+    """"Photo: Lenovo", "(Image credit: All About Space)", "Photograph: Curzon": a credit that
+    names one source and closes its line or bracket: the photographer (``_photographer``),
+    else the company or agency that handed the picture out. A lone common word ("Photo:
+    Supplied") names nobody."""
+    if ctx.knowledge is None or ":" not in ctx.text:
+        return []
+    found = []
+    for match in _SINGLE_CREDIT.finditer(ctx.text):
+        name = match.group("name").rstrip(".")
+        words = name.split()
+        if len(words) == 1 and ctx.knowledge.common_word(name) is not None:
+            continue
+        person = _photographer(doc, ctx, match.start("name"), words)
+        candidate = char_candidate(doc, match.start("name"), match.start("name") + len(name),
+                                   label=PERSON if person else ORG, strength=PATTERN, rule="pattern:credit")
+        if candidate is not None:
+            found.append(candidate)
+    return found
+
+
+def _photographer(doc: Doc, ctx: DocContext, start: int, words: list[str]) -> bool:
+    """Two words or more, not ending in an organisation word, a country, region or large city,
+    or a common English noun that is no surname (wordfreq, Faker), that open with a given name
+    or that the model calls a person ("Kolawole Ajayi")."""
+    knowledge = ctx.knowledge
+    if (len(words) < 2 or words[-1] in ctx.rules.org_heads or knowledge.major_place(words[-1]) is not None
+            or knowledge.thing_word(words[-1]) is not None):
+        return False  # "Huw Evans Agency", "Kia Australia", "Gilmour Space", "Healy Racing"
+    if words[0].istitle() and knowledge.given_name(words[0]) is not None:
+        return True
+    token = doc.char_span(start, start + len(words[0]), alignment_mode="expand")
+    return token is not None and token[0].ent_type_ == PERSON
