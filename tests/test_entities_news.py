@@ -322,3 +322,16 @@ def test_a_publication_named_as_where_a_story_first_ran_is_an_organisation(nlp):
             "\"We are close,\" the director tells the Marlow Gazette.")
     orgs = set(extract(nlp, text).organisations)
     assert {"Orbit Weekly", "Marlow Gazette"} <= orgs
+
+
+def test_a_league_named_by_who_plays_in_it_is_a_competition(nlp):
+    """"Champions League", "UEFA Nations League": competitions, not bodies; the "Premier League"
+    and "Women's Super League" stay leagues (organisations)."""
+    text = ("Arsenal lead the Premier League and play in the Champions League on Tuesday, while England "
+            "face Spain in the UEFA Nations League. The Women's Super League resumes in March.")
+    doc = run(nlp, text, [("Arsenal", "ORG"), ("Premier League", "ORG"), ("Champions League", "ORG"),
+                          ("England", "GPE"), ("Spain", "GPE"), ("UEFA Nations League", "ORG"),
+                          ("The Women's Super League", "ORG")])
+    orgs = names(doc, "organisation")
+    assert "Premier League" in orgs and any("Super League" in o for o in orgs)
+    assert not {"Champions League", "UEFA Nations League"} & orgs

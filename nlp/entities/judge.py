@@ -23,9 +23,9 @@ from newsmon.nlp.entities.cues import occurrences, organisation_names, person_na
 from newsmon.nlp.entities.knowledge import THING_WORD_ZIPF, THING_WORD_ZIPF_NO_GIVEN
 from newsmon.nlp.entities.products import makers, product, product_decision
 from newsmon.nlp.entities.shapes import (
-    after_number, after_title, body_at_place, common_words_only, compass_grouping, demonym, facility_shaped, headline,
-    in_quoted_title, maker_before, plural_of, quoted, single_letter_end, surname_after_unknown_word, thing_word_end,
-    unit_symbol, venue_name,
+    after_number, after_title, body_at_place, common_words_only, compass_grouping, competition, demonym,
+    facility_shaped, headline, in_quoted_title, maker_before, plural_of, quoted, single_letter_end,
+    surname_after_unknown_word, thing_word_end, unit_symbol, venue_name,
 )
 from newsmon.nlp.entities.sellers import sellers
 from newsmon.nlp.entities.teams import decide_team, team_names
@@ -432,8 +432,8 @@ def _event_or_document(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
     """Named events, laws, reports, places: "the Dubai Air Show", "National Survey on Drug Use"."""
     rules = ctx.rules
     head = _head(doc, c)
-    if head in rules.non_org_heads:
-        return True
+    if head in rules.non_org_heads or competition(doc, ctx, c) is not None:
+        return True  # ... and "Champions League", a competition (shapes.competition)
     last = doc[c.end - 1].text.rstrip(".")
     if c.length > 1 and len(last) == 1 and last.isupper():
         return True  # "Group A", "Path C": a stage of a competition

@@ -273,3 +273,17 @@ def after_number(doc: Doc, c: Candidate) -> bool:
         return False
     prev = doc[c.start - 1]
     return prev.like_num and not YEAR.match(prev.text) and any(ch.isdigit() for ch in prev.text)
+
+
+def competition(doc: Doc, ctx: DocContext, c: Candidate) -> str | None:
+    """The plural noun of a league named by who plays in it ("Champions League", "UEFA Nations
+    League"): a competition, not a body (``bench/gold/README.md``: the Premier League is a
+    league, the Champions League a competition)."""
+    if c.length < 2 or doc[c.end - 1].text != "League" or ctx.knowledge is None:
+        return None
+    before = doc[c.end - 2]
+    word = before.text
+    if (before.is_title and word.endswith("s") and word.isalpha() and ctx.knowledge.common_word(word) is not None
+            and ctx.knowledge.place(word) is None and ctx.knowledge.personal_name(word) is None):
+        return word
+    return None
