@@ -194,7 +194,7 @@ def roles(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> list[Candid
     rules = ctx.rules
     by_end = {c.end: c for c in candidates}
     by_start = {c.start: c for c in candidates}
-    taken = _taken(doc, candidates)
+    taken = taken_tokens(doc, candidates)
     created: list[Candidate] = []
     for i in range(len(doc) - 1):
         if doc[i].lower_ not in rules.roles or taken[i]:
@@ -250,7 +250,7 @@ def cues(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> list[Candida
     """A name right after a cue word ("the journal X") is an organisation."""
     rules = ctx.rules
     by_start = {c.start: c for c in candidates}
-    taken = _taken(doc, candidates)
+    taken = taken_tokens(doc, candidates)
     created = []
     for token in doc:
         if not (token.is_lower and token.lower_ in rules.cue_words) or token.i + 1 >= len(doc):
@@ -338,7 +338,8 @@ def _looks_like_name(doc: Doc, c: Candidate) -> bool:
     return all(t.text[:1].isupper() for t in doc[c.start:c.end] if t.is_alpha)
 
 
-def _taken(doc: Doc, candidates: list[Candidate]) -> bytearray:
+def taken_tokens(doc: Doc, candidates: list[Candidate]) -> bytearray:
+    """1 for each token a candidate covers."""
     taken = bytearray(len(doc))
     for c in candidates:
         taken[c.start:c.end] = b"\x01" * c.length
@@ -355,7 +356,7 @@ def sources(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> list[Cand
         return []
     by_start = {c.start: c for c in candidates}
     by_end = {c.end: c for c in candidates}
-    taken = _taken(doc, candidates)
+    taken = taken_tokens(doc, candidates)
     created = []
     lowers = ctx.lowers
     before, after = _by_first_word(rules.source_before), _by_first_word(rules.source_after)

@@ -30,6 +30,7 @@ from spacy.tokens import Doc
 from newsmon.nlp.entities.context import (NO_WEIGHT, ORG, OTHER, PERSON, RULE, STRONG, YEAR, Candidate, DocContext,
                                           make_candidate)
 from newsmon.nlp.entities.cues import occurrences
+from newsmon.nlp.entities.patterns import taken_tokens
 from newsmon.nlp.entities.shapes import maker_before
 
 _NUMBER = re.compile(r"^\d{1,4}$")
@@ -173,9 +174,7 @@ def makers(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> list[Candi
     if not found:
         return []
     by_start = {c.start: c for c in candidates}
-    covered = bytearray(len(doc))
-    for c in candidates:
-        covered[c.start:c.end] = b"\x01" * c.length
+    covered = taken_tokens(doc, candidates)
     created = []
     for maker, rule in list(found.items()):
         alone = [span for start, end in occurrences(ctx.text, maker) if (span := doc.char_span(start, end)) is not None

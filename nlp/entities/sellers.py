@@ -15,6 +15,7 @@ import re
 from spacy.tokens import Doc
 
 from newsmon.nlp.entities.context import ORG, OTHER, PERSON, RULE, STRONG, Candidate, DocContext, make_candidate
+from newsmon.nlp.entities.patterns import taken_tokens
 
 # A price ("£249", "$79.99", "€1,099", "Rs 4,999") or a phrase of selling, then "at"/"from",
 # then a capitalised word on the same line.
@@ -37,9 +38,7 @@ def sellers(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> list[Cand
     if "at " not in text and "from " not in text:
         return []
     by_start = {c.start: c for c in candidates}
-    taken = bytearray(len(doc))
-    for c in candidates:
-        taken[c.start:c.end] = b"\x01" * c.length
+    taken = taken_tokens(doc, candidates)
     created = []
     for match in _SELLER.finditer(text):
         span = doc.char_span(match.end(), match.end() + 1, alignment_mode="expand")
