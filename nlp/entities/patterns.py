@@ -360,11 +360,15 @@ def sources(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> list[Cand
     created = []
     lowers = ctx.lowers
     before, after = _by_first_word(rules.source_before), _by_first_word(rules.source_after)
+    cited = set()  # names cited already: "originally published on X" is not also "published on X"
     for i in (i for i, word in enumerate(lowers) if word in before or word in after):
         for cue in before.get(lowers[i], ()):
             if tuple(lowers[i:i + len(cue)]) != cue:
                 continue
             start = i + len(cue) + (i + len(cue) < len(doc) and lowers[i + len(cue)] == "the")
+            if start in cited:
+                continue
+            cited.add(start)
             _cited(doc, ctx, by_start.get(start), ctx.title_run_starting_at(start) if start < len(doc) else None,
                    " ".join(cue), taken, created)
         for cue in after.get(lowers[i], ()):

@@ -154,11 +154,11 @@ def price_after(doc: Doc, ctx: DocContext, c: Candidate) -> str | None:
 
 
 def makers(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> list[Candidate]:
-    """The maker a priced product's name opens with, where the text also names it alone and once at
-    least as a company (``_acts_as_company``: "Sorel Caribou, $239.99" ... "Sorel, which
-    started out in Kitchener"; "Kamik's boots"): each lone mention is an organisation, and new
-    candidates are made where the model found none. Not a given name, a common English word or
-    a place ("Mario Kart", "Galaxy S25", "Quest 3")."""
+    """The maker a priced product's name opens with, where the text also names it alone and
+    at least once as a company (``_acts_as_company``: "Sorel Caribou, $239.99" ... "Sorel,
+    which started out in Kitchener"; "Kamik's boots"): each lone mention is an organisation,
+    and new candidates are made where the model found none. Not a given name, a common
+    English word or a place ("Mario Kart World, $79.99", "Galaxy Buds, $99")."""
     knowledge = ctx.knowledge
     if knowledge is None:
         return []

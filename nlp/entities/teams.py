@@ -33,7 +33,7 @@ _WORD = re.compile(r"[a-z][a-z-]*")
 _ORDINAL = (r"(?:top|bottom|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|"
             r"twelfth|\d{1,2}(?:st|nd|rd|th))")
 _SCORE = r"\d{1,3}\s?[-–]\s?\d{1,3}\b"
-NUMBER_WORD_ZIPF = 5.0  # "six", "new", "great", "credit": too common to open a club's name
+COMMON_FIRST_WORD_ZIPF = 5.0  # "six", "new", "great", "credit": too common to open a club's name
 
 
 def sport_report(ctx: DocContext) -> bool:
@@ -94,7 +94,7 @@ def plural_nickname(ctx: DocContext, words: list[str]) -> bool:
     return (2 <= len(words) <= 3 and last.endswith("s") and all(w.isalpha() and w[:1].isupper() for w in words)
             and knowledge.common_word(last) is not None and knowledge.personal_name(last) is None
             and knowledge.place(last) is None and knowledge.given_name(words[0]) is None
-            and knowledge.word_zipf(words[0].lower()) < NUMBER_WORD_ZIPF
+            and knowledge.word_zipf(words[0].lower()) < COMMON_FIRST_WORD_ZIPF
             and not any(last in heads for heads in (rules.grouping_heads, rules.event_heads, rules.facility_heads,
                                                     rules.place_heads, rules.product_heads))
             and knowledge.place(" ".join(words)) is None)
