@@ -4,7 +4,8 @@ clubs named after their place in sport reports, wire credit lines, an office bef
 hyphenated names, a venue that starts with a given name, an acronym's possessor, a
 nationality before a body's generic name, a common word before a role, the platform X, a
 photo credit's agency, the surname of a person found by her given name, the seller a shopping
-text names and a price after a product.
+text names, a price after a product, two bodies joined at "and", a press release's issuer, a
+publication after a source cue, scores in a results line and a maker's product.
 
 The texts are written for these tests. Where the model would not make the mistake a rule
 exists for, ``run`` sets the model's entities by hand and every newsmon component after
@@ -335,3 +336,57 @@ def test_a_league_named_by_who_plays_in_it_is_a_competition(nlp):
     orgs = names(doc, "organisation")
     assert "Premier League" in orgs and any("Super League" in o for o in orgs)
     assert not {"Champions League", "UEFA Nations League"} & orgs
+
+
+def test_two_bodies_the_model_joined_at_and_are_split_where_one_is_known(nlp):
+    """"Ubisoft and Electronic Arts" (Electronic Arts a listed company): two bodies; the
+    "Competition and Markets Authority", whose parts nobody knows alone, stays one."""
+    text = ("Shares in Ubisoft and Electronic Arts fell on Monday after the Competition and Markets "
+            "Authority opened an inquiry into the games market.")
+    doc = run(nlp, text, [("Ubisoft and Electronic Arts", "ORG"), ("Competition and Markets Authority", "ORG")])
+    orgs = names(doc, "organisation")
+    assert {"Ubisoft", "Electronic Arts", "Competition and Markets Authority"} <= orgs
+    assert "Ubisoft and Electronic Arts" not in orgs
+
+
+def test_a_press_releases_note_on_its_issuer_names_an_organisation(nlp):
+    """"About quillsense" then "quillsense offers ...": the issuer, whatever its shape; "About
+    Jane Okafor" then "Jane Okafor is ...": a person; "About Us" names nobody."""
+    text = ("The platform now serves 300 publishers, the company said.\n\nAbout quillsense\n"
+            "quillsense offers a white-label reading platform for publishers.\n\nAbout Jane Okafor\n"
+            "Jane Okafor is a writer based in Lagos.\n\nAbout Us\nUs is a word.")
+    doc = run(nlp, text, [])
+    orgs, people = names(doc, "organisation"), names(doc, "person")
+    assert "quillsense" in orgs and "Jane Okafor" in people
+    assert "Us" not in orgs | people
+
+
+def test_a_publication_the_model_cut_after_a_source_cue_is_taken_whole(nlp):
+    """"according to The Hollywood Reporter", the model's span ending at "Hollywood": the whole
+    publication's name."""
+    text = "The studio has paused the sequel, according to The Hollywood Reporter."
+    doc = run(nlp, text, [("The Hollywood", "ORG")])
+    orgs = names(doc, "organisation")
+    assert any(o.endswith("Hollywood Reporter") for o in orgs) and "The Hollywood" not in orgs
+
+
+def test_a_score_in_a_results_line_is_no_part_of_a_clubs_name(nlp):
+    """"Nashville SC 3, Charlotte FC 1": the numbers are scores; "BBC Radio 1" in prose keeps its."""
+    text = ("Saturday's results\n\nNashville SC 3, Charlotte FC 1\nColumbus Crew 2, Orlando City 2\n\n"
+            "The coach told BBC Radio 1 in an interview that the league is closer than ever.")
+    doc = run(nlp, text, [("Nashville SC 3", "ORG"), ("Charlotte FC 1", "ORG"), ("Columbus Crew 2", "ORG"),
+                          ("Orlando City 2", "ORG"), ("BBC Radio 1", "ORG")])
+    orgs = names(doc, "organisation")
+    assert {"Nashville SC", "Charlotte FC", "Columbus Crew", "BBC Radio 1"} <= orgs
+    assert not any(o[-1].isdigit() for o in orgs - {"BBC Radio 1"})
+
+
+def test_a_makers_name_and_a_product_word_is_a_product(nlp):
+    """"Veltrix Watch" in a text that names Veltrix on its own: a product; "Human Rights Watch",
+    whose first word the text never gives alone, stays a body."""
+    text = ("Veltrix said sales rose. The Veltrix Watch now tracks sleep, and Veltrix plans a cheaper "
+            "model. Human Rights Watch criticised the data policy.")
+    doc = run(nlp, text, [("Veltrix", "ORG"), ("Veltrix Watch", "ORG"), ("Veltrix", "ORG", 2),
+                          ("Human Rights Watch", "ORG")])
+    orgs = names(doc, "organisation")
+    assert {"Veltrix", "Human Rights Watch"} <= orgs and "Veltrix Watch" not in orgs

@@ -36,6 +36,9 @@ SPLITTERS = frozenset({",", ";", "|", "(", ")", "[", "]", "—", "–", "/", "�
 HEAD_BREAKS = frozenset({"of", "on", "for", "in"})
 WORD_BEFORE_NAME_ZIPF = 3.0  # an English word this common before a given name is a role, not a name ("Fullback")
 _LIST_NUMBER = re.compile(r"^\d+[.)]?$")  # "1." before a listed name
+# one item of a results or standings line: "Nashville SC 3", "Ottawa 27", closed by a comma, a
+# semicolon, a bracket, a dash or the line's end ("Nashville SC 3, Charlotte FC 1")
+_SCORE_ITEM = re.compile(r"[A-Z][\w.'’&-]*(?:[ \t][A-Z][\w.'’&-]*){0,3}[ \t]\d{1,3}(?=[ \t]*(?:[,;(—–]|$))", re.M)
 
 
 def find_candidates(doc: Doc, ctx: DocContext, gazetteer: Gazetteer, spans_key: str) -> list[Candidate]:
@@ -45,7 +48,7 @@ def find_candidates(doc: Doc, ctx: DocContext, gazetteer: Gazetteer, spans_key: 
     model = model_candidates(doc, ctx)
     listed = gazetteer_candidates(doc, ctx, gazetteer, spans_key)
     found += (patterns.copyright_holders(doc, ctx) + credits.wire_credits(doc, ctx) + credits.photo_credits(doc, ctx)
-              + credits.single_credits(doc, ctx)
+              + credits.single_credits(doc, ctx) + credits.issuers(doc, ctx)
               + patterns.offices(doc, ctx)
               + platform.platform_x(doc, ctx) + lineups.lineups(doc, ctx) + hyphenated_given_names(doc, ctx))
     found += patterns.acronyms(doc, ctx, [c for c in model if c.model_label == ORG] + listed)
@@ -77,7 +80,7 @@ def model_candidates(doc: Doc, ctx: DocContext) -> list[Candidate]:
         if ent_label == ORG and not fragment:
             pieces = split_pairing(doc, ctx, *pieces[0]) if pieces else pieces
         if ent_label in (ORG, "GPE") and len(pieces) == 1:
-            pieces = split_and_pair(doc, *pieces[0])  # each part a name the model found alone
+            pieces = split_and_pair(doc, ctx, *pieces[0], ent_label)  # each part a name known alone
         for start, end in pieces:
             found.append(make_candidate(doc, start, end, "model", model_label=ent_label, fragment=fragment))
     found = join_comma_lists(doc, ctx, join_and_pairs(doc, ctx, found))
@@ -142,6 +145,7 @@ def clean_pieces(doc: Doc, ctx: DocContext, start: int, end: int, label: str) ->
                 if label == ORG:
                     f = _strip_trailing_titles(doc, ctx, e, f)
                     f = _strip_byline_word(doc, ctx, e, f)
+                f = _strip_score(doc, e, f)
                 if f > e and any(ch.isalpha() for ch in doc[e:f].text):
                     cleaned.append((e, f))
     return cleaned
@@ -273,6 +277,21 @@ def _strip_byline_word(doc: Doc, ctx: DocContext, start: int, end: int) -> int:
     rest = doc[start:end - 1]
     if all(t.is_title and ctx.knowledge.common_word(t.text) and not ctx.knowledge.place(t.text) for t in rest):
         return start
+    return end - 1
+
+
+def _strip_score(doc: Doc, start: int, end: int) -> int:
+    """"Nashville SC 3, Charlotte FC 1", "Ottawa 27, New York 24": in a line of two or more
+    names each followed by a number, the number is a score or a tally, not part of the name
+    ("BBC Radio 1 in an interview", "Channel 4, which" stand alone and keep theirs)."""
+    if end - start < 2 or not doc[end - 1].is_digit:
+        return end
+    text = doc.text
+    line_start = text.rfind("\n", 0, doc[start].idx) + 1
+    line_end = text.find("\n", doc[end - 1].idx)
+    items = _SCORE_ITEM.findall(text, line_start, len(text) if line_end < 0 else line_end)
+    if len(items) < 2 or doc[start:end].text not in items:
+        return end
     return end - 1
 
 

@@ -9,7 +9,11 @@ Owns two patterns the NER model does not know:
   slash that starts with a known given name is the photographer (a person), the other the
   agency (an organisation), as is one after "via"; a credit of one name, "Photo: Lenovo",
   "(Image credit: All About Space)", is the photographer if it opens with a given name, else
-  the company or agency.
+  the company or agency;
+* a press release's closing note on its issuer, "About Acme Robotics" on a line of its own
+  and a paragraph that opens with the same name, "Acme Robotics is ...": the issuer, an
+  organisation (a person where the name opens with a given name: "About Jane Doe"), whatever
+  its shape ("my6sense").
 """
 
 from __future__ import annotations
@@ -46,6 +50,11 @@ _PHOTO_CREDIT = re.compile(
 _SINGLE_CREDIT = re.compile(
     r"\b(?:Photo|Photos|Image|Images|Picture|Photograph)(?: credit| courtesy)?:[ \t]*(?:courtesy of[ \t]+)?"
     r"(?P<name>[A-Z][\w&.'’-]*(?:[ \t][A-Z][\w&.'’-]*){0,3})[ \t]*(?=\)|\.?[ \t]*(?:\n|$))")
+
+# A press release's note on its issuer: "About X" alone on its line, the next paragraph
+# opening with X. X: one to five words, the first starting with a letter or digit.
+_ABOUT_ISSUER = re.compile(
+    r"(?m)^About[ \t]+(?P<name>[\w][\w&.'’-]*(?:[ \t][\w&.'’-]+){0,4})[ \t]*\n\s*(?P=name)(?=[\s,’'(])")
 
 
 def wire_credits(doc: Doc, ctx: DocContext) -> list[Candidate]:
@@ -138,3 +147,24 @@ def _photographer(doc: Doc, ctx: DocContext, start: int, words: list[str]) -> bo
         return True
     token = doc.char_span(start, start + len(words[0]), alignment_mode="expand")
     return token is not None and token[0].ent_type_ == PERSON
+
+
+def issuers(doc: Doc, ctx: DocContext) -> list[Candidate]:
+    """"About my6sense" then "my6sense offers ...": the issuer a press release describes at
+    its end is an organisation, unless its name opens with a given name and reads as a
+    person's (``_photographer``'s test)."""
+    if "About" not in ctx.text or ctx.knowledge is None:
+        return []
+    found = []
+    for match in _ABOUT_ISSUER.finditer(ctx.text):
+        name = match.group("name")
+        words = name.split()
+        if len(words) == 1 and ctx.knowledge.common_word(name) is not None:
+            continue  # "About Us", "About Cookies"
+        person = _photographer(doc, ctx, match.start("name"), words)
+        for start in (match.start("name"), match.end() - len(name)):
+            candidate = char_candidate(doc, start, start + len(name), label=PERSON if person else ORG,
+                                       strength=PATTERN, rule="pattern:issuer")
+            if candidate is not None:
+                found.append(candidate)
+    return found

@@ -193,11 +193,14 @@ def given_name_before(doc: Doc, ctx: DocContext, start: int) -> int:
     return start
 
 
-def split_and_pair(doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
+def split_and_pair(doc: Doc, ctx: DocContext, start: int, end: int, label: str) -> list[tuple[int, int]]:
     """"Facebook and Instagram", "Palma and Funchal": one span of two names joined by "and",
     each of which the model also found on its own elsewhere in the text, is two names
     ("Procter and Gamble", "Culture and Tourism" are never found alone; "Johnson and
-    Johnson" is one name twice)."""
+    Johnson" is one name twice). A body's name is also two where one part is a name the
+    gazetteer or the listed companies know and the other is no lone common word ("Goldman
+    Sachs and Evercore", "Disney and Marvel Studios"; not "Competition and Markets
+    Authority", whose parts are known to neither)."""
     ands = [i for i in range(start + 1, end - 1) if doc[i].text == "and"]
     if len(ands) != 1 or not all(t.is_title or t.is_upper or t.i == ands[0] for t in doc[start:end]):
         return [(start, end)]
@@ -207,7 +210,22 @@ def split_and_pair(doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
     alone = {e.text for e in doc.ents if not (e.start <= start and end <= e.end)}
     if first.text in alone and second.text in alone:
         return [(start, ands[0]), (ands[0] + 1, end)]
+    if label == ORG and not _known_body(ctx, start, end, doc[start:end].text) and (
+            _known_body(ctx, first.start, first.end, first.text) and _name_like(ctx, second)
+            or _known_body(ctx, second.start, second.end, second.text) and _name_like(ctx, first)):
+        return [(start, ands[0]), (ands[0] + 1, end)]
     return [(start, end)]
+
+
+def _known_body(ctx: DocContext, start: int, end: int, text: str) -> bool:
+    """The gazetteer matched these tokens, or the listed companies name them."""
+    return (start, end) in ctx.gazetteer_spans or (ctx.knowledge is not None
+                                                    and ctx.knowledge.company(text) is not None)
+
+
+def _name_like(ctx: DocContext, part) -> bool:
+    """A part that can stand as a name: not one common English word ("Competition")."""
+    return len(part) > 1 or ctx.knowledge is None or ctx.knowledge.common_word(part.text) is None
 
 
 def given_name_then_particles(doc: Doc, ctx: DocContext, start: int, end: int) -> bool:

