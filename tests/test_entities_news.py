@@ -390,3 +390,19 @@ def test_a_makers_name_and_a_product_word_is_a_product(nlp):
                           ("Human Rights Watch", "ORG")])
     orgs = names(doc, "organisation")
     assert {"Veltrix", "Human Rights Watch"} <= orgs and "Veltrix Watch" not in orgs
+
+
+def test_a_byline_names_its_writers_and_not_its_desk(nlp):
+    """"By Tamsin Oduya", "By PETRA VOLKOV and JONAS BERG", "By DARIA MENDEL AP Sports Writer":
+    the writers are people, and no body is named "AP Sports Writer" or "AP Sports"; "By Harbour
+    Post Staff" is a newsroom, no person."""
+    text = ("By Tamsin Oduya\n\nThe council voted on Monday.\n\nBy PETRA VOLKOV and JONAS BERG\n\n"
+            "The bridge reopened.\n\nBy DARIA MENDEL AP Sports Writer\n\nLEEDS, England (AP) — Leeds won.\n\n"
+            "By Harbour Post Staff\n\nThe ferry was late.")
+    doc = run(nlp, text, [("Tamsin Oduya", "ORG"), ("DARIA MENDEL AP Sports Writer", "ORG"),
+                          ("Harbour Post Staff", "ORG")])
+    orgs, people = names(doc, "organisation"), names(doc, "person")
+    assert {"Tamsin Oduya", "PETRA VOLKOV", "JONAS BERG", "DARIA MENDEL"} <= {p.upper() if p.isupper() else p
+                                                                              for p in people} | people
+    assert not any("Writer" in o or "Sports" in o or "MENDEL" in o for o in orgs)
+    assert not any("Staff" in p for p in people)

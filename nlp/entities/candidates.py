@@ -48,7 +48,7 @@ def find_candidates(doc: Doc, ctx: DocContext, gazetteer: Gazetteer, spans_key: 
     model = model_candidates(doc, ctx)
     listed = gazetteer_candidates(doc, ctx, gazetteer, spans_key)
     found += (patterns.copyright_holders(doc, ctx) + credits.wire_credits(doc, ctx) + credits.photo_credits(doc, ctx)
-              + credits.single_credits(doc, ctx) + credits.issuers(doc, ctx)
+              + credits.single_credits(doc, ctx) + credits.issuers(doc, ctx) + credits.bylines(doc, ctx)
               + patterns.offices(doc, ctx)
               + platform.platform_x(doc, ctx) + lineups.lineups(doc, ctx) + hyphenated_given_names(doc, ctx))
     found += patterns.acronyms(doc, ctx, [c for c in model if c.model_label == ORG] + listed)
@@ -270,13 +270,19 @@ def _strip_trailing_titles(doc: Doc, ctx: DocContext, start: int, end: int) -> i
 
 
 def _strip_byline_word(doc: Doc, ctx: DocContext, start: int, end: int) -> int:
-    """"AP Photo" -> "AP", "Retail Correspondent" -> nothing: a byline's role or a credit's
-    word ends no body's name; before it, a name of common English words is a desk, not a body."""
+    """"AP Photo" -> "AP", "AP Sports Writer" -> "AP", "Retail Correspondent" -> nothing: a
+    byline's role or a credit's word ends no body's name; before it, a name of common English
+    words is a desk, not a body, and so are common words after an agency's acronym."""
     if end - start < 2 or doc[end - 1].text not in ctx.rules.byline_words or ctx.knowledge is None:
         return end
     rest = doc[start:end - 1]
     if all(t.is_title and ctx.knowledge.common_word(t.text) and not ctx.knowledge.place(t.text) for t in rest):
         return start
+    desk = end - 1
+    while desk - 1 > start and doc[desk - 1].is_title and ctx.knowledge.common_word(doc[desk - 1].text):
+        desk -= 1
+    if desk < end - 1 and doc[desk - 1].is_upper:
+        return desk  # "AP Sports Writer" -> "AP": an agency, then its desk
     return end - 1
 
 

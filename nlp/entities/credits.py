@@ -10,6 +10,9 @@ Owns two patterns the NER model does not know:
   agency (an organisation), as is one after "via"; a credit of one name, "Photo: Lenovo",
   "(Image credit: All About Space)", is the photographer if it opens with a given name, else
   the company or agency;
+* a byline on a line of its own, "By Ellie Marsh", "By MIKE HOLLOWAY AP Sports Writer", "By
+  A and B": the writers, people, unless the name reads as a desk or an agency ("By Reuters
+  Staff": an organisation word or common words only);
 * a press release's closing note on its issuer, "About Acme Robotics" on a line of its own
   and a paragraph that opens with the same name, "Acme Robotics is ...": the issuer, an
   organisation (a person where the name opens with a given name: "About Jane Doe"), whatever
@@ -55,6 +58,15 @@ _SINGLE_CREDIT = re.compile(
 # opening with X. X: one to five words, the first starting with a letter or digit.
 _ABOUT_ISSUER = re.compile(
     r"(?m)^About[ \t]+(?P<name>[\w][\w&.'’-]*(?:[ \t][\w&.'’-]+){0,4})[ \t]*\n\s*(?P=name)(?=[\s,’'(])")
+
+# A byline: "By" and one to three names of two to four capitalised (or all-capital) words
+# joined by "," or "and", alone on its line or before an agency or a role ("AP Sports Writer").
+_BYLINE_WORD = r"(?:[A-ZÀ-ÖØ-Þ][\w'’.\-]+|[A-ZÀ-ÖØ-Þ]\.)"
+_BYLINE_NAME = rf"{_BYLINE_WORD}(?:[ \t](?:(?:de|da|van|von|der|bin|al|el|la|le|di|du|dos)[ \t])?{_BYLINE_WORD}){{1,3}}"
+_BYLINE = re.compile(
+    rf"(?m)^By[ \t]+(?P<names>{_BYLINE_NAME}(?:(?:,[ \t]+|,?[ \t]+and[ \t]+){_BYLINE_NAME}){{0,2}})"
+    r"(?P<tail>[ \t]*(?:[,|–—-][ \t]*)?[^\n]*)$")
+_BYLINE_SPLIT = re.compile(r",[ \t]+|,?[ \t]+and[ \t]+")
 
 
 def wire_credits(doc: Doc, ctx: DocContext) -> list[Candidate]:
@@ -168,3 +180,47 @@ def issuers(doc: Doc, ctx: DocContext) -> list[Candidate]:
             if candidate is not None:
                 found.append(candidate)
     return found
+
+
+def bylines(doc: Doc, ctx: DocContext) -> list[Candidate]:
+    """"By Ellie Marsh", "By NICOLA RUGGIERO and DANIEL HAINES", "By MIKE HOLLOWAY AP Sports
+    Writer": each name a writer (a person). An all-capital name runs into the agency after it
+    ("HOLLOWAY AP"): a last word of three letters or fewer before more text is the agency's.
+    A name with an organisation word, or of common English words only, is a desk or an agency
+    ("By Reuters Staff", "By Staff Reporter") and left to the other rules."""
+    if "By " not in ctx.text or ctx.knowledge is None:
+        return []
+    found = []
+    for match in _BYLINE.finditer(ctx.text):
+        tail = match.group("tail").strip()
+        if tail and tail[0].islower():
+            continue  # "By then the ..." opens a sentence
+        offset = match.start("names")
+        for part in _BYLINE_SPLIT.split(match.group("names")):
+            start = ctx.text.index(part, offset)
+            offset = start + len(part)
+            words = part.split()
+            if words[0].isupper():  # "MIKE HOLLOWAY" + "AP Sports Writer": the name is in capitals
+                words = words[:next((k for k, w in enumerate(words) if not w.isupper()), len(words))]
+                if (tail or len(words) < len(part.split())) and len(words) > 2 and len(words[-1]) <= 3:
+                    words = words[:-1]
+            if not _writer(ctx, words):
+                continue
+            name = " ".join(words)
+            candidate = char_candidate(doc, start, start + len(name), label=PERSON, strength=PATTERN,
+                                       rule="pattern:byline")
+            if candidate is not None:
+                found.append(candidate)
+    return found
+
+
+def _writer(ctx: DocContext, words: list[str]) -> bool:
+    """Words that may name a person: no organisation or byline word, and not common English
+    words only (wordfreq), unless the first is a known given name."""
+    rules, knowledge = ctx.rules, ctx.knowledge
+    titled = [w.title() if w.isupper() else w for w in words]
+    if len(words) < 2 or any(w in rules.org_heads or w in rules.byline_words or w in rules.desk_words
+                             for w in titled):
+        return False
+    return (knowledge.given_name(titled[0]) is not None
+            or not all(knowledge.common_word(w) is not None for w in titled))

@@ -69,6 +69,7 @@ class EntityRules:
     title_words: frozenset[str]  # first words of the titles
     trailing_titles: frozenset[str]  # one-word titles cut from the end of a body's name
     byline_words: frozenset[str]  # a byline's role or a credit's word after a desk or an agency
+    desk_words: frozenset[str]  # a byline's last word naming a newsroom ("By Reuters Staff")
     context_names: tuple[tuple[str, str, frozenset[str]], ...]  # (name, head, context names)
     personal_titles: tuple[str, ...]  # "Mr", "Dr.": a name after one is a person
     suffixes: frozenset[str]
@@ -151,6 +152,7 @@ def load_rules(path: str | Path = DEFAULT_RULES) -> EntityRules:
         title_words=frozenset(t.split()[0] for t in person["titles"] if t.strip()),
         trailing_titles=frozenset(org["trailing_titles"]),
         byline_words=frozenset(org["byline_words"]),
+        desk_words=frozenset(org.get("desk_words", [])),
         context_names=tuple((name, entry["head"], frozenset(entry["context"]))
                             for name, entry in org.get("context_names", {}).items()),
         personal_titles=tuple(dict.fromkeys(person["personal_titles"])),
