@@ -406,3 +406,15 @@ def test_a_byline_names_its_writers_and_not_its_desk(nlp):
                                                                               for p in people} | people
     assert not any("Writer" in o or "Sports" in o or "MENDEL" in o for o in orgs)
     assert not any("Staff" in p for p in people)
+
+
+def test_a_name_in_a_shops_listing_line_with_no_given_name_is_no_person(nlp):
+    """"Korvel Hybrid HR, 44mm, Black" above "$179.99": a product the model calls a person; "Thibaut
+    Courtois, Chelsea to Real Madrid, £35m" keeps its person (a given name opens it); "Best Buy"
+    after "$799 at Amazon and" is left to the other rules."""
+    text = ("Our picks this week\n\nKorvel Hybrid HR, 44mm, Black\n$179.99\n\n"
+            "Biggest moves\nThibaut Courtois, Chelsea to Real Madrid, £35m\n")
+    doc = run(nlp, text, [("Korvel Hybrid HR", "PERSON"), ("Thibaut Courtois", "PERSON"),
+                          ("Chelsea", "ORG"), ("Real Madrid", "ORG")])
+    people = names(doc, "person")
+    assert "Thibaut Courtois" in people and "Korvel Hybrid HR" not in people

@@ -21,7 +21,7 @@ from newsmon.nlp.entities.context import (
 )
 from newsmon.nlp.entities.cues import occurrences, organisation_names, person_names, person_weight, take_corporate_suffix
 from newsmon.nlp.entities.knowledge import THING_WORD_ZIPF, THING_WORD_ZIPF_NO_GIVEN
-from newsmon.nlp.entities.products import maker_product, makers, product, product_decision
+from newsmon.nlp.entities.products import listing_line, maker_product, makers, product, product_decision
 from newsmon.nlp.entities.shapes import (
     after_number, after_title, body_at_place, common_words_only, compass_grouping, competition, demonym,
     facility_shaped, headline, in_quoted_title, maker_before, plural_of, quoted, single_letter_end,
@@ -213,6 +213,9 @@ def _judge_person(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         else:
             c.decide(ORG, RULE, f"org: ends in {doc[c.end - 1].text!r}, a common word ({thing}) and no surname, "
                                 "after no given name")
+    elif (listing := listing_line(doc, ctx, c)) is not None:  # last: "Best Buy" after "$799 at Amazon and"
+        c.decide(OTHER, NO_WEIGHT, f"not a person: a product: the line names a product for sale ({listing}), "
+                                   "and no given name opens it (no weight in the vote)")
     else:
         c.decide(PERSON, MODEL if c.length > 1 and not c.fragment else WEAK, "model: PERSON")
 

@@ -39,6 +39,10 @@ _LETTERS = re.compile(r"[A-Za-z]+")
 _WORD_NUMBER = re.compile(r"^[A-Za-z]{3,}-\d+$")
 _PRICE_AFTER = re.compile(
     r"(?P<comma>,)?[ \t]*(?:(?:[–—:(-]|is|now|costs?|was)[ \t]*){0,2}(?P<price>(?:[$£€¥₹]|Rs\.?[ \t]?)\d[\d,.]*)")
+# a product's specification in a listing ("128GB", "65-inch", "5000mAh", "1.5 L"), or a price
+_SPEC = re.compile(r"\b\d+(?:\.\d+)?[ -]?(?:GB|TB|MB|mAh|W|Hz|inch|mm|cm|oz|ml|L)\b")
+_PRICE_START = re.compile(r"^[ \t]*(?:[$£€¥₹]|Rs\.?[ \t]?)\d")
+_PRICE_IN = re.compile(r"(?:[$£€¥₹]|Rs\.?[ \t]?)\d")
 _SCORE_NEXT = frozenset({"-", "–", "—", ":", "/", "to", "of", "x", "×"})
 
 
@@ -238,4 +242,30 @@ def maker_product(doc: Doc, ctx: DocContext, c: Candidate) -> str | None:
         return None
     if sum(1 for _ in occurrences(ctx.text, line)) > sum(1 for _ in occurrences(ctx.text, c.text)):
         return "both named on their own (a product or service of it)"
+    return None
+
+
+def listing_line(doc: Doc, ctx: DocContext, c: Candidate) -> str | None:
+    """What makes the span's line a shop's listing of a product, or None: a short line that
+    ends no sentence and gives a specification ("Apple iPhone 7, GSM Unlocked, 32GB - Black")
+    or a price, on it or on the next line. A name the model calls a person there, with no
+    given name first, is the product's ("Fossil Hybrid HR", "Wireless Earphones - Black");
+    a person with a given name keeps the label ("Thibaut Courtois, Chelsea to Real Madrid,
+    £35m")."""
+    if c.model_label != PERSON or ctx.knowledge is None or (
+            doc[c.start].is_title and ctx.knowledge.given_name(doc[c.start].text) is not None):
+        return None
+    text = ctx.text
+    start, end = doc[c.start].idx, doc[c.end - 1].idx + len(doc[c.end - 1])
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    line = text[line_start:line_end].rstrip()
+    if len(line) > 150 or line.endswith((".", "?", "!", '"', "”", ":")):
+        return None
+    if (spec := _SPEC.search(line)) is not None:
+        return f"a specification, {spec.group()!r}"
+    following = text[line_end:line_end + 200].lstrip("\n").split("\n", 1)[0]
+    if _PRICE_IN.search(line) or _PRICE_START.match(following):
+        return "a price"
     return None
