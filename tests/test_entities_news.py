@@ -418,3 +418,29 @@ def test_a_name_in_a_shops_listing_line_with_no_given_name_is_no_person(nlp):
                           ("Chelsea", "ORG"), ("Real Madrid", "ORG")])
     people = names(doc, "person")
     assert "Thibaut Courtois" in people and "Korvel Hybrid HR" not in people
+
+
+def test_an_acronym_the_text_counts_with_a_is_a_thing(nlp):
+    """"wired to a LAN, but": a thing, not a body; "an NHS hospital" (an acronym before the noun
+    it qualifies) keeps the NHS a body."""
+    text = ("The console streams best when wired to a LAN, but Wi-Fi worked. She was treated at an NHS "
+            "hospital and the NHS said waits are falling.")
+    doc = run(nlp, text, [("LAN", "ORG"), ("NHS", "ORG"), ("NHS", "ORG", 1)])
+    orgs = names(doc, "organisation")
+    assert "NHS" in orgs and "LAN" not in orgs
+
+
+def test_a_club_named_by_its_nickname_after_the_is_an_organisation_in_a_sport_report(nlp):
+    """"the Browns", "the Steelers" in a game report: clubs, in every mention; "the Alps", "the
+    Olympics" and "the Malaysians" are not; outside a sport report "the Browns" is left alone."""
+    text = ("The Browns beat the Steelers 24-17 on Sunday as the quarterback threw for 310 yards and two "
+            "touchdowns in the fourth quarter. Steelers coach Mike Tomlin said the defence missed tackles. "
+            "The win lifts the Browns to third in the division before the Olympics break, and the "
+            "Malaysians who trained in the Alps watched from the stands.")
+    doc = run(nlp, text, [("Steelers", "ORG", 1), ("Mike Tomlin", "PERSON"), ("Olympics", "EVENT"),
+                          ("Malaysians", "NORP"), ("Alps", "LOC")])
+    orgs = names(doc, "organisation")
+    assert {"Browns", "Steelers"} <= orgs
+    assert not {"Olympics", "Malaysians", "Alps"} & orgs
+    plain = run(nlp, "We had dinner with the Browns next door on Sunday.", [])
+    assert "Browns" not in names(plain, "organisation")

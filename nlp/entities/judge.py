@@ -23,12 +23,12 @@ from newsmon.nlp.entities.cues import occurrences, organisation_names, person_na
 from newsmon.nlp.entities.knowledge import THING_WORD_ZIPF, THING_WORD_ZIPF_NO_GIVEN
 from newsmon.nlp.entities.products import listing_line, maker_product, makers, product, product_decision
 from newsmon.nlp.entities.shapes import (
-    after_number, after_title, body_at_place, common_words_only, compass_grouping, competition, demonym,
-    facility_shaped, headline, in_quoted_title, maker_before, plural_of, quoted, single_letter_end,
+    after_number, after_title, body_at_place, common_words_only, compass_grouping, competition, countable_acronym,
+    demonym, facility_shaped, headline, in_quoted_title, maker_before, plural_of, quoted, single_letter_end,
     surname_after_unknown_word, thing_word_end, unit_symbol, venue_name,
 )
 from newsmon.nlp.entities.sellers import sellers
-from newsmon.nlp.entities.teams import decide_team, team_names
+from newsmon.nlp.entities.teams import decide_team, nickname_clubs, team_names
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +50,7 @@ def gather_evidence(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> N
     candidates += patterns.cues(doc, ctx, candidates)
     candidates += patterns.sources(doc, ctx, candidates)
     candidates += sellers(doc, ctx, candidates)
+    candidates += nickname_clubs(doc, ctx, candidates)
     for c in candidates:
         judge(doc, ctx, c)
     candidates += makers(doc, ctx, candidates)
@@ -254,6 +255,8 @@ def _judge_org(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         c.decide(OTHER, RULE, f"not an organisation: the plural of {singular!r}, which the text names")
     elif (listed := _listed(ctx, c)) is not None:
         c.decide(ORG, STRONG, f"org: {listed}")
+    elif countable_acronym(doc, ctx, c):
+        c.decide(OTHER, RULE, "not an organisation: an acronym the text counts with \"a\"/\"an\" (a thing)")
     elif text in ctx.people or ctx.names_person(text, first_names=place is None):
         c.decide(PERSON, STRONG, "person: part of a person the text names in full")
     elif _place_like(doc, ctx, c):

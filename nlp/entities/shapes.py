@@ -287,3 +287,23 @@ def competition(doc: Doc, ctx: DocContext, c: Candidate) -> str | None:
             and ctx.knowledge.place(word) is None and ctx.knowledge.personal_name(word) is None):
         return word
     return None
+
+
+#: what may follow a thing's name but not an adjective before a noun: "a LAN, ...", "a PBU in coverage"
+_AFTER_THING = frozenset({"in", "on", "at", "with", "for", "to", "that", "which", "is", "was", "has", "had"})
+
+
+def countable_acronym(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
+    """"an ECG.", "wiring it to a LAN, but", "two INTs and a PBU in coverage": an acronym the text
+    counts with "a"/"an" and then ends (punctuation or a preposition, not a noun it qualifies:
+    "a BBC documentary", "an NHS hospital") names a thing, not a body."""
+    if c.length != 1 or not c.text.isupper() or not 2 <= len(c.text) <= 6:
+        return False
+    for start, end in occurrences(ctx.text, c.text):
+        span = doc.char_span(start, end)
+        if span is None or span.start == 0 or doc[span.start - 1].lower_ not in ("a", "an"):
+            continue
+        after = doc[span.end] if span.end < len(doc) else None
+        if after is None or (after.is_punct and after.text not in ("-", "–", "/")) or after.lower_ in _AFTER_THING:
+            return True
+    return False

