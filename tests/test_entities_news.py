@@ -444,3 +444,16 @@ def test_a_club_named_by_its_nickname_after_the_is_an_organisation_in_a_sport_re
     assert not {"Olympics", "Malaysians", "Alps"} & orgs
     plain = run(nlp, "We had dinner with the Browns next door on Sunday.", [])
     assert "Browns" not in names(plain, "organisation")
+
+
+def test_a_site_named_by_its_web_address_is_an_organisation(nlp):
+    """"£499 at Brellow.com", "a petition on Change.org": the site's body; a link
+    ("www.brellow.com/deals"), an e-mail address, and an address whose body the text also names
+    ("Harbour Tickets" ... "HarbourTickets.com") are not."""
+    text = ("The fridge is £499 at Brellow.com this week, and a petition on Change.org has 40,000 names. "
+            "Harbour Tickets sells the seats; see HarbourTickets.com or www.brellow.com/deals, or write to "
+            "press@Brellow.com.")
+    doc = run(nlp, text, [("Harbour Tickets", "ORG")])
+    orgs = names(doc, "organisation")
+    assert {"Brellow.com", "Change.org"} <= orgs
+    assert not any("HarbourTickets" in o or "www" in o or "@" in o for o in orgs)

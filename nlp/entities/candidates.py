@@ -50,7 +50,8 @@ def find_candidates(doc: Doc, ctx: DocContext, gazetteer: Gazetteer, spans_key: 
     found += (patterns.copyright_holders(doc, ctx) + credits.wire_credits(doc, ctx) + credits.photo_credits(doc, ctx)
               + credits.single_credits(doc, ctx) + credits.issuers(doc, ctx) + credits.bylines(doc, ctx)
               + patterns.offices(doc, ctx)
-              + platform.platform_x(doc, ctx) + lineups.lineups(doc, ctx) + hyphenated_given_names(doc, ctx))
+              + platform.platform_x(doc, ctx) + platform.site_names(doc, ctx) + lineups.lineups(doc, ctx)
+              + hyphenated_given_names(doc, ctx))
     found += patterns.acronyms(doc, ctx, [c for c in model if c.model_label == ORG] + listed)
     return resolve_overlaps(doc, ctx, found + listed + model)
 

@@ -1,4 +1,5 @@
-"""The social network X, which the NER model never labels: a lone capital letter.
+"""Platforms and sites the NER model cannot name: the social network X, a lone capital letter,
+and a site named by its web address.
 
 Owns ``platform_x``: X is named by "said in a post on X", "X, formerly Twitter", "Musk's
 X", "X, the social network", "X said", or "TikTok and X" (a lone capital X after a
@@ -6,6 +7,10 @@ preposition or platform noun, or beside a body the model or the gazetteer knows;
 before another capitalised word: not "on X Factor"). Once the text names it so, every lone
 X of the text that comes after no capitalised word ("Model X", "Generation X", "Malcolm X")
 is X too.
+
+Owns ``site_names`` too: a capitalised web address standing alone, "AO.com", "Change.org",
+"Daft.ie", "Edmunds.com" (no scheme, "www." or path), names the company or organisation
+behind the site (bench/gold/README.md: a company's own shop site is a mention of it).
 """
 
 from __future__ import annotations
@@ -24,6 +29,11 @@ _PLATFORM_X = re.compile(
     r"|(?<![\w.\-])(?P<described>X),\s(?:the|a)\s(?:social|platform|site|network|messaging|company)"
     r"|(?<![A-Za-z]\s)(?<![\w.\-'’])(?P<acting>X)(?=\s(?:said|says|has\sbeen|was\sfined|is\sappealing)\b)"
 )
+# A site by its address: a capitalised name, a dot and a common top-level domain, standing
+# alone (no "www.", scheme, e-mail or path around it; a full stop after it may end a sentence).
+_SITE_NAME = re.compile(
+    r"(?<![\w.@/:-])(?P<name>[A-Z0-9][\w-]*[A-Za-z][\w-]*\.(?:com|net|org|co\.uk|com\.au|ca|ie|in|io|de|fr|es|it))"
+    r"(?![\w@/-]|\.\w)")
 # The word right before a position, a space between ("Model " before "X"; not "(X").
 _WORD_BEFORE = re.compile(r"(\S+) +$")
 # A lone capital X: not inside a word, a code ("X-ray", "X.com") or a longer name ("X Factor").
@@ -71,3 +81,23 @@ def _after_capitalised_word(text: str, start: int) -> bool:
     """A capitalised word right before position ``start`` ("Model X"), not after a sentence's end."""
     match = _WORD_BEFORE.search(text, max(0, start - 80), start)
     return match is not None and match.group(1)[:1].isupper() and match.group(1)[-1:].isalpha()
+
+
+def site_names(doc: Doc, ctx: DocContext) -> list[Candidate]:
+    """"AO.com", "Change.org": a capitalised web address on its own is the site's organisation,
+    unless the text also names the body without it ("9to5Mac", "Live Nation"), which is then
+    the name to find."""
+    if "." not in ctx.text:
+        return []
+    found = []
+    squeezed = ctx.text.replace(" ", "")
+    for match in _SITE_NAME.finditer(ctx.text):
+        site = match.group("name")
+        stem = site.split(".", 1)[0]
+        if squeezed.count(stem) > ctx.text.count(site):
+            continue  # "Live Nation" ... "LiveNation.com": the text names the body itself
+        candidate = char_candidate(doc, match.start("name"), match.end("name"), label=ORG, strength=PATTERN,
+                                   rule="pattern:site-name")
+        if candidate is not None:
+            found.append(candidate)
+    return found
