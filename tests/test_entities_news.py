@@ -457,3 +457,14 @@ def test_a_site_named_by_its_web_address_is_an_organisation(nlp):
     orgs = names(doc, "organisation")
     assert {"Brellow.com", "Change.org"} <= orgs
     assert not any("HarbourTickets" in o or "www" in o or "@" in o for o in orgs)
+
+
+def test_a_body_of_common_words_named_once_stays_a_body_where_a_cue_says_so(nlp):
+    """"The tour, promoted by Quiet Engine, ...": a name of common English words the model calls
+    a body and the text names once is a body when any cue around it says so (here a weak one:
+    such a name is no person); "Bright Ideas" with no cue is not kept."""
+    text = ("The tour, promoted by Quiet Engine, opens in Leeds on March 4. Fans shared Bright Ideas "
+            "online.")
+    doc = run(nlp, text, [("Quiet Engine", "ORG"), ("Bright Ideas", "ORG")])
+    orgs = names(doc, "organisation")
+    assert "Quiet Engine" in orgs and "Bright Ideas" not in orgs
