@@ -38,7 +38,8 @@ WORD_BEFORE_NAME_ZIPF = 3.0  # an English word this common before a given name i
 _LIST_NUMBER = re.compile(r"^\d+[.)]?$")  # "1." before a listed name
 # one item of a results or standings line: "Nashville SC 3", "Ottawa 27", closed by a comma, a
 # semicolon, a bracket, a dash or the line's end ("Nashville SC 3, Charlotte FC 1")
-_SCORE_ITEM = re.compile(r"[A-Z][\w.'’&-]*(?:[ \t][A-Z][\w.'’&-]*){0,3}[ \t]\d{1,3}(?=[ \t]*(?:[,;(—–]|$))", re.M)
+_SCORE_ITEM = re.compile(
+    r"[A-Z][\w.'’&-]*(?:[ \t][A-Z][\w.'’&-]*){0,3}[ \t]\d{1,3}(?=[ \t]*(?:[,;(—–]|$))", re.M)
 
 
 def find_candidates(doc: Doc, ctx: DocContext, gazetteer: Gazetteer, spans_key: str) -> list[Candidate]:

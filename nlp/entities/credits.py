@@ -1,6 +1,6 @@
-"""Credit lines: who reported a story and who took its pictures, named by news conventions.
+"""Credit lines: who reported a story, who took its pictures and who issued it, by news conventions.
 
-Owns two patterns the NER model does not know:
+Owns the patterns of credits and bylines that the NER model does not know:
 
 * a wire service's credit line, "(Reporting by A in Lagos and B; Editing by C)": each
   part names a journalist (a person); the place each reported from is not a name;

@@ -19,8 +19,9 @@ from newsmon.nlp.entities.candidates import HEAD_BREAKS
 from newsmon.nlp.entities.context import (
     BLOCKED, NO_WEIGHT, MODEL, ORG, OTHER, PATTERN, PERSON, RULE, STRONG, WEAK, YEAR, Candidate, DocContext,
 )
-from newsmon.nlp.entities.cues import (occurrences, organisation_names, organisation_weight, person_names, person_weight,
-                                       take_corporate_suffix)
+from newsmon.nlp.entities.cues import (
+    occurrences, organisation_names, organisation_weight, person_names, person_weight, take_corporate_suffix,
+)
 from newsmon.nlp.entities.knowledge import THING_WORD_ZIPF, THING_WORD_ZIPF_NO_GIVEN
 from newsmon.nlp.entities.products import listing_line, maker_product, makers, product, product_decision
 from newsmon.nlp.entities.shapes import (

@@ -414,7 +414,8 @@ def _cited(doc: Doc, ctx: DocContext, existing: Candidate | None, run: tuple[int
             return
         if existing.model_label in ("GPE", "LOC", ORG) and run and existing.start <= run[0] < existing.end < run[1] \
                 and not any(taken[existing.end:run[1]]) and _news_source(doc, ctx, *run):
-            existing.note(f"span: the whole name cited, {doc[existing.start:run[1]].text!r}")  # "Hollywood" + "Reporter"
+            # "The Hollywood" + "Reporter"
+            existing.note(f"span: the whole name cited, {doc[existing.start:run[1]].text!r}")
             existing.end, existing.text = run[1], doc[existing.start:run[1]].text
             taken[run[0]:run[1]] = b"\x01" * (run[1] - run[0])
         elif not (existing.model_label in (ORG, PERSON) or (existing.model_label in ("GPE", "LOC")
