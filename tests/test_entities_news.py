@@ -468,3 +468,16 @@ def test_a_body_of_common_words_named_once_stays_a_body_where_a_cue_says_so(nlp)
     doc = run(nlp, text, [("Quiet Engine", "ORG"), ("Bright Ideas", "ORG")])
     orgs = names(doc, "organisation")
     assert "Quiet Engine" in orgs and "Bright Ideas" not in orgs
+
+
+def test_a_leader_named_alone_is_a_person_after_a_title_or_before_administration(nlp):
+    """"President Hollander tied himself to the outcome ... Hollander said" (the model unsure of
+    the lone surname, once a body): a person in every mention, the title being the text's; "the
+    Varga administration" names a person too, where "the Varga" alone would not."""
+    text = ("In each case, President Hollander tied himself to the outcome. Hollander said at a rally that "
+            "voters agreed. Hollander won the state by 30 points.\n\nDoctors said the Varga administration "
+            "had cut vaccine funds.")
+    doc = run(nlp, text, [("Hollander", "PERSON"), ("Hollander", "ORG", 1), ("Hollander", "PERSON", 2),
+                          ("Varga", "PERSON")])
+    people = names(doc, "person")
+    assert {"Hollander", "Varga"} <= people

@@ -40,6 +40,8 @@ _INDEX_NUMBER = re.compile(r"^\d{2,4}$")
 
 def gather_evidence(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> None:
     as_person = Counter((c.text, c.model_label == PERSON) for c in candidates if c.source == "model")
+    ctx.titled_names = {c.text for c in candidates if c.source == "model" and c.length == 1
+                        and c.model_label == PERSON and after_title(doc, ctx, c)}  # "President Trump" ... "Trump said"
     ctx.model_person_count = {text: n for (text, is_person), n in as_person.items()
                               if is_person and not as_person[(text, False)]}
     ctx.learn_people([c.text for c in candidates if _full_person_name(doc, ctx, c)
@@ -194,14 +196,17 @@ def _judge_person(doc: Doc, ctx: DocContext, c: Candidate) -> None:
             c.decide(ORG, RULE, f"org: a place, then the organisation word {_head(doc, c)!r}")
         else:
             c.decide(OTHER, RULE, f"not a person: starts with the place {doc[c.start].text!r}")
+    elif one_word and c.start > 0 and doc[c.start - 1].lower_ == "the" and c.end < len(doc) \
+            and doc[c.end].lower_ in rules.eponym_nouns:
+        c.decide(PERSON, RULE, f"person: the leader \"the {text} {doc[c.end].lower_}\" is named after")
     elif one_word and not (given or c.titled) and c.start > 0 and doc[c.start - 1].lower_ == "the":
         c.decide(OTHER, RULE, "not a person: a single word after \"the\"")
     elif not given and (where := body_at_place(doc, ctx, c)) is not None:
         c.decide(ORG, RULE, f"org: an unknown word before the {where.kind} {doc[c.end - 1].text!r}, no given name")
     elif given and c.length > 1 and not c.fragment and _person_shaped(doc, ctx, c):
         c.decide(PERSON, RULE, f"person: starts with a given name ({given})")
-    elif one_word and not (given or c.titled or ctx.model_person_count.get(text, 0) > 1) \
-            and not person_weight(ctx, text):
+    elif one_word and not (given or c.titled or text in ctx.titled_names
+                           or ctx.model_person_count.get(text, 0) > 1) and not person_weight(ctx, text):
         c.decide(OTHER, RULE, "not a person: one word, and no given name, title or person cue supports it")
     elif not (given or c.titled) and common_words_only(doc, ctx, c) and not person_weight(ctx, text):
         c.decide(OTHER, RULE, "not a person: common English words only (wordfreq), no given name, title or person cue")

@@ -74,6 +74,7 @@ class EntityRules:
     personal_titles: tuple[str, ...]  # "Mr", "Dr.": a name after one is a person
     suffixes: frozenset[str]
     product_heads: frozenset[str]
+    eponym_nouns: frozenset[str]  # "the Trump administration": a leader's name before them
     event_heads: frozenset[str]  # last words of events' names ("Cup"), never surnames
     particles: frozenset[str]
     question_words: frozenset[str]
@@ -158,6 +159,7 @@ def load_rules(path: str | Path = DEFAULT_RULES) -> EntityRules:
         personal_titles=tuple(dict.fromkeys(person["personal_titles"])),
         suffixes=frozenset(person["suffixes"]),
         product_heads=frozenset(person["product_heads"]),
+        eponym_nouns=frozenset(person.get("eponym_nouns", [])),
         event_heads=frozenset(person["event_heads"]),
         particles=frozenset(person["particles"]),
         question_words=frozenset(person["question_words"]),
