@@ -481,3 +481,12 @@ def test_a_leader_named_alone_is_a_person_after_a_title_or_before_administration
                           ("Varga", "PERSON")])
     people = names(doc, "person")
     assert {"Hollander", "Varga"} <= people
+
+
+def test_a_given_name_that_is_also_a_place_opens_a_person_before_an_unlisted_surname(nlp):
+    """"Washington Sundar took two wickets", "Ngozi Adebanjo said": the first word is also a place,
+    but the last is in no word or place list, a surname; "Kwara State" stays a place."""
+    text = ("Washington Sundar took two wickets. Ngozi Adebanjo, a trader, said prices rose in Kwara State.")
+    doc = run(nlp, text, [("Washington Sundar", "PERSON"), ("Ngozi Adebanjo", "PERSON"), ("Kwara State", "PERSON")])
+    people = names(doc, "person")
+    assert {"Washington Sundar", "Ngozi Adebanjo"} <= people and "Kwara State" not in people

@@ -324,3 +324,12 @@ def _plural(phrase: str) -> str:
         return phrase + "es"
     return phrase + "s"
 
+def cued_body(ctx: DocContext, c: Candidate, shape: str) -> bool:
+    """A name of common words that any organisation cue around it keeps a body ("promoted by
+    Live Nation", "the journal Scientific Reports", "the charity Yorkshire Cancer Research"):
+    such a name is no person, so one weak cue is enough. The trace notes it."""
+    weight = organisation_weight(ctx, c.text)
+    if not weight:
+        return False
+    c.note(f"org: {shape}, but organisation cues around it (weight {weight}) keep the model's body")
+    return True

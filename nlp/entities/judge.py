@@ -20,14 +20,14 @@ from newsmon.nlp.entities.context import (
     BLOCKED, NO_WEIGHT, MODEL, ORG, OTHER, PATTERN, PERSON, RULE, STRONG, WEAK, YEAR, Candidate, DocContext,
 )
 from newsmon.nlp.entities.cues import (
-    occurrences, organisation_names, organisation_weight, person_names, person_weight, take_corporate_suffix,
+    cued_body, occurrences, organisation_names, person_names, person_weight, take_corporate_suffix,
 )
 from newsmon.nlp.entities.knowledge import THING_WORD_ZIPF, THING_WORD_ZIPF_NO_GIVEN
 from newsmon.nlp.entities.products import listing_line, maker_product, makers, product, product_decision
 from newsmon.nlp.entities.shapes import (
     after_number, after_title, body_at_place, common_words_only, compass_grouping, competition, countable_acronym,
-    demonym, facility_shaped, headline, in_quoted_title, maker_before, plural_of, quoted, single_letter_end,
-    surname_after_unknown_word, thing_word_end, unit_symbol, venue_name,
+    demonym, facility_shaped, headline, in_quoted_title, maker_before, name_word_end, plural_of, quoted,
+    single_letter_end, surname_after_unknown_word, thing_word_end, unit_symbol, venue_name,
 )
 from newsmon.nlp.entities.sellers import sellers
 from newsmon.nlp.entities.teams import decide_team, nickname_clubs, team_names
@@ -191,7 +191,7 @@ def _judge_person(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         c.decide(OTHER, RULE, "not a name: part of a quoted title of a work")
     elif _before_venue_word(doc, ctx, c) or (c.length > 1 and not given and single_letter_end(doc, c)):
         c.decide(OTHER, RULE, "not a person: part of a venue's name, or a letter where a surname should be")
-    elif c.length > 1 and not given and _first_word_place(doc, ctx, c):
+    elif c.length > 1 and not given and _first_word_place(doc, ctx, c) and not name_word_end(doc, ctx, c):
         if _org_shaped(doc, ctx, c, strong=False):
             c.decide(ORG, RULE, f"org: a place, then the organisation word {_head(doc, c)!r}")
         else:
@@ -290,24 +290,14 @@ def _judge_org(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         strong_form = c.length > 1 or head in rules.org_heads or text.isupper()
         c.decide(ORG, MODEL if strong_form and not c.fragment else WEAK, "model: ORG")
         if c.strength == WEAK and c.length == 1 and (word := _common_word_once(doc, ctx, c)) is not None:
-            if not _cued(ctx, c, "one common word"):
+            if not cued_body(ctx, c, "one common word"):
                 c.decide(OTHER, WEAK, f"not a name: one common word ({word}), the model unsure, named once")
         elif (2 <= c.length <= 3 and ctx.knowledge is not None and head not in rules.org_heads
               and all(t.is_title and ctx.knowledge.common_word(t.text) and ctx.knowledge.place(t.text) is None
                       for t in doc[c.start:c.end]) and ctx.text.count(text) == 1):
-            if not _cued(ctx, c, "common words only"):
+            if not cued_body(ctx, c, "common words only"):
                 c.decide(OTHER, MODEL, "not a name: common words only (wordfreq), no organisation word, named once")
 
-
-def _cued(ctx: DocContext, c: Candidate, shape: str) -> bool:
-    """A name of common words that any organisation cue around it keeps a body ("promoted by
-    Live Nation", "the journal Scientific Reports", "the charity Yorkshire Cancer Research"):
-    such a name is no person, so one weak cue is enough. The trace notes it."""
-    weight = organisation_weight(ctx, c.text)
-    if not weight:
-        return False
-    c.note(f"org: {shape}, but organisation cues around it (weight {weight}) keep the model's body")
-    return True
 
 
 def _not_a_name(doc: Doc, ctx: DocContext, c: Candidate, kind: str) -> tuple[int, str] | None:

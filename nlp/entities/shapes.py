@@ -307,3 +307,16 @@ def countable_acronym(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
         if after is None or (after.is_punct and after.text not in ("-", "–", "/")) or after.lower_ in _AFTER_THING:
             return True
     return False
+
+
+def name_word_end(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
+    """The span's last word is in no word list (wordfreq, in English or another language) and
+    names no place: a surname the lists lack ("Ngozi Adebayo", "Washington Sundar", "Van
+    Aert"), so a first word that is also a place ("Ngozi", "Washington", "Van") does not make
+    the name a place's."""
+    knowledge = ctx.knowledge
+    last = doc[c.end - 1].text
+    if any(t.text in ("'s", "’s") for t in doc[c.start:c.end]):
+        return False  # "Punjab's Bhatinda": a place's place
+    return (knowledge is not None and last[:1].isupper() and knowledge.common_word(last) is None
+            and knowledge.place(last) is None and knowledge.word_in_other_language(last) is None)
