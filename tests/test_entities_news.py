@@ -490,3 +490,15 @@ def test_a_given_name_that_is_also_a_place_opens_a_person_before_an_unlisted_sur
     doc = run(nlp, text, [("Washington Sundar", "PERSON"), ("Ngozi Adebanjo", "PERSON"), ("Kwara State", "PERSON")])
     people = names(doc, "person")
     assert {"Washington Sundar", "Ngozi Adebanjo"} <= people and "Kwara State" not in people
+
+
+def test_a_name_ending_in_a_plural_common_noun_is_a_body_not_a_product(nlp):
+    """"Silverbird Cinemas", which the model calls a person: the plural of what a firm deals in
+    ends a body's name; "Shimano Nexus" (singular) stays no body, and "Gift Guides" (a common
+    first word) is none."""
+    text = ("The film opens at Silverbird Cinemas on Friday. The bike uses a Shimano Nexus hub. "
+            "Stay tuned for more Gift Guides.")
+    doc = run(nlp, text, [("Silverbird Cinemas", "PERSON"), ("Shimano Nexus", "PERSON"), ("Gift Guides", "PERSON")])
+    orgs, people = names(doc, "organisation"), names(doc, "person")
+    assert "Silverbird Cinemas" in orgs
+    assert not {"Shimano Nexus", "Gift Guides"} & (orgs | people)

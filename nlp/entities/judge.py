@@ -26,8 +26,8 @@ from newsmon.nlp.entities.knowledge import THING_WORD_ZIPF, THING_WORD_ZIPF_NO_G
 from newsmon.nlp.entities.products import listing_line, maker_product, makers, product, product_decision
 from newsmon.nlp.entities.shapes import (
     after_number, after_title, body_at_place, common_words_only, compass_grouping, competition, countable_acronym,
-    demonym, facility_shaped, headline, in_quoted_title, maker_before, name_word_end, plural_of, quoted,
-    single_letter_end, surname_after_unknown_word, thing_word_end, unit_symbol, venue_name,
+    demonym, facility_shaped, headline, in_quoted_title, maker_before, name_word_end, plural_noun_end, plural_of,
+    quoted, single_letter_end, surname_after_unknown_word, thing_word_end, unit_symbol, venue_name,
 )
 from newsmon.nlp.entities.sellers import sellers
 from newsmon.nlp.entities.teams import decide_team, nickname_clubs, team_names
@@ -212,7 +212,7 @@ def _judge_person(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         c.decide(OTHER, RULE, "not a person: common English words only (wordfreq), no given name, title or person cue")
     elif not (given or c.titled or "." in doc[c.start].text or _cued_body(c)) and not person_weight(ctx, text) \
             and (thing := thing_word_end(doc, ctx, c, THING_WORD_ZIPF_NO_GIVEN)) is not None:
-        if thing.detail < THING_WORD_ZIPF * 100:  # weak: the model's label elsewhere may still say body
+        if thing.detail < THING_WORD_ZIPF * 100 and not plural_noun_end(doc, ctx, c):  # weak: may still be a body
             c.decide(OTHER, WEAK, f"not a person: ends in {doc[c.end - 1].text!r}, a common word ({thing}) and no "
                                   "surname, after no given name")
         elif maker_before(doc, ctx, c):

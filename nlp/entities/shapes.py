@@ -320,3 +320,15 @@ def name_word_end(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
         return False  # "Punjab's Bhatinda": a place's place
     return (knowledge is not None and last[:1].isupper() and knowledge.common_word(last) is None
             and knowledge.place(last) is None and knowledge.word_in_other_language(last) is None)
+
+
+def plural_noun_end(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
+    """The span ends in the plural of a common English noun ("Smyths Toys", "Filmhouse Cinemas",
+    "Fitch Ratings", "Fitzcarraldo Editions"): what a firm deals in, the end of a body's name
+    rather than a product's, which is named in the singular ("Shimano Nexus"), after a first
+    word that is no common English word (not "Gift Guides", "Caravan Adventures")."""
+    last = doc[c.end - 1]
+    if ctx.knowledge is None or c.length < 2 or not last.is_title or not last.text.endswith("s") or len(last) < 5:
+        return False
+    singular = last.text[:-2] if last.text.endswith(("ches", "shes", "sses", "xes")) else last.text[:-1]
+    return ctx.knowledge.common_word(singular) is not None and ctx.knowledge.common_word(doc[c.start].text) is None
