@@ -20,7 +20,7 @@ from newsmon.nlp.entities.joins import (
     join_for_pairs, join_subject_lists, particle_tail, split_and_pair, split_pairing,
 )
 from newsmon.nlp.entities.context import (
-    GAZETTEER, ORG, PERSON, POSSESSIVES, QUOTES, SOURCE_PRIORITY, Candidate, DocContext, make_candidate,
+    GAZETTEER, ORG, PERSON, POSSESSIVES, QUOTES, SOURCE_PRIORITY, Candidate, DocContext, line_bounds, make_candidate,
 )
 from newsmon.nlp.entities.rules import EntityRules
 from newsmon.nlp.entities.shapes import hyphen_joined
@@ -295,9 +295,7 @@ def _strip_score(doc: Doc, start: int, end: int) -> int:
     if end - start < 2 or not doc[end - 1].is_digit:
         return end
     text = doc.text
-    line_start = text.rfind("\n", 0, doc[start].idx) + 1
-    line_end = text.find("\n", doc[end - 1].idx)
-    items = _SCORE_ITEM.findall(text, line_start, len(text) if line_end < 0 else line_end)
+    items = _SCORE_ITEM.findall(text, *line_bounds(text, doc[start].idx, doc[end - 1].idx))
     if len(items) < 2 or doc[start:end].text not in items:
         return end
     return end - 1

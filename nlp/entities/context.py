@@ -76,6 +76,12 @@ class Candidate:
         self.trace.append(what)
 
 
+def line_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """The character offsets of the line that holds ``text[start:end]`` (its line break excluded)."""
+    line_end = text.find("\n", end)
+    return text.rfind("\n", 0, start) + 1, len(text) if line_end < 0 else line_end
+
+
 def make_candidate(doc: Doc, start: int, end: int, source: str, rule: str | None = None, **kwargs) -> Candidate:
     c = Candidate(start, end, doc[start:end].text, source, **kwargs)
     if c.label != OTHER:

@@ -324,6 +324,7 @@ def _plural(phrase: str) -> str:
         return phrase + "es"
     return phrase + "s"
 
+
 def cued_body(ctx: DocContext, c: Candidate, shape: str) -> bool:
     """A name of common words that any organisation cue around it keeps a body ("promoted by
     Live Nation", "the journal Scientific Reports", "the charity Yorkshire Cancer Research"):

@@ -299,7 +299,6 @@ def _judge_org(doc: Doc, ctx: DocContext, c: Candidate) -> None:
                 c.decide(OTHER, MODEL, "not a name: common words only (wordfreq), no organisation word, named once")
 
 
-
 def _not_a_name(doc: Doc, ctx: DocContext, c: Candidate, kind: str) -> tuple[int, str] | None:
     """A venue, a headline or a product by its own words, not ``kind``: (strength, rule), or None."""
     if (venue := venue_name(doc, ctx, c)) is not None:

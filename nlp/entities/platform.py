@@ -90,10 +90,11 @@ def site_names(doc: Doc, ctx: DocContext) -> list[Candidate]:
     if "." not in ctx.text:
         return []
     found = []
-    squeezed = ctx.text.replace(" ", "")
+    squeezed = None  # the text without spaces, made at the first address
     for match in _SITE_NAME.finditer(ctx.text):
         site = match.group("name")
         stem = site.split(".", 1)[0]
+        squeezed = ctx.text.replace(" ", "") if squeezed is None else squeezed
         if squeezed.count(stem) > ctx.text.count(site):
             continue  # "Live Nation" ... "LiveNation.com": the text names the body itself
         candidate = char_candidate(doc, match.start("name"), match.end("name"), label=ORG, strength=PATTERN,

@@ -28,7 +28,7 @@ import re
 from spacy.tokens import Doc
 
 from newsmon.nlp.entities.context import (NO_WEIGHT, ORG, OTHER, PERSON, RULE, STRONG, YEAR, Candidate, DocContext,
-                                          make_candidate)
+                                          line_bounds, make_candidate)
 from newsmon.nlp.entities.cues import occurrences
 from newsmon.nlp.entities.patterns import taken_tokens
 from newsmon.nlp.entities.shapes import maker_before
@@ -37,12 +37,13 @@ _NUMBER = re.compile(r"^\d{1,4}$")
 _MODEL = re.compile(r"^(?=[A-Za-z0-9.\-]*[A-Za-z])(?=[A-Za-z0-9.\-]*\d)[A-Za-z0-9][A-Za-z0-9.\-]{1,9}$")
 _LETTERS = re.compile(r"[A-Za-z]+")
 _WORD_NUMBER = re.compile(r"^[A-Za-z]{3,}-\d+$")
+_PRICE = r"(?:[$£€¥₹]|Rs\.?[ \t]?)\d"  # a price's start: "£", "$", "Rs 4,999"
 _PRICE_AFTER = re.compile(
-    r"(?P<comma>,)?[ \t]*(?:(?:[–—:(-]|is|now|costs?|was)[ \t]*){0,2}(?P<price>(?:[$£€¥₹]|Rs\.?[ \t]?)\d[\d,.]*)")
-# a product's specification in a listing ("128GB", "65-inch", "5000mAh", "1.5 L"), or a price
+    rf"(?P<comma>,)?[ \t]*(?:(?:[–—:(-]|is|now|costs?|was)[ \t]*){{0,2}}(?P<price>{_PRICE}[\d,.]*)")
+# a product's specification in a listing ("128GB", "65-inch", "5000mAh", "1.5 L")
 _SPEC = re.compile(r"\b\d+(?:\.\d+)?[ -]?(?:GB|TB|MB|mAh|W|Hz|inch|mm|cm|oz|ml|L)\b")
-_PRICE_START = re.compile(r"^[ \t]*(?:[$£€¥₹]|Rs\.?[ \t]?)\d")
-_PRICE_IN = re.compile(r"(?:[$£€¥₹]|Rs\.?[ \t]?)\d")
+_PRICE_START = re.compile(rf"^[ \t]*{_PRICE}")
+_PRICE_IN = re.compile(_PRICE)
 _SCORE_NEXT = frozenset({"-", "–", "—", ":", "/", "to", "of", "x", "×"})
 
 
@@ -256,10 +257,7 @@ def listing_line(doc: Doc, ctx: DocContext, c: Candidate) -> str | None:
             doc[c.start].is_title and ctx.knowledge.given_name(doc[c.start].text) is not None):
         return None
     text = ctx.text
-    start, end = doc[c.start].idx, doc[c.end - 1].idx + len(doc[c.end - 1])
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", end)
-    line_end = len(text) if line_end < 0 else line_end
+    line_start, line_end = line_bounds(text, doc[c.start].idx, doc[c.end - 1].idx + len(doc[c.end - 1]))
     line = text[line_start:line_end].rstrip()
     if len(line) > 150 or line.endswith((".", "?", "!", '"', "”", ":")):
         return None

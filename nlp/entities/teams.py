@@ -100,37 +100,29 @@ def nickname_clubs(doc, ctx: DocContext, candidates: list[Candidate]) -> list[Ca
     pycountry: "the Alps", "the Malaysians"), one of the most common English words ("the
     Things"), an event's, grouping's, place's or venue's word
     ("the Olympics", "the Masters"), a person the text names, or what the model calls a people,
-    a place, an event or a work. Returns the mentions after "the" that no candidate covers."""
+    a place, an event or a work. Returns those mentions that no candidate covers; the vote
+    labels the others ("Sacramento Kings", "Kings win")."""
     knowledge, rules = ctx.knowledge, ctx.rules
-    if knowledge is None or " the " not in ctx.text.lower() or not sport_report(ctx):
+    if knowledge is None or not sport_report(ctx):
         return []
     heads = rules.event_heads | rules.grouping_heads | rules.place_heads | rules.facility_heads
-    names = set()
-    for token in doc[1:len(doc)]:
+    names: dict[str, list[int]] = {}  # each nickname -> the tokens where it follows "the"
+    for token in doc[1:]:
         text, i = token.text, token.i
         if (doc[i - 1].lower_ != "the" or not (token.is_title and token.is_alpha and text.endswith("s"))
                 or len(text) < 4 or token.ent_type_ in _NOT_CLUB_LABELS
                 or (i + 1 < len(doc) and doc[i + 1].is_title)):  # "the Blues Brothers"
             continue
-        if (text in heads or text in rules.calendar_words or knowledge.word_zipf(text) >= COMMON_FIRST_WORD_ZIPF
-                or knowledge.place(text) is not None
-                or demonym(ctx, text) is not None or ctx.names_person(text)):
-            continue
-        names.add(text)
+        if not (text in heads or text in rules.calendar_words or knowledge.word_zipf(text) >= COMMON_FIRST_WORD_ZIPF
+                or knowledge.place(text) is not None or demonym(ctx, text) is not None or ctx.names_person(text)):
+            names.setdefault(text, []).append(i)
     if not names:
         return []
-    ctx.learn_organisations(names)
+    ctx.learn_organisations(set(names))
     taken = taken_tokens(doc, candidates)
-    found = []
-    for name in sorted(names):
-        for start, end in occurrences(ctx.text, name):
-            span = doc.char_span(start, end)
-            if span is None or span.start == 0 or doc[span.start - 1].lower_ != "the" or any(
-                    taken[span.start:span.end]):
-                continue  # other mentions ("Sacramento Kings", "Kings win") are left to the vote
-            found.append(make_candidate(doc, span.start, span.end, "cue", label=ORG, strength=RULE,
-                                        rule="org: a club in a sport report, named by its nickname after \"the\""))
-            taken[span.start:span.end] = b"\x01" * len(span)
+    found = [make_candidate(doc, i, i + 1, "cue", label=ORG, strength=RULE,
+                            rule="org: a club in a sport report, named by its nickname after \"the\"")
+             for i in sorted(i for positions in names.values() for i in positions) if not taken[i]]
     log.debug("clubs by nickname: %s", sorted(names))
     return found
 
