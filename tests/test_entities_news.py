@@ -502,3 +502,23 @@ def test_a_name_ending_in_a_plural_common_noun_is_a_body_not_a_product(nlp):
     orgs, people = names(doc, "organisation"), names(doc, "person")
     assert "Silverbird Cinemas" in orgs
     assert not {"Shimano Nexus", "Gift Guides"} & (orgs | people)
+
+
+def test_a_cue_that_opens_a_sentence_counts_as_in_lower_case(nlp):
+    """"Shares in Bruno Kovalta fell": the weak cue opens the sentence, capitalised; with the
+    apposition "the Polish owner of" it makes the name the model calls a person a body."""
+    text = ("WARSAW — Bruno Kovalta, the Polish owner of the Lidka discount chain, reported weaker sales. "
+            "Shares in Bruno Kovalta fell 4% on Wednesday.")
+    doc = run(nlp, text, [("Bruno Kovalta", "PERSON"), ("Bruno Kovalta", "PERSON", 1)])
+    assert "Bruno Kovalta" in names(doc, "organisation")
+
+
+def test_a_name_the_model_missed_is_a_body_in_apposition_to_a_company_noun(nlp):
+    """"Marevia, the world's biggest fashion retailer," with no model entity; not a sentence's
+    opening common word ("Separately, the bank said"), a known place ("Lisbon, the site of") or
+    a person's name ("Maria Duarte, the company's lawyer")."""
+    text = ("Marevia, the world's biggest fashion retailer, opened its sale early. Separately, the bank "
+            "said rates would hold. Lisbon, the site of the talks, was calm. Maria Duarte, the "
+            "company's lawyer, declined to comment.")
+    doc = run(nlp, text, [])
+    assert names(doc, "organisation") == {"Marevia"}

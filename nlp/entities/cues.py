@@ -30,7 +30,10 @@ from functools import lru_cache
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from newsmon.nlp.entities.context import ORG, PERSON, Candidate, DocContext
+from spacy.tokens import Doc
+
+from newsmon.nlp.entities.context import ORG, PERSON, RULE, Candidate, DocContext, make_candidate
+from newsmon.nlp.entities.patterns import taken_tokens
 from newsmon.nlp.entities.rules import EntityRules, OrgCues, PersonCues
 
 log = logging.getLogger(__name__)
@@ -62,6 +65,9 @@ _PHRASE_END = rf"(?=[,.;:!?)\]—–\n]|$|[ ](?:(?i:{_STOPS})(?![\w'’-])|[—�
 _CAPITALISED_NAME = r"[A-Z][\w&'’.-]*(?:[ ][A-Z][\w&'’.-]*){0,3}"
 _LONGER_NAME = re.compile(r"(?:['’]s)?[ ][A-Z]|-\w")  # "Emirates" in "Emirates Airline", "AI-generated"
 _AGE = re.compile(r",[ ](?:1[01]\d|[1-9]\d?),")  # "Anselm, 44,"
+# A capitalised word that opens a sentence or a line ("Shares in Vantor fell"): the cues are
+# written in lower case.
+_SENTENCE_START = re.compile(r"(?:(?<=[.!?][ ])|(?<=[.!?][\"”’][ ])|(?<=\n)|(?<=^))[A-Z](?=[a-z]+[ ])")
 
 
 @dataclass(frozen=True)
@@ -132,13 +138,59 @@ def org_cues_at(text: str, start: int, end: int, patterns: OrgPatterns,
     if patterns.suffix.match(text, end):
         found[("suffix", "")] = cues.suffix_weight
     window = max(0, start - BEFORE_WINDOW)
+    # A capitalised descriptor right before a name is the name's own word ("Bank Indonesia")
     matches = [("before", patterns.descriptor_before.search(text, window, start))]
-    if not text.startswith(POSSESSIVES, end):  # "a stake in Kylie Jenner's company"
-        matches.append(("preceding", patterns.preceding.search(text, window, start)))
+    if not text.startswith(POSSESSIVES, end):  # "a stake in Kylie Jenner's company"; "Shares in Vantor"
+        matches.append(("preceding", patterns.preceding.search(_lowered_sentence_starts(text, window, start))))
     matches.append(("listed", patterns.listed.search(text, max(0, start - LIST_WINDOW), start)))
     matches += [(kind, pattern.match(text, end)) for kind, pattern in patterns.after]
     found.update(_weigh(matches, cues.strong_weight, cues.weak_weight))
     return found
+
+
+def _lowered_sentence_starts(text: str, start: int, end: int) -> str:
+    """``text[start:end]`` with the first letter of each word that opens a sentence there in lower case."""
+    piece = text[start:end]
+    for m in _SENTENCE_START.finditer(text, start, end):
+        i = m.start() - start
+        piece = piece[:i] + piece[i].lower() + piece[i + 1:]
+    return piece
+
+
+def appositive_bodies(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> list[Candidate]:
+    """Capitalised words the model left unlabelled, in apposition to a noun for a company or body
+    (the strong descriptors): "Inditex, the world's biggest fashion retailer,". Not a place the
+    packages know, a name opening with a given name, or a common word opening a sentence
+    ("Separately, the bank said")."""
+    pattern = _appositive_descriptor(ctx.rules.org_cues)
+    taken = taken_tokens(doc, candidates)
+    knowledge = ctx.knowledge
+    created = []
+    for comma in (t.i for t in doc if t.text == "," and t.i > 0 and not taken[t.i - 1]):
+        run = ctx.title_run_ending_at(comma - 1)
+        if run is None or any(taken[run[0]:run[1]]) or doc[comma - 1].idx + len(doc[comma - 1]) != doc[comma].idx:
+            continue
+        if not (m := pattern.match(ctx.text, doc[comma].idx)):
+            continue
+        start, end = run
+        first, text = doc[start].text, doc[start:end].text
+        if text in ctx.people or ctx.names_person(text) or first in ctx.rules.calendar_words:
+            continue
+        if knowledge is not None and (
+                knowledge.place(text) is not None
+                or (knowledge.given_name(first) is not None and not doc[start].is_upper and end - start > 1)
+                or (end - start == 1 and ctx.sentence_initial(start) and knowledge.common_word(first) is not None)):
+            continue
+        created.append(make_candidate(doc, start, end, "cue", label=ORG, strength=RULE,
+                                      rule=f"pattern: in apposition to {m.group('noun')!r}"))
+        taken[start:end] = b"\x01" * (end - start)
+    return created
+
+
+@lru_cache(maxsize=8)
+def _appositive_descriptor(cues: OrgCues) -> re.Pattern:
+    return re.compile(rf",[ ](?:the|a|an)[ ](?:{_POSSESSIVE_MODIFIER}){{0,4}}?"
+                      rf"(?P<noun>{_alternatives(cues.strong.descriptors)}){_PHRASE_END}")
 
 
 def take_corporate_suffix(doc, ctx: DocContext, c: Candidate) -> None:

@@ -20,7 +20,7 @@ from newsmon.nlp.entities.context import (
     BLOCKED, NO_WEIGHT, MODEL, ORG, OTHER, PATTERN, PERSON, RULE, STRONG, WEAK, YEAR, Candidate, DocContext,
 )
 from newsmon.nlp.entities.cues import (
-    cued_body, occurrences, organisation_names, person_names, person_weight, take_corporate_suffix,
+    appositive_bodies, cued_body, occurrences, organisation_names, person_names, person_weight, take_corporate_suffix,
 )
 from newsmon.nlp.entities.knowledge import THING_WORD_ZIPF, THING_WORD_ZIPF_NO_GIVEN
 from newsmon.nlp.entities.products import listing_line, maker_product, makers, product, product_decision
@@ -53,6 +53,7 @@ def gather_evidence(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> N
     ctx.learn_people([c.text for c in candidates if c.label == PERSON and c.length > 1])
     candidates += patterns.cues(doc, ctx, candidates)
     candidates += patterns.sources(doc, ctx, candidates)
+    candidates += appositive_bodies(doc, ctx, candidates)
     candidates += sellers(doc, ctx, candidates)
     candidates += nickname_clubs(doc, ctx, candidates)
     for c in candidates:
