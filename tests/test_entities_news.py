@@ -522,3 +522,16 @@ def test_a_name_the_model_missed_is_a_body_in_apposition_to_a_company_noun(nlp):
             "company's lawyer, declined to comment.")
     doc = run(nlp, text, [])
     assert names(doc, "organisation") == {"Marevia"}
+
+
+def test_a_common_word_that_is_a_rare_given_name_does_not_make_a_body_a_person(nlp):
+    """"Red Chillies" and "Royal Troon", which the model calls a body and a place: "Red" and
+    "Royal" are in the given-name dictionary, rarely, and are common English words, so they
+    are no evidence of a person; "Karen Whitfield", which the model calls a body, starts
+    with a common given name and stays a person."""
+    text = ("The film was produced by Red Chillies. The Open returns to Royal Troon next year. "
+            "Karen Whitfield said the plan was sound.")
+    doc = run(nlp, text, [("Red Chillies", "ORG"), ("Royal Troon", "GPE"), ("Karen Whitfield", "ORG")])
+    people = names(doc, "person")
+    assert "Karen Whitfield" in people and not {"Red Chillies", "Royal Troon"} & people
+    assert "Red Chillies" in names(doc, "organisation")

@@ -26,8 +26,9 @@ from newsmon.nlp.entities.knowledge import THING_WORD_ZIPF, THING_WORD_ZIPF_NO_G
 from newsmon.nlp.entities.products import listing_line, maker_product, makers, product, product_decision
 from newsmon.nlp.entities.shapes import (
     after_number, after_title, body_at_place, common_words_only, compass_grouping, competition, countable_acronym,
-    demonym, facility_shaped, headline, in_quoted_title, maker_before, name_word_end, plural_noun_end, plural_of,
-    quoted, single_letter_end, surname_after_unknown_word, thing_word_end, unit_symbol, venue_name,
+    demonym, facility_shaped, given_name_fact, headline, in_quoted_title, maker_before, name_word_end,
+    plural_noun_end, plural_of, quoted, single_letter_end, surname_after_unknown_word, thing_word_end, unit_symbol,
+    venue_name,
 )
 from newsmon.nlp.entities.sellers import sellers
 from newsmon.nlp.entities.teams import decide_team, nickname_clubs, team_names
@@ -89,7 +90,7 @@ def _full_person_name(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
             and tokens[-1].text not in rules.product_heads
             and tokens[-1].text not in rules.strong_heads
             and not any(i in ctx.blocked for i in range(c.start, c.end)) and product(doc, ctx, c) is None
-            and (thing_word_end(doc, ctx, c, THING_WORD_ZIPF_NO_GIVEN) is None or _given_name(doc, ctx, c))
+            and (thing_word_end(doc, ctx, c, THING_WORD_ZIPF_NO_GIVEN) is None or given_name_fact(doc, ctx, c))
             and body_at_place(doc, ctx, c) is None  # not "Thoraxklinik Heidelberg"
             and _listed(ctx, c) is None)  # not "Eli Lilly"
 
@@ -152,7 +153,7 @@ def _judge_person(doc: Doc, ctx: DocContext, c: Candidate) -> None:
     _strip_sentence_word(doc, ctx, c)
     text = c.text
     place = _known_place(doc, ctx, c)
-    given = _given_name(doc, ctx, c)
+    given = given_name_fact(doc, ctx, c)
     c.titled = after_title(doc, ctx, c)
     one_word = " " not in text  # "Ed-tech" is one word of three tokens
     if (_junk(doc, c) or any(ch.isdigit() for ch in text) or text in rules.non_entity_acronyms
@@ -247,7 +248,7 @@ def _judge_org(doc: Doc, ctx: DocContext, c: Candidate) -> None:
     rules, text = ctx.rules, c.text
     head = _head(doc, c)
     place = _known_place(doc, ctx, c)
-    given = _given_name(doc, ctx, c)
+    given = given_name_fact(doc, ctx, c)
     if (not any(ch.isupper() for ch in text) or not text[0].isalpha() or _junk(doc, c)
             or text in rules.non_entity_acronyms or text.endswith("+")):
         c.decide(OTHER, STRONG, "not a name: a handle, number, acronym or lower-case word")
@@ -310,7 +311,7 @@ def _not_a_name(doc: Doc, ctx: DocContext, c: Candidate, kind: str) -> tuple[int
 
 
 def _judge_other(doc: Doc, ctx: DocContext, c: Candidate) -> None:
-    given = _given_name(doc, ctx, c)
+    given = given_name_fact(doc, ctx, c)
     if c.model_label not in ("NORP", "LANGUAGE") and not _junk(doc, c) and (
             c.text in ctx.people or ctx.names_person(c.text)):
         c.decide(PERSON, STRONG, "person: part of a person the text names in full")
@@ -349,15 +350,6 @@ def _first_word_place(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
     """"Manchester United", "Tottenham Hotspur": a place followed by more capitalised words."""
     knowledge = ctx.knowledge
     return knowledge is not None and knowledge.major_place(doc[c.start].text) is not None
-
-
-def _given_name(doc: Doc, ctx: DocContext, c: Candidate):
-    """The given-name fact for the span's first word (gender-guesser's first-name dictionary)."""
-    knowledge = ctx.knowledge
-    first = c.text.split()[0]  # the whole first word: "Jo-Wilfried", "Ed-tech"
-    if knowledge is None or not doc[c.start].is_title or ctx.common_word(first):
-        return None  # "Moon Express" in a text about the moon
-    return knowledge.given_name(first)
 
 
 def _before_venue_word(doc: Doc, ctx: DocContext, c: Candidate) -> bool:

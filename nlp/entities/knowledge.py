@@ -58,6 +58,7 @@ SUBDIVISION_TYPE_WORDS = re.compile(
     r"Region|Oblast|Kray|Krai|State|Governorate|District|County|Department)$")
 CODE_COUNTRIES = ("US", "CA", "AU")  # subdivision codes used as place abbreviations: "TX", "ON", "NSW"
 COMMON_WORD_ZIPF = 4.0  # about once per 100,000 English words, or more often
+RARE_GIVEN_NAME = 2  # gender-guesser's frequency (0-13, its highest in any country) up to which a name is rare
 MAJOR_CITY = 100_000  # population from which a city's name is evidence on its own
 OTHER_LANGUAGES = ("es", "fr", "de", "it", "pt")  # Latin-script languages of names in English news
 ONE_WORD_COMPANY_ZIPF = 3.0  # a listed company's one-word name this rare in English names the company

@@ -20,7 +20,8 @@ surname after a word of no language, place or surname list is a person ("Aryavir
 and such a word before a country or continent a body there ("Partech Africa");
 a grouping of teams named by a compass point ("AFC West"), a plural that names the people of
 a place ("Kenyans"), a unit in capitals ("GW"), a name right after a number ("737 Max") and a
-single letter where a surname should be.
+single letter where a surname should be; a given name at a name's start (gender-guesser),
+where the model saw no person not a common word that is a rare given name ("Red Bull").
 """
 
 from __future__ import annotations
@@ -30,9 +31,9 @@ from functools import lru_cache
 
 from spacy.tokens import Doc
 
-from newsmon.nlp.entities.context import QUOTES, YEAR, Candidate, DocContext
+from newsmon.nlp.entities.context import PERSON, QUOTES, YEAR, Candidate, DocContext
 from newsmon.nlp.entities.cues import occurrences
-from newsmon.nlp.entities.knowledge import THING_WORD_ZIPF, Fact
+from newsmon.nlp.entities.knowledge import RARE_GIVEN_NAME, THING_WORD_ZIPF, Fact
 
 TITLE_FUNCTION_WORDS = frozenset({"a", "an", "the", "of", "to", "in", "on", "and", "or", "for", "with", "at", "by"})
 
@@ -332,3 +333,17 @@ def plural_noun_end(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
         return False
     singular = last.text[:-2] if last.text.endswith(("ches", "shes", "sses", "xes")) else last.text[:-1]
     return ctx.knowledge.common_word(singular) is not None and ctx.knowledge.common_word(doc[c.start].text) is None
+
+
+def given_name_fact(doc: Doc, ctx: DocContext, c: Candidate) -> Fact | None:
+    """The given-name fact for the span's first word (gender-guesser's first-name dictionary);
+    where the model saw no person, not a common English word that is a rare given name
+    ("Red Bull", "Royal Troon", "El Niño", "Forest Hill")."""
+    knowledge = ctx.knowledge
+    first = c.text.split()[0]  # the whole first word: "Jo-Wilfried", "Ed-tech"
+    if knowledge is None or not doc[c.start].is_title or ctx.common_word(first):
+        return None  # "Moon Express" in a text about the moon
+    fact = knowledge.given_name(first)
+    if fact is not None and c.model_label != PERSON and fact.detail <= RARE_GIVEN_NAME and knowledge.common_word(first):
+        return None
+    return fact
