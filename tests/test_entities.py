@@ -386,7 +386,8 @@ def test_a_name_the_model_calls_a_place_needs_a_naming_cue(nlp):
 
 
 def test_one_weak_cue_does_not_flip_a_person_but_two_do(nlp):
-    doc = run(nlp, "Tarrow's employees were paid late. Tarrow apologised.", [("Tarrow", "PERSON"), ("Tarrow", "PERSON", 1)])
+    doc = run(nlp, "Tarrow's employees were paid late. Tarrow told them he was sorry.",
+              [("Tarrow", "PERSON"), ("Tarrow", "PERSON", 1)])
     assert people(doc) == ["Tarrow"]
     doc = run(nlp, "Tarrow's employees were paid late. Tarrow said it would pay them.",
               [("Tarrow", "PERSON"), ("Tarrow", "PERSON", 1)])

@@ -535,3 +535,14 @@ def test_a_common_word_that_is_a_rare_given_name_does_not_make_a_body_a_person(n
     people = names(doc, "person")
     assert "Karen Whitfield" in people and not {"Red Chillies", "Royal Troon"} & people
     assert "Red Chillies" in names(doc, "organisation")
+
+
+def test_a_repeated_one_word_name_is_a_person_only_if_it_speaks_or_takes_he_or_she(nlp):
+    """"Zembla" twice, which the model calls a person both times, with no given name, title,
+    speech or personal pronoun: a brand, no person; "Okafor" twice, who "said" and "his", stays one."""
+    text = ("Shoppers rate Zembla highly. Zembla makes a cheaper model too.\n\n"
+            "Okafor said the squad was tired. Okafor will miss his first game since May.")
+    doc = run(nlp, text, [("Zembla", "PERSON"), ("Zembla", "PERSON", 1), ("Okafor", "PERSON"),
+                          ("Okafor", "PERSON", 1)])
+    people = names(doc, "person")
+    assert "Okafor" in people and "Zembla" not in people

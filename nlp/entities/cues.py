@@ -242,6 +242,27 @@ def person_weight(ctx: DocContext, name: str) -> int:
     return sum(found.values())
 
 
+# What a person does right after the name: speaks ("Mendez said", "Mendez, who"), or a
+# personal pronoun follows in the same sentence ("Mendez ... his").
+_SPEAKS = re.compile(r"[ ](?:said|says|told|added|explained|wrote|recalled|insisted|admitted)(?![\w-])|,[ ]who[ ]")
+_WORD_BEFORE = re.compile(r"(?<![\w'’-])([A-Z][a-z]+)[ ]$")
+_PERSONAL_PRONOUN = re.compile(r"[^.!?\n]{0,80}?(?<![\w'’-])(?:he|she|his|her|him)(?![\w'’-])")
+
+
+def acts_as_person(ctx: DocContext, name: str) -> bool:
+    """An occurrence of ``name`` speaks, is followed by a personal pronoun in its sentence, or
+    follows a given name ("Zach Parise's goal", a full name the model did not label)."""
+    text, knowledge = ctx.text, ctx.knowledge
+    for start, end in occurrences(text, name):
+        if _SPEAKS.match(text, end) or _PERSONAL_PRONOUN.match(text, end):
+            return True
+        before = _WORD_BEFORE.search(text, max(0, start - 30), start)
+        if before and knowledge is not None and knowledge.given_name(before.group(1)) is not None \
+                and knowledge.common_word(before.group(1)) is None:
+            return True
+    return False
+
+
 _INITIALS = re.compile(r"^(?:[A-Z]\.)+$")
 
 

@@ -20,7 +20,7 @@ from newsmon.nlp.entities.context import (
     BLOCKED, NO_WEIGHT, MODEL, ORG, OTHER, PATTERN, PERSON, RULE, STRONG, WEAK, YEAR, Candidate, DocContext,
 )
 from newsmon.nlp.entities.cues import (
-    appositive_bodies, cued_body, occurrences, organisation_names, person_names, person_weight, take_corporate_suffix,
+    acts_as_person, appositive_bodies, cued_body, occurrences, organisation_names, person_names, person_weight, take_corporate_suffix,
 )
 from newsmon.nlp.entities.knowledge import THING_WORD_ZIPF, THING_WORD_ZIPF_NO_GIVEN
 from newsmon.nlp.entities.products import listing_line, maker_product, makers, product, product_decision
@@ -207,9 +207,13 @@ def _judge_person(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         c.decide(ORG, RULE, f"org: an unknown word before the {where.kind} {doc[c.end - 1].text!r}, no given name")
     elif given and c.length > 1 and not c.fragment and _person_shaped(doc, ctx, c):
         c.decide(PERSON, RULE, f"person: starts with a given name ({given})")
-    elif one_word and not (given or c.titled or text in ctx.titled_names
-                           or ctx.model_person_count.get(text, 0) > 1) and not person_weight(ctx, text):
-        c.decide(OTHER, RULE, "not a person: one word, and no given name, title or person cue supports it")
+    elif one_word and not (given or c.titled or text in ctx.titled_names) and not person_weight(ctx, text) and (
+            (repeated := ctx.model_person_count.get(text, 0) > 1) is False or not acts_as_person(ctx, text)):
+        if not repeated:
+            c.decide(OTHER, RULE, "not a person: one word, and no given name, title or person cue supports it")
+        else:  # weak: an organisation the model also names is not outvoted ("Simba" ... "Simba's")
+            c.decide(OTHER, WEAK, "not a person: one word the model calls a person more than once, but no given name, "
+                                  "title or person cue supports it, and it never speaks or takes he/she")
     elif not (given or c.titled) and common_words_only(doc, ctx, c) and not person_weight(ctx, text):
         c.decide(OTHER, RULE, "not a person: common English words only (wordfreq), no given name, title or person cue")
     elif not (given or c.titled or "." in doc[c.start].text or _cued_body(c)) and not person_weight(ctx, text) \
