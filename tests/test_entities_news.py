@@ -546,3 +546,13 @@ def test_a_repeated_one_word_name_is_a_person_only_if_it_speaks_or_takes_he_or_s
                           ("Okafor", "PERSON", 1)])
     people = names(doc, "person")
     assert "Okafor" in people and "Zembla" not in people
+
+
+def test_a_full_name_the_model_left_unlabelled_is_a_person_by_its_given_name(nlp):
+    """"Rahul Deshpande of the University of Cambridge", with no model entity: a known given
+    name, then a word of no word or place list; not "Grace Church" (a common word), "Adelaide
+    Thunderbirds" (a city first) or "Goo Goo Dolls" (a plural common noun last)."""
+    text = ("Rahul Deshpande of the University of Cambridge was more guarded. Services were held at "
+            "Grace Church. Adelaide Thunderbirds won again, and Goo Goo Dolls played the encore.")
+    doc = run(nlp, text, [("University of Cambridge", "ORG")])
+    assert names(doc, "person") == {"Rahul Deshpande"}

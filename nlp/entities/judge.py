@@ -23,6 +23,7 @@ from newsmon.nlp.entities.cues import (
     acts_as_person, appositive_bodies, cued_body, occurrences, organisation_names, person_names, person_weight, take_corporate_suffix,
 )
 from newsmon.nlp.entities.knowledge import THING_WORD_ZIPF, THING_WORD_ZIPF_NO_GIVEN
+from newsmon.nlp.entities.names import unlabelled_people
 from newsmon.nlp.entities.products import listing_line, maker_product, makers, product, product_decision
 from newsmon.nlp.entities.shapes import (
     after_number, after_title, body_at_place, common_words_only, compass_grouping, competition, countable_acronym,
@@ -51,6 +52,7 @@ def gather_evidence(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> N
     ctx.learn_person_names(set(person_names(ctx, candidates)))
     ctx.teams = team_names(ctx, candidates)
     candidates += patterns.roles(doc, ctx, candidates)
+    candidates += unlabelled_people(doc, ctx, candidates)
     ctx.learn_people([c.text for c in candidates if c.label == PERSON and c.length > 1])
     candidates += patterns.cues(doc, ctx, candidates)
     candidates += patterns.sources(doc, ctx, candidates)

@@ -1,0 +1,66 @@
+"""Full person names the NER model left unlabelled.
+
+Owns one reading: a run of two or three capitalised words that no candidate covers, opening
+with a known given name (gender-guesser; not a rare one, not a common English word: "Rahul
+Deshpande of the University of Cambridge", "Ifeoma Chukwuemeka, a political scientist"),
+whose other words are no common English word, place or name word of a body, product, event
+or venue ("Grace Church", "Lucas Oil Stadium" are not people), whose first word is no
+city of note ("Adelaide Thunderbirds") and whose last is no plural of a common noun that is
+no surname ("Goo Goo Dolls"; "Sarah Williams" stays).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from spacy.tokens import Doc
+
+from newsmon.nlp.entities.context import PERSON, RULE, Candidate, DocContext, make_candidate
+from newsmon.nlp.entities.knowledge import RARE_GIVEN_NAME
+from newsmon.nlp.entities.patterns import taken_tokens
+
+log = logging.getLogger(__name__)
+
+
+def unlabelled_people(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> list[Candidate]:
+    """Person candidates for full names no candidate covers (see the module's docstring)."""
+    knowledge = ctx.knowledge
+    if knowledge is None:
+        return []
+    rules = ctx.rules
+    stop_words = rules.org_heads | rules.place_heads | rules.product_heads | rules.event_heads | rules.facility_heads
+    taken = taken_tokens(doc, candidates)
+    created = []
+    i = 0
+    while i < len(doc):
+        run = None if taken[i] else ctx.title_run_starting_at(i)
+        if run is None:
+            i += 1
+            continue
+        start, end = run
+        i = end
+        if not 2 <= end - start <= 3 or any(taken[start:end]) or (start > 0 and doc[start - 1].text in ("'", "’")):
+            continue
+        words = [t.text for t in doc[start:end]]
+        if any(t.is_upper or any(ch.isdigit() for ch in t.text) for t in doc[start:end]) or words[0] in rules.title_words:
+            continue
+        if knowledge.major_place(words[0]) is not None:  # "Adelaide Thunderbirds"
+            continue
+        given = knowledge.given_name(words[0])
+        if given is None or given.detail <= RARE_GIVEN_NAME or knowledge.common_word(words[0]) is not None:
+            continue
+        if any(w in stop_words or knowledge.common_word(w) is not None or knowledge.place(w) is not None
+               for w in words[1:]):
+            continue
+        if _plural_of_common_noun(knowledge, words[-1]):  # "Goo Goo Dolls"; not "Williams"
+            continue
+        created.append(make_candidate(doc, start, end, "pattern", label=PERSON, strength=RULE,
+                                      rule=f"pattern: a full name the model left unlabelled, opening with a given name ({given})"))
+        taken[start:end] = b"\x01" * (end - start)
+    return created
+
+
+def _plural_of_common_noun(knowledge, word: str) -> bool:
+    """"Dolls", "Giants": the plural of a common English word, and no known surname."""
+    return (word.endswith("s") and knowledge.common_word(word[:-1]) is not None
+            and knowledge.surname(word) is None)
