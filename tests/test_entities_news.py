@@ -556,3 +556,12 @@ def test_a_full_name_the_model_left_unlabelled_is_a_person_by_its_given_name(nlp
             "Grace Church. Adelaide Thunderbirds won again, and Goo Goo Dolls played the encore.")
     doc = run(nlp, text, [("University of Cambridge", "ORG")])
     assert names(doc, "person") == {"Rahul Deshpande"}
+
+
+def test_a_given_name_left_out_of_the_model_span_after_it_is_taken(nlp):
+    """"Moses" + "Itauma", which the model calls a body: the given name before it joins the
+    span, and the full name is a person; "Paris" + "Saint-Germain" (a common word) does not."""
+    text = ("RIYADH — Moses Itauma stopped his rival in the seventh round. Paris Saint-Germain "
+            "won at home.")
+    doc = run(nlp, text, [("Itauma", "ORG"), ("Saint-Germain", "ORG")])
+    assert names(doc, "person") == {"Moses Itauma"}

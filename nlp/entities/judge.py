@@ -23,7 +23,7 @@ from newsmon.nlp.entities.cues import (
     acts_as_person, appositive_bodies, cued_body, occurrences, organisation_names, person_names, person_weight, take_corporate_suffix,
 )
 from newsmon.nlp.entities.knowledge import THING_WORD_ZIPF, THING_WORD_ZIPF_NO_GIVEN
-from newsmon.nlp.entities.names import unlabelled_people
+from newsmon.nlp.entities.names import take_given_names, unlabelled_people
 from newsmon.nlp.entities.products import listing_line, maker_product, makers, product, product_decision
 from newsmon.nlp.entities.shapes import (
     after_number, after_title, body_at_place, common_words_only, compass_grouping, competition, countable_acronym,
@@ -41,6 +41,7 @@ _INDEX_NUMBER = re.compile(r"^\d{2,4}$")
 
 
 def gather_evidence(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> None:
+    take_given_names(doc, ctx, candidates)
     as_person = Counter((c.text, c.model_label == PERSON) for c in candidates if c.source == "model")
     ctx.titled_names = {c.text for c in candidates if c.source == "model" and c.length == 1
                         and c.model_label == PERSON and after_title(doc, ctx, c)}  # "President Trump" ... "Trump said"

@@ -1,12 +1,16 @@
 """Full person names the NER model left unlabelled.
 
-Owns one reading: a run of two or three capitalised words that no candidate covers, opening
-with a known given name (gender-guesser; not a rare one, not a common English word: "Rahul
-Deshpande of the University of Cambridge", "Ifeoma Chukwuemeka, a political scientist"),
-whose other words are no common English word, place or name word of a body, product, event
-or venue ("Grace Church", "Lucas Oil Stadium" are not people), whose first word is no
-city of note ("Adelaide Thunderbirds") and whose last is no plural of a common noun that is
-no surname ("Goo Goo Dolls"; "Sarah Williams" stays).
+Owns two readings:
+
+* a given name the model left out of the name after it ("Moses" + "Itauma", which the
+  model calls a body): the span takes it, so that it is judged as the full name;
+* a run of two or three capitalised words that no candidate covers, opening with a known
+  given name (gender-guesser; not a rare one, not a common English word: "Rahul Deshpande of
+  the University of Cambridge", "Ifeoma Chukwuemeka, a political scientist"), whose other
+  words are no common English word, place or name word of a body, product, event or venue
+  ("Grace Church", "Lucas Oil Stadium" are not people), whose first word is no city of note
+  ("Adelaide Thunderbirds") and whose last is no plural of a common noun that is no surname
+  ("Goo Goo Dolls"; "Sarah Williams" stays).
 """
 
 from __future__ import annotations
@@ -64,3 +68,25 @@ def _plural_of_common_noun(knowledge, word: str) -> bool:
     """"Dolls", "Giants": the plural of a common English word, and no known surname."""
     return (word.endswith("s") and knowledge.common_word(word[:-1]) is not None
             and knowledge.surname(word) is None)
+
+
+def take_given_names(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> None:
+    """"Moses" + "Itauma" -> "Moses Itauma": a model span of one or two words right after an
+    unlabelled capitalised word that is a known given name (not a common English word)
+    opening its run takes that word."""
+    knowledge = ctx.knowledge
+    if knowledge is None:
+        return
+    taken = taken_tokens(doc, candidates)
+    for c in candidates:
+        i = c.start - 1
+        if c.source != "model" or c.length > 2 or i < 0 or taken[i] or not doc[i].is_title or i in ctx.blocked:
+            continue
+        if not all(t.is_title for t in doc[c.start:c.end]) or (i > 0 and ctx.title_run_ending_at(i - 1) is not None):
+            continue  # "New York Giants" is not built here
+        given = knowledge.given_name(doc[i].text)
+        if given is None or knowledge.common_word(doc[i].text) is not None or doc[i].text in ctx.rules.title_words:
+            continue
+        c.note(f"span: took the given name {doc[i].text!r} before it ({given})")
+        c.start, c.text = i, doc[i:c.end].text
+        taken[i] = 1
