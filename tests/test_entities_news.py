@@ -565,3 +565,21 @@ def test_a_given_name_left_out_of_the_model_span_after_it_is_taken(nlp):
             "won at home.")
     doc = run(nlp, text, [("Itauma", "ORG"), ("Saint-Germain", "ORG")])
     assert names(doc, "person") == {"Moses Itauma"}
+
+
+def test_a_name_after_any_company_noun_of_the_cues_is_a_body(nlp):
+    """The nouns that make a name the model calls a person a body ("chain", "marketplace")
+    also find a name the model missed: "the discount chain Dovira"."""
+    doc = run(nlp, "Shoppers flocked to the discount chain Dovira on Friday.", [])
+    assert names(doc, "organisation") == {"Dovira"}
+
+
+def test_two_bodies_joined_by_and_are_two_where_the_text_names_each_again(nlp):
+    """"Norvik Foods and Halden Mills", one model span: both are written again on their own
+    (the model labels neither there), so two bodies; "Competition and Markets Authority" (a common word first) stays whole."""
+    text = ("Norvik Foods and Halden Mills agreed to merge. Norvik Foods will own 60%, and Halden Mills "
+            "the rest. The Competition and Markets Authority will review it.")
+    doc = run(nlp, text, [("Norvik Foods and Halden Mills", "ORG"), ("Competition and Markets Authority", "ORG")])
+    orgs = names(doc, "organisation")
+    assert {"Norvik Foods", "Halden Mills", "Competition and Markets Authority"} <= orgs
+    assert "Norvik Foods and Halden Mills" not in orgs

@@ -195,7 +195,8 @@ def given_name_before(doc: Doc, ctx: DocContext, start: int) -> int:
 
 def split_and_pair(doc: Doc, ctx: DocContext, start: int, end: int, label: str) -> list[tuple[int, int]]:
     """"Facebook and Instagram", "Palma and Funchal": one span of two names joined by "and",
-    each of which the model also found on its own elsewhere in the text, is two names
+    each of which the model also found on its own elsewhere in the text, or the text writes
+    again elsewhere (neither one common word: "Core Lithium and Liontown Resources"), is two names
     ("Procter and Gamble", "Culture and Tourism" are never found alone; "Johnson and
     Johnson" is one name twice). A body's name is also two where one part is a name the
     gazetteer or the listed companies know and the other is no lone common word ("Goldman
@@ -210,11 +211,19 @@ def split_and_pair(doc: Doc, ctx: DocContext, start: int, end: int, label: str) 
     alone = {e.text for e in doc.ents if not (e.start <= start and end <= e.end)}
     if first.text in alone and second.text in alone:
         return [(start, ands[0]), (ands[0] + 1, end)]
+    if (_named_elsewhere(ctx, first.text) and _named_elsewhere(ctx, second.text)
+            and _name_like(ctx, first) and _name_like(ctx, second)):
+        return [(start, ands[0]), (ands[0] + 1, end)]
     if label == ORG and not _known_body(ctx, start, end, doc[start:end].text) and (
             _known_body(ctx, first.start, first.end, first.text) and _name_like(ctx, second)
             or _known_body(ctx, second.start, second.end, second.text) and _name_like(ctx, first)):
         return [(start, ands[0]), (ands[0] + 1, end)]
     return [(start, end)]
+
+
+def _named_elsewhere(ctx: DocContext, text: str) -> bool:
+    """The text writes ``text`` more than once, so also outside the joined span."""
+    return sum(1 for _ in occurrences(ctx.text, text)) > 1
 
 
 def _known_body(ctx: DocContext, start: int, end: int, text: str) -> bool:

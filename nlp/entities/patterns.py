@@ -255,6 +255,8 @@ def cues(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> list[Candida
     for token in doc:
         if not (token.is_lower and token.lower_ in rules.cue_words) or token.i + 1 >= len(doc):
             continue
+        if token.i > 0 and doc[token.i - 1].text in rules.org_cues.verb_context:
+            continue  # "would fund Kestrel": a verb
         following = by_start.get(token.i + 1)
         if following is not None:
             if following.model_label in ("GPE", "NORP", "LOC") or (
@@ -301,7 +303,7 @@ def _extend_over_connectors(doc: Doc, ctx: DocContext, run: tuple[int, int] | No
     """"Doctors" + "for" + "Camp Closure" -> "Doctors for Camp Closure"."""
     while run and run[1] + 1 < len(doc) and doc[run[1]].text in ctx.rules.connectors and doc[run[1]].is_lower:
         more = ctx.title_run_starting_at(run[1] + 1)
-        if not more:
+        if not more or doc[more[0]].text in ctx.rules.calendar_words:  # not "Dovira on Friday"
             break
         run = (run[0], more[1])
     return run
