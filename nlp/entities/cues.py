@@ -17,7 +17,13 @@ Owns two readings of the text around every occurrence of a name, with the cue wo
 
 Each distinct cue adds its weight to the name (a cue repeated in the text counts once); the
 names whose total reaches the threshold are returned, and ``nlp.entities`` labels them
-alike in the whole document.
+alike in the whole document. A cue phrase that opens a sentence counts as in lower case
+("Shares in Vantor fell").
+
+Also owns two readings of the same cue words: ``appositive_bodies``, a name the model left
+unlabelled in apposition to a company noun ("Inditex, the world's biggest fashion
+retailer,"), and ``acts_as_person``, whether a name speaks ("Okafor said"), takes a
+personal pronoun in its sentence or follows a given name ("Zach Parise's").
 """
 
 from __future__ import annotations
@@ -29,7 +35,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from spacy.lang.en.stop_words import STOP_WORDS
-
 from spacy.tokens import Doc
 
 from newsmon.nlp.entities.context import ORG, PERSON, RULE, Candidate, DocContext, make_candidate

@@ -20,7 +20,8 @@ from newsmon.nlp.entities.context import (
     BLOCKED, NO_WEIGHT, MODEL, ORG, OTHER, PATTERN, PERSON, RULE, STRONG, WEAK, YEAR, Candidate, DocContext,
 )
 from newsmon.nlp.entities.cues import (
-    acts_as_person, appositive_bodies, cued_body, occurrences, organisation_names, person_names, person_weight, take_corporate_suffix,
+    acts_as_person, appositive_bodies, cued_body, occurrences, organisation_names, person_names, person_weight,
+    take_corporate_suffix,
 )
 from newsmon.nlp.entities.knowledge import THING_WORD_ZIPF, THING_WORD_ZIPF_NO_GIVEN
 from newsmon.nlp.entities.names import take_given_names, unlabelled_people
@@ -211,7 +212,7 @@ def _judge_person(doc: Doc, ctx: DocContext, c: Candidate) -> None:
     elif given and c.length > 1 and not c.fragment and _person_shaped(doc, ctx, c):
         c.decide(PERSON, RULE, f"person: starts with a given name ({given})")
     elif one_word and not (given or c.titled or text in ctx.titled_names) and not person_weight(ctx, text) and (
-            (repeated := ctx.model_person_count.get(text, 0) > 1) is False or not acts_as_person(ctx, text)):
+            not (repeated := ctx.model_person_count.get(text, 0) > 1) or not acts_as_person(ctx, text)):
         if not repeated:
             c.decide(OTHER, RULE, "not a person: one word, and no given name, title or person cue supports it")
         else:  # weak: an organisation the model also names is not outvoted ("Simba" ... "Simba's")

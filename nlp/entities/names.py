@@ -15,15 +15,11 @@ Owns two readings:
 
 from __future__ import annotations
 
-import logging
-
 from spacy.tokens import Doc
 
 from newsmon.nlp.entities.context import PERSON, RULE, Candidate, DocContext, make_candidate
 from newsmon.nlp.entities.knowledge import RARE_GIVEN_NAME
 from newsmon.nlp.entities.patterns import taken_tokens
-
-log = logging.getLogger(__name__)
 
 
 def unlabelled_people(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> list[Candidate]:
@@ -32,7 +28,7 @@ def unlabelled_people(doc: Doc, ctx: DocContext, candidates: list[Candidate]) ->
     if knowledge is None:
         return []
     rules = ctx.rules
-    stop_words = rules.org_heads | rules.place_heads | rules.product_heads | rules.event_heads | rules.facility_heads
+    name_words = rules.org_heads | rules.place_heads | rules.product_heads | rules.event_heads | rules.facility_heads
     taken = taken_tokens(doc, candidates)
     created = []
     i = 0
@@ -46,20 +42,21 @@ def unlabelled_people(doc: Doc, ctx: DocContext, candidates: list[Candidate]) ->
         if not 2 <= end - start <= 3 or any(taken[start:end]) or (start > 0 and doc[start - 1].text in ("'", "’")):
             continue
         words = [t.text for t in doc[start:end]]
-        if any(t.is_upper or any(ch.isdigit() for ch in t.text) for t in doc[start:end]) or words[0] in rules.title_words:
+        if words[0] in rules.title_words or any(t.is_upper or any(ch.isdigit() for ch in t.text)
+                                                 for t in doc[start:end]):
             continue
         if knowledge.major_place(words[0]) is not None:  # "Adelaide Thunderbirds"
             continue
         given = knowledge.given_name(words[0])
         if given is None or given.detail <= RARE_GIVEN_NAME or knowledge.common_word(words[0]) is not None:
             continue
-        if any(w in stop_words or knowledge.common_word(w) is not None or knowledge.place(w) is not None
+        if any(w in name_words or knowledge.common_word(w) is not None or knowledge.place(w) is not None
                for w in words[1:]):
             continue
         if _plural_of_common_noun(knowledge, words[-1]):  # "Goo Goo Dolls"; not "Williams"
             continue
-        created.append(make_candidate(doc, start, end, "pattern", label=PERSON, strength=RULE,
-                                      rule=f"pattern: a full name the model left unlabelled, opening with a given name ({given})"))
+        rule = f"pattern: a full name the model left unlabelled, opening with a given name ({given})"
+        created.append(make_candidate(doc, start, end, "pattern", label=PERSON, strength=RULE, rule=rule))
         taken[start:end] = b"\x01" * (end - start)
     return created
 
