@@ -580,3 +580,14 @@ def test_a_name_after_any_company_noun_of_the_cues_is_a_body(nlp):
     also find a name the model missed: "the discount chain Dovira"."""
     doc = run(nlp, "Shoppers flocked to the discount chain Dovira on Friday.", [])
     assert names(doc, "organisation") == {"Dovira"}
+
+
+def test_a_given_name_alone_is_a_person_only_if_it_acts_as_one(nlp):
+    """"Max" (a robot vacuum's name, which the model calls a person): a given name alone, of
+    no person the text names in full, that never speaks or takes he/she, is none; "Priya",
+    who "said", stays a person."""
+    text = ("The Max cleans for two hours. Users say Max struggles on rugs.\n\n"
+            "Priya said the kids loved it.")
+    doc = run(nlp, text, [("Max", "PERSON", 1), ("Priya", "PERSON")])
+    people = names(doc, "person")
+    assert "Priya" in people and "Max" not in people

@@ -27,10 +27,10 @@ from newsmon.nlp.entities.knowledge import THING_WORD_ZIPF, THING_WORD_ZIPF_NO_G
 from newsmon.nlp.entities.names import take_given_names, unlabelled_people
 from newsmon.nlp.entities.products import listing_line, maker_product, makers, product, product_decision
 from newsmon.nlp.entities.shapes import (
-    after_number, after_title, body_at_place, common_words_only, compass_grouping, competition, countable_acronym,
-    demonym, facility_shaped, given_name_fact, headline, in_quoted_title, maker_before, name_word_end,
-    plural_noun_end, plural_of, quoted, single_letter_end, surname_after_unknown_word, thing_word_end, unit_symbol,
-    venue_name,
+    after_number, after_title, before_venue_word, body_at_place, common_word_once, common_words_only, compass_grouping,
+    competition, countable_acronym, demonym, facility_shaped, first_word_place, given_name_fact, headline,
+    in_quoted_title, maker_before, name_word_end, plural_noun_end, plural_of, quoted, single_letter_end,
+    surname_after_unknown_word, thing_word_end, unit_symbol, venue_name,
 )
 from newsmon.nlp.entities.sellers import sellers
 from newsmon.nlp.entities.teams import decide_team, nickname_clubs, team_names
@@ -195,9 +195,9 @@ def _judge_person(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         c.decide(OTHER, STRONG, f"not a person: ends in the place, product or event word {doc[c.end - 1].text!r}")
     elif quoted(doc, c) or in_quoted_title(doc, c):
         c.decide(OTHER, RULE, "not a name: part of a quoted title of a work")
-    elif _before_venue_word(doc, ctx, c) or (c.length > 1 and not given and single_letter_end(doc, c)):
+    elif before_venue_word(doc, ctx, c) or (c.length > 1 and not given and single_letter_end(doc, c)):
         c.decide(OTHER, RULE, "not a person: part of a venue's name, or a letter where a surname should be")
-    elif c.length > 1 and not given and _first_word_place(doc, ctx, c) and not name_word_end(doc, ctx, c):
+    elif c.length > 1 and not given and first_word_place(doc, ctx, c) and not name_word_end(doc, ctx, c):
         if _org_shaped(doc, ctx, c, strong=False):
             c.decide(ORG, RULE, f"org: a place, then the organisation word {_head(doc, c)!r}")
         else:
@@ -218,6 +218,10 @@ def _judge_person(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         else:  # weak: an organisation the model also names is not outvoted ("Simba" ... "Simba's")
             c.decide(OTHER, WEAK, "not a person: one word the model calls a person more than once, but no given name, "
                                   "title or person cue supports it, and it never speaks or takes he/she")
+    elif one_word and given and not (c.titled or text in ctx.titled_names) and not person_weight(ctx, text) \
+            and not acts_as_person(ctx, text):
+        c.decide(OTHER, WEAK, "not a person: a given name alone, of no person the text names in full, that never "
+                              "speaks or takes he/she ('Max', 'Easter')")
     elif not (given or c.titled) and common_words_only(doc, ctx, c) and not person_weight(ctx, text):
         c.decide(OTHER, RULE, "not a person: common English words only (wordfreq), no given name, title or person cue")
     elif not (given or c.titled or "." in doc[c.start].text or _cued_body(c)) and not person_weight(ctx, text) \
@@ -299,7 +303,7 @@ def _judge_org(doc: Doc, ctx: DocContext, c: Candidate) -> None:
     else:
         strong_form = c.length > 1 or head in rules.org_heads or text.isupper()
         c.decide(ORG, MODEL if strong_form and not c.fragment else WEAK, "model: ORG")
-        if c.strength == WEAK and c.length == 1 and (word := _common_word_once(doc, ctx, c)) is not None:
+        if c.strength == WEAK and c.length == 1 and (word := common_word_once(doc, ctx, c)) is not None:
             if not cued_body(ctx, c, "one common word"):
                 c.decide(OTHER, WEAK, f"not a name: one common word ({word}), the model unsure, named once")
         elif (2 <= c.length <= 3 and ctx.knowledge is not None and head not in rules.org_heads
@@ -351,29 +355,6 @@ def _known_place(doc: Doc, ctx: DocContext, c: Candidate):
     fact = knowledge.major_place(c.text) if c.length == 1 else knowledge.place(c.text)
     if fact is not None and fact.kind == "place-code" and not (c.start > 0 and doc[c.start - 1].text in (",", "@")):
         return None
-    return fact
-
-
-def _first_word_place(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
-    """"Manchester United", "Tottenham Hotspur": a place followed by more capitalised words."""
-    knowledge = ctx.knowledge
-    return knowledge is not None and knowledge.major_place(doc[c.start].text) is not None
-
-
-def _before_venue_word(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
-    """"Mohegan Sun" + "Arena": the name of a venue, cut by the model."""
-    return c.end < len(doc) and doc[c.end].is_title and (doc[c.end].text in ctx.rules.facility_heads
-                                                          or doc[c.end].text in ctx.rules.place_heads)
-
-
-def _common_word_once(doc: Doc, ctx: DocContext, c: Candidate):
-    """The fact that the span's one word is a common English word, when the text has it only once
-    ("Sterling", "Customs"); a name the text repeats ("the Legislature ... the Legislature") is kept."""
-    if ctx.knowledge is None:
-        return None
-    fact = ctx.knowledge.common_word(c.text)
-    if fact is None or ctx.standalone_counts[c.text] > 1:
-        return None  # "Digital" in "the Digital Platforms Forum" is another name's word
     return fact
 
 

@@ -347,3 +347,26 @@ def given_name_fact(doc: Doc, ctx: DocContext, c: Candidate) -> Fact | None:
     if fact is not None and c.model_label != PERSON and fact.detail <= RARE_GIVEN_NAME and knowledge.common_word(first):
         return None
     return fact
+
+
+def first_word_place(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
+    """"Manchester United", "Tottenham Hotspur": a place followed by more capitalised words."""
+    knowledge = ctx.knowledge
+    return knowledge is not None and knowledge.major_place(doc[c.start].text) is not None
+
+
+def before_venue_word(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
+    """"Mohegan Sun" + "Arena": the name of a venue, cut by the model."""
+    return c.end < len(doc) and doc[c.end].is_title and (doc[c.end].text in ctx.rules.facility_heads
+                                                          or doc[c.end].text in ctx.rules.place_heads)
+
+
+def common_word_once(doc: Doc, ctx: DocContext, c: Candidate) -> Fact | None:
+    """The fact that the span's one word is a common English word, when the text has it only once
+    ("Sterling", "Customs"); a name the text repeats ("the Legislature ... the Legislature") is kept."""
+    if ctx.knowledge is None:
+        return None
+    fact = ctx.knowledge.common_word(c.text)
+    if fact is None or ctx.standalone_counts[c.text] > 1:
+        return None  # "Digital" in "the Digital Platforms Forum" is another name's word
+    return fact
