@@ -591,3 +591,13 @@ def test_a_given_name_alone_is_a_person_only_if_it_acts_as_one(nlp):
     doc = run(nlp, text, [("Max", "PERSON", 1), ("Priya", "PERSON")])
     people = names(doc, "person")
     assert "Priya" in people and "Max" not in people
+
+
+def test_letters_after_a_name_are_cut_from_the_person(nlp):
+    """"Jonathan Crowther KC", "Mary Lou McDonald TD": the letters for an office or honour are
+    no part of the name, so "Crowther" alone is the same person."""
+    text = ("Jonathan Crowther KC, for the family, said the inquiry had failed. Crowther asked for a "
+            "review. Mary Lou McDonald TD agreed.")
+    doc = run(nlp, text, [("Jonathan Crowther KC", "PERSON"), ("Crowther", "PERSON", 1),
+                          ("Mary Lou McDonald TD", "PERSON")])
+    assert names(doc, "person") == {"Jonathan Crowther", "Mary Lou McDonald"}

@@ -147,6 +147,9 @@ def clean_pieces(doc: Doc, ctx: DocContext, start: int, end: int, label: str) ->
                 if label == ORG:
                     f = _strip_trailing_titles(doc, ctx, e, f)
                     f = _strip_byline_word(doc, ctx, e, f)
+                elif label == PERSON:
+                    while f - e > 2 and doc[f - 1].text in ctx.rules.post_nominals:
+                        f -= 1  # "Jonathan Crowther KC"
                 f = _strip_score(doc, e, f)
                 if f > e and any(ch.isalpha() for ch in doc[e:f].text):
                     cleaned.append((e, f))

@@ -73,6 +73,7 @@ class EntityRules:
     context_names: tuple[tuple[str, str, frozenset[str]], ...]  # (name, head, context names)
     personal_titles: tuple[str, ...]  # "Mr", "Dr.": a name after one is a person
     suffixes: frozenset[str]
+    post_nominals: frozenset[str]  # cut from the end of a person's span: "KC", "OBE"
     product_heads: frozenset[str]
     eponym_nouns: frozenset[str]  # "the Trump administration": a leader's name before them
     event_heads: frozenset[str]  # last words of events' names ("Cup"), never surnames
@@ -158,6 +159,7 @@ def load_rules(path: str | Path = DEFAULT_RULES) -> EntityRules:
                             for name, entry in org.get("context_names", {}).items()),
         personal_titles=tuple(dict.fromkeys(person["personal_titles"])),
         suffixes=frozenset(person["suffixes"]),
+        post_nominals=frozenset(person["post_nominals"]),
         product_heads=frozenset(person["product_heads"]),
         eponym_nouns=frozenset(person.get("eponym_nouns", [])),
         event_heads=frozenset(person["event_heads"]),
