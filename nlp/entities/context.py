@@ -111,6 +111,7 @@ class DocContext:
     titled_names: set[str] = field(default_factory=set)  # one-word names a title stands before somewhere
     thing_acronyms: dict[str, str] = field(default_factory=dict)  # "HSI" -> "Hang Seng Index": not a body
     model_orgs: set[str] = field(default_factory=set)  # one-word names the model calls ORG somewhere
+    texts: list[str] = field(default_factory=list)  # each token's text, read once
     lowers: list[str] = field(default_factory=list)  # each token's lower-case form, read once
     # how often each token's text stands not followed by a capitalised word ("Digital" in
     # "the Digital Platforms Forum" does not count)
@@ -128,7 +129,7 @@ class DocContext:
         if doc.has_annotation("SENT_START"):
             self.sent_starts = {sent.start for sent in doc.sents}
         self.lower_words = set(_LOWER_WORD.findall(self.text))
-        texts = [t.text for t in doc]
+        self.texts = texts = [t.text for t in doc]
         self.lowers = [t.lower() for t in texts]
         self.standalone_counts = Counter(
             text for text, after in zip(texts, texts[1:] + [""]) if not (after.istitle() and after.isalpha()))

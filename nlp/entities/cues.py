@@ -167,15 +167,19 @@ def appositive_bodies(doc: Doc, ctx: DocContext, candidates: list[Candidate]) ->
     (the strong descriptors): "Inditex, the world's biggest fashion retailer,". Not a place the
     packages know, a name opening with a given name, or a common word opening a sentence
     ("Separately, the bank said")."""
-    pattern = _appositive_descriptor(ctx.rules.org_cues)
+    matches = list(_appositive_descriptor(ctx.rules.org_cues).finditer(ctx.text))
+    if not matches:
+        return []
     taken = taken_tokens(doc, candidates)
     knowledge = ctx.knowledge
     created = []
-    for comma in (t.i for t in doc if t.text == "," and t.i > 0 and not taken[t.i - 1]):
+    for m in matches:
+        span = doc.char_span(m.start(), m.start() + 1)
+        if span is None or span.start == 0 or taken[span.start - 1]:
+            continue
+        comma = span.start
         run = ctx.title_run_ending_at(comma - 1)
         if run is None or any(taken[run[0]:run[1]]) or doc[comma - 1].idx + len(doc[comma - 1]) != doc[comma].idx:
-            continue
-        if not (m := pattern.match(ctx.text, doc[comma].idx)):
             continue
         start, end = run
         first, text = doc[start].text, doc[start:end].text

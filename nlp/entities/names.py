@@ -33,7 +33,7 @@ def unlabelled_people(doc: Doc, ctx: DocContext, candidates: list[Candidate]) ->
     created = []
     i = 0
     while i < len(doc):
-        run = None if taken[i] else ctx.title_run_starting_at(i)
+        run = None if taken[i] or not ctx.texts[i][:1].isupper() else ctx.title_run_starting_at(i)
         if run is None:
             i += 1
             continue
