@@ -601,3 +601,12 @@ def test_letters_after_a_name_are_cut_from_the_person(nlp):
     doc = run(nlp, text, [("Jonathan Crowther KC", "PERSON"), ("Crowther", "PERSON", 1),
                           ("Mary Lou McDonald TD", "PERSON")])
     assert names(doc, "person") == {"Jonathan Crowther", "Mary Lou McDonald"}
+
+
+def test_a_one_word_name_that_owns_a_thing_is_a_body_not_nothing(nlp):
+    """"Zembla's new cordless model", which the model calls a person once, with no given name,
+    title or person cue: no person, and one that owns a thing is a body; "Assassin's Creed" (a
+    title built on a possessive) is not."""
+    text = "Zembla's new cordless model costs £299. Fans of Assassin's Creed waited."
+    doc = run(nlp, text, [("Zembla", "PERSON"), ("Assassin", "PERSON")])
+    assert names(doc, "organisation") == {"Zembla"} and not names(doc, "person")

@@ -29,7 +29,8 @@ from newsmon.nlp.entities.products import listing_line, maker_product, makers, p
 from newsmon.nlp.entities.shapes import (
     after_number, after_title, before_venue_word, body_at_place, common_word_once, common_words_only, compass_grouping,
     competition, countable_acronym, demonym, facility_shaped, first_word_place, given_name_fact, headline,
-    in_quoted_title, maker_before, name_word_end, plural_noun_end, plural_of, quoted, single_letter_end,
+    in_quoted_title, maker_before, name_word_end, owner_of_common_noun, plural_noun_end, plural_of, quoted,
+    single_letter_end,
     surname_after_unknown_word, thing_word_end, unit_symbol, venue_name,
 )
 from newsmon.nlp.entities.sellers import sellers
@@ -213,7 +214,10 @@ def _judge_person(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         c.decide(PERSON, RULE, f"person: starts with a given name ({given})")
     elif one_word and not (given or c.titled or text in ctx.titled_names) and not person_weight(ctx, text) and (
             not (repeated := ctx.model_person_count.get(text, 0) > 1) or not acts_as_person(ctx, text)):
-        if not repeated:
+        if not repeated and owner_of_common_noun(doc, c):
+            c.decide(ORG, WEAK, "org: one word that owns a thing ('X's new ...') and no given name, title or person "
+                                "cue makes a person")
+        elif not repeated:
             c.decide(OTHER, RULE, "not a person: one word, and no given name, title or person cue supports it")
         else:  # weak: an organisation the model also names is not outvoted ("Simba" ... "Simba's")
             c.decide(OTHER, WEAK, "not a person: one word the model calls a person more than once, but no given name, "

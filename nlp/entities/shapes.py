@@ -370,3 +370,11 @@ def common_word_once(doc: Doc, ctx: DocContext, c: Candidate) -> Fact | None:
     if fact is None or ctx.standalone_counts[c.text] > 1:
         return None  # "Digital" in "the Digital Platforms Forum" is another name's word
     return fact
+
+
+def owner_of_common_noun(doc: Doc, c: Candidate) -> bool:
+    """"Zembla's new model": the span, then a possessive and a lower-case word, as one owns a
+    thing; not a work's title built on a possessive ("Assassin's Creed")."""
+    j = c.end
+    return (j + 1 < len(doc) and doc[j].text in ("'s", "’s") and doc[j + 1].is_lower
+            and not doc[j + 1].is_punct)
