@@ -266,8 +266,7 @@ def acts_as_person(ctx: DocContext, name: str) -> bool:
         if _SPEAKS.match(text, end) or _PERSONAL_PRONOUN.match(text, end):
             return True
         before = _WORD_BEFORE.search(text, max(0, start - 30), start)
-        if before and knowledge is not None and knowledge.given_name(before.group(1)) is not None \
-                and knowledge.common_word(before.group(1)) is None:
+        if before and knowledge is not None and knowledge.plain_given_name(before.group(1)) is not None:
             return True
     return False
 

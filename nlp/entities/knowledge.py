@@ -134,6 +134,12 @@ class Knowledge:
             frequency = self.given_names.get(_fold(first))
         return Fact("given-name", "gender-guesser", frequency) if frequency else None
 
+    def plain_given_name(self, word: str) -> Fact | None:
+        """``word`` is a known given name and no common English word ("Moses", "Rahul"; not
+        "Red", "Will")."""
+        fact = self.given_name(word)
+        return fact if fact is not None and self.common_word(word) is None else None
+
     def company(self, text: str) -> Fact | None:
         """``text`` is a listed company's name of two words or more, its legal form left out
         ("Eli Lilly", "Associated British Foods", "Take-Two Interactive")."""

@@ -15,11 +15,15 @@ Owns two readings:
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from spacy.tokens import Doc
 
 from newsmon.nlp.entities.context import PERSON, RULE, Candidate, DocContext, make_candidate
-from newsmon.nlp.entities.knowledge import RARE_GIVEN_NAME
+from newsmon.nlp.entities.knowledge import RARE_GIVEN_NAME, Knowledge
 from newsmon.nlp.entities.patterns import taken_tokens
+from newsmon.nlp.entities.rules import EntityRules
+from newsmon.nlp.entities.shapes import plural_of_common_word
 
 
 def unlabelled_people(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> list[Candidate]:
@@ -28,7 +32,7 @@ def unlabelled_people(doc: Doc, ctx: DocContext, candidates: list[Candidate]) ->
     if knowledge is None:
         return []
     rules = ctx.rules
-    name_words = rules.org_heads | rules.place_heads | rules.product_heads | rules.event_heads | rules.facility_heads
+    name_words = _name_words(rules)
     taken = taken_tokens(doc, candidates)
     created = []
     i = 0
@@ -47,8 +51,8 @@ def unlabelled_people(doc: Doc, ctx: DocContext, candidates: list[Candidate]) ->
             continue
         if knowledge.major_place(words[0]) is not None:  # "Adelaide Thunderbirds"
             continue
-        given = knowledge.given_name(words[0])
-        if given is None or given.detail <= RARE_GIVEN_NAME or knowledge.common_word(words[0]) is not None:
+        given = knowledge.plain_given_name(words[0])
+        if given is None or given.detail <= RARE_GIVEN_NAME:
             continue
         if any(w in name_words or knowledge.common_word(w) is not None or knowledge.place(w) is not None
                for w in words[1:]):
@@ -61,10 +65,9 @@ def unlabelled_people(doc: Doc, ctx: DocContext, candidates: list[Candidate]) ->
     return created
 
 
-def _plural_of_common_noun(knowledge, word: str) -> bool:
+def _plural_of_common_noun(knowledge: Knowledge, word: str) -> bool:
     """"Dolls", "Giants": the plural of a common English word, and no known surname."""
-    return (word.endswith("s") and knowledge.common_word(word[:-1]) is not None
-            and knowledge.surname(word) is None)
+    return plural_of_common_word(knowledge, word) and knowledge.surname(word) is None
 
 
 def take_given_names(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> None:
@@ -81,9 +84,15 @@ def take_given_names(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> 
             continue
         if not all(t.is_title for t in doc[c.start:c.end]) or (i > 0 and ctx.title_run_ending_at(i - 1) is not None):
             continue  # "New York Giants" is not built here
-        given = knowledge.given_name(doc[i].text)
-        if given is None or knowledge.common_word(doc[i].text) is not None or doc[i].text in ctx.rules.title_words:
+        given = knowledge.plain_given_name(doc[i].text)
+        if given is None or doc[i].text in ctx.rules.title_words:
             continue
         c.note(f"span: took the given name {doc[i].text!r} before it ({given})")
         c.start, c.text = i, doc[i:c.end].text
         taken[i] = 1
+
+
+@lru_cache(maxsize=8)
+def _name_words(rules: EntityRules) -> frozenset[str]:
+    """Words that end the name of a body, place, product, event or venue, not a person's."""
+    return rules.org_heads | rules.place_heads | rules.product_heads | rules.event_heads | rules.facility_heads

@@ -139,6 +139,11 @@ def _person_cues(table: dict) -> PersonCues:
     )
 
 
+def _one_words(phrases: list[str]) -> list[str]:
+    """The phrases of one word ("chain", not "search engine")."""
+    return [p for p in phrases if " " not in p]
+
+
 def _sequences(phrases: list[str]) -> tuple[tuple[str, ...], ...]:
     unique = {tuple(p.split()) for p in phrases if p.strip()}
     return tuple(sorted(unique, key=len, reverse=True))
@@ -170,7 +175,8 @@ def load_rules(path: str | Path = DEFAULT_RULES) -> EntityRules:
         org_heads=frozenset(org["heads"]),
         strong_heads=frozenset(org["strong_heads"]),
         org_prefixes=_sequences(org["prefixes"]),
-        cue_words=frozenset(w.lower() for w in org["cue_words"]),
+        cue_words=frozenset(w.lower() for w in [*org["cue_words"],
+                                                *_one_words(data["org_evidence"]["strong"]["descriptors"])]),
         connectors=frozenset(org["connectors"]),
         non_org_heads=frozenset(org["non_org_heads"]),
         office_titles=tuple(sorted(set(org["office_titles"]), key=len, reverse=True)),

@@ -33,7 +33,7 @@ from spacy.tokens import Doc
 
 from newsmon.nlp.entities.context import PERSON, QUOTES, YEAR, Candidate, DocContext
 from newsmon.nlp.entities.cues import occurrences
-from newsmon.nlp.entities.knowledge import RARE_GIVEN_NAME, THING_WORD_ZIPF, Fact
+from newsmon.nlp.entities.knowledge import RARE_GIVEN_NAME, THING_WORD_ZIPF, Fact, Knowledge
 
 TITLE_FUNCTION_WORDS = frozenset({"a", "an", "the", "of", "to", "in", "on", "and", "or", "for", "with", "at", "by"})
 
@@ -329,10 +329,17 @@ def plural_noun_end(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
     rather than a product's, which is named in the singular ("Shimano Nexus"), after a first
     word that is no common English word (not "Gift Guides", "Caravan Adventures")."""
     last = doc[c.end - 1]
-    if ctx.knowledge is None or c.length < 2 or not last.is_title or not last.text.endswith("s") or len(last) < 5:
+    if ctx.knowledge is None or c.length < 2 or not last.is_title or len(last) < 5:
         return False
-    singular = last.text[:-2] if last.text.endswith(("ches", "shes", "sses", "xes")) else last.text[:-1]
-    return ctx.knowledge.common_word(singular) is not None and ctx.knowledge.common_word(doc[c.start].text) is None
+    return plural_of_common_word(ctx.knowledge, last.text) and ctx.knowledge.common_word(doc[c.start].text) is None
+
+
+def plural_of_common_word(knowledge: Knowledge, word: str) -> bool:
+    """``word`` is the plural of a common English word ("Toys", "Cinemas", "Matches")."""
+    if not word.endswith("s"):
+        return False
+    singular = word[:-2] if word.endswith(("ches", "shes", "sses", "xes")) else word[:-1]
+    return knowledge.common_word(singular) is not None
 
 
 def given_name_fact(doc: Doc, ctx: DocContext, c: Candidate) -> Fact | None:
