@@ -610,3 +610,15 @@ def test_a_one_word_name_that_owns_a_thing_is_a_body_not_nothing(nlp):
     text = "Zembla's new cordless model costs £299. Fans of Assassin's Creed waited."
     doc = run(nlp, text, [("Zembla", "PERSON"), ("Assassin", "PERSON")])
     assert names(doc, "organisation") == {"Zembla"} and not names(doc, "person")
+
+
+def test_a_photo_credits_name_before_the_slash_is_the_photographer_without_a_known_given_name(nlp):
+    """"Photo: Boureima Kaboré/AFP": the credit names the photographer first, whether or not
+    the given name is a known one; an agency whose first word is a given name ("Gallo
+    Images") stays the agency, and a studio ("Studio Kurobune/Toho") is no photographer."""
+    text = ("Farmers wait for rain near Kaya. Photo: Boureima Kaboré/AFP\n\n"
+            "Fans sing in Soweto. Photo: Thabo Nkosi/Gallo Images\n\n"
+            "A still from the film. Photo: Studio Kurobune/Toho")
+    doc = run(nlp, text, [])
+    assert names(doc, "person") == {"Boureima Kaboré", "Thabo Nkosi"}
+    assert {"Gallo Images", "Toho"} <= names(doc, "organisation")

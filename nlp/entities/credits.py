@@ -38,6 +38,8 @@ _CREDIT = re.compile(
     rf"\sby\s(?P<names>{_CREDIT_NAME}(?:\sin\s[A-Z][\w\-]*(?:\s[A-Z][\w\-]*)?)?"
     rf"(?:(?:,\s|,?\sand\s){_CREDIT_NAME}(?:\sin\s[A-Z][\w\-]*(?:\s[A-Z][\w\-]*)?)?)*)"
 )
+# An English noun this common (wordfreq) and no surname is no word of a photographer's name.
+PHOTOGRAPHER_WORD_ZIPF = 3.0
 _CREDIT_SPLIT = re.compile(r",\s|,?\sand\s")
 _CREDIT_PLACE = re.compile(r"\sin\s[A-Z].*$")
 
@@ -92,8 +94,10 @@ def photo_credits(doc: Doc, ctx: DocContext) -> list[Candidate]:
     """"Photo: Steve Bell/Getty Images", "AP Photo/Aidan Kelly", "REUTERS/Kwame Addo Boakye":
     the side of the slash that starts with a known given name is the photographer (a person),
     the other the agency (an organisation), as is one after "via". A side in capitals or
-    ending in "Photo" is the agency. With no given name on either side ("Harbourlight
-    Films/BBC") only the agency after the slash, with one on both nothing."""
+    ending in "Photo" is the agency. With no given name on either side the name before the
+    slash is the photographer where it reads as a person's (``_photographer_named``:
+    "Boureima Kaboré/AFP"; not "Harbourlight Films/BBC"), and the agency after it; with one
+    on both nothing."""
     if "/" not in ctx.text or ctx.knowledge is None:
         return []
     found = []
@@ -107,8 +111,10 @@ def photo_credits(doc: Doc, ctx: DocContext) -> list[Candidate]:
         while len(words) > 1 and words[-1] in ctx.rules.byline_words:  # "AP Photo" -> "AP"
             words.pop()
         left_end = left_start + len(" ".join(words))
-        left_given, right_given = (ctx.knowledge.given_name(text.split()[0].title()) is not None
-                                   for text in (left_text, match.group("agency")))
+        agency = match.group("agency")
+        left_given = ctx.knowledge.given_name(left_text.split()[0].title()) is not None
+        right_given = (ctx.knowledge.given_name(agency.split()[0].title()) is not None
+                       and agency.split()[-1] not in ctx.rules.org_heads)  # not "Gallo Images"
         left_agency = right_given or left_text.isupper() or len(words) < len(left_text.split())
         if left_given and (right_given or left_agency):
             continue
@@ -117,7 +123,7 @@ def photo_credits(doc: Doc, ctx: DocContext) -> list[Candidate]:
             spans += [(left_start, left_end, ORG), (match.start("agency"), match.end("agency"), PERSON)]
         else:
             spans.append((match.start("agency"), match.end("agency"), ORG))
-            if left_given:
+            if left_given or _photographer_named(ctx, words):
                 spans.append((left_start, left_end, PERSON))
         for start, end, label in spans:
             candidate = char_candidate(doc, start, end, label=label, strength=PATTERN, rule="pattern:photo-credit")
@@ -145,6 +151,18 @@ def single_credits(doc: Doc, ctx: DocContext) -> list[Candidate]:
         if candidate is not None:
             found.append(candidate)
     return found
+
+
+def _photographer_named(ctx: DocContext, words: list[str]) -> bool:
+    """The name before the slash of "Name/Agency" whose first word is no known given name
+    ("Boureima Kaboré/AFP"): the photographer, by the credit's order, unless a word of it is
+    an organisation word or an English noun that is no surname ("Harbourlight Films",
+    "Studio Kurobune", "Northlight Foundry"), or the last a country, region or large city."""
+    knowledge, rules = ctx.knowledge, ctx.rules
+    return (2 <= len(words) <= 4 and all(w[:1].isupper() and not w.isupper() for w in words)
+            and not any(w in rules.org_heads or w in rules.byline_words or w in rules.desk_words for w in words)
+            and knowledge.major_place(words[-1]) is None
+            and not any(knowledge.thing_word(w, PHOTOGRAPHER_WORD_ZIPF) for w in words))
 
 
 def _photographer(doc: Doc, ctx: DocContext, start: int, words: list[str]) -> bool:
