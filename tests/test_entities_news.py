@@ -622,3 +622,19 @@ def test_a_photo_credits_name_before_the_slash_is_the_photographer_without_a_kno
     doc = run(nlp, text, [])
     assert names(doc, "person") == {"Boureima Kaboré", "Thabo Nkosi"}
     assert {"Gallo Images", "Toho"} <= names(doc, "organisation")
+
+
+def test_a_name_a_known_company_owns_is_its_product_not_a_body(nlp):
+    """"Google's Stadia": a known organisation, a possessive, then a name the model calls a
+    body -- a thing the company runs, wherever the name stands; a body's unit ("NASA's Jet
+    Propulsion Laboratory") and a company the text shows acting ("Alphabet's Waymo ... Waymo
+    said") stay bodies."""
+    text = ("Google's Stadia shut down in January. Stadia had struggled for players. "
+            "NASA's Jet Propulsion Laboratory built the rover. Alphabet's Waymo expanded, and Waymo said "
+            "more cities would follow.")
+    doc = run(nlp, text, [("Google", "ORG"), ("Stadia", "ORG"), ("Stadia", "ORG", 1), ("NASA", "ORG"),
+                          ("Jet Propulsion Laboratory", "ORG"), ("Alphabet", "ORG"), ("Waymo", "ORG"),
+                          ("Waymo", "ORG", 1)])
+    orgs = names(doc, "organisation")
+    assert "Stadia" not in orgs
+    assert {"Jet Propulsion Laboratory", "Waymo"} <= orgs

@@ -25,7 +25,8 @@ from newsmon.nlp.entities.cues import (
 )
 from newsmon.nlp.entities.knowledge import THING_WORD_ZIPF, THING_WORD_ZIPF_NO_GIVEN
 from newsmon.nlp.entities.names import take_given_names, unlabelled_people
-from newsmon.nlp.entities.products import listing_line, maker_product, makers, product, product_decision
+from newsmon.nlp.entities.products import (listing_line, maker_product, makers, owned_by_body, product,
+                                           product_decision)
 from newsmon.nlp.entities.shapes import (
     after_number, after_title, before_venue_word, body_at_place, common_word_once, common_words_only, compass_grouping,
     competition, countable_acronym, demonym, facility_shaped, first_word_place, given_name_fact, headline,
@@ -304,6 +305,8 @@ def _judge_org(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         _decide_thing(ctx, c, noun, RULE)
     elif head not in rules.org_heads and (line := maker_product(doc, ctx, c)) is not None:
         c.decide(OTHER, RULE, f"not an organisation: {doc[c.start].text!r}'s {doc[c.start + 1:c.end].text!r}, {line}")
+    elif (owner := owned_by_body(doc, ctx, c)) is not None and not cued_body(ctx, c, "owned by a body"):
+        c.decide(OTHER, RULE, f"not an organisation: a thing of {owner!r}, which the text writes as its owner's")
     else:
         strong_form = c.length > 1 or head in rules.org_heads or text.isupper()
         c.decide(ORG, MODEL if strong_form and not c.fragment else WEAK, "model: ORG")

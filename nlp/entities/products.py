@@ -31,7 +31,7 @@ from newsmon.nlp.entities.context import (NO_WEIGHT, ORG, OTHER, PERSON, RULE, S
                                           line_bounds, make_candidate)
 from newsmon.nlp.entities.cues import occurrences
 from newsmon.nlp.entities.patterns import taken_tokens
-from newsmon.nlp.entities.shapes import maker_before
+from newsmon.nlp.entities.shapes import maker_before, plural_of_common_word
 
 _NUMBER = re.compile(r"^\d{1,4}$")
 _MODEL = re.compile(r"^(?=[A-Za-z0-9.\-]*[A-Za-z])(?=[A-Za-z0-9.\-]*\d)[A-Za-z0-9][A-Za-z0-9.\-]{1,9}$")
@@ -267,3 +267,27 @@ def listing_line(doc: Doc, ctx: DocContext, c: Candidate) -> str | None:
     if _PRICE_IN.search(line) or _PRICE_START.match(following):
         return "a price"
     return None
+
+
+def owned_by_body(doc: Doc, ctx: DocContext, c: Candidate) -> str | None:
+    """The known body that owns the name somewhere in the text, or None: "Apple's MacBook
+    Air", "Google's Stadia", "Amazon's Alexa" -- an organisation of the gazetteer, a
+    possessive, then the name: a thing the company makes or runs, not a body of its own.
+    Not where a word of the name is an organisation word ("NASA's Jet Propulsion Laboratory",
+    "Oxford's Nuffield Department of Population Health") or in capitals (a unit's acronym), a
+    plural ends it ("the Maple Leafs' Toronto Marlies"), a given name opens it, or the text
+    shows it acting as a company ("Alphabet's Waymo ... Waymo said"). Only a known owner: a
+    name the model calls a body owns subsidiaries in the written texts as often as products."""
+    words = ctx.texts[c.start:c.end]
+    if (ctx.knowledge is None or any(w in ctx.rules.org_heads or w.isupper() for w in words)
+            or plural_of_common_word(ctx.knowledge, words[-1]) or ctx.knowledge.given_name(words[0]) is not None):
+        return None
+    owner = None
+    spans = [span for start, end in occurrences(ctx.text, c.text) if (span := doc.char_span(start, end)) is not None]
+    for span in spans:
+        if owner is None and span.start > 1 and doc[span.start - 1].text in ("'s", "’s"):
+            owner = next((doc[a:b].text for a, b in ctx.gazetteer_spans if b == span.start - 1), None)
+    if owner is None or any(_acts_as_company(doc, span.start, span.end) and doc[span.end].text not in ("'s", "’s")
+                            for span in spans):
+        return None
+    return owner
