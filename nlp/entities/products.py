@@ -278,6 +278,8 @@ def owned_by_body(doc: Doc, ctx: DocContext, c: Candidate) -> str | None:
     plural ends it ("the Maple Leafs' Toronto Marlies"), a given name opens it, or the text
     shows it acting as a company ("Alphabet's Waymo ... Waymo said"). Only a known owner: a
     name the model calls a body owns subsidiaries in the written texts as often as products."""
+    if f"'s {c.text}" not in ctx.text and f"’s {c.text}" not in ctx.text:
+        return None
     words = ctx.texts[c.start:c.end]
     if (ctx.knowledge is None or any(w in ctx.rules.org_heads or w.isupper() for w in words)
             or plural_of_common_word(ctx.knowledge, words[-1]) or ctx.knowledge.given_name(words[0]) is not None):
