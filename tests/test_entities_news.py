@@ -638,3 +638,16 @@ def test_a_name_a_known_company_owns_is_its_product_not_a_body(nlp):
     orgs = names(doc, "organisation")
     assert "Stadia" not in orgs
     assert {"Jet Propulsion Laboratory", "Waymo"} <= orgs
+
+
+def test_a_body_named_only_on_a_shops_listing_lines_is_the_product(nlp):
+    """"Cosori Turbo Blaze" on a line of its own, a price on the next: a product the model
+    calls a body, named on listing lines only; the shop after "at" ("£40 at Evans Cycles")
+    and a name the text also uses in a sentence stay bodies."""
+    text = ("Our pick of the air fryers.\n\nCosori Turbo Blaze\n£129.99 at Evans Cycles\n\n"
+            "Halden Kitchen Twin, 7.5 L, black\n\nHalden Kitchen said demand had doubled.")
+    doc = run(nlp, text, [("Cosori Turbo Blaze", "ORG"), ("Evans Cycles", "ORG"), ("Halden Kitchen", "ORG"),
+                          ("Halden Kitchen", "ORG", 1)])
+    orgs = names(doc, "organisation")
+    assert "Cosori Turbo Blaze" not in orgs
+    assert {"Evans Cycles", "Halden Kitchen"} <= orgs

@@ -305,6 +305,8 @@ def _judge_org(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         _decide_thing(ctx, c, noun, RULE)
     elif head not in rules.org_heads and (line := maker_product(doc, ctx, c)) is not None:
         c.decide(OTHER, RULE, f"not an organisation: {doc[c.start].text!r}'s {doc[c.start + 1:c.end].text!r}, {line}")
+    elif (listing := listing_line(doc, ctx, c)) is not None and not cued_body(ctx, c, "on a listing line"):
+        c.decide(OTHER, NO_WEIGHT, f"not an organisation: the line names a product for sale ({listing})")
     elif (owner := owned_by_body(doc, ctx, c)) is not None and not cued_body(ctx, c, "owned by a body"):
         c.decide(OTHER, RULE, f"not an organisation: a thing of {owner!r}, which the text writes as its owner's")
     else:

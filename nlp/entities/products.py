@@ -246,18 +246,37 @@ def maker_product(doc: Doc, ctx: DocContext, c: Candidate) -> str | None:
     return None
 
 
+_SELLER_WORDS = frozenset({"at", "from", "on", "via", "by", "with", "and", "or", ",", "to"})
+
+
 def listing_line(doc: Doc, ctx: DocContext, c: Candidate) -> str | None:
     """What makes the span's line a shop's listing of a product, or None: a short line that
     ends no sentence and gives a specification ("Apple iPhone 7, GSM Unlocked, 32GB - Black")
     or a price, on it or on the next line. A name the model calls a person there, with no
     given name first, is the product's ("Fossil Hybrid HR", "Wireless Earphones - Black");
     a person with a given name keeps the label ("Thibaut Courtois, Chelsea to Real Madrid,
-    £35m")."""
-    if c.model_label != PERSON or ctx.knowledge is None or (
+    £35m"). A name of two words or more the model calls a body is the product's where the text
+    names it on such lines only ("Apple iPad Air", "Cosori Turbo Blaze"), and not after a
+    shop's preposition ("£40 at Evans Cycles")."""
+    if c.model_label not in (PERSON, ORG) or ctx.knowledge is None or (
             doc[c.start].is_title and ctx.knowledge.given_name(doc[c.start].text) is not None):
         return None
-    text = ctx.text
-    line_start, line_end = line_bounds(text, doc[c.start].idx, doc[c.end - 1].idx + len(doc[c.end - 1]))
+    why = _listing_at(ctx.text, doc[c.start].idx, doc[c.end - 1].idx + len(doc[c.end - 1]))
+    if c.model_label == PERSON or why is None:
+        return why
+    if c.length < 2:
+        return None
+    for start, end in occurrences(ctx.text, c.text):
+        span = doc.char_span(start, end)
+        if span is not None and span.start > 0 and doc[span.start - 1].lower_ in _SELLER_WORDS:
+            return None  # "$799 at Best Buy", "from Amazon": the shop; "Chelsea to Real Madrid": a club
+        if (why := _listing_at(ctx.text, start, end)) is None:
+            return None  # also named in a sentence: "Real Madrid" of a transfer list
+    return why
+
+
+def _listing_at(text: str, start: int, end: int) -> str | None:
+    line_start, line_end = line_bounds(text, start, end)
     line = text[line_start:line_end].rstrip()
     if len(line) > 150 or line.endswith((".", "?", "!", '"', "”", ":")):
         return None
