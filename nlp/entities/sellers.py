@@ -2,7 +2,8 @@
 
 Owns one convention of deals round-ups and reviews that the NER model does not know: a name
 right after a price and "at" or "from" ("£249 at John Lewis", "$79.99 from Best Buy"), or
-after a phrase of selling ("available at Argos", "in stock at Currys", "Buy now at Dell"), is
+after a phrase of selling ("available at Argos", "in stock at Currys", "Buy now at Dell", "See
+it now: Wyze"), is
 the retailer or maker that sells the thing, whatever the model calls it (it reads "John
 Lewis" as a person and misses "Argos" and "Currys"). Not taken: a country, region or large
 city ("from Korea"), a calendar word ("available from April"), a title, a venue ("£45 at
@@ -18,13 +19,14 @@ from spacy.tokens import Doc
 from newsmon.nlp.entities.context import ORG, OTHER, PERSON, RULE, STRONG, Candidate, DocContext, make_candidate
 from newsmon.nlp.entities.patterns import taken_tokens
 
-# A price ("£249", "$79.99", "€1,099", "Rs 4,999") or a phrase of selling, then "at"/"from",
-# then a capitalised word on the same line.
+# A price ("£249", "$79.99", "€1,099", "Rs 4,999") or a phrase of selling, then "at"/"from"
+# (a phrase also ":", as affiliate links write it: "See it now: Wyze"), then a capitalised word
+# on the same line.
 _SELLER = re.compile(
-    r"(?:(?:[$£€¥₹]|\bRs\.?[ \t]?)\d[\d,.]*\)?"
+    r"(?:(?:[$£€¥₹]|\bRs\.?[ \t]?)\d[\d,.]*\)?[ \t]+(?:at|from)"
     r"|\b(?P<phrase>(?i:available|sold|stocked|in stock|exclusively|exclusive"
-    r"|(?:buy|shop|order|pre-order)(?: it| one)?(?: now)?))\b)"
-    r"[ \t]+(?:at|from)[ \t]+(?:the[ \t]+)?(?=[A-Z])(?!Rs\.?[ \t]?\d)")
+    r"|(?:buy|shop|order|pre-order)(?: it| one)?(?: now)?|(?:see|get) it(?: now)?))\b[ \t]+(?:at|from)"
+    r"|\b(?P<link>(?i:(?:see|get) it(?: now)?)):)[ \t]+(?:the[ \t]+)?(?=[A-Z])(?!Rs\.?[ \t]?\d)")
 RULE_NAME = "pattern: named as the seller ({cue!r})"
 # What the model calls a shop: a body, a person ("John Lewis"), a building ("Sport Chek") or a
 # town ("Argos"; a large place is never taken, ``_may_sell``).
@@ -46,9 +48,10 @@ def sellers(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> list[Cand
         if span is None:
             continue
         i = span.start
-        rule = RULE_NAME.format(cue=match.group(0).strip() if match.group("phrase") else "a price")
-        if match.group("phrase"):
-            _not_names(doc, candidates, match.start("phrase"), match.end("phrase"))
+        phrase = "phrase" if match.group("phrase") else "link" if match.group("link") else None
+        rule = RULE_NAME.format(cue=match.group(0).strip() if phrase else "a price")
+        if phrase:
+            _not_names(doc, candidates, match.start(phrase), match.end(phrase))
         existing = by_start.get(i)
         if existing is not None:
             if (existing.source == "model" and existing.model_label in _SHOP_LABELS and " and " not in existing.text
