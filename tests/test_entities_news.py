@@ -662,3 +662,12 @@ def test_a_body_named_only_on_a_shops_listing_lines_is_the_product(nlp):
     orgs = names(doc, "organisation")
     assert "Cosori Turbo Blaze" not in orgs
     assert {"Evans Cycles", "Halden Kitchen"} <= orgs
+
+
+def test_the_author_of_a_report_cited_for_news_is_a_source(nlp):
+    """"according to analysis from Poynter", "according to a survey by Kestrel Insight": the
+    author of the report the text cites is an organisation, as "according to X" is."""
+    text = ("Native ads made up half of display spending, according to analysis from Poynter. Prices rose "
+            "4%, according to a survey by Kestrel Insight.")
+    doc = run(nlp, text, [])
+    assert {"Poynter", "Kestrel Insight"} <= names(doc, "organisation")
