@@ -15,7 +15,7 @@ Steps, per document, one module each:
 2. evidence per occurrence (``judge``): label corrections (acronyms, platforms the model calls
    products, surnames of people named in full, words used as common nouns, product
    numbers, places, organisation-shaped names, venues and headlines (``shapes``), products by
-   their model designation or maker (``products``), clubs named after their place in sport
+   their model designation, maker, listing line or owner (``products``), clubs named after their place in sport
    reports (``teams``), roles, cue
    words, sources of news, lists), and the
    counted cues of ``cues`` for organisations the model calls people ("Vantor

@@ -19,6 +19,10 @@ products people ("Meta Quest", "Mario Kart") and organisations ("GoPro Hero 9"):
   ("Qrevo Curv – £899", "Inalsa Nutri Fry (₹3,499)", a name of two words or more before a
   comma, "Sorel Caribou, $239.99"): people are not priced, things for sale
   are ("signed Arnab Mondal for ₹1.1 crore" is a fee, not a price: "for" does not count).
+
+Also owns a shop's listing lines (``listing_line``: a short line with a specification or a
+price, where names are products' unless a shop's "at" stands before them) and the things a
+known company owns (``owned_by_body``: "Google's Stadia").
 """
 
 from __future__ import annotations
