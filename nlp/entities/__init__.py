@@ -15,9 +15,8 @@ Steps, per document, one module each:
 2. evidence per occurrence (``judge``): label corrections (acronyms, platforms the model calls
    products, surnames of people named in full, words used as common nouns, product
    numbers, places, organisation-shaped names, venues and headlines (``shapes``), products by
-   their model designation, maker, listing line or owner (``products``), clubs named after their place in sport
-   reports (``teams``), roles, cue
-   words, sources of news, lists), and the
+   their model designation, maker, listing line or owner (``products``), clubs named after
+   their place in sport reports (``teams``), roles, cue words, sources of news, lists), and the
    counted cues of ``cues`` for organisations the model calls people ("Vantor
    Inc.", "the online marketplace Lumora", "Kahani's chief legal officer") and people it
    calls organisations ("Anselm, 44,", "Ferrule's lawyer, Antoine Lefort,").

@@ -38,6 +38,7 @@ from newsmon.nlp.entities.patterns import taken_tokens
 from newsmon.nlp.entities.shapes import maker_before, plural_of_common_word
 
 _NUMBER = re.compile(r"^\d{1,4}$")
+_POSSESSIVES = ("'s", "’s")
 _MODEL = re.compile(r"^(?=[A-Za-z0-9.\-]*[A-Za-z])(?=[A-Za-z0-9.\-]*\d)[A-Za-z0-9][A-Za-z0-9.\-]{1,9}$")
 _LETTERS = re.compile(r"[A-Za-z]+")
 _WORD_NUMBER = re.compile(r"^[A-Za-z]{3,}-\d+$")
@@ -250,7 +251,9 @@ def maker_product(doc: Doc, ctx: DocContext, c: Candidate) -> str | None:
     return None
 
 
-_SELLER_WORDS = frozenset({"at", "from", "on", "via", "by", "with", "and", "or", ",", "to"})
+# Words before a name on a listing line that make it a shop's ("$799 at Best Buy", "at Argos
+# and Currys") or a club's ("Chelsea to Real Madrid, £35m"), not a product's.
+_BEFORE_SHOP_OR_CLUB = frozenset({"at", "from", "on", "via", "by", "with", "and", "or", ",", "to"})
 
 
 def listing_line(doc: Doc, ctx: DocContext, c: Candidate) -> str | None:
@@ -272,10 +275,10 @@ def listing_line(doc: Doc, ctx: DocContext, c: Candidate) -> str | None:
         return None
     for start, end in occurrences(ctx.text, c.text):
         span = doc.char_span(start, end)
-        if span is not None and span.start > 0 and doc[span.start - 1].lower_ in _SELLER_WORDS:
-            return None  # "$799 at Best Buy", "from Amazon": the shop; "Chelsea to Real Madrid": a club
+        if span is not None and span.start > 0 and doc[span.start - 1].lower_ in _BEFORE_SHOP_OR_CLUB:
+            return None
         if (why := _listing_at(ctx.text, start, end)) is None:
-            return None  # also named in a sentence: "Real Madrid" of a transfer list
+            return None  # also named in a sentence: "Halden Kitchen said"
     return why
 
 
@@ -307,12 +310,10 @@ def owned_by_body(doc: Doc, ctx: DocContext, c: Candidate) -> str | None:
     if (ctx.knowledge is None or any(w in ctx.rules.org_heads or w.isupper() for w in words)
             or plural_of_common_word(ctx.knowledge, words[-1]) or ctx.knowledge.given_name(words[0]) is not None):
         return None
-    owner = None
     spans = [span for start, end in occurrences(ctx.text, c.text) if (span := doc.char_span(start, end)) is not None]
-    for span in spans:
-        if owner is None and span.start > 1 and doc[span.start - 1].text in ("'s", "’s"):
-            owner = next((doc[a:b].text for a, b in ctx.gazetteer_spans if b == span.start - 1), None)
-    if owner is None or any(_acts_as_company(doc, span.start, span.end) and doc[span.end].text not in ("'s", "’s")
+    owned = {span.start - 1 for span in spans if span.start > 1 and doc[span.start - 1].text in _POSSESSIVES}
+    owner = next((doc[a:b].text for a, b in ctx.gazetteer_spans if b in owned), None)  # "Google" + "'s"
+    if owner is None or any(_acts_as_company(doc, span.start, span.end) and doc[span.end].text not in _POSSESSIVES
                             for span in spans):
         return None
     return owner

@@ -2,12 +2,12 @@
 
 Owns one convention of deals round-ups and reviews that the NER model does not know: a name
 right after a price and "at" or "from" ("£249 at John Lewis", "$79.99 from Best Buy"), or
-after a phrase of selling ("available at Argos", "in stock at Currys", "Buy now at Dell", "See
-it now: Wyze"), is
-the retailer or maker that sells the thing, whatever the model calls it (it reads "John
-Lewis" as a person and misses "Argos" and "Currys"). Not taken: a country, region or large
-city ("from Korea"), a calendar word ("available from April"), a title, a venue ("£45 at
-Wembley Arena"), or the surname of a person the text names in full.
+after a phrase of selling ("available at Argos", "in stock at Currys", "Buy now at Dell") or
+an affiliate link ("See it now: Wyze"), is the retailer or maker that sells the thing,
+whatever the model calls it (it reads "John Lewis" as a person and misses "Argos" and
+"Currys"). Not taken: a country, region or large city ("from Korea"), a calendar word
+("available from April"), a title, a venue ("£45 at Wembley Arena"), or the surname of a
+person the text names in full.
 """
 
 from __future__ import annotations
