@@ -221,12 +221,14 @@ def test_a_name_after_a_price_or_a_selling_phrase_is_the_seller(nlp):
 def test_an_affiliate_links_shop_is_the_seller(nlp):
     """"See it now: Wyze", "Get it at Kestova": a deals page's link to the shop names a seller;
     a verdict's colon ("Best budget buy: Uniqlo Seamless Down Coat") names none."""
-    text = ("Wyze Sense Starter Kit for $20\nSee it now: Wyze\n\nThe lamp costs $35. Get it at Kestova.\n\n"
+    text = ("The lamp costs $35. Get it at Kestova.\n\n"
             "Best budget buy: Uniqlo Seamless Down Coat, £130")
     doc = run(nlp, text, [])
     orgs = names(doc, "organisation")
-    assert {"Wyze", "Kestova"} <= orgs
+    assert "Kestova" in orgs
     assert not any(name.startswith("Uniqlo") for name in orgs)
+    doc = run(nlp, "Wyze Sense Starter Kit for $20\nSee it now: Wyze", [])  # no "at" in the text
+    assert names(doc, "organisation") == {"Wyze"}
 
 
 def test_a_price_right_after_a_name_with_no_given_name_makes_a_product(nlp):

@@ -38,7 +38,7 @@ def sellers(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> list[Cand
     seller joins the document's organisations, so its other mentions ("John Lewis said") are
     the shop too."""
     text = ctx.text
-    if "at " not in text and "from " not in text:
+    if not any(word in text for word in ("at ", "from ", " it: ", " it now: ")):
         return []
     by_start = {c.start: c for c in candidates}
     taken = taken_tokens(doc, candidates)
