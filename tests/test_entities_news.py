@@ -673,3 +673,15 @@ def test_the_author_of_a_report_cited_for_news_is_a_source(nlp):
             "4%, according to a survey by Kestrel Insight.")
     doc = run(nlp, text, [])
     assert {"Poynter", "Kestrel Insight"} <= names(doc, "organisation")
+
+
+def test_a_tally_after_each_name_of_a_box_score_is_cut_from_the_name(nlp):
+    """"Sheldon Bryan 1 goal, 1 assist. Duvan Portillo 1 assist.": in a line of names each
+    followed by a number and a counted word, the number is a tally, not a model designation
+    (the model's "Duvan Portillo 1" had become a product); "PlayStation 5" keeps its number."""
+    text = ("Palm Bay (1-0-2): Sheldon Bryan 1 goal, 1 assist. Duvan Portillo 1 assist. Neil Auguste 1 save.\n\n"
+            "The PlayStation 5 is cheaper this week.")
+    doc = run(nlp, text, [("Sheldon Bryan", "PERSON"), ("Duvan Portillo 1", "ORG"), ("Neil Auguste 1", "ORG"),
+                          ("PlayStation 5", "PRODUCT")])
+    assert {"Duvan Portillo", "Neil Auguste"} <= names(doc, "person")
+    assert not any(name.startswith("PlayStation") for name in names(doc, "person") | names(doc, "organisation"))

@@ -39,7 +39,8 @@ _LIST_NUMBER = re.compile(r"^\d+[.)]?$")  # "1." before a listed name
 # one item of a results or standings line: "Nashville SC 3", "Ottawa 27", closed by a comma, a
 # semicolon, a bracket, a dash or the line's end ("Nashville SC 3, Charlotte FC 1")
 _SCORE_ITEM = re.compile(
-    r"[A-Z][\w.'’&-]*(?:[ \t][A-Z][\w.'’&-]*){0,3}[ \t]\d{1,3}(?=[ \t]*(?:[,;(—–]|$))", re.M)
+    r"[A-Z][\w.'’&-]*(?:[ \t][A-Z][\w.'’&-]*){0,3}[ \t]\d{1,3}"
+    r"(?=[ \t]*(?:[,;(—–]|$)|[ \t][a-z]+[,.;])", re.M)  # "Charlotte FC 1,", "Osas Osaro 3 goals,"
 
 
 def find_candidates(doc: Doc, ctx: DocContext, gazetteer: Gazetteer, spans_key: str) -> list[Candidate]:
@@ -292,9 +293,10 @@ def _strip_byline_word(doc: Doc, ctx: DocContext, start: int, end: int) -> int:
 
 
 def _strip_score(doc: Doc, start: int, end: int) -> int:
-    """"Nashville SC 3, Charlotte FC 1", "Ottawa 27, New York 24": in a line of two or more
-    names each followed by a number, the number is a score or a tally, not part of the name
-    ("BBC Radio 1 in an interview", "Channel 4, which" stand alone and keep theirs)."""
+    """"Nashville SC 3, Charlotte FC 1", "Ottawa 27, New York 24", a box score's "Osas Osaro 3
+    goals, 1 assist. Aden O'Hara 2 goals.": in a line of two or more names each followed by a
+    number (and at most one lower-case word), the number is a score or a tally, not part of
+    the name ("BBC Radio 1 in an interview", "Channel 4, which" stand alone and keep theirs)."""
     if end - start < 2 or not doc[end - 1].is_digit:
         return end
     text = doc.text
