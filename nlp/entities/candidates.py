@@ -36,11 +36,12 @@ SPLITTERS = frozenset({",", ";", "|", "(", ")", "[", "]", "—", "–", "/", "�
 HEAD_BREAKS = frozenset({"of", "on", "for", "in"})
 WORD_BEFORE_NAME_ZIPF = 3.0  # an English word this common before a given name is a role, not a name ("Fullback")
 _LIST_NUMBER = re.compile(r"^\d+[.)]?$")  # "1." before a listed name
-# one item of a results or standings line: "Nashville SC 3", "Ottawa 27", closed by a comma, a
-# semicolon, a bracket, a dash or the line's end ("Nashville SC 3, Charlotte FC 1")
+# one item of a results, standings or box-score line: "Nashville SC 3", "Ottawa 27", closed by a
+# comma, a semicolon, a bracket, a dash or the line's end ("Nashville SC 3, Charlotte FC 1"), or
+# by one counted word and a stop ("Osas Osaro 3 goals, 1 assist.")
 _SCORE_ITEM = re.compile(
     r"[A-Z][\w.'’&-]*(?:[ \t][A-Z][\w.'’&-]*){0,3}[ \t]\d{1,3}"
-    r"(?=[ \t]*(?:[,;(—–]|$)|[ \t][a-z]+[,.;])", re.M)  # "Charlotte FC 1,", "Osas Osaro 3 goals,"
+    r"(?=[ \t]*(?:[,;(—–]|$)|[ \t][a-z]+[,.;])", re.M)
 
 
 def find_candidates(doc: Doc, ctx: DocContext, gazetteer: Gazetteer, spans_key: str) -> list[Candidate]:
