@@ -25,7 +25,8 @@ from spacy.tokens import Doc, Span
 log = logging.getLogger(__name__)
 
 ACRONYM_FILLERS = frozenset({"of", "for", "and", "the", "on", "in", "to", "&", "de", "des", "du", "la", "le"})
-POSSESSIVES = frozenset({"'s", "’s", "'", "’"})
+POSSESSIVE_S = frozenset({"'s", "’s"})  # "Ofcom's": the tokenizer's possessive after a name
+POSSESSIVES = POSSESSIVE_S | {"'", "’"}  # and after a plural: "European Shoppers' Alliance"
 MAX_EXPANSION_TOKENS = 14
 OF_WORDS = frozenset({"of", "for", "on"})
 
@@ -255,7 +256,7 @@ def _match_initials(doc: Doc, paren: int, letters: list[str],
     while remaining and j >= 0 and paren - j <= MAX_EXPANSION_TOKENS:
         token = doc[j]
         text = token.text
-        if text in ("'s", "’s"):  # "Korea's Communications ..."; not "European Shoppers' Alliance"
+        if text in POSSESSIVE_S:  # "Korea's Communications ..."; not "European Shoppers' Alliance"
             possessive_after = possessive_after or j + 1
         elif text in POSSESSIVES:
             pass

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from spacy.tokens import Doc
 
-from newsmon.nlp.entities.canonical import PersonName, split_name
+from newsmon.nlp.entities.canonical import POSSESSIVE_S, POSSESSIVES, PersonName, split_name  # noqa: F401 (shared)
 from newsmon.nlp.entities.knowledge import Knowledge
 from newsmon.nlp.entities.rules import EntityRules
 from newsmon.nlp.gazetteer import Organisation
@@ -24,7 +24,6 @@ from newsmon.nlp.gazetteer import Organisation
 PERSON, ORG, OTHER = "PERSON", "ORG", "OTHER"
 QUOTES = frozenset({'"', "“", "”", "‘", "’", "'", "«", "»", "``", "''"})
 OPENERS = QUOTES | {"(", "[", "—", "–", "-", ":"}
-POSSESSIVES = frozenset({"'s", "’s", "'", "’"})
 YEAR = re.compile(r"^(1[89]|2[01])\d\d$")  # a number that is a year, not a model or a count
 
 _LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z]+(?![\w'’-])")

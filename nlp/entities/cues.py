@@ -37,7 +37,7 @@ from functools import lru_cache
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc
 
-from newsmon.nlp.entities.context import ORG, PERSON, RULE, Candidate, DocContext, make_candidate
+from newsmon.nlp.entities.context import ORG, PERSON, POSSESSIVES, RULE, Candidate, DocContext, make_candidate
 from newsmon.nlp.entities.patterns import taken_tokens
 from newsmon.nlp.entities.rules import EntityRules, OrgCues, PersonCues
 
@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 
 BEFORE_WINDOW = 60  # characters before a name searched for preceding cues
 LIST_WINDOW = 160  # ... for "platforms including A, B and <name>"
-POSSESSIVES = ("'s", "’s", "'", "’")
+_POSSESSIVE_ENDINGS = tuple(POSSESSIVES)  # str.startswith takes a tuple
 PLACE_OR_THING = frozenset({"GPE", "LOC", "FAC", "PRODUCT"})
 # Cues that say what a thing is; the only ones trusted for a name the model calls a place
 # or a product ("the short-video app Ishani"), where "UK users" or "Brazil's workforce" mislead.
@@ -145,7 +145,7 @@ def org_cues_at(text: str, start: int, end: int, patterns: OrgPatterns,
     window = max(0, start - BEFORE_WINDOW)
     # A capitalised descriptor right before a name is the name's own word ("Bank Indonesia")
     matches = [("before", patterns.descriptor_before.search(text, window, start))]
-    if not text.startswith(POSSESSIVES, end):  # "a stake in Kylie Jenner's company"; "Shares in Vantor"
+    if not text.startswith(_POSSESSIVE_ENDINGS, end):  # "a stake in Kylie Jenner's company"; "Shares in Vantor"
         matches.append(("preceding", patterns.preceding.search(_lowered_sentence_starts(text, window, start))))
     matches.append(("listed", patterns.listed.search(text, max(0, start - LIST_WINDOW), start)))
     matches += [(kind, pattern.match(text, end)) for kind, pattern in patterns.after]

@@ -31,8 +31,7 @@ from newsmon.nlp.entities.shapes import (
     after_number, after_title, before_venue_word, body_at_place, common_word_once, common_words_only, compass_grouping,
     competition, countable_acronym, demonym, facility_shaped, first_word_place, given_name_fact, headline,
     in_quoted_title, maker_before, name_word_end, owner_of_common_noun, plural_noun_end, plural_of, quoted,
-    single_letter_end,
-    surname_after_unknown_word, thing_word_end, unit_symbol, venue_name,
+    single_letter_end, surname_after_unknown_word, thing_word_end, unit_symbol, venue_name,
 )
 from newsmon.nlp.entities.sellers import sellers
 from newsmon.nlp.entities.teams import decide_team, nickname_clubs, team_names

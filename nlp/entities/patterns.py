@@ -25,8 +25,8 @@ from functools import lru_cache
 from spacy.tokens import Doc
 
 from newsmon.nlp.entities.canonical import find_acronym_definitions, lower_case_acronyms
-from newsmon.nlp.entities.context import (BLOCKED, ORG, OTHER, PATTERN, PERSON, RULE, STRONG, Candidate, DocContext,
-                                          make_candidate)
+from newsmon.nlp.entities.context import (BLOCKED, ORG, OTHER, PATTERN, PERSON, POSSESSIVE_S, RULE, STRONG, Candidate,
+                                          DocContext, make_candidate)
 
 log = logging.getLogger(__name__)
 
@@ -285,7 +285,7 @@ def cues(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> list[Candida
 def _extend_over_possessive(doc: Doc, ctx: DocContext, c: Candidate, taken: bytearray,
                             by_start: dict[int, Candidate]) -> None:
     """"the nonprofit Children" + "'s Digital Rights Project": a name built on a possessive."""
-    if c.length != 1 or c.end + 1 >= len(doc) or doc[c.end].text not in ("'s", "’s"):
+    if c.length != 1 or c.end + 1 >= len(doc) or doc[c.end].text not in POSSESSIVE_S:
         return
     run = ctx.title_run_starting_at(c.end + 1)
     owned = by_start.get(c.end + 1)

@@ -31,14 +31,13 @@ import re
 
 from spacy.tokens import Doc
 
-from newsmon.nlp.entities.context import (NO_WEIGHT, ORG, OTHER, PERSON, RULE, STRONG, YEAR, Candidate, DocContext,
-                                          line_bounds, make_candidate)
+from newsmon.nlp.entities.context import (NO_WEIGHT, ORG, OTHER, PERSON, POSSESSIVE_S, RULE, STRONG, YEAR, Candidate,
+                                          DocContext, line_bounds, make_candidate)
 from newsmon.nlp.entities.cues import occurrences
 from newsmon.nlp.entities.patterns import taken_tokens
 from newsmon.nlp.entities.shapes import maker_before, plural_of_common_word
 
 _NUMBER = re.compile(r"^\d{1,4}$")
-_POSSESSIVES = ("'s", "’s")
 _MODEL = re.compile(r"^(?=[A-Za-z0-9.\-]*[A-Za-z])(?=[A-Za-z0-9.\-]*\d)[A-Za-z0-9][A-Za-z0-9.\-]{1,9}$")
 _LETTERS = re.compile(r"[A-Za-z]+")
 _WORD_NUMBER = re.compile(r"^[A-Za-z]{3,}-\d+$")
@@ -220,7 +219,7 @@ def _acts_as_company(doc: Doc, start: int, end: int) -> bool:
     if end >= len(doc):
         return False
     after = doc[end]
-    if after.text in ("'s", "’s") or after.lower_ in _COMPANY_VERBS:
+    if after.text in POSSESSIVE_S or after.lower_ in _COMPANY_VERBS:
         return True
     return after.text == "," and end + 1 < len(doc) and doc[end + 1].lower_ in ("which", "the", "a", "an", "who")
 
@@ -311,9 +310,9 @@ def owned_by_body(doc: Doc, ctx: DocContext, c: Candidate) -> str | None:
             or plural_of_common_word(ctx.knowledge, words[-1]) or ctx.knowledge.given_name(words[0]) is not None):
         return None
     spans = [span for start, end in occurrences(ctx.text, c.text) if (span := doc.char_span(start, end)) is not None]
-    owned = {span.start - 1 for span in spans if span.start > 1 and doc[span.start - 1].text in _POSSESSIVES}
+    owned = {span.start - 1 for span in spans if span.start > 1 and doc[span.start - 1].text in POSSESSIVE_S}
     owner = next((doc[a:b].text for a, b in ctx.gazetteer_spans if b in owned), None)  # "Google" + "'s"
-    if owner is None or any(_acts_as_company(doc, span.start, span.end) and doc[span.end].text not in _POSSESSIVES
+    if owner is None or any(_acts_as_company(doc, span.start, span.end) and doc[span.end].text not in POSSESSIVE_S
                             for span in spans):
         return None
     return owner

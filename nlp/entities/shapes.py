@@ -31,7 +31,7 @@ from functools import lru_cache
 
 from spacy.tokens import Doc
 
-from newsmon.nlp.entities.context import PERSON, QUOTES, YEAR, Candidate, DocContext
+from newsmon.nlp.entities.context import PERSON, POSSESSIVE_S, QUOTES, YEAR, Candidate, DocContext
 from newsmon.nlp.entities.cues import occurrences
 from newsmon.nlp.entities.knowledge import RARE_GIVEN_NAME, THING_WORD_ZIPF, Fact, Knowledge
 
@@ -317,7 +317,7 @@ def name_word_end(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
     the name a place's."""
     knowledge = ctx.knowledge
     last = doc[c.end - 1].text
-    if any(t.text in ("'s", "’s") for t in doc[c.start:c.end]):
+    if any(t.text in POSSESSIVE_S for t in doc[c.start:c.end]):
         return False  # "Punjab's Bhatinda": a place's place
     return (knowledge is not None and last[:1].isupper() and knowledge.common_word(last) is None
             and knowledge.place(last) is None and knowledge.word_in_other_language(last) is None)
@@ -383,5 +383,5 @@ def owner_of_common_noun(doc: Doc, c: Candidate) -> bool:
     """"Zembla's new model": the span, then a possessive and a lower-case word, as one owns a
     thing; not a work's title built on a possessive ("Assassin's Creed")."""
     j = c.end
-    return (j + 1 < len(doc) and doc[j].text in ("'s", "’s") and doc[j + 1].is_lower
+    return (j + 1 < len(doc) and doc[j].text in POSSESSIVE_S and doc[j + 1].is_lower
             and not doc[j + 1].is_punct)
