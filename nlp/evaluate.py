@@ -80,15 +80,19 @@ def load_gold(path: str | Path) -> list[dict]:
 
 
 def read_jsonl(path: str | Path) -> list[dict]:
-    """One JSON object a line, blank lines skipped."""
+    """One JSON object a line, blank lines skipped; a file that is no UTF-8 text or a line that
+    is no JSON is a ValueError naming it."""
     docs = []
     with open(path, encoding="utf-8") as handle:
-        for line_no, line in enumerate(handle, 1):
-            if line.strip():
-                try:
-                    docs.append(json.loads(line))
-                except json.JSONDecodeError as exc:
-                    raise ValueError(f"{path}:{line_no}: not JSON: {exc}") from exc
+        try:
+            for line_no, line in enumerate(handle, 1):
+                if line.strip():
+                    try:
+                        docs.append(json.loads(line))
+                    except json.JSONDecodeError as exc:
+                        raise ValueError(f"{path}:{line_no}: not JSON: {exc}") from exc
+        except UnicodeDecodeError as exc:
+            raise ValueError(f"{path}: not UTF-8 text ({exc.reason})") from None
     return docs
 
 

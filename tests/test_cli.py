@@ -213,6 +213,16 @@ def test_annotate_names_the_bad_line():
     assert out.returncode == EXIT_USAGE and "<stdin>:2" in out.stderr
 
 
+@pytest.mark.parametrize("command", ["annotate", "eval"])
+def test_a_file_that_is_not_utf8_is_a_usage_error(tmp_path, command):
+    """A binary file given to `annotate` or `eval`: one line naming it, exit 2, no traceback."""
+    damaged = tmp_path / "damaged.jsonl"
+    damaged.write_bytes(b'{"id": 1, "text": "fine"}\n\x00\xff\xfe garbage\n')
+    out = invoke_newsmon(command, str(damaged))
+    assert out.returncode == EXIT_USAGE
+    assert f"{damaged}: not UTF-8 text" in out.stderr and len(out.stderr.strip().splitlines()) == 1
+
+
 def test_summary_numbers_read_like_a_newspaper():
     from newsmon.crawler.runs.report import human_number
     assert human_number(38_700_000_000) == "38.7bn"

@@ -21,8 +21,9 @@ def model_option(func):
 
 
 def read_jsonl(stream: TextIO, name: str) -> Iterator[tuple[str, str]]:
-    """(id, text) pairs of a JSON-lines stream; a bad line is a usage error naming it."""
-    for lineno, line in enumerate(stream, 1):
+    """(id, text) pairs of a JSON-lines stream; a bad line (not UTF-8, not JSON, no "text") is a
+    usage error naming it."""
+    for lineno, line in enumerate(_utf8_lines(stream, name), 1):
         if not line.strip():
             continue
         try:
@@ -33,6 +34,19 @@ def read_jsonl(stream: TextIO, name: str) -> Iterator[tuple[str, str]]:
             raise CliError(f"{name}:{lineno}: expected an object with a string \"text\"",
                            EXIT_USAGE)
         yield str(obj.get("id", lineno)), obj["text"]
+
+
+def _utf8_lines(stream: TextIO, name: str) -> Iterator[str]:
+    """The stream's lines; bytes that are no UTF-8 are a usage error (the stream is decoded in
+    blocks, so no line number is given)."""
+    while True:
+        try:
+            line = stream.readline()
+        except UnicodeDecodeError as exc:
+            raise CliError(f"{name}: not UTF-8 text ({exc.reason})", EXIT_USAGE) from None
+        if not line:
+            return
+        yield line
 
 
 @cli.command()
