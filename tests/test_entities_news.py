@@ -685,3 +685,17 @@ def test_a_tally_after_each_name_of_a_box_score_is_cut_from_the_name(nlp):
                           ("PlayStation 5", "PRODUCT")])
     assert {"Duvan Portillo", "Neil Auguste"} <= names(doc, "person")
     assert not any(name.startswith("PlayStation") for name in names(doc, "person") | names(doc, "organisation"))
+
+
+def test_a_full_name_the_model_calls_a_body_is_a_person_when_its_surname_alone_speaks(nlp):
+    """"Montell Figgins, who represents Thomas" ... "Figgins said": the model calls the full
+    name a body and the surname alone a person; the surname speaks, so the full name is that
+    person (one person, not a person and a body). A name whose last word the model also calls
+    a person but which never speaks or takes he/she stays a body ("Quorvex Halden")."""
+    text = ("Montell Figgins, who represents Thomas, said his client would appeal. \"We will fight this,\" Figgins "
+            "said.\n\nQuorvex Halden cut 200 jobs on Monday. Halden's shares fell 4%.")
+    doc = run(nlp, text, [("Montell Figgins", "ORG"), ("Thomas", "PERSON"), ("Figgins", "PERSON", 1),
+                          ("Quorvex Halden", "ORG"), ("Halden", "PERSON", 1)])
+    assert "Montell Figgins" in names(doc, "person")
+    assert "Montell Figgins" not in names(doc, "organisation")
+    assert "Quorvex Halden" in names(doc, "organisation")

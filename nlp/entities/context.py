@@ -107,6 +107,7 @@ class DocContext:
     teams: dict[str, str] = field(default_factory=dict)  # clubs named after places -> the cue (teams.py)
     knowledge: Knowledge | None = None  # places and given names (nlp.entities.knowledge)
     model_person_count: dict[str, int] = field(default_factory=dict)  # names the model only calls PERSON
+    model_person_lead: set[str] = field(default_factory=set)  # names the model calls PERSON at least as often as not
     titled_names: set[str] = field(default_factory=set)  # one-word names a title stands before somewhere
     thing_acronyms: dict[str, str] = field(default_factory=dict)  # "HSI" -> "Hang Seng Index": not a body
     model_orgs: set[str] = field(default_factory=set)  # one-word names the model calls ORG somewhere

@@ -32,7 +32,7 @@ from functools import lru_cache
 from spacy.tokens import Doc
 
 from newsmon.nlp.entities.context import PERSON, POSSESSIVE_S, QUOTES, YEAR, Candidate, DocContext
-from newsmon.nlp.entities.cues import occurrences
+from newsmon.nlp.entities.cues import acts_as_person, occurrences
 from newsmon.nlp.entities.knowledge import RARE_GIVEN_NAME, THING_WORD_ZIPF, Fact, Knowledge
 
 TITLE_FUNCTION_WORDS = frozenset({"a", "an", "the", "of", "to", "in", "on", "and", "or", "for", "with", "at", "by"})
@@ -196,6 +196,25 @@ def surname_after_unknown_word(doc: Doc, ctx: DocContext, c: Candidate) -> Fact 
             or any(knowledge.common_word(w) or (len(parts) > 1 and knowledge.place(w)) for w in parts)):
         return None  # not "Banco Santander", "Air France-KLM"; "Debola Lagos" is a person
     return next((fact for w in parts if (fact := knowledge.surname(w)) is not None), None)
+
+
+def surname_named_alone(doc: Doc, ctx: DocContext, c: Candidate) -> str | None:
+    """"Montell Figgins, who represents Thomas" ... "Figgins said": two or three capitalised
+    words the model calls a body, whose last word the text also names alone, the model then
+    calling it a person at least as often as not, and which speaks or takes he/she there: that person's surname,
+    so the full name is the person. None of the words may be a common English word or a place
+    (not "Bank Nusantara", "Montréal Victoire"). Returns the surname, or None."""
+    knowledge = ctx.knowledge
+    if knowledge is None or not 2 <= c.length <= 3:
+        return None
+    words = [t.text for t in doc[c.start:c.end]]
+    last = words[-1]
+    if last not in ctx.model_person_lead or not all(
+            w[:1].isupper() and not w.isupper() and all(ch.isalpha() or ch in "-'’" for ch in w) for w in words):
+        return None
+    if knowledge.place(c.text) or any(knowledge.common_word(w) or knowledge.place(w) for w in words):
+        return None
+    return last if acts_as_person(ctx, last) else None
 
 
 def _double_barrel(doc: Doc, i: int) -> list[str]:
