@@ -699,3 +699,18 @@ def test_a_full_name_the_model_calls_a_body_is_a_person_when_its_surname_alone_s
     assert "Montell Figgins" in names(doc, "person")
     assert "Montell Figgins" not in names(doc, "organisation")
     assert "Quorvex Halden" in names(doc, "organisation")
+
+
+def test_on_a_shop_page_an_english_word_name_the_model_calls_a_person_is_no_person(nlp):
+    """On a page that lists things for sale, "Smart Keyboard Folio" (English words, no given
+    name, title or person cue, never speaking) is a product the model calls a person; a name of
+    no English word there ("Tolu Bakare") keeps the model's person, and so does the same name on
+    a page that sells nothing."""
+    shop = ("Best iPad deals this week\n\niPad Air 11-inch – £499\n\n"
+            "The Smart Keyboard Folio adds weight but types well. The range was designed by Tolu Bakare.")
+    doc = run(nlp, shop, [("Smart Keyboard Folio", "PERSON"), ("Tolu Bakare", "PERSON")])
+    people = names(doc, "person")
+    assert "Smart Keyboard Folio" not in people
+    assert "Tolu Bakare" in people
+    prose = "The Smart Keyboard Folio adds weight but types well, the reviewers wrote."
+    assert "Smart Keyboard Folio" in names(run(nlp, prose, [("Smart Keyboard Folio", "PERSON")]), "person")

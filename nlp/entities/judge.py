@@ -23,10 +23,10 @@ from newsmon.nlp.entities.cues import (
     acts_as_person, appositive_bodies, cued_body, occurrences, organisation_names, person_names, person_weight,
     take_corporate_suffix,
 )
-from newsmon.nlp.entities.knowledge import THING_WORD_ZIPF, THING_WORD_ZIPF_NO_GIVEN
+from newsmon.nlp.entities.knowledge import ENGLISH_WORD_ZIPF, THING_WORD_ZIPF, THING_WORD_ZIPF_NO_GIVEN
 from newsmon.nlp.entities.names import take_given_names, unlabelled_people
 from newsmon.nlp.entities.products import (listing_line, maker_product, makers, owned_by_body, product,
-                                           product_decision)
+                                           product_decision, shop_page)
 from newsmon.nlp.entities.shapes import (
     after_number, after_title, before_venue_word, body_at_place, common_word_once, common_words_only, compass_grouping,
     competition, countable_acronym, demonym, facility_shaped, first_word_place, given_name_fact, headline,
@@ -243,8 +243,21 @@ def _judge_person(doc: Doc, ctx: DocContext, c: Candidate) -> None:
     elif (listing := listing_line(doc, ctx, c)) is not None:  # last: "Best Buy" after "$799 at Amazon and"
         c.decide(OTHER, NO_WEIGHT, f"not a person: a product: the line names a product for sale ({listing}), "
                                    "and no given name opens it (no weight in the vote)")
+    elif (c.length > 1 and not (given or c.titled) and (word := _english_word(ctx, c)) is not None
+          and (line := shop_page(ctx)) is not None and not person_weight(ctx, text)
+          and not acts_as_person(ctx, text) and not acts_as_person(ctx, doc[c.end - 1].text)):
+        c.decide(OTHER, WEAK, f"not a person: the English word {word!r}, no given name, title or person cue, on a page "
+                              f"that lists things for sale ({line[:40]!r})")
     else:
         c.decide(PERSON, MODEL if c.length > 1 and not c.fragment else WEAK, "model: PERSON")
+
+
+def _english_word(ctx: DocContext, c: Candidate) -> str | None:
+    """A word of the span that is an English word (wordfreq, ``ENGLISH_WORD_ZIPF``) or written
+    in capitals ("Smart Keyboard Folio", "Adaptive EQ"; not "Tolu Bakare"), or None."""
+    knowledge = ctx.knowledge
+    return next((w for w in ctx.texts[c.start:c.end] if w.isupper() or (
+        knowledge is not None and knowledge.word_zipf(w) >= ENGLISH_WORD_ZIPF)), None)
 
 
 def _strip_sentence_word(doc: Doc, ctx: DocContext, c: Candidate) -> None:

@@ -64,6 +64,7 @@ OTHER_LANGUAGES = ("es", "fr", "de", "it", "pt")  # Latin-script languages of na
 ONE_WORD_COMPANY_ZIPF = 3.0  # a listed company's one-word name this rare in English names the company
 THING_WORD_ZIPF = 4.3  # a name's last word this common in English, and no surname, names a thing
 THING_WORD_ZIPF_NO_GIVEN = 3.5  # the same after no given name ("Smyths Toys", "Neo Lithium")
+ENGLISH_WORD_ZIPF = 3.0  # a word this common in English is a word of the language, if a rare one ("Gorilla")
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,8 @@ products people ("Meta Quest", "Mario Kart") and organisations ("GoPro Hero 9"):
   are ("signed Arnab Mondal for ₹1.1 crore" is a fee, not a price: "for" does not count).
 
 Also owns a shop's listing lines (``listing_line``: a short line with a specification or a
-price, where names are products' unless a shop's "at" stands before them) and the things a
+price, where names are products' unless a shop's "at" stands before them; ``shop_page``: the
+text holds one) and the things a
 known company owns (``owned_by_body``: "Google's Stadia").
 """
 
@@ -279,6 +280,22 @@ def listing_line(doc: Doc, ctx: DocContext, c: Candidate) -> str | None:
         if (why := _listing_at(ctx.text, start, end)) is None:
             return None  # also named in a sentence: "Halden Kitchen said"
     return why
+
+
+def shop_page(ctx: DocContext) -> str | None:
+    """The first of the text's listing lines, each a short line that ends no sentence and gives
+    a specification or a price, on it or on the next line ("Sony WH-1000XM5 – £279"), as
+    ``listing_line`` reads them; None where the text has none (it sells nothing)."""
+    if ctx.shop is None:
+        text, start, found = ctx.text, 0, None
+        while found is None and start < len(text):
+            end = text.find("\n", start)
+            end = len(text) if end < 0 else end
+            if end > start and _listing_at(text, start, end) is not None:
+                found = text[start:end].strip()
+            start = end + 1
+        ctx.shop = (found,)
+    return ctx.shop[0]
 
 
 def _listing_at(text: str, start: int, end: int) -> str | None:
