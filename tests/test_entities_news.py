@@ -714,3 +714,21 @@ def test_on_a_shop_page_an_english_word_name_the_model_calls_a_person_is_no_pers
     assert "Tolu Bakare" in people
     prose = "The Smart Keyboard Folio adds weight but types well, the reviewers wrote."
     assert "Smart Keyboard Folio" in names(run(nlp, prose, [("Smart Keyboard Folio", "PERSON")]), "person")
+
+
+def test_on_a_shop_page_an_english_word_name_the_model_calls_a_body_is_a_thing(nlp):
+    """On a page with listing lines, a name of English words that the model calls a body and
+    that never acts as a company ("Face ID for secure sign-in", "Buy Now") is a feature or a
+    button, not a body; a shop after "at" and a maker that makes things stay bodies. A wire
+    story's single price line ("($1 = 1.38 Canadian dollars)") makes no shop page."""
+    shop = ("Apple iPhone 11, 64GB – £399\n\nApple Watch Series 3 – £199\n\nBuy Now\n\n"
+            "Face ID for secure sign-in, and the Digital Crown turns smoothly. Both are £20 cheaper at "
+            "Evans Cycles. Korvane Audio makes the case.")
+    doc = run(nlp, shop, [("Buy Now", "ORG"), ("Face ID", "ORG"), ("Digital Crown", "ORG"),
+                          ("Evans Cycles", "ORG"), ("Korvane Audio", "ORG")])
+    orgs = names(doc, "organisation")
+    assert not orgs & {"Buy Now", "Face ID", "Digital Crown"}
+    assert {"Evans Cycles", "Korvane Audio"} <= orgs
+    wire = ("The results of Korvane Audio beat forecasts on Tuesday.\n\n"
+            "($1 = 1.38 Canadian dollars)")
+    assert "Korvane Audio" in names(run(nlp, wire, [("Korvane Audio", "ORG")]), "organisation")

@@ -117,7 +117,7 @@ class DocContext:
     # "the Digital Platforms Forum" does not count)
     standalone_counts: Counter = field(default_factory=Counter)
     sport: bool | None = None  # a sport report (teams.sport_report), once read
-    shop: tuple[str | None] | None = None  # a shop's listing line the text holds (products.shop_page), once read
+    shop: tuple[str, ...] | None = None  # the text's first two listing lines (products.shop_page), once read
 
     def __post_init__(self) -> None:
         doc, rules = self.doc, self.rules

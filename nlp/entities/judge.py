@@ -23,13 +23,13 @@ from newsmon.nlp.entities.cues import (
     acts_as_person, appositive_bodies, cued_body, occurrences, organisation_names, person_names, person_weight,
     take_corporate_suffix,
 )
-from newsmon.nlp.entities.knowledge import ENGLISH_WORD_ZIPF, THING_WORD_ZIPF, THING_WORD_ZIPF_NO_GIVEN
+from newsmon.nlp.entities.knowledge import THING_WORD_ZIPF, THING_WORD_ZIPF_NO_GIVEN
 from newsmon.nlp.entities.names import take_given_names, unlabelled_people
 from newsmon.nlp.entities.products import (listing_line, maker_product, makers, owned_by_body, product,
-                                           product_decision, shop_page)
+                                           product_decision, shop_page, shop_thing)
 from newsmon.nlp.entities.shapes import (
     after_number, after_title, before_venue_word, body_at_place, common_word_once, common_words_only, compass_grouping,
-    competition, countable_acronym, demonym, facility_shaped, first_word_place, given_name_fact, headline,
+    competition, countable_acronym, demonym, english_word, facility_shaped, first_word_place, given_name_fact, headline,
     in_quoted_title, maker_before, name_word_end, owner_of_common_noun, plural_noun_end, plural_of, quoted,
     single_letter_end, surname_after_unknown_word, surname_named_alone, thing_word_end, unit_symbol, venue_name,
 )
@@ -243,21 +243,13 @@ def _judge_person(doc: Doc, ctx: DocContext, c: Candidate) -> None:
     elif (listing := listing_line(doc, ctx, c)) is not None:  # last: "Best Buy" after "$799 at Amazon and"
         c.decide(OTHER, NO_WEIGHT, f"not a person: a product: the line names a product for sale ({listing}), "
                                    "and no given name opens it (no weight in the vote)")
-    elif (c.length > 1 and not (given or c.titled) and (word := _english_word(ctx, c)) is not None
+    elif (c.length > 1 and not (given or c.titled) and (word := english_word(ctx, c)) is not None
           and (line := shop_page(ctx)) is not None and not person_weight(ctx, text)
           and not acts_as_person(ctx, text) and not acts_as_person(ctx, doc[c.end - 1].text)):
         c.decide(OTHER, WEAK, f"not a person: the English word {word!r}, no given name, title or person cue, on a page "
                               f"that lists things for sale ({line[:40]!r})")
     else:
         c.decide(PERSON, MODEL if c.length > 1 and not c.fragment else WEAK, "model: PERSON")
-
-
-def _english_word(ctx: DocContext, c: Candidate) -> str | None:
-    """A word of the span that is an English word (wordfreq, ``ENGLISH_WORD_ZIPF``) or written
-    in capitals ("Smart Keyboard Folio", "Adaptive EQ"; not "Tolu Bakare"), or None."""
-    knowledge = ctx.knowledge
-    return next((w for w in ctx.texts[c.start:c.end] if w.isupper() or (
-        knowledge is not None and knowledge.word_zipf(w) >= ENGLISH_WORD_ZIPF)), None)
 
 
 def _strip_sentence_word(doc: Doc, ctx: DocContext, c: Candidate) -> None:
@@ -324,6 +316,9 @@ def _judge_org(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         c.decide(OTHER, NO_WEIGHT, f"not an organisation: the line names a product for sale ({listing})")
     elif (owner := owned_by_body(doc, ctx, c)) is not None and not cued_body(ctx, c, "owned by a body"):
         c.decide(OTHER, RULE, f"not an organisation: a thing of {owner!r}, which the text writes as its owner's")
+    elif head not in rules.org_heads and (thing := shop_thing(doc, ctx, c)) is not None and not cued_body(
+            ctx, c, "a thing on a shop's page"):
+        c.decide(OTHER, WEAK, f"not an organisation: {thing}")
     else:
         strong_form = c.length > 1 or head in rules.org_heads or text.isupper()
         c.decide(ORG, MODEL if strong_form and not c.fragment else WEAK, "model: ORG")

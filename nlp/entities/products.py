@@ -36,7 +36,7 @@ from newsmon.nlp.entities.context import (NO_WEIGHT, ORG, OTHER, PERSON, POSSESS
                                           DocContext, line_bounds, make_candidate)
 from newsmon.nlp.entities.cues import occurrences
 from newsmon.nlp.entities.patterns import taken_tokens
-from newsmon.nlp.entities.shapes import maker_before, plural_of_common_word
+from newsmon.nlp.entities.shapes import english_word, maker_before, plural_of_common_word
 
 _NUMBER = re.compile(r"^\d{1,4}$")
 _MODEL = re.compile(r"^(?=[A-Za-z0-9.\-]*[A-Za-z])(?=[A-Za-z0-9.\-]*\d)[A-Za-z0-9][A-Za-z0-9.\-]{1,9}$")
@@ -282,20 +282,43 @@ def listing_line(doc: Doc, ctx: DocContext, c: Candidate) -> str | None:
     return why
 
 
-def shop_page(ctx: DocContext) -> str | None:
+def shop_page(ctx: DocContext, lines: int = 1) -> str | None:
     """The first of the text's listing lines, each a short line that ends no sentence and gives
     a specification or a price, on it or on the next line ("Sony WH-1000XM5 – £279"), as
-    ``listing_line`` reads them; None where the text has none (it sells nothing)."""
+    ``listing_line`` reads them; None where the text has fewer than ``lines`` (1 or 2) of them
+    (it sells nothing)."""
     if ctx.shop is None:
-        text, start, found = ctx.text, 0, None
-        while found is None and start < len(text):
+        text, start, found = ctx.text, 0, []
+        while len(found) < 2 and start < len(text):
             end = text.find("\n", start)
             end = len(text) if end < 0 else end
             if end > start and _listing_at(text, start, end) is not None:
-                found = text[start:end].strip()
+                found.append(text[start:end].strip())
             start = end + 1
-        ctx.shop = (found,)
-    return ctx.shop[0]
+        ctx.shop = tuple(found)
+    return ctx.shop[0] if len(ctx.shop) >= lines else None
+
+
+# Words before a body's name: "head barista at X", "interest from X", "led by X".
+_BEFORE_BODY = frozenset({"at", "from", "by", "with", "for"})
+
+
+def shop_thing(doc: Doc, ctx: DocContext, c: Candidate) -> str | None:
+    """Why a name of two words or more that the model calls a body is a thing of a shop's page,
+    or None: the text lists things for sale (``shop_page``), a word of the name is an English
+    word or in capitals ("Digital Crown", "Face ID", "Amazon Music", "Buy Now"), and no
+    occurrence acts as a company or follows "at", "from", "by", "with" or "for" ("head barista
+    at Caravan Coffee Roasters", "Aroma Housewares makes", "The North Face's Chilkat"). The page
+    must hold two listing lines: a wire story's one "($1 = 1.38 Canadian dollars)" sells
+    nothing."""
+    if c.length < 2 or (word := english_word(ctx, c)) is None or (line := shop_page(ctx, lines=2)) is None:
+        return None
+    for start, end in occurrences(ctx.text, c.text):
+        span = doc.char_span(start, end)
+        if span is not None and ((span.start > 0 and doc[span.start - 1].lower_ in _BEFORE_BODY)
+                                 or _acts_as_company(doc, span.start, span.end)):
+            return None
+    return f"the English word {word!r}, on a page that lists things for sale ({line[:40]!r})"
 
 
 def _listing_at(text: str, start: int, end: int) -> str | None:

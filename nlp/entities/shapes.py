@@ -33,7 +33,7 @@ from spacy.tokens import Doc
 
 from newsmon.nlp.entities.context import PERSON, POSSESSIVE_S, QUOTES, YEAR, Candidate, DocContext
 from newsmon.nlp.entities.cues import acts_as_person, occurrences
-from newsmon.nlp.entities.knowledge import RARE_GIVEN_NAME, THING_WORD_ZIPF, Fact, Knowledge
+from newsmon.nlp.entities.knowledge import ENGLISH_WORD_ZIPF, RARE_GIVEN_NAME, THING_WORD_ZIPF, Fact, Knowledge
 
 TITLE_FUNCTION_WORDS = frozenset({"a", "an", "the", "of", "to", "in", "on", "and", "or", "for", "with", "at", "by"})
 
@@ -168,6 +168,14 @@ def thing_word_end(doc: Doc, ctx: DocContext, c: Candidate, min_zipf: float = TH
     if c.length < 2 or ctx.knowledge is None or not last.is_title or doc[c.end - 2].text == "-":
         return None  # not "São Paulo-based"
     return ctx.knowledge.thing_word(last.text, min_zipf)
+
+
+def english_word(ctx: DocContext, c: Candidate) -> str | None:
+    """A word of the span that is an English word (wordfreq, ``ENGLISH_WORD_ZIPF``) or written
+    in capitals ("Smart Keyboard Folio", "Adaptive EQ", "Face ID"; not "Tolu Bakare"), or None."""
+    knowledge = ctx.knowledge
+    return next((w for w in ctx.texts[c.start:c.end] if w.isupper() or (
+        knowledge is not None and knowledge.word_zipf(w) >= ENGLISH_WORD_ZIPF)), None)
 
 
 def maker_before(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
