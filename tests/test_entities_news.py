@@ -732,3 +732,16 @@ def test_on_a_shop_page_an_english_word_name_the_model_calls_a_body_is_a_thing(n
     wire = ("The results of Korvane Audio beat forecasts on Tuesday.\n\n"
             "($1 = 1.38 Canadian dollars)")
     assert "Korvane Audio" in names(run(nlp, wire, [("Korvane Audio", "ORG")]), "organisation")
+
+
+def test_two_known_bodies_joined_by_and_are_two_even_when_their_names_are_common_words(nlp):
+    """"Meta, which owns Facebook and Instagram": the model's one span holds two bodies the
+    gazetteer knows; each is a body of its own although "Instagram" is by now a common word
+    (wordfreq), while "Competition and Markets Authority" stays one name."""
+    text = ("Meta, which owns Facebook and Instagram, removed the adverts. The Competition and Markets Authority "
+            "said it would look at the deal.")
+    doc = run(nlp, text, [("Meta", "ORG"), ("Facebook and Instagram", "ORG"),
+                          ("Competition and Markets Authority", "ORG")])
+    orgs = names(doc, "organisation")
+    assert {"Facebook", "Instagram", "Competition and Markets Authority"} <= orgs
+    assert "Facebook and Instagram" not in orgs

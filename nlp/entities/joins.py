@@ -201,7 +201,8 @@ def split_and_pair(doc: Doc, ctx: DocContext, start: int, end: int, label: str) 
     Johnson" is one name twice). A body's name is also two where one part is a name the
     gazetteer or the listed companies know and the other is no lone common word ("Goldman
     Sachs and Evercore", "Disney and Marvel Studios"; not "Competition and Markets
-    Authority", whose parts are known to neither)."""
+    Authority", whose parts are known to neither), or is known too, however common a word
+    its name has become ("Facebook and Instagram")."""
     ands = [i for i in range(start + 1, end - 1) if doc[i].text == "and"]
     if len(ands) != 1 or not all(t.is_title or t.is_upper or t.i == ands[0] for t in doc[start:end]):
         return [(start, end)]
@@ -214,9 +215,10 @@ def split_and_pair(doc: Doc, ctx: DocContext, start: int, end: int, label: str) 
     if (_named_elsewhere(ctx, first.text) and _named_elsewhere(ctx, second.text)
             and _name_like(ctx, first) and _name_like(ctx, second)):
         return [(start, ands[0]), (ands[0] + 1, end)]
+    known_first = _known_body(ctx, first.start, first.end, first.text)
+    known_second = _known_body(ctx, second.start, second.end, second.text)
     if label == ORG and not _known_body(ctx, start, end, doc[start:end].text) and (
-            _known_body(ctx, first.start, first.end, first.text) and _name_like(ctx, second)
-            or _known_body(ctx, second.start, second.end, second.text) and _name_like(ctx, first)):
+            known_first and (known_second or _name_like(ctx, second)) or known_second and _name_like(ctx, first)):
         return [(start, ands[0]), (ands[0] + 1, end)]
     return [(start, end)]
 
