@@ -745,3 +745,15 @@ def test_two_known_bodies_joined_by_and_are_two_even_when_their_names_are_common
     orgs = names(doc, "organisation")
     assert {"Facebook", "Instagram", "Competition and Markets Authority"} <= orgs
     assert "Facebook and Instagram" not in orgs
+
+
+def test_a_pair_of_names_closing_a_list_of_examples_is_two_bodies(nlp):
+    """"retailers including Morrisons and Asda", "rivals such as Snowflake and Databricks":
+    a list word opens a list of examples, so the model's one span "X and Y" at its end is two
+    bodies; a name of a lone common word ("Marks and Spencer") is not cut."""
+    text = ("The firm runs car parks for retailers including Morrisons and Asda. Growth slowed as rivals such "
+            "as Snowflake and Databricks won customers. Suppliers like Marks and Spencer agreed.")
+    doc = run(nlp, text, [("Morrisons and Asda", "ORG"), ("Snowflake and Databricks", "ORG"),
+                          ("Marks and Spencer", "ORG")])
+    orgs = names(doc, "organisation")
+    assert {"Morrisons", "Asda", "Snowflake", "Databricks", "Marks and Spencer"} <= orgs

@@ -202,7 +202,8 @@ def split_and_pair(doc: Doc, ctx: DocContext, start: int, end: int, label: str) 
     gazetteer or the listed companies know and the other is no lone common word ("Goldman
     Sachs and Evercore", "Disney and Marvel Studios"; not "Competition and Markets
     Authority", whose parts are known to neither), or is known too, however common a word
-    its name has become ("Facebook and Instagram")."""
+    its name has become ("Facebook and Instagram"). Two names that close a list of examples
+    are two, where neither is one common word ("retailers including Morrisons and Asda")."""
     ands = [i for i in range(start + 1, end - 1) if doc[i].text == "and"]
     if len(ands) != 1 or not all(t.is_title or t.is_upper or t.i == ands[0] for t in doc[start:end]):
         return [(start, end)]
@@ -215,12 +216,28 @@ def split_and_pair(doc: Doc, ctx: DocContext, start: int, end: int, label: str) 
     if (_named_elsewhere(ctx, first.text) and _named_elsewhere(ctx, second.text)
             and _name_like(ctx, first) and _name_like(ctx, second)):
         return [(start, ands[0]), (ands[0] + 1, end)]
+    if label == ORG and _after_list_word(doc, start) and _name_like(ctx, first) and _name_like(ctx, second):
+        return [(start, ands[0]), (ands[0] + 1, end)]
     known_first = _known_body(ctx, first.start, first.end, first.text)
     known_second = _known_body(ctx, second.start, second.end, second.text)
     if label == ORG and not _known_body(ctx, start, end, doc[start:end].text) and (
             known_first and (known_second or _name_like(ctx, second)) or known_second and _name_like(ctx, first)):
         return [(start, ands[0]), (ands[0] + 1, end)]
     return [(start, end)]
+
+
+# The words that open a list of examples: "retailers including Morrisons and Asda", "rivals such
+# as Snowflake and Databricks", "brands like Sephora, Ulta and Boots".
+_LIST_WORDS = frozenset({"including", "include", "includes", "like"})
+
+
+def _after_list_word(doc: Doc, start: int) -> bool:
+    """The span closes a list of names that a list word opens ("including", "such as"; only
+    names and commas between)."""
+    k = start - 1
+    while k >= 0 and (doc[k].text == "," or doc[k].is_title or doc[k].is_upper):
+        k -= 1
+    return k >= 0 and (doc[k].lower_ in _LIST_WORDS or (doc[k].lower_ == "as" and k > 0 and doc[k - 1].lower_ == "such"))
 
 
 def _named_elsewhere(ctx: DocContext, text: str) -> bool:
