@@ -757,3 +757,16 @@ def test_a_pair_of_names_closing_a_list_of_examples_is_two_bodies(nlp):
                           ("Marks and Spencer", "ORG")])
     orgs = names(doc, "organisation")
     assert {"Morrisons", "Asda", "Snowflake", "Databricks", "Marks and Spencer"} <= orgs
+
+
+def test_one_word_paired_with_a_known_body_is_a_body(nlp):
+    """"at Amazon and Zentrova": one word the model calls a person, with no person cue, paired
+    by "and" with a body the gazetteer knows is a body too; the surname of a person the text
+    names in full stays the person ("Apple and Cook"), and a place stays a place."""
+    text = ("Tim Cook spoke on Monday. You can buy it at Amazon and Zentrova this week. The dispute between "
+            "Apple and Cook's critics went on. Samsung and Korea gained.")
+    doc = run(nlp, text, [("Tim Cook", "PERSON"), ("Amazon", "ORG"), ("Zentrova", "PERSON"), ("Apple", "ORG"),
+                          ("Cook", "PERSON", 1), ("Samsung", "ORG"), ("Korea", "GPE")])
+    assert "Zentrova" in names(doc, "organisation")
+    assert "Tim Cook" in names(doc, "person")
+    assert not {"Cook", "Korea"} & names(doc, "organisation")
