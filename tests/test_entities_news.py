@@ -770,3 +770,11 @@ def test_one_word_paired_with_a_known_body_is_a_body(nlp):
     assert "Zentrova" in names(doc, "organisation")
     assert "Tim Cook" in names(doc, "person")
     assert not {"Cook", "Korea"} & names(doc, "organisation")
+
+
+def test_a_daily_a_weekly_and_a_band_named_so_are_bodies(nlp):
+    """"the business daily Gazettia", "the band Pale Kestrel": a newspaper and a band named by
+    the noun before them are bodies, whatever the model says."""
+    text = ("The business daily Gazettia first reported the talks. Later the band Pale Kestrel played.")
+    doc = run(nlp, text, [("Gazettia", "PERSON"), ("Pale Kestrel", "PERSON")])
+    assert {"Gazettia", "Pale Kestrel"} <= names(doc, "organisation")
