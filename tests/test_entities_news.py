@@ -778,3 +778,15 @@ def test_a_daily_a_weekly_and_a_band_named_so_are_bodies(nlp):
     text = ("The business daily Gazettia first reported the talks. Later the band Pale Kestrel played.")
     doc = run(nlp, text, [("Gazettia", "PERSON"), ("Pale Kestrel", "PERSON")])
     assert {"Gazettia", "Pale Kestrel"} <= names(doc, "organisation")
+
+
+def test_the_person_rules_do_not_undo_a_body_a_pattern_found(nlp):
+    """"according to Comscore": a source cue makes the model's one-word person a body, and the
+    person rules ("one word, no given name") only say it is no person, so the body stands;
+    the surname of a person named in full stays the person even after "reported"."""
+    text = ("Box office rose 4% last year, according to Comscore. A survey by Penelope Muse Abernathy found "
+            "newsrooms shrank. \"They were half the size,\" Abernathy reported.")
+    doc = run(nlp, text, [("Comscore", "PERSON"), ("Penelope Muse Abernathy", "ORG"), ("Abernathy", "PERSON", 1)])
+    assert "Comscore" in names(doc, "organisation")
+    assert "Penelope Muse Abernathy" in names(doc, "person")
+    assert "Abernathy" not in names(doc, "organisation")

@@ -24,7 +24,7 @@ from newsmon.nlp.entities.cues import (
     take_corporate_suffix,
 )
 from newsmon.nlp.entities.knowledge import THING_WORD_ZIPF, THING_WORD_ZIPF_NO_GIVEN
-from newsmon.nlp.entities.names import take_given_names, unlabelled_people
+from newsmon.nlp.entities.names import strip_sentence_word, take_given_names, unlabelled_people
 from newsmon.nlp.entities.products import (listing_line, maker_product, makers, owned_by_body, product,
                                            product_decision, shop_page, shop_thing)
 from newsmon.nlp.entities.shapes import (
@@ -72,14 +72,14 @@ def gather_evidence(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> N
 
 def _surnames_of_judged_people(ctx: DocContext, candidates: list[Candidate]) -> None:
     """"Emma Raducanu", a person by her given name where the model said otherwise: "Raducanu"
-    alone, which the model only weakly calls something else, is her too (not a name the
-    text's own cues make a body)."""
+    alone, which the model only weakly calls something else or one pattern calls a body
+    ("Abernathy reported"), is her too (not a name the text's own cues make a body)."""
     people = {c.text.split()[-1]: c.text for c in candidates
               if c.source == "model" and c.model_label != PERSON and c.label == PERSON and c.strength == RULE
               and 2 <= len(c.text.split()) <= 3}
     for c in candidates:
         if (c.length == 1 and c.source == "model" and c.text in people and c.label != PERSON
-                and c.strength <= MODEL and c.text not in ctx.organisations):
+                and (c.strength <= MODEL or _cued_body(c) and c.strength == RULE) and c.text not in ctx.organisations):
             c.decide(PERSON, RULE, f"person: the surname of {people[c.text]!r}, a person by its given name")
 
 
@@ -118,6 +118,8 @@ def judge(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         c.decide(OTHER, STRONG, f"not a name: the text defines {c.text!r} as {ctx.thing_acronyms[c.text]!r}")
     elif c.fragment and c.length == 1 and not ctx.names_person(c.text):
         c.decide(OTHER, WEAK, "fragment: one word cut from a run-on span")
+    elif c.model_label == PERSON and _cued_body(c) and not ctx.names_person(c.text):
+        c.note("person rules: not read, a pattern found a body (they tell a person from no person, not a body)")
     elif c.model_label == PERSON:
         _judge_person(doc, ctx, c)
     elif c.model_label == ORG:
@@ -156,7 +158,7 @@ def _junk(doc: Doc, c: Candidate) -> bool:
 
 def _judge_person(doc: Doc, ctx: DocContext, c: Candidate) -> None:
     rules = ctx.rules
-    _strip_sentence_word(doc, ctx, c)
+    strip_sentence_word(doc, ctx, c)
     text = c.text
     place = _known_place(doc, ctx, c)
     given = given_name_fact(doc, ctx, c)
@@ -250,20 +252,6 @@ def _judge_person(doc: Doc, ctx: DocContext, c: Candidate) -> None:
                               f"that lists things for sale ({line[:40]!r})")
     else:
         c.decide(PERSON, MODEL if c.length > 1 and not c.fragment else WEAK, "model: PERSON")
-
-
-def _strip_sentence_word(doc: Doc, ctx: DocContext, c: Candidate) -> None:
-    """"Will Warren ...?", "Questioning Vindman's ...": a sentence-initial word glued to a surname."""
-    first = doc[c.start]
-    starts_clause = ctx.sentence_initial(c.start) or (c.start > 0 and not doc[c.start - 1].is_alpha)
-    if c.length < 2 or c.text in ctx.people or not starts_clause:
-        return
-    if not (first.text in ctx.rules.question_words or ctx.common_word(first.text) or first.lower_.endswith("ing")):
-        return
-    rest = doc[c.start + 1:c.end].text
-    if rest in ctx.people or ctx.names_person(rest):
-        c.note(f"span: dropped the sentence-initial word {first.text!r}")
-        c.start, c.text = c.start + 1, rest
 
 
 def _judge_org(doc: Doc, ctx: DocContext, c: Candidate) -> None:

@@ -1,6 +1,6 @@
-"""Full person names the NER model left unlabelled.
+"""Full person names the NER model left unlabelled or cut wrong.
 
-Owns two readings:
+Owns three readings:
 
 * a given name the model left out of the name after it ("Moses" + "Itauma", which the
   model calls a body): the span takes it, so that it is judged as the full name;
@@ -10,7 +10,9 @@ Owns two readings:
   words are no common English word, place or name word of a body, product, event or venue
   ("Grace Church", "Lucas Oil Stadium" are not people), whose first word is no city of note
   ("Adelaide Thunderbirds") and whose last is no plural of a common noun that is no surname
-  ("Goo Goo Dolls"; "Sarah Williams" stays).
+  ("Goo Goo Dolls"; "Sarah Williams" stays);
+* a sentence-initial word glued to a person's name ("Will Warren continue?", "Questioning
+  Vindman's ..."): dropped where the rest names a person the text names.
 """
 
 from __future__ import annotations
@@ -96,3 +98,17 @@ def take_given_names(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> 
 def _name_words(rules: EntityRules) -> frozenset[str]:
     """Words that end the name of a body, place, product, event or venue, not a person's."""
     return rules.org_heads | rules.place_heads | rules.product_heads | rules.event_heads | rules.facility_heads
+
+
+def strip_sentence_word(doc: Doc, ctx: DocContext, c: Candidate) -> None:
+    """"Will Warren ...?", "Questioning Vindman's ...": a sentence-initial word glued to a surname."""
+    first = doc[c.start]
+    starts_clause = ctx.sentence_initial(c.start) or (c.start > 0 and not doc[c.start - 1].is_alpha)
+    if c.length < 2 or c.text in ctx.people or not starts_clause:
+        return
+    if not (first.text in ctx.rules.question_words or ctx.common_word(first.text) or first.lower_.endswith("ing")):
+        return
+    rest = doc[c.start + 1:c.end].text
+    if rest in ctx.people or ctx.names_person(rest):
+        c.note(f"span: dropped the sentence-initial word {first.text!r}")
+        c.start, c.text = c.start + 1, rest
