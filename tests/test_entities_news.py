@@ -790,3 +790,11 @@ def test_the_person_rules_do_not_undo_a_body_a_pattern_found(nlp):
     assert "Comscore" in names(doc, "organisation")
     assert "Penelope Muse Abernathy" in names(doc, "person")
     assert "Abernathy" not in names(doc, "organisation")
+
+
+def test_a_maker_or_operator_of_something_named_so_is_a_body(nlp):
+    """"the drone maker Zentrova", "grid operator Vellan": a weak descriptor after the noun of
+    what is made or run names a business, whatever the model says."""
+    text = "Shares in the drone maker Zentrova rose. The grid operator Vellan Nett warned of cuts."
+    doc = run(nlp, text, [("Zentrova", "PERSON"), ("Vellan Nett", "PERSON")])
+    assert {"Zentrova", "Vellan Nett"} <= names(doc, "organisation")
