@@ -798,3 +798,15 @@ def test_a_maker_or_operator_of_something_named_so_is_a_body(nlp):
     text = "Shares in the drone maker Zentrova rose. The grid operator Vellan Nett warned of cuts."
     doc = run(nlp, text, [("Zentrova", "PERSON"), ("Vellan Nett", "PERSON")])
     assert {"Zentrova", "Vellan Nett"} <= names(doc, "organisation")
+
+
+def test_a_name_the_model_missed_after_a_personal_title_is_a_person(nlp):
+    """"Dr Chinwe Okonkwo-Ibe", "Dame Rosalind Archer": a run of capitalised words the model
+    left unlabelled right after a personal title is a person, a hyphenated part kept whole;
+    not a body's or a place's name after such a title ("Lady Margaret Hall")."""
+    text = ("Dr Chinwe Okonkwo-Ibe of the institute said the results were clear. The seat fell vacant after "
+            "Dame Rosalind Archer stood down. Students of Lady Margaret Hall protested.")
+    doc = run(nlp, text, [])
+    people = names(doc, "person")
+    assert {"Chinwe Okonkwo-Ibe", "Rosalind Archer"} <= people
+    assert not any("Hall" in name for name in people)

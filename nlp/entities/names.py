@@ -1,6 +1,6 @@
 """Full person names the NER model left unlabelled or cut wrong.
 
-Owns three readings:
+Owns four readings:
 
 * a given name the model left out of the name after it ("Moses" + "Itauma", which the
   model calls a body): the span takes it, so that it is judged as the full name;
@@ -11,6 +11,9 @@ Owns three readings:
   ("Grace Church", "Lucas Oil Stadium" are not people), whose first word is no city of note
   ("Adelaide Thunderbirds") and whose last is no plural of a common noun that is no surname
   ("Goo Goo Dolls"; "Sarah Williams" stays);
+* a run of one to three capitalised words that no candidate covers, right after a personal
+  title ("Dr Chinwe Okonkwo-Ibe", "Dame Rosalind Archer"), with no word that ends a body's,
+  place's, product's or venue's name and no place first ("Lady Margaret Hall");
 * a sentence-initial word glued to a person's name ("Will Warren continue?", "Questioning
   Vindman's ..."): dropped where the rest names a person the text names.
 """
@@ -48,6 +51,11 @@ def unlabelled_people(doc: Doc, ctx: DocContext, candidates: list[Candidate]) ->
         if not 2 <= end - start <= 3 or any(taken[start:end]) or (start > 0 and doc[start - 1].text in ("'", "’")):
             continue
         words = [t.text for t in doc[start:end]]
+        if words[0] in rules.personal_titles and (titled := _titled_name(doc, ctx, start + 1, end)) is not None:
+            created.append(make_candidate(doc, start + 1, titled, "pattern", label=PERSON, strength=RULE,
+                                          rule=f"pattern: a name the model left unlabelled, after the title {words[0]!r}"))
+            taken[start:titled] = b"\x01" * (titled - start)
+            continue
         if words[0] in rules.title_words or any(t.is_upper or any(ch.isdigit() for ch in t.text)
                                                  for t in doc[start:end]):
             continue
@@ -65,6 +73,25 @@ def unlabelled_people(doc: Doc, ctx: DocContext, candidates: list[Candidate]) ->
         created.append(make_candidate(doc, start, end, "pattern", label=PERSON, strength=RULE, rule=rule))
         taken[start:end] = b"\x01" * (end - start)
     return created
+
+
+def _titled_name(doc: Doc, ctx: DocContext, start: int, end: int) -> int | None:
+    """The end of a name of one to three capitalised words after a personal title, a hyphenated
+    part kept ("Dr Chinwe Okonkwo-Ibe", "Dame Rosalind Archer"), or None: not a body's, place's,
+    product's or venue's name ("Dr Martens", "Lady Margaret Hall"), no place first, no
+    capitals or digits."""
+    while end + 1 < len(doc) and doc[end].text == "-" and not doc[end - 1].whitespace_ and not doc[end].whitespace_ \
+            and doc[end + 1].is_title:
+        end += 2
+    words = [t for t in doc[start:end] if t.text != "-"]
+    knowledge = ctx.knowledge
+    if not 1 <= len(words) <= 3 or any(t.is_upper or any(ch.isdigit() for ch in t.text) for t in words):
+        return None
+    if any(t.text in _name_words(ctx.rules) for t in words) or knowledge.place(words[0].text) is not None:
+        return None
+    if len(words) == 1 and knowledge.common_word(words[0].text) is not None:
+        return None  # "Mr Big": one common word alone names no one here
+    return end
 
 
 def _plural_of_common_noun(knowledge: Knowledge, word: str) -> bool:
