@@ -810,3 +810,15 @@ def test_a_name_the_model_missed_after_a_personal_title_is_a_person(nlp):
     people = names(doc, "person")
     assert {"Chinwe Okonkwo-Ibe", "Rosalind Archer"} <= people
     assert not any("Hall" in name for name in people)
+
+
+def test_a_name_the_model_missed_with_person_cues_around_it_is_a_person(nlp):
+    """"Tomiwa Adekanbi, an economist at ...": a run of two capitalised words the model left
+    unlabelled, opening with no given name the lists know, is a person where person cues
+    around it reach the threshold (a role in apposition; he/she and speech are weaker); a
+    run of common words is not ("Market Watch, an analyst said")."""
+    text = ("Tomiwa Adekanbi, an economist at the central bank, said rates would rise. Market Watch, the "
+            "analyst said, was wrong.")
+    people = names(run(nlp, text, []), "person")
+    assert "Tomiwa Adekanbi" in people
+    assert "Market Watch" not in people

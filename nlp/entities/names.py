@@ -6,7 +6,8 @@ Owns four readings:
   model calls a body): the span takes it, so that it is judged as the full name;
 * a run of two or three capitalised words that no candidate covers, opening with a known
   given name (gender-guesser; not a rare one, not a common English word: "Rahul Deshpande of
-  the University of Cambridge", "Ifeoma Chukwuemeka, a political scientist"), whose other
+  the University of Cambridge") or with person cues around it that reach the threshold of
+  ``[person_evidence]`` and no organisation cue ("Tomiwa Adekanbi, an economist at"), whose other
   words are no common English word, place or name word of a body, product, event or venue
   ("Grace Church", "Lucas Oil Stadium" are not people), whose first word is no city of note
   ("Adelaide Thunderbirds") and whose last is no plural of a common noun that is no surname
@@ -25,6 +26,7 @@ from functools import lru_cache
 from spacy.tokens import Doc
 
 from newsmon.nlp.entities.context import PERSON, RULE, Candidate, DocContext, make_candidate
+from newsmon.nlp.entities.cues import organisation_weight, person_weight
 from newsmon.nlp.entities.knowledge import RARE_GIVEN_NAME, Knowledge
 from newsmon.nlp.entities.patterns import taken_tokens
 from newsmon.nlp.entities.rules import EntityRules
@@ -62,14 +64,23 @@ def unlabelled_people(doc: Doc, ctx: DocContext, candidates: list[Candidate]) ->
         if knowledge.major_place(words[0]) is not None:  # "Adelaide Thunderbirds"
             continue
         given = knowledge.plain_given_name(words[0])
-        if given is None or given.detail <= RARE_GIVEN_NAME:
+        if given is not None and given.detail <= RARE_GIVEN_NAME:
+            given = None
+        if given is None and (knowledge.common_word(words[0]) is not None or knowledge.place(words[0]) is not None
+                              or words[0] in name_words):
             continue
         if any(w in name_words or knowledge.common_word(w) is not None or knowledge.place(w) is not None
                for w in words[1:]):
             continue
         if _plural_of_common_noun(knowledge, words[-1]):  # "Goo Goo Dolls"; not "Williams"
             continue
-        rule = f"pattern: a full name the model left unlabelled, opening with a given name ({given})"
+        if given is None:
+            weight = person_weight(ctx, " ".join(words))
+            if weight < ctx.rules.person_cues.threshold or organisation_weight(ctx, " ".join(words)):
+                continue
+            rule = f"pattern: a full name the model left unlabelled, with person cues around it (weight {weight})"
+        else:
+            rule = f"pattern: a full name the model left unlabelled, opening with a given name ({given})"
         created.append(make_candidate(doc, start, end, "pattern", label=PERSON, strength=RULE, rule=rule))
         taken[start:end] = b"\x01" * (end - start)
     return created
