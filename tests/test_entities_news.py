@@ -822,3 +822,14 @@ def test_a_name_the_model_missed_with_person_cues_around_it_is_a_person(nlp):
     people = names(run(nlp, text, []), "person")
     assert "Tomiwa Adekanbi" in people
     assert "Market Watch" not in people
+
+
+def test_an_unlabelled_name_after_maker_or_chain_is_a_body_but_not_after_a_hyphenated_trade(nlp):
+    """"former engineers from drone maker Zentrova", "the supermarket chain Quickmart": a name
+    the model missed after "maker" or "chain" is a body; after a trade written with a hyphen
+    ("documentary-maker Júlia Menezes") it is the person the trade describes."""
+    text = ("It was founded by former engineers from drone maker Zentrova. The supermarket chain Quickmart cut "
+            "prices. The prize went to Brazilian documentary-maker Júlia Menezes for her film.")
+    doc = run(nlp, text, [("Júlia Menezes", "ORG")])
+    assert {"Zentrova", "Quickmart"} <= names(doc, "organisation")
+    assert "Júlia Menezes" not in names(doc, "organisation")

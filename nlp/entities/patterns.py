@@ -257,6 +257,8 @@ def cues(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> list[Candida
             continue
         if token.i > 0 and doc[token.i - 1].text in rules.org_cues.verb_context:
             continue  # "would fund Kestrel": a verb
+        if token.i > 0 and doc[token.i - 1].text == "-" and not doc[token.i - 1].whitespace_:
+            continue  # "documentary-maker Júlia Menezes": a compound that names a person's trade
         following = by_start.get(token.i + 1)
         if following is not None:
             if following.model_label in ("GPE", "NORP", "LOC") or (
