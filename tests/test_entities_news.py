@@ -833,3 +833,16 @@ def test_an_unlabelled_name_after_maker_or_chain_is_a_body_but_not_after_a_hyphe
     doc = run(nlp, text, [("Júlia Menezes", "ORG")])
     assert {"Zentrova", "Quickmart"} <= names(doc, "organisation")
     assert "Júlia Menezes" not in names(doc, "organisation")
+
+
+def test_a_name_after_a_players_position_is_a_person_in_a_sport_report(nlp):
+    """"LB Mack Wilson 74 100%", "Packers: LB Quay Walker was evaluated": in a sport report a
+    name right after a position at a line's start or after a colon is a player; outside a
+    sport report the same shape is left to the model."""
+    text = ("The Packers beat the Lions 24-17 on Sunday, their fourth win of the season after the coach "
+            "changed the defense.\n\nPackers: LB Quay Walker was evaluated for a concussion.\n"
+            "CB Denzel Ward 74 100% 4 tackles.")
+    people = names(run(nlp, text, [("Packers", "ORG"), ("Lions", "ORG")]), "person")
+    assert {"Quay Walker", "Denzel Ward"} <= people
+    other = "The memo went to all staff.\nCB Denzel Ward 74 100% of the budget."
+    assert "Denzel Ward" not in names(run(nlp, other, []), "person")

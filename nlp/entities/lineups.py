@@ -21,6 +21,7 @@ rebounds" (``[teams] stat_nouns`` in ``entity_rules.toml``).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from spacy.tokens import Doc
 
@@ -51,7 +52,7 @@ def lineups(doc: Doc, ctx: DocContext) -> list[Candidate]:
     """A person candidate for every player a line-up lists."""
     if not sport_report(ctx):
         return []
-    found = _stat_lines(doc, ctx)
+    found = _stat_lines(doc, ctx) + _positioned_players(doc, ctx)
     for line in _LINE.finditer(ctx.text) if ":" in ctx.text else ():
         items = _without_positions(_items(line.group("body"), line.start("body")))
         names = [(start, name) for start, name in items if _NAME.fullmatch(name) and not name.startswith("The ")]
@@ -80,6 +81,31 @@ def _stat_lines(doc: Doc, ctx: DocContext) -> list[Candidate]:
                                 rule="pattern:stat-line")) is not None:
             found.append(c)
     return found
+
+
+def _positioned_players(doc: Doc, ctx: DocContext) -> list[Candidate]:
+    """A person for each name of two or three words right after a player's position."""
+    pattern = _position_pattern(ctx.rules.teams.positions)
+    if pattern is None:
+        return []
+    found = []
+    for match in pattern.finditer(ctx.text):
+        name = match.group("name")
+        if not _player(ctx, name) or _side(ctx, name):
+            continue
+        if (c := char_candidate(doc, match.start("name"), match.end("name"), label=PERSON, strength=PATTERN,
+                                rule=f"pattern:after the position {match.group('position')!r}")) is not None:
+            found.append(c)
+    return found
+
+
+@lru_cache(maxsize=8)
+def _position_pattern(positions: tuple[str, ...]) -> re.Pattern | None:
+    if not positions:
+        return None
+    alternatives = "|".join(re.escape(p) for p in sorted(positions, key=len, reverse=True))
+    return re.compile(rf"(?:^|(?<=[,;:(]))[ \t]*(?P<position>{alternatives})[ \t]+"
+                      r"(?P<name>[A-Z][a-z][\w'’\-]*(?:[ \t][A-Z][\w'’\-]*){1,2})", re.M)
 
 
 def _side(ctx: DocContext, name: str) -> bool:

@@ -61,6 +61,7 @@ class TeamCues:
     side_after: tuple[str, ...]  # "beat", "host", "drew" after a side
     club_people: tuple[str, ...]  # "coach", "fans" after a club
     stat_nouns: frozenset[str] = frozenset()  # "points", "rebounds" in a player's stat line
+    positions: tuple[str, ...] = ()  # "LB", "CB", "GK" before a player in a roster or an injury report
 
 
 @dataclass(frozen=True)
@@ -212,6 +213,7 @@ def _team_cues(table: dict) -> TeamCues:
         side_after=tuple(table["side_after"]),
         club_people=tuple(table["club_people"]),
         stat_nouns=frozenset(table.get("stat_nouns", [])),
+        positions=tuple(table.get("positions", [])),
     )
 
 
