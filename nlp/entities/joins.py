@@ -237,7 +237,8 @@ def _after_list_word(doc: Doc, start: int) -> bool:
     k = start - 1
     while k >= 0 and (doc[k].text == "," or doc[k].is_title or doc[k].is_upper):
         k -= 1
-    return k >= 0 and (doc[k].lower_ in _LIST_WORDS or (doc[k].lower_ == "as" and k > 0 and doc[k - 1].lower_ == "such"))
+    return k >= 0 and (doc[k].lower_ in _LIST_WORDS
+                       or (doc[k].lower_ == "as" and k > 0 and doc[k - 1].lower_ == "such"))
 
 
 def _named_elsewhere(ctx: DocContext, text: str) -> bool:

@@ -49,7 +49,8 @@ def gather_evidence(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> N
                         and c.model_label == PERSON and after_title(doc, ctx, c)}  # "President Trump" ... "Trump said"
     ctx.model_person_count = {text: n for (text, is_person), n in as_person.items()
                               if is_person and not as_person[(text, False)]}
-    ctx.model_person_lead = {text for (text, is_person), n in as_person.items() if is_person and n >= as_person[(text, False)]}
+    ctx.model_person_lead = {text for (text, is_person), n in as_person.items()
+                             if is_person and n >= as_person[(text, False)]}
     ctx.learn_people([c.text for c in candidates if _full_person_name(doc, ctx, c)
                       and as_person[(c.text, True)] > as_person[(c.text, False)]])
     ctx.learn_organisations(set(organisation_names(ctx, candidates)))
@@ -291,7 +292,8 @@ def _judge_org(doc: Doc, ctx: DocContext, c: Candidate) -> None:
     elif not _cued_body(c) and (surname := surname_after_unknown_word(doc, ctx, c)) is not None:
         c.decide(PERSON, RULE, f"person: a known surname ({surname}) after a word of no word, place or surname list")
     elif not _cued_body(c) and _person_shaped(doc, ctx, c) and (alone := surname_named_alone(doc, ctx, c)):
-        c.decide(PERSON, RULE, f"person: {alone!r}, named alone, is a person the model names and speaks or takes he/she")
+        c.decide(PERSON, RULE, f"person: {alone!r}, named alone, is a person the model names and speaks or takes "
+                               "he/she")
     elif c.length == 1 and ctx.common_word(text) and ctx.sentence_initial(c.start):
         c.decide(OTHER, RULE, "not a name: a sentence-initial word used in lower case in the text")
     elif quoted(doc, c) or in_quoted_title(doc, c):

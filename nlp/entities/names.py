@@ -54,8 +54,8 @@ def unlabelled_people(doc: Doc, ctx: DocContext, candidates: list[Candidate]) ->
             continue
         words = [t.text for t in doc[start:end]]
         if words[0] in rules.personal_titles and (titled := _titled_name(doc, ctx, start + 1, end)) is not None:
-            created.append(make_candidate(doc, start + 1, titled, "pattern", label=PERSON, strength=RULE,
-                                          rule=f"pattern: a name the model left unlabelled, after the title {words[0]!r}"))
+            rule = f"pattern: a name the model left unlabelled, after the title {words[0]!r}"
+            created.append(make_candidate(doc, start + 1, titled, "pattern", label=PERSON, strength=RULE, rule=rule))
             taken[start:titled] = b"\x01" * (titled - start)
             continue
         if words[0] in rules.title_words or any(t.is_upper or any(ch.isdigit() for ch in t.text)
@@ -89,8 +89,9 @@ def unlabelled_people(doc: Doc, ctx: DocContext, candidates: list[Candidate]) ->
 def _titled_name(doc: Doc, ctx: DocContext, start: int, end: int) -> int | None:
     """The end of a name of one to three capitalised words after a personal title, a hyphenated
     part kept ("Dr Chinwe Okonkwo-Ibe", "Dame Rosalind Archer"), or None: not a body's, place's,
-    product's or venue's name ("Dr Martens", "Lady Margaret Hall"), no place first, no
-    capitals or digits."""
+    product's or venue's name ("Lady Margaret Hall"), no place first, no capitals or digits,
+    not one common word alone. A brand named after a title ("Dr Martens") is taken for a
+    person: no list here tells it apart."""
     while end + 1 < len(doc) and doc[end].text == "-" and not doc[end - 1].whitespace_ and not doc[end].whitespace_ \
             and doc[end + 1].is_title:
         end += 2
