@@ -846,3 +846,16 @@ def test_a_name_after_a_players_position_is_a_person_in_a_sport_report(nlp):
     assert {"Quay Walker", "Denzel Ward"} <= people
     other = "The memo went to all staff.\nCB Denzel Ward 74 100% of the budget."
     assert "Denzel Ward" not in names(run(nlp, other, []), "person")
+
+
+def test_a_round_ups_result_headings_and_scorers_lines(nlp):
+    """"Viera d. Rockledge 3-1" names two sides; "Viera (4-0): K. Hupfer 1 goal. Bozeman 10
+    points." names the side before its record and a player before each tally, a town's name
+    there included."""
+    text = ("The unbeaten sides kept winning this season: the coach called it the best match of the league.\n\n"
+            "BOYS SOCCER\n\nViera d. Rockledge 3-1\n\nViera (4-0): K. Hupfer 1 goal. Talorie Crafton 1 goal, "
+            "1 assist. Bozeman 10 points.\n")
+    doc = run(nlp, text, [("Viera d. Rockledge", "PERSON"), ("Talorie Crafton", "ORG")])
+    assert {"K. Hupfer", "Talorie Crafton", "Bozeman"} <= names(doc, "person")
+    assert {"Viera", "Rockledge"} <= names(doc, "organisation")
+    assert "Talorie Crafton" not in names(doc, "organisation")

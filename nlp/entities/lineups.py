@@ -25,7 +25,7 @@ from functools import lru_cache
 
 from spacy.tokens import Doc
 
-from newsmon.nlp.entities.context import PATTERN, PERSON, Candidate, DocContext
+from newsmon.nlp.entities.context import ORG, PATTERN, PERSON, Candidate, DocContext
 from newsmon.nlp.entities.patterns import char_candidate
 from newsmon.nlp.entities.teams import plural_nickname, sport_report
 
@@ -52,7 +52,7 @@ def lineups(doc: Doc, ctx: DocContext) -> list[Candidate]:
     """A person candidate for every player a line-up lists."""
     if not sport_report(ctx):
         return []
-    found = _stat_lines(doc, ctx) + _positioned_players(doc, ctx)
+    found = _stat_lines(doc, ctx) + _positioned_players(doc, ctx) + _record_lines(doc, ctx)
     for line in _LINE.finditer(ctx.text) if ":" in ctx.text else ():
         items = _without_positions(_items(line.group("body"), line.start("body")))
         names = [(start, name) for start, name in items if _NAME.fullmatch(name) and not name.startswith("The ")]
@@ -96,6 +96,43 @@ def _positioned_players(doc: Doc, ctx: DocContext) -> list[Candidate]:
         if (c := char_candidate(doc, match.start("name"), match.end("name"), label=PERSON, strength=PATTERN,
                                 rule=f"pattern:after the position {match.group('position')!r}")) is not None:
             found.append(c)
+    return found
+
+
+# A round-up's line of one side's scorers after its record: "Palm Bay (1-0-2): Noah Jackson 1
+# goal, 1 assist. Neil Auguste 1 save." or "Astronaut (NR): Jaden Siemans 7 saves."
+_RECORD_LINE = re.compile(
+    r"^(?P<side>[A-Z][^\n:()]{1,40})[ \t]\((?:\d{1,2}-\d{1,2}(?:-\d{1,2})?|NR)\):[ \t]+(?P<body>[^\n]+)$", re.M)
+# A round-up's result heading: "Viera d. Rockledge 3-1", "Palm Bay Magnet def. Astronaut 5-0".
+_RESULT_LINE = re.compile(r"^(?P<winner>[A-Z][^\n]{1,40}?)[ \t](?:d\.|def\.)[ \t](?P<loser>[A-Z][^\n]{1,40}?)[ \t]"
+                          r"\d{1,3}-\d{1,3}[ \t]*$", re.M)
+# A name that opens a tally on a scorers line: "K. Hupfer 1 goal", "Osas Osaro 3 goals".
+_RECORD_ITEM = re.compile(r"(?:^|(?<=[.,;][ \t]))(?P<name>(?:[A-Z]\.[ \t]?)?[A-Z][\w'’\-]+"
+                          r"(?:[ \t][A-Z][\w'’\-]+){0,3})[ \t]\d{1,3}[ \t][a-z]+")
+
+
+def _record_lines(doc: Doc, ctx: DocContext) -> list[Candidate]:
+    """The sides of a round-up's result headings and scorers lines (bodies: schools and clubs)
+    and a person for each name that opens a tally on a side's scorers line after its record; a
+    town's name there is the player's ("Bozeman 10 points"), not a club's word."""
+    found = []
+    for line in _RESULT_LINE.finditer(ctx.text) if " d" in ctx.text else ():
+        for group in ("winner", "loser"):
+            if (c := char_candidate(doc, line.start(group), line.end(group), label=ORG, strength=PATTERN,
+                                    rule="pattern:a side in a round-up's result heading")) is not None:
+                found.append(c)
+    for line in _RECORD_LINE.finditer(ctx.text) if "):" in ctx.text else ():
+        if (c := char_candidate(doc, line.start("side"), line.end("side"), label=ORG, strength=PATTERN,
+                                rule="pattern:a side before its record")) is not None:
+            found.append(c)
+        for item in _RECORD_ITEM.finditer(line.group("body")):
+            name = item.group("name")
+            if any(w in ctx.rules.teams.club_words for w in name.split()):
+                continue
+            start = line.start("body") + item.start("name")
+            if (c := char_candidate(doc, start, start + len(name), label=PERSON, strength=PATTERN,
+                                    rule="pattern:a scorer on a side's line after its record")) is not None:
+                found.append(c)
     return found
 
 
