@@ -116,7 +116,7 @@ def _record_lines(doc: Doc, ctx: DocContext) -> list[Candidate]:
     and a person for each name that opens a tally on a side's scorers line after its record; a
     town's name there is the player's ("Bozeman 10 points"), not a club's word."""
     found = []
-    for line in _RESULT_LINE.finditer(ctx.text) if " d" in ctx.text else ():
+    for line in _RESULT_LINE.finditer(ctx.text) if "d." in ctx.text else ():  # "d." or "def."
         for group in ("winner", "loser"):
             if (c := char_candidate(doc, line.start(group), line.end(group), label=ORG, strength=PATTERN,
                                     rule="pattern:a side in a round-up's result heading")) is not None:

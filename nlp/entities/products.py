@@ -22,8 +22,8 @@ products people ("Meta Quest", "Mario Kart") and organisations ("GoPro Hero 9"):
 
 Also owns a shop's listing lines (``listing_line``: a short line with a specification or a
 price, where names are products' unless a shop's "at" stands before them; ``shop_page``: the
-text holds one) and the things a
-known company owns (``owned_by_body``: "Google's Stadia").
+text holds one or two, so it sells things; ``shop_thing``: a feature or button named there)
+and the things a known company owns (``owned_by_body``: "Google's Stadia").
 """
 
 from __future__ import annotations

@@ -209,9 +209,10 @@ def surname_after_unknown_word(doc: Doc, ctx: DocContext, c: Candidate) -> Fact 
 def surname_named_alone(doc: Doc, ctx: DocContext, c: Candidate) -> str | None:
     """"Montell Figgins, who represents Thomas" ... "Figgins said": two or three capitalised
     words the model calls a body, whose last word the text also names alone, the model then
-    calling it a person at least as often as not, and which speaks or takes he/she there: that person's surname,
-    so the full name is the person. None of the words may be a common English word or a place
-    (not "Bank Nusantara", "Montréal Victoire"). Returns the surname, or None."""
+    calling it a person at least as often as not, and which speaks or takes he/she there:
+    that person's surname, so the full name is the person. None of the words may be a common
+    English word or a place (not "Bank Nusantara", "Montréal Victoire"). Returns the surname,
+    or None."""
     knowledge = ctx.knowledge
     if knowledge is None or not 2 <= c.length <= 3:
         return None
