@@ -859,3 +859,16 @@ def test_a_round_ups_result_headings_and_scorers_lines(nlp):
     assert {"K. Hupfer", "Talorie Crafton", "Bozeman"} <= names(doc, "person")
     assert {"Viera", "Rockledge"} <= names(doc, "organisation")
     assert "Talorie Crafton" not in names(doc, "organisation")
+
+
+def test_a_name_after_the_that_closes_its_phrase_is_no_person(nlp):
+    """"the Moon.", "the George Cross.": a person's name takes "the" only before the noun it
+    qualifies ("the Trump administration"), so a model "person" right after "the" with
+    punctuation after it is none, even where its first word is a given name."""
+    text = ("\u201cWe will land humans on the Moon,\u201d he said. The agency would return to the Moon, and the "
+            "Trump administration agreed. His grandfather was awarded the George Cross.")
+    doc = run(nlp, text, [("Moon", "PERSON"), ("Moon", "PERSON", 1), ("Trump", "PERSON"),
+                          ("George Cross", "PERSON")])
+    people = names(doc, "person")
+    assert "Trump" in people
+    assert not {"Moon", "George Cross"} & people

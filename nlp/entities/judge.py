@@ -31,7 +31,8 @@ from newsmon.nlp.entities.shapes import (
     after_number, after_title, before_venue_word, body_at_place, common_word_once, common_words_only, compass_grouping,
     competition, countable_acronym, demonym, english_word, facility_shaped, first_word_place, given_name_fact, headline,
     in_quoted_title, maker_before, name_word_end, owner_of_common_noun, plural_noun_end, plural_of, quoted,
-    single_letter_end, surname_after_unknown_word, surname_named_alone, thing_word_end, unit_symbol, venue_name,
+    single_letter_end, surname_after_unknown_word, surname_named_alone, the_name_alone, thing_word_end, unit_symbol,
+    venue_name,
 )
 from newsmon.nlp.entities.sellers import sellers
 from newsmon.nlp.entities.teams import decide_team, nickname_clubs, team_names
@@ -212,6 +213,8 @@ def _judge_person(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         c.decide(PERSON, RULE, f"person: the leader \"the {text} {doc[c.end].lower_}\" is named after")
     elif one_word and not (given or c.titled) and c.start > 0 and doc[c.start - 1].lower_ == "the":
         c.decide(OTHER, RULE, "not a person: a single word after \"the\"")
+    elif not c.titled and the_name_alone(doc, c) and not person_weight(ctx, text):
+        c.decide(OTHER, RULE, "not a person: a name after \"the\" that closes its phrase (\"the Moon.\")")
     elif not given and (where := body_at_place(doc, ctx, c)) is not None:
         c.decide(ORG, RULE, f"org: an unknown word before the {where.kind} {doc[c.end - 1].text!r}, no given name")
     elif given and c.length > 1 and not c.fragment and _person_shaped(doc, ctx, c):

@@ -413,3 +413,15 @@ def owner_of_common_noun(doc: Doc, c: Candidate) -> bool:
     j = c.end
     return (j + 1 < len(doc) and doc[j].text in POSSESSIVE_S and doc[j + 1].is_lower
             and not doc[j + 1].is_punct)
+
+
+def the_name_alone(doc: Doc, c: Candidate) -> bool:
+    """"the Moon.", "the Jedi,", "the Valencia Marathon.": a name after "the" with nothing after it in its
+    phrase. A person's name takes "the" only before the noun it qualifies ("the Trump administration") or
+    after a word that describes ("the late John Smith")."""
+    if c.start == 0 or doc[c.start - 1].lower_ != "the":
+        return False
+    if c.end == len(doc):
+        return True
+    after = doc[c.end]
+    return after.is_punct and after.text not in ("-", "(", "'", "’")
