@@ -872,3 +872,16 @@ def test_a_name_after_the_that_closes_its_phrase_is_no_person(nlp):
     people = names(doc, "person")
     assert "Trump" in people
     assert not {"Moon", "George Cross"} & people
+
+
+def test_a_country_or_a_region_is_no_person_nor_a_persons_surname(nlp):
+    """"Sri Lanka" is a country though "Sri" is a given name; "Lake Malawi" ends in a country
+    that is no surname after a word that is no given name, so it is no person and "Malawi"
+    alone is not its surname. "Jack Madrid" (a given name first) stays a person."""
+    text = ("Sri Lanka's Parliament passed the bill. Fish in Lake Malawi are declining, and Malawi's "
+            "fisheries department is worried. The striker Jack Madrid scored twice.")
+    doc = run(nlp, text, [("Sri Lanka", "PERSON"), ("Lake Malawi", "PERSON"), ("Malawi", "GPE", 1),
+                          ("Jack Madrid", "PERSON")])
+    people = names(doc, "person")
+    assert "Jack Madrid" in people
+    assert not {"Sri Lanka", "Lake Malawi", "Malawi"} & people

@@ -28,11 +28,11 @@ from newsmon.nlp.entities.names import strip_sentence_word, take_given_names, un
 from newsmon.nlp.entities.products import (listing_line, maker_product, makers, owned_by_body, product,
                                            product_decision, shop_page, shop_thing)
 from newsmon.nlp.entities.shapes import (
-    after_number, after_title, before_venue_word, body_at_place, common_word_once, common_words_only, compass_grouping,
-    competition, countable_acronym, demonym, english_word, facility_shaped, first_word_place, given_name_fact, headline,
-    in_quoted_title, maker_before, name_word_end, owner_of_common_noun, plural_noun_end, plural_of, quoted,
-    single_letter_end, surname_after_unknown_word, surname_named_alone, the_name_alone, thing_word_end, unit_symbol,
-    venue_name,
+    REGION_KINDS, after_number, after_title, before_venue_word, body_at_place, common_word_once, common_words_only,
+    compass_grouping, competition, countable_acronym, demonym, english_word, facility_shaped, first_word_place,
+    given_name_fact, headline, in_quoted_title, maker_before, name_word_end, owner_of_common_noun, plural_noun_end,
+    plural_of, quoted, region_end, single_letter_end, surname_after_unknown_word, surname_named_alone, the_name_alone,
+    thing_word_end, unit_symbol, venue_name,
 )
 from newsmon.nlp.entities.sellers import sellers
 from newsmon.nlp.entities.teams import decide_team, nickname_clubs, team_names
@@ -100,6 +100,7 @@ def _full_person_name(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
             and not any(i in ctx.blocked for i in range(c.start, c.end)) and product(doc, ctx, c) is None
             and (thing_word_end(doc, ctx, c, THING_WORD_ZIPF_NO_GIVEN) is None or given_name_fact(doc, ctx, c))
             and body_at_place(doc, ctx, c) is None  # not "Thoraxklinik Heidelberg"
+            and not region_end(doc, ctx, c)  # not "Elections Alberta"
             and _listed(ctx, c) is None)  # not "Eli Lilly"
 
 
@@ -188,8 +189,8 @@ def _judge_person(doc: Doc, ctx: DocContext, c: Candidate) -> None:
             not c.titled and _org_shaped(doc, ctx, c, strong=False)
             and (_head(doc, c).endswith("s") or _no_name_head(ctx, _head(doc, c)))):
         c.decide(ORG, RULE, f"org: ends in the organisation word {_head(doc, c)!r}")
-    elif place is not None and not given:
-        c.decide(OTHER, STRONG, f"place: {c.text!r} is a {place}")
+    elif place is not None and (not given or c.length > 1 and place.kind in REGION_KINDS):
+        c.decide(OTHER, STRONG, f"place: {c.text!r} is a {place}")  # "Sri Lanka", though "Sri" is a given name
     elif one_word and not given and (home := demonym(ctx, text)) is not None:
         c.decide(OTHER, STRONG, f"not a person: the people of {home}")
     elif c.length == 1 and ctx.common_word(text):
@@ -217,6 +218,8 @@ def _judge_person(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         c.decide(OTHER, RULE, "not a person: a name after \"the\" that closes its phrase (\"the Moon.\")")
     elif not given and (where := body_at_place(doc, ctx, c)) is not None:
         c.decide(ORG, RULE, f"org: an unknown word before the {where.kind} {doc[c.end - 1].text!r}, no given name")
+    elif region_end(doc, ctx, c) and not (c.titled or person_weight(ctx, text)):
+        c.decide(OTHER, RULE, f"not a person: ends in the region {doc[c.end - 1].text!r} after no given name")
     elif given and c.length > 1 and not c.fragment and _person_shaped(doc, ctx, c):
         c.decide(PERSON, RULE, f"person: starts with a given name ({given})")
     elif one_word and not (given or c.titled or text in ctx.titled_names) and not person_weight(ctx, text) and (
