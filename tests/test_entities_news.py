@@ -885,3 +885,16 @@ def test_a_country_or_a_region_is_no_person_nor_a_persons_surname(nlp):
     people = names(doc, "person")
     assert "Jack Madrid" in people
     assert not {"Sri Lanka", "Lake Malawi", "Malawi"} & people
+
+
+def test_a_country_the_model_calls_a_place_does_not_take_a_companys_cues(nlp):
+    """"Mercado Livre, ... Brazil's largest e-commerce company", "the Receita Federal, Brazil's
+    tax authority": the descriptors are the bodies', so the country stays a place however
+    many such phrases the text writes."""
+    text = ("Mercado Livre, the marketplace that is Brazil's largest e-commerce company, cut prices. It asked "
+            "the Receita Federal, Brazil's tax authority, to check parcels. Investors once bet on the company "
+            "Brazil's answer to Amazon.")
+    doc = run(nlp, text, [("Mercado Livre", "ORG"), ("Brazil", "GPE"), ("Receita Federal", "ORG"),
+                          ("Brazil", "GPE", 1), ("Brazil", "GPE", 2), ("Amazon", "ORG")])
+    orgs = names(doc, "organisation")
+    assert "Mercado Livre" in orgs and "Brazil" not in orgs

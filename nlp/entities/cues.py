@@ -106,7 +106,7 @@ def organisation_names(ctx: DocContext, candidates: Iterable[Candidate]) -> dict
     for name, labels in sorted(model_labels.items()):
         if PERSON in labels:
             kinds = None
-        elif labels & PLACE_OR_THING:
+        elif labels & PLACE_OR_THING and not _country_or_region(ctx, name):
             kinds = NAMING_KINDS
         else:
             continue
@@ -115,6 +115,13 @@ def organisation_names(ctx: DocContext, candidates: Iterable[Candidate]) -> dict
             found[name] = weight
             log.debug("%r is an organisation (cue weight %d)", name, weight)
     return found
+
+
+def _country_or_region(ctx: DocContext, name: str) -> bool:
+    """"Brazil", "Texas": a country or region the model calls a place. Its cues are a company's
+    ("Magazine Luiza, Brazil's biggest retailer"), read off the wrong name."""
+    place = ctx.knowledge.place(name) if ctx.knowledge is not None else None
+    return place is not None and place.kind in ("country", "region")
 
 
 def organisation_weight(ctx: DocContext, name: str, kinds: frozenset[str] | None = None) -> int | None:
