@@ -898,3 +898,15 @@ def test_a_country_the_model_calls_a_place_does_not_take_a_companys_cues(nlp):
                           ("Brazil", "GPE", 1), ("Brazil", "GPE", 2), ("Amazon", "ORG")])
     orgs = names(doc, "organisation")
     assert "Mercado Livre" in orgs and "Brazil" not in orgs
+
+
+def test_a_companys_ambiguous_name_after_the_is_not_the_company(nlp):
+    """"fires in the Brazilian Amazon", "the Amazon basin": an ambiguous one-word company name
+    after "the" is not confirmed by the model's label (here a facility); "Amazon said" is the
+    company, and "the Fed" (no company) keeps its label."""
+    text = "Fires in the Brazilian Amazon burned a record area, and the Amazon basin is drying. The Fed held rates."
+    doc = run(nlp, text, [("Amazon", "FAC"), ("Amazon", "FAC", 1), ("Fed", "ORG")])
+    orgs = names(doc, "organisation")
+    assert "Amazon" not in orgs and "Fed" in orgs
+    other = "Amazon said on Monday that it would hire 5,000 workers in Texas."
+    assert "Amazon" in names(run(nlp, other, [("Amazon", "ORG")]), "organisation")

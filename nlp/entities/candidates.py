@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from newsmon.nlp.entities import credits, lineups, patterns, platform
 from newsmon.nlp.entities.cues import occurrences
@@ -426,8 +426,9 @@ def gazetteer_candidates(doc: Doc, ctx: DocContext, gazetteer: Gazetteer, spans_
             continue  # "Nielsen" in "Teresa Nielsen Hayden"; not "Julien Morel/AFP"
         if span.text in org.ambiguous and not (
             org.name in confirmed_orgs
-            or model_labels.get((span.start, span.end)) in CONFIRMING_LABELS
-            or all(token_labels.get(i) == ORG for i in range(span.start, span.end))
+            or (not _the_common_noun(doc, span, org)
+                and (model_labels.get((span.start, span.end)) in CONFIRMING_LABELS
+                     or all(token_labels.get(i) == ORG for i in range(span.start, span.end))))
             or (span.start > 0 and doc[span.start - 1].lower_ in ctx.rules.cue_words)
         ):
             continue
@@ -435,6 +436,18 @@ def gazetteer_candidates(doc: Doc, ctx: DocContext, gazetteer: Gazetteer, spans_
                                     rule=f"gazetteer:{org.name}",
                                     org=org))
     return found
+
+
+def _the_common_noun(doc: Doc, span: Span, org) -> bool:
+    """"the Amazon", "the Brazilian Amazon": a company's or platform's ambiguous one-word form after
+    "the" is the river or the thing, whatever the model says; only a cue word or the company's
+    unambiguous form confirms it there ("the Fed", "the House" are no companies)."""
+    if org.kind not in ("company", "platform") or len(span) != 1 or span.text.isupper():
+        return False
+    i = span.start - 1
+    if i > 0 and doc[i].is_title and doc[i - 1].lower_ == "the":
+        i -= 1  # "the Brazilian Amazon"
+    return i >= 0 and doc[i].lower_ == "the"
 
 
 def _part_of_person_name(doc: Doc, i: int, bigrams: set[tuple[str, str]]) -> bool:
