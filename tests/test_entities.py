@@ -381,8 +381,10 @@ def test_names_listed_after_a_plural_descriptor_are_organisations(nlp):
 def test_a_name_the_model_calls_a_place_needs_a_naming_cue(nlp):
     doc = run(nlp, "The short-video app Ishani was fined. Ishani will appeal.", [("Ishani", "GPE"), ("Ishani", "LOC", 1)])
     assert orgs(doc) == ["Ishani"]
-    doc = run(nlp, "Ishani users complained, and Ishani said it would help.", [("Ishani", "GPE"), ("Ishani", "GPE", 1)])
+    doc = run(nlp, "Ohio users complained, and Ohio said it would help.", [("Ohio", "GPE"), ("Ohio", "GPE", 1)])
     assert orgs(doc) == []  # "X users", "X said it": said of places too
+    doc = run(nlp, "Ishani users complained, and Ishani said it would help.", [("Ishani", "GPE"), ("Ishani", "GPE", 1)])
+    assert orgs(doc) == ["Ishani"]  # but a name no place list knows takes them
 
 
 def test_one_weak_cue_does_not_flip_a_person_but_two_do(nlp):

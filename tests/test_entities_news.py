@@ -910,3 +910,14 @@ def test_a_companys_ambiguous_name_after_the_is_not_the_company(nlp):
     assert "Amazon" not in orgs and "Fed" in orgs
     other = "Amazon said on Monday that it would hire 5,000 workers in Texas."
     assert "Amazon" in names(run(nlp, other, [("Amazon", "ORG")]), "organisation")
+
+
+def test_a_name_the_model_calls_a_place_that_no_list_knows_takes_every_organisation_cue(nlp):
+    """"an analyst at Jefferies": a name the model calls a place but no place list knows takes
+    the workplace cue as a body's; a known city ("Lille") takes only the cues that name a body."""
+    text = ("\"It is hard to see,\" said Tomás Echeverría, a biotech analyst at Jefferies. Rivals in "
+            "Lille were calmer, said Marc Roux, an analyst at Lille.")
+    doc = run(nlp, text, [("Tomás Echeverría", "PERSON"), ("Jefferies", "GPE"), ("Lille", "GPE"),
+                          ("Marc Roux", "PERSON"), ("Lille", "GPE", 1)])
+    orgs = names(doc, "organisation")
+    assert "Jefferies" in orgs and "Lille" not in orgs

@@ -96,7 +96,8 @@ class PersonPatterns:
 
 def organisation_names(ctx: DocContext, candidates: Iterable[Candidate]) -> dict[str, int]:
     """Names the model calls a person (or a place or product) whose organisation cues reach
-    the threshold -> their weight."""
+    the threshold -> their weight. A known place takes only the cues that name a body
+    (``NAMING_KINDS``: "Texas said it" is said of places too), a country or region none."""
     cues = ctx.rules.org_cues
     model_labels: dict[str, set[str]] = {}
     for c in candidates:
@@ -107,7 +108,7 @@ def organisation_names(ctx: DocContext, candidates: Iterable[Candidate]) -> dict
         if PERSON in labels:
             kinds = None
         elif labels & PLACE_OR_THING and not _country_or_region(ctx, name):
-            kinds = NAMING_KINDS
+            kinds = NAMING_KINDS if _known_place(ctx, name) else None  # "an analyst at Jefferies": no place
         else:
             continue
         weight = organisation_weight(ctx, name, kinds)
@@ -122,6 +123,10 @@ def _country_or_region(ctx: DocContext, name: str) -> bool:
     ("Magazine Luiza, Brazil's biggest retailer"), read off the wrong name."""
     place = ctx.knowledge.place(name) if ctx.knowledge is not None else None
     return place is not None and place.kind in ("country", "region")
+
+
+def _known_place(ctx: DocContext, name: str) -> bool:
+    return ctx.knowledge is None or ctx.knowledge.place(name) is not None
 
 
 def organisation_weight(ctx: DocContext, name: str, kinds: frozenset[str] | None = None) -> int | None:
