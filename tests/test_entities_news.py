@@ -921,3 +921,14 @@ def test_a_name_the_model_calls_a_place_that_no_list_knows_takes_every_organisat
                           ("Marc Roux", "PERSON"), ("Lille", "GPE", 1)])
     orgs = names(doc, "organisation")
     assert "Jefferies" in orgs and "Lille" not in orgs
+
+
+def test_a_picture_credit_with_several_slashes_credits_each_agency(nlp):
+    """"Scott Garfitt/Invision/AP": the photographer, then an agency after each slash; a
+    common word there ("Illustration", "File Photo") credits no one."""
+    text = ("The singer accepts the award in London. Photo: Scott Garfitt/Invision/AP\n\n"
+            "The app on a phone in this illustration. Dado Ruvic/Illustration/File Photo\n\nShares fell.")
+    doc = run(nlp, text, [])
+    assert {"Invision", "AP"} <= names(doc, "organisation")
+    assert "Scott Garfitt" in names(doc, "person")
+    assert not {"Illustration", "File Photo"} & (names(doc, "organisation") | names(doc, "person"))

@@ -7,9 +7,9 @@ Owns the patterns of credits and bylines that the NER model does not know:
 * a picture's credit at the end of a caption or on a line of its own, "Photo: Steve
   Bell/Getty Images", "Eirik Hagen/NTB via AP", "AP Photo/Aidan Kelly": the side of the
   slash that starts with a known given name is the photographer (a person), the other the
-  agency (an organisation), as is one after "via"; a credit of one name, "Photo: Lenovo",
-  "(Image credit: All About Space)", is the photographer if it opens with a given name, else
-  the company or agency;
+  agency (an organisation), as is one after "via" and each after a further slash ("Scott
+  Garfitt/Invision/AP"); a credit of one name, "Photo: Lenovo", "(Image credit: All About
+  Space)", is the photographer if it opens with a given name, else the company or agency;
 * a byline on a line of its own, "By Ellie Marsh", "By MIKE HOLLOWAY AP Sports Writer", "By
   A and B": the writers, people, unless the name reads as a desk or an agency ("By Reuters
   Staff": an organisation word or common words only);
@@ -47,8 +47,9 @@ _CREDIT_PLACE = re.compile(r"\sin\s[A-Z].*$")
 # A picture's credit: "Name Surname/Agency [via Agency]" closing a line or a bracket.
 _AGENCY = r"[A-Z][\w&'’.\-]*(?:\s[A-Z][\w&'’.\-]*){0,3}"
 _PHOTO_CREDIT = re.compile(
-    rf"(?P<person>{_CREDIT_NAME})\s?/\s?(?P<agency>{_AGENCY})(?:\svia\s(?P<via>{_AGENCY}))?"
-    r"(?=\)?[ \t]*(?:\n|$))", re.M)
+    rf"(?P<person>{_CREDIT_NAME})\s?/\s?(?P<agency>{_AGENCY})(?P<more>(?:\s?/\s?{_AGENCY}){{0,3}})"
+    rf"(?:\svia\s(?P<via>{_AGENCY}))?(?=\)?[ \t]*(?:\n|$))", re.M)
+_SLASH = re.compile(r"\s?/\s?")
 
 
 # A credit naming one source, closing its line or bracket: "Photo: Lenovo", "(Image credit: X)".
@@ -119,10 +120,12 @@ def photo_credits(doc: Doc, ctx: DocContext) -> list[Candidate]:
         if left_given and (right_given or left_agency):
             continue
         spans = [(match.start("via"), match.end("via"), ORG)] if match.group("via") else []
+        spans += _further_credits(ctx, match)
         if left_agency:
             spans += [(left_start, left_end, ORG), (match.start("agency"), match.end("agency"), PERSON)]
         else:
-            spans.append((match.start("agency"), match.end("agency"), ORG))
+            if not (match.group("more") and " " not in agency and _no_ones_name(ctx, [agency])):  # "/Illustration/"
+                spans.append((match.start("agency"), match.end("agency"), ORG))
             if left_given or _photographer_named(ctx, words):
                 spans.append((left_start, left_end, PERSON))
         for start, end, label in spans:
@@ -130,6 +133,30 @@ def photo_credits(doc: Doc, ctx: DocContext) -> list[Candidate]:
             if candidate is not None:
                 found.append(candidate)
     return found
+
+
+def _further_credits(ctx: DocContext, match: re.Match) -> list[tuple[int, int, str]]:
+    """"Scott Garfitt/Invision/AP", "NASA/JPL-Caltech/ASU/MSSS": each name after the second
+    slash credits an agency, or a photographer where it opens with a given name ("BBC/Kite
+    Lane Films/Ian West"); common words only name no one ("Illustration", "File Photo")."""
+    found = []
+    pos = match.start("more")
+    for part in _SLASH.split(match.group("more"))[1:]:
+        start = ctx.text.index(part, pos)
+        pos = start + len(part)
+        words = part.split()
+        if _no_ones_name(ctx, words):
+            continue
+        person = len(words) >= 2 and ctx.knowledge.given_name(words[0]) is not None
+        found.append((start, pos, PERSON if person else ORG))
+    return found
+
+
+def _no_ones_name(ctx: DocContext, words: list[str]) -> bool:
+    """"Illustration", "File Photo", "Handout": common English nouns (or a credit's "Photo")
+    that no surname shares; an acronym ("AP", "APA") is a name."""
+    return all(w in ctx.rules.byline_words or ctx.knowledge.common_word(w) is not None and not w.isupper()
+               or ctx.knowledge.thing_word(w, PHOTOGRAPHER_WORD_ZIPF) is not None for w in words)
 
 
 def single_credits(doc: Doc, ctx: DocContext) -> list[Candidate]:
