@@ -932,3 +932,18 @@ def test_a_picture_credit_with_several_slashes_credits_each_agency(nlp):
     assert {"Invision", "AP"} <= names(doc, "organisation")
     assert "Scott Garfitt" in names(doc, "person")
     assert not {"Illustration", "File Photo"} & (names(doc, "organisation") | names(doc, "person"))
+
+
+def test_a_field_word_opening_a_sentence_before_a_role_is_no_body(nlp):
+    """"Finance chief Ulrica Fearn said", "Artistic director Jo Davies": a common word the text
+    capitalises only where it opens a sentence names a field, not the person's employer; a
+    club the text names elsewhere ("Thunder coach Mark Daigneault", "... beat the Thunder")
+    is a body."""
+    text = ("Finance chief Ulrica Fearn said costs fell. Artistic director Jo Davies, who took up the role "
+            "last year, agreed.\n\nThunder coach Mark Daigneault praised his side after the Jazz lost to the "
+            "Thunder.")
+    doc = run(nlp, text, [("Ulrica Fearn", "PERSON"), ("Jo Davies", "PERSON"), ("Mark Daigneault", "PERSON"),
+                          ("Jazz", "ORG")])
+    orgs = names(doc, "organisation")
+    assert "Thunder" in orgs
+    assert not {"Finance", "Artistic"} & orgs

@@ -228,8 +228,20 @@ def roles(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> list[Candid
             continue
         if org.length == 1 and ctx.common_word(org.text):
             continue  # "Police spokesman X" in a text that writes "police": no name of a body
+        if org.length == 1 and _field_word(doc, ctx, org):
+            continue  # "Finance chief X", "Creative director X": a field, not a body
         org.decide(ORG, STRONG, "pattern:<organisation> <role> <person>")
     return created
+
+
+def _field_word(doc: Doc, ctx: DocContext, org: Candidate) -> bool:
+    """A common English word (wordfreq) that the text capitalises only where it opens a
+    sentence: "Finance chief Ulrica Fearn", "Artistic director Jo Davies" name a field; a club
+    the text names elsewhere ("... beat the Thunder") is no such word."""
+    knowledge = ctx.knowledge
+    if knowledge is None or knowledge.common_word(org.text) is None or knowledge.place(org.text) is not None:
+        return False  # "Leeds striker Joel Piroe": a club by its town
+    return all(ctx.sentence_initial(t.i) for t in doc if t.text == org.text)
 
 
 def _new_run(doc: Doc, ctx: DocContext, taken: bytearray, run: tuple[int, int] | None,
