@@ -947,3 +947,15 @@ def test_a_field_word_opening_a_sentence_before_a_role_is_no_body(nlp):
     orgs = names(doc, "organisation")
     assert "Thunder" in orgs
     assert not {"Finance", "Artistic"} & orgs
+
+
+def test_a_body_named_after_a_place_with_and_in_its_name_is_one_name(nlp):
+    """"Trinidad and Tobago Police Service": the model cuts at the place's "and"; a country or
+    region the place lists know joins the body again. Two bodies joined by "and" stay two."""
+    text = ("The Trinidad and Tobago Police Service said two men were held. Barclays and BNP Paribas "
+            "advised on the deal.")
+    doc = run(nlp, text, [("Trinidad", "GPE"), ("Tobago Police Service", "ORG"), ("Barclays", "ORG"),
+                          ("BNP Paribas", "ORG")])
+    orgs = names(doc, "organisation")
+    assert "Trinidad and Tobago Police Service" in orgs and "Tobago Police Service" not in orgs
+    assert {"Barclays", "BNP Paribas"} <= orgs

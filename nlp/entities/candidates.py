@@ -17,7 +17,7 @@ from newsmon.nlp.entities import credits, lineups, patterns, platform
 from newsmon.nlp.entities.cues import occurrences
 from newsmon.nlp.entities.joins import (
     given_name_before, given_name_then_particles, hyphenated_given_names, join_and_pairs, join_comma_lists,
-    join_for_pairs, join_subject_lists, particle_tail, split_and_pair, split_pairing,
+    join_for_pairs, join_place_pairs, join_subject_lists, particle_tail, split_and_pair, split_pairing,
 )
 from newsmon.nlp.entities.context import (
     GAZETTEER, ORG, PERSON, POSSESSIVES, QUOTES, SOURCE_PRIORITY, Candidate, DocContext, line_bounds, make_candidate,
@@ -87,7 +87,7 @@ def model_candidates(doc: Doc, ctx: DocContext) -> list[Candidate]:
             pieces = split_and_pair(doc, ctx, *pieces[0], ent_label)  # each part a name known alone
         for start, end in pieces:
             found.append(make_candidate(doc, start, end, "model", model_label=ent_label, fragment=fragment))
-    found = join_comma_lists(doc, ctx, join_and_pairs(doc, ctx, found))
+    found = join_comma_lists(doc, ctx, join_and_pairs(doc, ctx, join_place_pairs(doc, ctx, found)))
     return join_subject_lists(doc, ctx, join_for_pairs(doc, ctx, found))
 
 

@@ -1,6 +1,7 @@
 """Joining and splitting the model's name spans where its cut is wrong: at "for" ("Czech
 Office" + "for the Protection of Competition"), at "and" (two names
-the text names alone are two; a list of common words ending in a body's word is one), at a
+the text names alone are two; a list of common words ending in a body's word is one; a body
+named after a place whose name holds "and", "Trinidad and Tobago Police Service"), at a
 hyphen ("Browns-Steelers"), at name particles ("Dolf van" + "den Brink", "Ludwig van
 Beethoven") and at the commas of a body's list of subjects ("Ministry of Fisheries" + ",
 Animal Husbandry and Dairying", "National Solidarity" + ", Brotherhood and Democracy
@@ -51,6 +52,41 @@ def join_and_pairs(doc: Doc, ctx: DocContext, found: list[Candidate]) -> list[Ca
         found.append(make_candidate(doc, start, last.end, "model", model_label=ORG,
                                     rule=f"model: ORG, {len(inside)} pieces joined at 'and'"))
     return found
+
+
+def join_place_pairs(doc: Doc, ctx: DocContext, found: list[Candidate]) -> list[Candidate]:
+    """"Trinidad and" + "Tobago Police Service", "Jammu and" + "Kashmir Cricket Association": a
+    body named after a place whose own name holds "and" (a country or region the place lists
+    know), which the model cut at that "and"; whatever the model made of the place's first
+    part goes."""
+    knowledge = ctx.knowledge
+    if knowledge is None:
+        return found
+    for last in [c for c in found if c.model_label == ORG and c.length >= 2]:
+        start = _place_with_and(doc, ctx, last)
+        if start is None:
+            continue
+        for c in [c for c in found if start <= c.start and c.end <= last.start - 1]:
+            found.remove(c)
+        rule = "model: ORG, joined to the place before 'and' it is named after"
+        found[found.index(last)] = make_candidate(doc, start, last.end, "model", model_label=ORG, rule=rule)
+    return found
+
+
+def _place_with_and(doc: Doc, ctx: DocContext, last: Candidate) -> int | None:
+    """Where the place named "A and B" that `last` continues begins, or None."""
+    at = last.start - 1
+    if at < 1 or doc[at].lower_ != "and":
+        return None
+    for left in (1, 2):
+        for right in (1, 2):
+            start = at - left
+            if start < 0 or right >= last.length or not all(t.is_title for t in doc[start:at]):
+                continue
+            place = ctx.knowledge.place(doc[start:last.start + right].text)
+            if place is not None and place.kind in ("country", "region"):
+                return start
+    return None
 
 
 def join_comma_lists(doc: Doc, ctx: DocContext, found: list[Candidate]) -> list[Candidate]:
