@@ -959,3 +959,13 @@ def test_a_body_named_after_a_place_with_and_in_its_name_is_one_name(nlp):
     orgs = names(doc, "organisation")
     assert "Trinidad and Tobago Police Service" in orgs and "Tobago Police Service" not in orgs
     assert {"Barclays", "BNP Paribas"} <= orgs
+
+
+def test_a_currency_mark_before_a_number_is_money_not_a_name(nlp):
+    """"Tk 2,450": the taka's mark (currencies.toml) before a number is money in taka, and no
+    organisation however often the model calls it one."""
+    text = "Cotton panjabis start at Tk 2,450 and saris at Tk 6,800. Aarong sells linen sets from Tk 3,290."
+    doc = run(nlp, text, [("Tk", "ORG"), ("Tk", "ORG", 1), ("Tk", "ORG", 2), ("Aarong", "ORG")])
+    assert "Tk" not in names(doc, "organisation")
+    found = extract(nlp, text)
+    assert ("Tk 2,450", "BDT", 2450.0) in {(f.text, f.unit, f.value) for f in found.figures}

@@ -29,10 +29,10 @@ from newsmon.nlp.entities.products import (listing_line, maker_product, makers, 
                                            product_decision, shop_page, shop_thing)
 from newsmon.nlp.entities.shapes import (
     REGION_KINDS, after_number, after_title, before_venue_word, body_at_place, common_word_once, common_words_only,
-    compass_grouping, competition, countable_acronym, demonym, english_word, facility_shaped, first_word_place,
-    given_name_fact, headline, in_quoted_title, maker_before, name_word_end, owner_of_common_noun, plural_noun_end,
-    plural_of, quoted, region_end, single_letter_end, surname_after_unknown_word, surname_named_alone, the_name_alone,
-    thing_word_end, unit_symbol, venue_name,
+    compass_grouping, competition, countable_acronym, currency_mark, demonym, english_word, facility_shaped,
+    first_word_place, given_name_fact, headline, in_quoted_title, maker_before, name_word_end, owner_of_common_noun,
+    plural_noun_end, plural_of, quoted, region_end, single_letter_end, surname_after_unknown_word, surname_named_alone,
+    the_name_alone, thing_word_end, unit_symbol, venue_name,
 )
 from newsmon.nlp.entities.sellers import sellers
 from newsmon.nlp.entities.teams import decide_team, nickname_clubs, team_names
@@ -117,6 +117,8 @@ def judge(doc: Doc, ctx: DocContext, c: Candidate) -> None:
             _decide_thing(ctx, c, noun, STRONG)  # "Nikkei futures", "Nikkei 225": an index, not the newspaper
     elif c.source in ("pattern", "role", "cue"):
         return
+    elif currency_mark(doc, ctx, c):
+        c.decide(OTHER, STRONG, f"not a name: the currency mark {c.text!r} before a number (currencies.toml)")
     elif c.text in ctx.thing_acronyms:
         c.decide(OTHER, STRONG, f"not a name: the text defines {c.text!r} as {ctx.thing_acronyms[c.text]!r}")
     elif c.fragment and c.length == 1 and not ctx.names_person(c.text):

@@ -2,7 +2,8 @@
 
 Owns turning the TOML file into an immutable ``EntityRules`` of frozensets and
 token-sequence tuples that the entity corrections look up in constant time, with the
-one-word unit names of ``units.toml`` (the figures' units: "GW", "fps" are no names).
+one-word unit names of ``units.toml`` (the figures' units: "GW", "fps" are no names) and
+the currency symbols and codes of ``currencies.toml`` ("Tk", "BDT" before a number are no names).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 RESOURCES = Path(__file__).resolve().parents[1] / "resources"
 DEFAULT_RULES = RESOURCES / "entity_rules.toml"
 UNITS = RESOURCES / "units.toml"
+CURRENCIES = RESOURCES / "currencies.toml"
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,7 @@ class EntityRules:
     person_cues: PersonCues
     teams: TeamCues
     unit_words: frozenset[str] = frozenset()  # lower case: "gw", "kwh", "fps" (units.toml, [quantity])
+    currency_marks: frozenset[str] = frozenset()  # "Tk", "Rs.", "BDT" (currencies.toml): money before a number
     venue_heads: frozenset[str] = frozenset()  # last words of facilities: "Observatory", "Telescope"
     venue_modifiers: frozenset[str] = frozenset()  # "Music", "Arts" before a venue_word: "Music Center"
     venue_words: frozenset[str] = frozenset()  # "Center", "Centre", "Hall" after a venue_modifier
@@ -196,6 +199,7 @@ def load_rules(path: str | Path = DEFAULT_RULES) -> EntityRules:
         person_cues=_person_cues(data["person_evidence"]),
         teams=_team_cues(data["teams"]),
         unit_words=_unit_words(),
+        currency_marks=_currency_marks(),
         venue_heads=frozenset(not_entity.get("venue_heads", [])),
         venue_modifiers=frozenset(not_entity.get("venue_modifiers", [])),
         venue_words=frozenset(not_entity.get("venue_words", [])),
@@ -215,6 +219,12 @@ def _team_cues(table: dict) -> TeamCues:
         stat_nouns=frozenset(table.get("stat_nouns", [])),
         positions=tuple(table.get("positions", [])),
     )
+
+
+def _currency_marks() -> frozenset[str]:
+    with open(CURRENCIES, "rb") as handle:
+        table = tomllib.load(handle)
+    return frozenset(k for k in [*table["symbols"], *table["codes"]["names"]] if k[:1].isalpha())
 
 
 def _unit_words() -> frozenset[str]:

@@ -296,6 +296,13 @@ def unit_symbol(ctx: DocContext, c: Candidate) -> bool:
     return re.search(rf"\d\s?{re.escape(text)}\b", ctx.text) is not None
 
 
+def currency_mark(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
+    """"Tk 2,450", "BDT 1.2bn": a currency's symbol or code (``currencies.toml``) right before
+    a number is money, not a name."""
+    return (c.length == 1 and c.text in ctx.rules.currency_marks and c.end < len(doc)
+            and doc[c.end].like_num)
+
+
 def after_number(doc: Doc, c: Candidate) -> bool:
     """Right after a number that is not a year: a model or product ("737 Max")."""
     if c.start == 0:
