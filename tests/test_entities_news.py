@@ -969,3 +969,15 @@ def test_a_currency_mark_before_a_number_is_money_not_a_name(nlp):
     assert "Tk" not in names(doc, "organisation")
     found = extract(nlp, text)
     assert ("Tk 2,450", "BDT", 2450.0) in {(f.text, f.unit, f.value) for f in found.figures}
+
+
+def test_an_acronym_spelt_out_in_lower_case_after_it_is_a_thing(nlp):
+    """"FIRE (financial independence, retire early)", "PFAS, or per- and polyfluoroalkyl
+    substances,": an acronym spelt out after it in lower-case words is a term, not a body;
+    "the WHO (which is based there)" is not spelt out so."""
+    text = ("Readers fall into one of three FIRE (financial independence, retire early) categories. "
+            "PFAS, or per- and polyfluoroalkyl substances, do not break down, and PFAS are in many products.")
+    doc = run(nlp, text, [("FIRE", "ORG"), ("PFAS", "ORG"), ("PFAS", "ORG", 1)])
+    assert not {"FIRE", "PFAS"} & names(doc, "organisation")
+    other = "The WHO (which is based there) said cases rose. The WHO warned again."
+    assert "WHO" in names(run(nlp, other, [("WHO", "ORG"), ("WHO", "ORG", 1)]), "organisation")

@@ -192,6 +192,33 @@ def lower_case_acronyms(doc: Doc) -> dict[str, str]:
         if all(t.is_lower for t in words) or (words[0].is_sent_start and words[0].is_title
                                                and all(t.is_lower for t in words[1:])):
             found[acronym_token.text] = " ".join(t.text for t in words)
+    found.update(_acronyms_spelt_out_after(doc))
+    return found
+
+
+def _acronyms_spelt_out_after(doc: Doc) -> dict[str, str]:
+    """``FIRE (financial independence, retire early)``, ``PFAS, or per- and polyfluoroalkyl
+    substances``: an acronym followed by "(" or ", or" and two to eight lower-case words (a comma
+    or hyphen between them) spelt out in those words, whose first letter is the acronym's and
+    whose first word is no function word ("the WHO (which is based there)")."""
+    found = {}
+    for i in range(len(doc) - 3):
+        token = doc[i]
+        if not (token.is_upper and token.is_alpha and len(token) >= 2):
+            continue
+        if doc[i + 1].text == "(":
+            start, inside, closing = i + 2, (",", "-"), (")",)  # commas inside the brackets
+        elif doc[i + 1].text == "," and doc[i + 2].lower_ == "or":
+            start, inside, closing = i + 3, ("-",), (",", ".", ";", ")")
+        else:
+            continue
+        end = start
+        while end < len(doc) and end - start < 12 and (doc[end].is_lower or doc[end].text in inside):
+            end += 1
+        words = [t for t in doc[start:end] if t.is_lower]
+        if 2 <= len(words) <= 8 and words[0].text[0] == token.text[0].lower() and not words[0].is_stop and (
+                end >= len(doc) or doc[end].text in closing):
+            found[token.text] = doc[start:end].text
     return found
 
 
