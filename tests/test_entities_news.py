@@ -981,3 +981,16 @@ def test_an_acronym_spelt_out_in_lower_case_after_it_is_a_thing(nlp):
     assert not {"FIRE", "PFAS"} & names(doc, "organisation")
     other = "The WHO (which is based there) said cases rose. The WHO warned again."
     assert "WHO" in names(run(nlp, other, [("WHO", "ORG"), ("WHO", "ORG", 1)]), "organisation")
+
+
+def test_a_name_after_at_with_no_given_name_or_person_cue_is_a_workplace_or_shop(nlp):
+    """"a consultant at Klinikum Bielefeld", "sold at Sephora": a model "person" right after "at"
+    with no given name, title or person cue is where someone works or shops; "at Vargas, who
+    ..." (a person cue) stays a person."""
+    text = ("Dr Lena Vogt, a consultant at Klinikum Bielefeld, led the trial. The serum is sold at Sephora. "
+            "The crowd roared at Vargas, who waved back.")
+    doc = run(nlp, text, [("Lena Vogt", "PERSON"), ("Klinikum Bielefeld", "PERSON"), ("Sephora", "PERSON"),
+                          ("Vargas", "PERSON")])
+    orgs = names(doc, "organisation")
+    assert {"Klinikum Bielefeld", "Sephora"} <= orgs
+    assert "Vargas" in names(doc, "person")

@@ -31,8 +31,8 @@ from newsmon.nlp.entities.shapes import (
     REGION_KINDS, after_number, after_title, before_venue_word, body_at_place, common_word_once, common_words_only,
     compass_grouping, competition, countable_acronym, currency_mark, demonym, english_word, facility_shaped,
     first_word_place, given_name_fact, headline, in_quoted_title, maker_before, name_word_end, owner_of_common_noun,
-    plural_noun_end, plural_of, quoted, region_end, single_letter_end, surname_after_unknown_word, surname_named_alone,
-    the_name_alone, thing_word_end, unit_symbol, venue_name,
+    place_like, plural_noun_end, plural_of, quoted, region_end, single_letter_end, surname_after_unknown_word,
+    surname_named_alone, the_name_alone, thing_word_end, unit_symbol, venue_name,
 )
 from newsmon.nlp.entities.sellers import sellers
 from newsmon.nlp.entities.teams import decide_team, nickname_clubs, team_names
@@ -197,7 +197,7 @@ def _judge_person(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         c.decide(OTHER, STRONG, f"not a person: the people of {home}")
     elif c.length == 1 and ctx.common_word(text):
         c.decide(OTHER, STRONG, "not a name: the word is used in lower case in the text")
-    elif _place_like(doc, ctx, c):
+    elif place_like(doc, ctx, c):
         c.decide(OTHER, STRONG, "place: used as a place (place noun or preposition)")
     elif c.length > 1 and (doc[c.end - 1].text in rules.place_heads or doc[c.end - 1].text in rules.product_heads
                            or doc[c.end - 1].text in rules.event_heads):
@@ -220,6 +220,10 @@ def _judge_person(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         c.decide(OTHER, RULE, "not a person: a name after \"the\" that closes its phrase (\"the Moon.\")")
     elif not given and (where := body_at_place(doc, ctx, c)) is not None:
         c.decide(ORG, RULE, f"org: an unknown word before the {where.kind} {doc[c.end - 1].text!r}, no given name")
+    elif (not (given or c.titled) and c.start > 0 and doc[c.start - 1].lower_ == "at"
+          and not person_weight(ctx, text) and not acts_as_person(ctx, text)):
+        c.decide(ORG, WEAK, "org: a name after \"at\" with no given name, title or person cue (a workplace, shop "
+                            "or venue)")
     elif region_end(doc, ctx, c) and not (c.titled or person_weight(ctx, text)):
         c.decide(OTHER, RULE, f"not a person: ends in the region {doc[c.end - 1].text!r} after no given name")
     elif given and c.length > 1 and not c.fragment and _person_shaped(doc, ctx, c):
@@ -287,7 +291,7 @@ def _judge_org(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         c.decide(OTHER, RULE, "not an organisation: an acronym the text counts with \"a\"/\"an\" (a thing)")
     elif text in ctx.people or ctx.names_person(text, first_names=place is None):
         c.decide(PERSON, STRONG, "person: part of a person the text names in full")
-    elif _place_like(doc, ctx, c):
+    elif place_like(doc, ctx, c):
         c.decide(OTHER, STRONG, "place: used as a place (place noun or preposition)")
     elif place is not None and head not in rules.org_heads:
         c.decide(OTHER, STRONG, f"place: {c.text!r} is a {place}, and no organisation word")
@@ -472,27 +476,3 @@ def _org_shaped(doc: Doc, ctx: DocContext, c: Candidate, strong: bool) -> bool:
         return True
     words = tuple(t.text for t in doc[c.start:c.end])
     return any(words[:len(p)] == p and len(words) > len(p) for p in rules.org_prefixes)
-
-
-def _place_like(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
-    """Used as a place: "Logar province", "the area of Sarkh", "atop Mauna Kea", "in KeyBank Center"."""
-    rules = ctx.rules
-    if c.text in ctx.placeish or _before_place_code(doc, ctx, c):
-        return True
-    if c.end < len(doc) and doc[c.end].is_lower and doc[c.end].lower_ in rules.place_nouns:
-        return True
-    if c.start == 0:
-        return False
-    before = doc[c.start - 1].lower_
-    if before in rules.place_prepositions:
-        return True
-    if before == "of" and c.start > 1 and doc[c.start - 2].lower_ in rules.place_nouns:
-        return True
-    return before in rules.facility_prepositions and doc[c.end - 1].text in rules.facility_heads
-
-
-def _before_place_code(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
-    """"Noblesville, IN", "Bristow, VA": a town before a comma and a state's postal code."""
-    return (ctx.knowledge is not None and c.end + 1 < len(doc) and doc[c.end].text == ","
-            and doc[c.end + 1].text in ctx.knowledge.codes
-            and (c.end + 2 == len(doc) or not doc[c.end + 2].is_alpha or not doc[c.end + 2].text[:1].isupper()))

@@ -21,7 +21,10 @@ and such a word before a country or continent a body there ("Partech Africa");
 a grouping of teams named by a compass point ("AFC West"), a plural that names the people of
 a place ("Kenyans"), a unit in capitals ("GW"), a name right after a number ("737 Max") and a
 single letter where a surname should be; a given name at a name's start (gender-guesser),
-where the model saw no person not a common word that is a rare given name ("Red Bull").
+where the model saw no person not a common word that is a rare given name ("Red Bull"); a
+name after "the" that closes its phrase ("the Moon."), one ending in a country or region after
+no given name ("Lake Malawi"), a currency's mark before a number ("Tk 2,450"), and a name used
+as a place ("Logar province", "atop Mauna Kea", "Noblesville, IN").
 """
 
 from __future__ import annotations
@@ -448,3 +451,27 @@ def region_end(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
     place = knowledge.place(last)
     return (place is not None and place.kind in REGION_KINDS and knowledge.surname(last) is None
             and knowledge.given_name(doc[c.start].text) is None)
+
+
+def place_like(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
+    """Used as a place: "Logar province", "the area of Sarkh", "atop Mauna Kea", "in KeyBank Center"."""
+    rules = ctx.rules
+    if c.text in ctx.placeish or before_place_code(doc, ctx, c):
+        return True
+    if c.end < len(doc) and doc[c.end].is_lower and doc[c.end].lower_ in rules.place_nouns:
+        return True
+    if c.start == 0:
+        return False
+    before = doc[c.start - 1].lower_
+    if before in rules.place_prepositions:
+        return True
+    if before == "of" and c.start > 1 and doc[c.start - 2].lower_ in rules.place_nouns:
+        return True
+    return before in rules.facility_prepositions and doc[c.end - 1].text in rules.facility_heads
+
+
+def before_place_code(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
+    """"Noblesville, IN", "Bristow, VA": a town before a comma and a state's postal code."""
+    return (ctx.knowledge is not None and c.end + 1 < len(doc) and doc[c.end].text == ","
+            and doc[c.end + 1].text in ctx.knowledge.codes
+            and (c.end + 2 == len(doc) or not doc[c.end + 2].is_alpha or not doc[c.end + 2].text[:1].isupper()))
