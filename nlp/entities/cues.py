@@ -121,11 +121,11 @@ def organisation_names(ctx: DocContext, candidates: Iterable[Candidate]) -> dict
 def _country_or_region(ctx: DocContext, name: str) -> bool:
     """"Brazil", "Texas": a country or region the model calls a place. Its cues are a company's
     ("Magazine Luiza, Brazil's biggest retailer"), read off the wrong name."""
-    place = ctx.knowledge.place(name) if ctx.knowledge is not None else None
-    return place is not None and place.kind in ("country", "region")
+    return ctx.knowledge is not None and ctx.knowledge.region(name) is not None
 
 
 def _known_place(ctx: DocContext, name: str) -> bool:
+    """A place of the place lists (or no lists to ask)."""
     return ctx.knowledge is None or ctx.knowledge.place(name) is not None
 
 

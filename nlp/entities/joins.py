@@ -83,8 +83,7 @@ def _place_with_and(doc: Doc, ctx: DocContext, last: Candidate) -> int | None:
             start = at - left
             if start < 0 or right >= last.length or not all(t.is_title for t in doc[start:at]):
                 continue
-            place = ctx.knowledge.place(doc[start:last.start + right].text)
-            if place is not None and place.kind in ("country", "region"):
+            if ctx.knowledge.region(doc[start:last.start + right].text) is not None:
                 return start
     return None
 

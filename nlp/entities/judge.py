@@ -28,7 +28,7 @@ from newsmon.nlp.entities.names import strip_sentence_word, take_given_names, un
 from newsmon.nlp.entities.products import (listing_line, maker_product, makers, owned_by_body, product,
                                            product_decision, shop_page, shop_thing)
 from newsmon.nlp.entities.shapes import (
-    REGION_KINDS, after_number, after_title, before_venue_word, body_at_place, common_word_once, common_words_only,
+    after_number, after_title, before_venue_word, body_at_place, common_word_once, common_words_only,
     compass_grouping, competition, countable_acronym, currency_mark, demonym, english_word, facility_shaped,
     first_word_place, given_name_fact, headline, in_quoted_title, maker_before, name_word_end, owner_of_common_noun,
     place_like, plural_noun_end, plural_of, quoted, region_end, single_letter_end, surname_after_unknown_word,
@@ -191,7 +191,7 @@ def _judge_person(doc: Doc, ctx: DocContext, c: Candidate) -> None:
             not c.titled and _org_shaped(doc, ctx, c, strong=False)
             and (_head(doc, c).endswith("s") or _no_name_head(ctx, _head(doc, c)))):
         c.decide(ORG, RULE, f"org: ends in the organisation word {_head(doc, c)!r}")
-    elif place is not None and (not given or c.length > 1 and place.kind in REGION_KINDS):
+    elif place is not None and (not given or c.length > 1 and ctx.knowledge.region(text) is not None):
         c.decide(OTHER, STRONG, f"place: {c.text!r} is a {place}")  # "Sri Lanka", though "Sri" is a given name
     elif one_word and not given and (home := demonym(ctx, text)) is not None:
         c.decide(OTHER, STRONG, f"not a person: the people of {home}")

@@ -99,6 +99,12 @@ class Knowledge:
         hit = self.places.get(_fold(text))
         return None if hit is None else Fact(*hit)
 
+    def region(self, text: str) -> Fact | None:
+        """``text`` is a country or a first-level region ("Sri Lanka", "Alberta", "Jammu and
+        Kashmir"), not a city or county: the place lists' broadest places."""
+        fact = self.place(text)
+        return fact if fact is not None and fact.kind in ("country", "region") else None
+
     def major_place(self, text: str) -> Fact | None:
         """A country, region, code or city of 100,000 people or more: a place on its own."""
         fact = self.place(text)

@@ -437,9 +437,6 @@ def the_name_alone(doc: Doc, c: Candidate) -> bool:
     return after.is_punct and after.text not in ("-", "(", "'", "’")
 
 
-REGION_KINDS = ("country", "region")
-
-
 def region_end(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
     """"Elections Alberta", "Lake Malawi": a name ending in a country or region that is no known
     surname, after a first word that is no given name, is no person ("Kanye West", "Jack Madrid"
@@ -448,8 +445,7 @@ def region_end(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
     if knowledge is None or c.length < 2:
         return False
     last = doc[c.end - 1].text
-    place = knowledge.place(last)
-    return (place is not None and place.kind in REGION_KINDS and knowledge.surname(last) is None
+    return (knowledge.region(last) is not None and knowledge.surname(last) is None
             and knowledge.given_name(doc[c.start].text) is None)
 
 
