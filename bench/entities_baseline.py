@@ -3,7 +3,7 @@
 What the rules add over plain spaCy NER is the question every rule of issue 15 must answer on
 text it was not written from. This prints, for ``../shared/gold/dev.jsonl`` and each part of
 our generalisation set (``bench/gold/generalisation.jsonl``: dev, heldout, ..., heldout5)
-and of our written set (``bench/gold/written.jsonl``: study, blind, blind2, ..., blind29), the
+and of our written set (``bench/gold/written.jsonl``: study, blind, blind2, ..., blind30), the
 F1 of
 
 * the bare model: its PERSON and ORG entities as they come, each distinct text once;
