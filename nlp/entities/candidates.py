@@ -24,7 +24,7 @@ from newsmon.nlp.entities.context import (
 )
 from newsmon.nlp.entities.rules import EntityRules
 from newsmon.nlp.entities.shapes import hyphen_joined
-from newsmon.nlp.gazetteer import Gazetteer
+from newsmon.nlp.gazetteer import Gazetteer, Organisation
 
 log = logging.getLogger(__name__)
 
@@ -438,7 +438,7 @@ def gazetteer_candidates(doc: Doc, ctx: DocContext, gazetteer: Gazetteer, spans_
     return found
 
 
-def _the_common_noun(doc: Doc, span: Span, org) -> bool:
+def _the_common_noun(doc: Doc, span: Span, org: Organisation) -> bool:
     """"the Amazon", "the Brazilian Amazon": a company's or platform's ambiguous one-word form after
     "the" is the river or the thing, whatever the model says; only a cue word or the company's
     unambiguous form confirms it there ("the Fed", "the House" are no companies)."""

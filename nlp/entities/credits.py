@@ -155,8 +155,9 @@ def _further_credits(ctx: DocContext, match: re.Match) -> list[tuple[int, int, s
 def _no_ones_name(ctx: DocContext, words: list[str]) -> bool:
     """"Illustration", "File Photo", "Handout": common English nouns (or a credit's "Photo")
     that no surname shares; an acronym ("AP", "APA") is a name."""
-    return all(w in ctx.rules.byline_words or ctx.knowledge.common_word(w) is not None and not w.isupper()
-               or ctx.knowledge.thing_word(w, PHOTOGRAPHER_WORD_ZIPF) is not None for w in words)
+    knowledge = ctx.knowledge
+    return all(w in ctx.rules.byline_words or (knowledge.common_word(w) is not None and not w.isupper())
+               or knowledge.thing_word(w, PHOTOGRAPHER_WORD_ZIPF) is not None for w in words)
 
 
 def single_credits(doc: Doc, ctx: DocContext) -> list[Candidate]:

@@ -107,8 +107,12 @@ def organisation_names(ctx: DocContext, candidates: Iterable[Candidate]) -> dict
     for name, labels in sorted(model_labels.items()):
         if PERSON in labels:
             kinds = None
-        elif labels & PLACE_OR_THING and not _country_or_region(ctx, name):
-            kinds = NAMING_KINDS if _known_place(ctx, name) else None  # "an analyst at Jefferies": no place
+        elif labels & PLACE_OR_THING:
+            knowledge = ctx.knowledge
+            if knowledge is not None and knowledge.region(name) is not None:
+                continue  # "Magazine Luiza, Brazil's biggest retailer": the cues are the company's
+            # "an analyst at Jefferies": a name no place list knows takes every cue
+            kinds = NAMING_KINDS if knowledge is None or knowledge.place(name) is not None else None
         else:
             continue
         weight = organisation_weight(ctx, name, kinds)
@@ -116,17 +120,6 @@ def organisation_names(ctx: DocContext, candidates: Iterable[Candidate]) -> dict
             found[name] = weight
             log.debug("%r is an organisation (cue weight %d)", name, weight)
     return found
-
-
-def _country_or_region(ctx: DocContext, name: str) -> bool:
-    """"Brazil", "Texas": a country or region the model calls a place. Its cues are a company's
-    ("Magazine Luiza, Brazil's biggest retailer"), read off the wrong name."""
-    return ctx.knowledge is not None and ctx.knowledge.region(name) is not None
-
-
-def _known_place(ctx: DocContext, name: str) -> bool:
-    """A place of the place lists (or no lists to ask)."""
-    return ctx.knowledge is None or ctx.knowledge.place(name) is not None
 
 
 def organisation_weight(ctx: DocContext, name: str, kinds: frozenset[str] | None = None) -> int | None:

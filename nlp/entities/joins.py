@@ -63,7 +63,7 @@ def join_place_pairs(doc: Doc, ctx: DocContext, found: list[Candidate]) -> list[
     if knowledge is None:
         return found
     for last in [c for c in found if c.model_label == ORG and c.length >= 2]:
-        start = _place_with_and(doc, ctx, last)
+        start = _place_with_and(doc, ctx, last) if last in found else None  # not one joined away already
         if start is None:
             continue
         for c in [c for c in found if start <= c.start and c.end <= last.start - 1]:
