@@ -10,6 +10,8 @@ same function-word test as ``nlp.extract``). Prints words/s (whitespace words) o
 * the extractor without the money roles and fines (``load_pipeline(money=False)``, what
   the extractor was before issue 14) and the ratio full / without (the target is >= 0.8:
   the parser runs on the sentences that hold money only),
+* the extractor without the entity check (``load_pipeline(check=False)``: the sentence encoder
+  that reads the names the rules keep, ``nlp/entities/check.py``) and the ratio full / without,
 * the full extractor with ``n_process=2``.
 
 Each pipeline is warmed up first; each single-process figure is the best of
@@ -81,17 +83,18 @@ def main() -> int:
     bare = load_ner_only(args.model)
     full = load_pipeline(args.model)
     no_money = load_pipeline(args.model, money=False)
+    no_check = load_pipeline(args.model, check=False)
     print(f"bare ner pipeline: {bare.pipe_names}")
     print(f"newsmon pipeline:  {full.pipe_names}")
-    for nlp in (bare, full, no_money):  # warm-up
+    for nlp in (bare, full, no_money, no_check):  # warm-up
         for _ in nlp.pipe(texts[:20], batch_size=args.batch_size):
             pass
 
     # Interleave the passes so that load from other jobs hits all alike.
-    wall = {"bare": 0.0, "full": 0.0, "no_money": 0.0}
+    wall = {"bare": 0.0, "full": 0.0, "no_money": 0.0, "no_check": 0.0}
     cpu = dict(wall)
     for _ in range(args.repeats):
-        for name, nlp in (("bare", bare), ("full", full), ("no_money", no_money)):
+        for name, nlp in (("bare", bare), ("full", full), ("no_money", no_money), ("no_check", no_check)):
             rate, _, cpu_rate = timed(nlp, texts, args.batch_size)
             wall[name], cpu[name] = max(wall[name], rate), max(cpu[name], cpu_rate)
     bare_best, full_best, no_money_best = wall["bare"], wall["full"], wall["no_money"]
@@ -101,10 +104,13 @@ def main() -> int:
     print(f"extractor without money roles and fines:     {no_money_best:10.0f} words/s")
     print(f"ratio with / without money roles and fines:  {full_best / no_money_best:10.3f}  (target >= 0.8)")
     # per CPU second of this process: other jobs on a shared machine do not move these
+    print(f"extractor without the entity check:          {wall['no_check']:10.0f} words/s")
+    print(f"ratio with / without the entity check:       {full_best / wall['no_check']:10.3f}")
     print(f"per CPU second: bare {cpu['bare']:.0f}, newsmon {cpu['full']:.0f}, without money "
-          f"{cpu['no_money']:.0f} words")
+          f"{cpu['no_money']:.0f}, without the check {cpu['no_check']:.0f} words")
     print(f"ratio newsmon / bare ner, per CPU second:    {cpu['full'] / cpu['bare']:10.3f}")
     print(f"ratio with / without money, per CPU second:  {cpu['full'] / cpu['no_money']:10.3f}")
+    print(f"ratio with / without check, per CPU second:  {cpu['full'] / cpu['no_check']:10.3f}")
 
     rate, seconds = words_per_second(full, texts, args.batch_size, n_process=2)
     print(f"newsmon extractor,               2 processes: {rate:10.0f} words/s  ({seconds:.1f} s)")

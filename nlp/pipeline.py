@@ -4,7 +4,8 @@ Owns ``load_pipeline`` (the tokenizer's fix for amounts at a sentence end, then 
 model with only what its ``ner`` needs run -- the tagger, parser and lemmatizer are loaded
 disabled for the money component, which runs them on the sentences that hold money only;
 the rest is excluded -- then the organisation gazetteer, a rule-based sentencizer, the
-entity corrections, the figures and the money roles and fines) and the functions that turn
+entity corrections with their check by a sentence encoder, the figures and the money roles
+and fines) and the functions that turn
 texts into ``nlp.records.Annotation`` records and those into evaluator predictions.
 Nothing here downloads anything: the model must be an installed package or a path.
 """
@@ -41,10 +42,11 @@ LINE_BREAKS = ["\n", "\n\n", "\n\n\n", " \n", "\n ", "\r\n", "\r\n\r\n", "\n \n"
 
 
 def load_pipeline(model: str = DEFAULT_MODEL, *, figures: bool = True, money: bool = True,
-                  explain: bool = False) -> Language:
+                  explain: bool = False, check: bool = True, check_path: str | None = None) -> Language:
     """The full newsmon extractor: amount tokens + ``ner`` + gazetteer + sentencizer + entities
     (+ figures, + money roles and fines). With ``explain``, each Doc also carries the entity
-    decisions' trace (``doc._.entity_trace``).
+    decisions' trace (``doc._.entity_trace``); ``check=False`` leaves out the entity check
+    (``nlp.entities.check``), ``check_path`` names another model for it.
 
     For the money roles the model's tagger, parser and lemmatizer are loaded but disabled:
     ``newsmon_money`` runs them on the sentences that hold money only."""
@@ -58,7 +60,7 @@ def load_pipeline(model: str = DEFAULT_MODEL, *, figures: bool = True, money: bo
     nlp.add_pipe("newsmon_gazetteer", after="ner")
     nlp.add_pipe("sentencizer", config={"punct_chars": list(Sentencizer.default_punct_chars) + LINE_BREAKS})
     nlp.add_pipe("newsmon_sentences")
-    nlp.add_pipe("newsmon_entities", config={"explain": explain})
+    nlp.add_pipe("newsmon_entities", config={"explain": explain, "check": check, "check_path": check_path})
     if figures:
         _add_figures(nlp)
     if money and FIGURES_FACTORY in nlp.pipe_names:

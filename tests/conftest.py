@@ -218,6 +218,16 @@ def run_after_ner(nlp, text: str, ents):
 
 
 @pytest.fixture(scope="session")
+def rules_nlp():
+    """The extractor without the entity check (`load_pipeline(check=False)`), loaded once per
+    session: the tests of the entity rules pin what the rules decide; the check, a statistical
+    second opinion measured by bench/entity_check_train.py, has its own tests
+    (tests/test_entity_check.py). Tests must not change it."""
+    from newsmon.nlp.pipeline import load_pipeline
+    return load_pipeline(check=False)
+
+
+@pytest.fixture(scope="session")
 def newsmon_nlp():
     """The production extractor (`load_pipeline()`, the real model), loaded once per session.
     Tests must not change it."""

@@ -19,8 +19,9 @@ from conftest import run_after_ner
 
 
 @pytest.fixture(scope="module")
-def nlp(newsmon_nlp):
-    return newsmon_nlp
+def nlp(rules_nlp):
+    """The rules' decisions, without the entity check (conftest.rules_nlp)."""
+    return rules_nlp
 
 
 run = run_after_ner

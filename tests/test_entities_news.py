@@ -26,8 +26,9 @@ SPORT = ("Leeds beat Norwich 2-0 at Elland Road on Saturday to stay top of the C
 
 
 @pytest.fixture(scope="module")
-def nlp(newsmon_nlp):
-    return newsmon_nlp
+def nlp(rules_nlp):
+    """The rules' decisions, without the entity check (conftest.rules_nlp)."""
+    return rules_nlp
 
 
 extract, run = annotate_one, run_after_ner

@@ -22,8 +22,9 @@ from conftest import annotate_one, run_after_ner
 
 
 @pytest.fixture(scope="module")
-def nlp(newsmon_nlp):
-    return newsmon_nlp
+def nlp(rules_nlp):
+    """The rules' decisions, without the entity check (conftest.rules_nlp)."""
+    return rules_nlp
 
 
 extract, run = annotate_one, run_after_ner

@@ -20,6 +20,12 @@ def model_option(func):
                         help="spaCy pipeline (an installed package).")(func)
 
 
+def check_option(func):
+    return click.option("--no-check", "no_check", is_flag=True,
+                        help="Skip the entity check (the sentence encoder's second opinion on each "
+                             "name the rules keep): about 5% faster, more wrong names.")(func)
+
+
 def read_jsonl(stream: TextIO, name: str) -> Iterator[tuple[str, str]]:
     """(id, text) pairs of a JSON-lines stream; a bad line (not UTF-8, not JSON, no "text") is a
     usage error naming it."""
@@ -57,7 +63,8 @@ def _utf8_lines(stream: TextIO, name: str) -> Iterator[str]:
 @click.option("--explain", is_flag=True,
               help="Add \"explain\": every candidate name, its label and the rules behind it.")
 @model_option
-def annotate(infile, output, batch_size, explain, model):
+@check_option
+def annotate(infile, output, batch_size, explain, model, no_check):
     """Annotate JSON lines {"id", "text"} with people, organisations and figures.
 
     Writes one JSON line per input line: {"id", "people", "organisations",
@@ -82,7 +89,7 @@ def annotate(infile, output, batch_size, explain, model):
     from newsmon.nlp.pipeline import load_pipeline, to_prediction
     from newsmon.nlp.records import Annotation
 
-    nlp = load_pipeline(model, explain=explain)
+    nlp = load_pipeline(model, explain=explain, check=not no_check)
     rows = read_jsonl(infile, getattr(infile, "name", "<stdin>"))
     while True:
         chunk = list(islice(rows, batch_size))
@@ -104,7 +111,8 @@ def annotate(infile, output, batch_size, explain, model):
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 @click.option("--errors", is_flag=True, help="Also list every missed and spurious item.")
 @model_option
-def eval_(gold, as_json, errors, model):
+@check_option
+def eval_(gold, as_json, errors, model, no_check):
     """Score the extractor against gold annotations (rules of gold/GUIDELINES.md).
 
     Prints precision, recall and F1 for people, organisations and figures, one
@@ -116,6 +124,7 @@ def eval_(gold, as_json, errors, model):
     Example:
       newsmon eval
       newsmon eval ../shared/gold/dev.jsonl --json | jq .figures.f1
+      newsmon eval --no-check     # the same without the entity check
     """
     from newsmon.nlp.evaluate import (default_gold_sets, evaluate_sets, format_errors,
                                       format_side_by_side, format_table)
@@ -126,7 +135,7 @@ def eval_(gold, as_json, errors, model):
         raise CliError("no gold file given and none found in ../shared/gold "
                        "(set NEWSMON_SHARED or name a file)", EXIT_USAGE)
     try:
-        results = evaluate_sets(paths, load_pipeline(model))
+        results = evaluate_sets(paths, load_pipeline(model, check=not no_check))
     except ValueError as exc:
         raise CliError(str(exc), EXIT_USAGE) from None
     strip = (lambda r: r) if errors else (lambda r: {k: v for k, v in r.items() if k != "per_doc"})

