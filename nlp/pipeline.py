@@ -6,7 +6,8 @@ disabled for the money component, which runs them on the sentences that hold mon
 the rest is excluded -- then the organisation gazetteer, a rule-based sentencizer, the
 entity corrections with their check by a sentence encoder, the figures and the money roles
 and fines) and the functions that turn
-texts into ``nlp.records.Annotation`` records and those into evaluator predictions.
+texts into ``nlp.records.Annotation`` records and those into evaluator predictions, and
+``warm``, which loads ahead what a component would load on its first document.
 Nothing here downloads anything: the model must be an installed package or a path.
 """
 
@@ -67,6 +68,14 @@ def load_pipeline(model: str = DEFAULT_MODEL, *, figures: bool = True, money: bo
         nlp.add_pipe("newsmon_money", config={"parse": "parser" in parse})
     log.info("loaded %s with components %s", model, nlp.pipe_names)
     return nlp
+
+
+def warm(nlp: Language) -> None:
+    """Load now what a component would load on its first document (the entity check's sentence
+    encoder, about 2 s), so that no document's time -- a crawl's per-page limit -- pays for it."""
+    for _, component in nlp.pipeline:
+        if hasattr(component, "warm"):
+            component.warm()
 
 
 def load_ner_only(model: str = DEFAULT_MODEL) -> Language:

@@ -24,7 +24,9 @@ def report():
     preload = sys.modules.get("newsmon.nlp.preload")
     return {"parent": os.getppid(), "pid": os.getpid(), "spacy": "spacy" in sys.modules,
             "preloaded": sorted(preload._pipelines) if preload else None,
-            "state_nlp": processing._state._nlp is not None}
+            "state_nlp": processing._state._nlp is not None,
+            "encoder": processing._state._nlp is not None
+                       and processing._state._nlp.get_pipe("newsmon_entities").check._encoder is not None}
 
 if __name__ == "__main__":
     config = processing.ProcessingConfig(model=sys.argv[1], topic="platform_regulation",
@@ -55,6 +57,8 @@ def test_annotating_processes_fork_from_one_server_holding_spacy_and_the_model(t
     assert len({w["parent"] for w in workers}) == 1
     assert len({w["pid"] for w in workers}) == 2
     assert all(w["spacy"] and w["preloaded"] == [tiny_model] and w["state_nlp"] for w in workers)
+    # the entity check's encoder is loaded before the first page, outside its time limit
+    assert all(w["encoder"] for w in workers)
 
 
 def test_processes_that_never_annotate_load_no_spacy(tmp_path, tiny_model):

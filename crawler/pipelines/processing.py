@@ -119,7 +119,9 @@ def init_process(config: ProcessingConfig, warm: bool = True) -> None:
     _state = _ProcessState(config)
     _exit_with_parent()
     if warm and config.annotate:
-        _ = _state.nlp
+        from newsmon.nlp.pipeline import warm as warm_pipeline  # heavy import, only where NLP runs
+
+        warm_pipeline(_state.nlp)  # here, not in a page's time limit: a first page would pay ~2 s more
     logger.debug("NLP pool process %d ready (model %s)", os.getpid(), config.model)
 
 

@@ -79,6 +79,11 @@ class EntityResolver:
             self.check([(doc, candidates, labels)])
         return self._finish(doc, ctx, candidates, labels)
 
+    def warm(self) -> None:
+        """Load what the check loads on its first name (``nlp.pipeline.warm``)."""
+        if self.check is not None:
+            self.check.warm()
+
     def pipe(self, docs: Iterable[Doc], batch_size: int = 64) -> Iterator[Doc]:
         """As ``__call__``, with one run of the check's encoder per batch of documents (each run
         has a fixed cost that a document's few names would otherwise pay alone)."""

@@ -220,6 +220,10 @@ class EntityCheck:
             self._encoder = Encoder(self.model.max_length, self.model.layers)
         return self._encoder
 
+    def warm(self) -> None:
+        """Load the encoder now rather than on the first name (about 2 s)."""
+        _ = self.encoder
+
     def __call__(self, docs: list[tuple[Doc, list[Candidate], dict[str, str]]]) -> None:
         """Check each document's names (its candidates and the vote's labels, which it changes),
         with one run of the encoder for all the documents' names it reads in context."""
