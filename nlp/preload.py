@@ -3,7 +3,7 @@
 It owns the warm-up of a process that will annotate: importing this module imports spaCy,
 newsmon's pipeline components and trafilatura, fills ``nlp.entities.knowledge``'s tables
 (places, given names, surnames, companies: read from ``nlp.cache``'s folder, or built in
-0.9 CPU-seconds), extracts one small page
+0.9 CPU-seconds) and reads ``wordfreq``'s word lists (0.8 CPU-seconds), extracts one small page
 (trafilatura and courlan build their tables on first use) and, when the environment names a
 model in ``NEWSMON_PRELOAD_MODEL`` (``nlp.models.PRELOAD_MODEL_VARIABLE``), loads that spaCy pipeline. ``pipeline(model)`` hands the
 preloaded pipeline out, or loads another.
@@ -45,7 +45,7 @@ def pipeline(model: str) -> Language:
 
 
 def _warm_up(model: str | None) -> None:
-    load_knowledge()
+    load_knowledge().warm()
     extract_article(_WARM_PAGE, "https://newsmon-warm-up.invalid/page")
     if model:
         pipeline(model)

@@ -25,6 +25,7 @@ def report():
     return {"parent": os.getppid(), "pid": os.getpid(), "spacy": "spacy" in sys.modules,
             "preloaded": sorted(preload._pipelines) if preload else None,
             "state_nlp": processing._state._nlp is not None,
+            "wordfreq": tuple(__import__("wordfreq").get_frequency_dict.cache_info()),
             "encoder": processing._state._nlp is not None
                        and processing._state._nlp.get_pipe("newsmon_entities").check._encoder is not None}
 
@@ -59,6 +60,8 @@ def test_annotating_processes_fork_from_one_server_holding_spacy_and_the_model(t
     assert all(w["spacy"] and w["preloaded"] == [tiny_model] and w["state_nlp"] for w in workers)
     # the entity check's encoder is loaded before the first page, outside its time limit
     assert all(w["encoder"] for w in workers)
+    # wordfreq's six word lists come from the forkserver: no process reads them itself
+    assert all(w["wordfreq"][1:] == [6, None, 6] for w in workers), workers  # (hits, misses, max, size): read once
 
 
 def test_processes_that_never_annotate_load_no_spacy(tmp_path, tiny_model):

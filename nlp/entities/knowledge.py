@@ -122,6 +122,13 @@ class Knowledge:
         """``word``'s Zipf frequency (``wordfreq``), in lower case; 0 without the package."""
         return wordfreq_zipf(word.lower(), language) if wordfreq_zipf is not None else 0.0
 
+    def warm(self) -> None:
+        """Read ``wordfreq``'s word lists now (English and ``OTHER_LANGUAGES``: 0.8 CPU-seconds),
+        which it reads on a first look-up in each language: in a process that others are forked
+        from, so that they share them rather than each paying for it on its first page."""
+        for language in ("en", *OTHER_LANGUAGES):
+            self.word_zipf("warm", language)
+
     def word_in_other_language(self, word: str) -> Fact | None:
         """``word`` in lower case is a common word of Spanish, French, German, Italian or
         Portuguese (``wordfreq``): "Banco" of "Banco Santander" is no given name."""
