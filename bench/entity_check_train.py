@@ -4,9 +4,9 @@ Needs scikit-learn, which comes with the encoder package's own dependencies.
 
 The check is a model over a sentence encoder's readings of each name the rules keep: a
 logistic model over the name read alone, one hidden layer over it read in its sentence by the
-encoder's first ``LAYERS`` layers. Its training rows are every occurrence of a name that the extractor, run without the
-check, labels a person or an organisation, with the truth from a gold file: right if the
-gold lists the name with that label in that text.
+encoder's first ``LAYERS`` layers. Its training rows are every occurrence of a name that the
+extractor, run without the check, labels a person or an organisation, with the truth from a
+gold file: right if the gold lists the name with that label in that text.
 
 Training rows come from ``EntityResolver.decide``, the step before the check, so they are
 exactly what the check reads at run time. Training texts: the 800 written texts of round
@@ -110,8 +110,9 @@ def fit(rows: dict[str, np.ndarray], out: Path, thresholds: dict[str, float] = T
         arrays[f"alone_{label}_weights"] = model.coef_[0].astype(np.float32)
         arrays[f"alone_{label}_bias"] = np.array(model.intercept_[0])
         # in context the readings are many (768 columns) and the right answer is not a straight
-        # cut through them: in a simulation on the cross-validated real pages a hidden layer found
-        # more of the wrong organisations than a logistic model over the same readings (0.814 against 0.793)
+        # cut through them: in a simulation on the cross-validated real pages a hidden layer
+        # found more of the wrong organisations than a logistic model over the same readings
+        # (organisations 0.814 against 0.793)
         x = features(rows, "context")[chosen]
         net = MLPClassifier((HIDDEN,), alpha=1e-2, max_iter=300, early_stopping=True, random_state=SEED).fit(x, y)
         arrays[f"context_{label}_hidden_weights"] = net.coefs_[0].astype(np.float32)

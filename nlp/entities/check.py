@@ -178,7 +178,7 @@ class CheckModel:
     inside it, the reading in context of its first ``occurrences`` occurrences decides."""
     weights: dict[str, np.ndarray]  # by "alone_person", "context_organisation", ...
     bias: dict[str, float]
-    hidden: dict[str, tuple[np.ndarray, np.ndarray]]  # a model's hidden layer (weights, bias), if it has one
+    hidden: dict[str, tuple[np.ndarray, np.ndarray]]  # a model's hidden layer (weights, bias), if any
     threshold: dict[str, float]  # by label
     band: tuple[float, float]
     width: int
@@ -216,7 +216,7 @@ class EntityCheck:
 
     @property
     def encoder(self) -> Encoder:
-        if self._encoder is None:  # loaded on first use: a pipeline that never meets a name never pays
+        if self._encoder is None:  # on first use or ``warm``: a pipeline that never meets a name never pays
             self._encoder = Encoder(self.model.max_length, self.model.layers)
         return self._encoder
 
