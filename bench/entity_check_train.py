@@ -78,10 +78,11 @@ def rows_of(docs: list[dict], encoder: Encoder) -> dict[str, np.ndarray]:
         for doc, gold_doc in zip(parsed, docs):
             gold = {"person": _gold_names(gold_doc, "people"), "organisation": _gold_names(gold_doc, "organisations")}
             _, candidates, voted = resolver.decide(doc)
+            text = doc.text  # Doc.text joins every token: once per document
             for name, found in kept_names(candidates, voted).items():
                 label = LABELS[voted[name]]
                 alone.append(np.repeat(encoder.names([name]), len(found), 0))
-                context.append(encoder.in_context([doc.text] * len(found), [char_span(doc, c) for c in found], WIDTH))
+                context.append(encoder.in_context([text] * len(found), [char_span(doc, c) for c in found], WIDTH))
                 sources.append(evidence(found, voted[name]))
                 truth += [normalise_name(name) in gold[label]] * len(found)
                 labels += [label] * len(found)

@@ -243,19 +243,19 @@ class EntityCheck:
                 chances[name] = ("alone", model.chance("alone", LABELS[labels[name]], rows))
                 if model.band[0] <= chances[name][1] <= model.band[1]:
                     read += [(len(work), name, c) for c in found[:model.occurrences]]
-            work.append((doc, labels, occurrences, alone, chances))
-        in_context = self.encoder.in_context([work[i][0].text for i, _, _ in read],
+            work.append((doc, doc.text, labels, occurrences, alone, chances))  # Doc.text joins every token
+        in_context = self.encoder.in_context([work[i][1] for i, _, _ in read],
                                              [char_span(work[i][0], c) for i, _, c in read], model.width)
         picked: dict[tuple[int, str], list[int]] = {}
         for row, (i, name, _) in enumerate(read):
             picked.setdefault((i, name), []).append(row)
         for (i, name), rows_of_name in picked.items():
-            _, labels, _, alone, chances = work[i]
+            _, _, labels, _, alone, chances = work[i]
             found = [read[row][2] for row in rows_of_name]
             rows = feature_rows(np.repeat(alone[name][None, :], len(found), 0), evidence(found, labels[name]),
                                 in_context[rows_of_name])
             chances[name] = ("in its sentence", model.chance("context", LABELS[labels[name]], rows))
-        for _, labels, occurrences, _, chances in work:
+        for _, _, labels, occurrences, _, chances in work:
             for name, (how, chance) in chances.items():
                 label = LABELS[labels[name]]
                 if chance < model.threshold[label]:
