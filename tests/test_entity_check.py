@@ -24,11 +24,11 @@ def logit(p: float) -> float:
 
 
 def write_model(path, alone: dict[str, float], context: dict[str, float], threshold: float = 0.3,
-                band: tuple[float, float] = (0.15, 0.7)) -> str:
+                band: tuple[float, float] = (0.15, 0.7), overrules: tuple[str, ...] = ()) -> str:
     """A check model whose chances are constants: weights zero, biases the logits of `alone`
     and `context` (by label)."""
     arrays = {"width": np.array(30), "max_length": np.array(32), "band": np.array(band),
-              "occurrences": np.array(1)}
+              "occurrences": np.array(1), "overrules": np.array(overrules, dtype=str)}
     size = 2 * HIDDEN + ROW
     for label in LABELS.values():
         arrays[f"{label}_threshold"] = np.array(threshold)
@@ -63,8 +63,8 @@ def names_of(text: str, *found: tuple[str, str]):
     return doc, candidates, {name: label for name, label in found}
 
 
-def check_with(tmp_path, alone, context) -> tuple[EntityCheck, StandInEncoder]:
-    check = EntityCheck(write_model(tmp_path / "check.npz", alone, context))
+def check_with(tmp_path, alone, context, overrules=()) -> tuple[EntityCheck, StandInEncoder]:
+    check = EntityCheck(write_model(tmp_path / "check.npz", alone, context, overrules=overrules))
     check._encoder = encoder = StandInEncoder()
     return check, encoder
 
@@ -97,6 +97,27 @@ def test_an_unsure_name_is_read_in_its_sentence_and_that_reading_decides(tmp_pat
     assert labels == {"Ada Quell": PERSON, "Orbix": OTHER}
     assert sorted(encoder.read) == ["Ada Quell", "Orbix"]
     assert any("in its sentence" in step for step in candidates[1].trace)
+
+
+def test_a_name_a_rule_labelled_is_checked_only_for_the_labels_the_model_overrules(tmp_path):
+    from newsmon.nlp.entities.context import RULE
+    for overrules, read in (((), []), (("person",), ["Ada Quell"])):
+        check, encoder = check_with(tmp_path, {"person": 0.5, "organisation": 0.5},
+                                    {"person": 0.1, "organisation": 0.1}, overrules=overrules)
+        doc, candidates, labels = names_of(TEXT, ("Ada Quell", PERSON), ("Vantor", ORG))
+        for c in candidates:
+            c.strength = RULE  # a given name, an organisation word: a rule said the label
+        check([(doc, candidates, labels)])
+        assert encoder.read == read
+        assert labels == {"Ada Quell": OTHER if read else PERSON, "Vantor": ORG}
+
+
+def test_a_kept_name_s_trace_gives_the_chance_that_kept_it(tmp_path):
+    check, _ = check_with(tmp_path, {"person": 0.5, "organisation": 0.5}, {"person": 0.8, "organisation": 0.1})
+    doc, candidates, labels = names_of(TEXT, ("Ada Quell", PERSON))
+    check([(doc, candidates, labels)])
+    assert candidates[0].trace[-1] == ("check: the encoder, reading 'Ada Quell' in its sentence, finds a person "
+                                       "(chance 0.80 >= 0.30)")
 
 
 def test_documents_checked_together_are_decided_each_on_its_own_names(tmp_path):
@@ -137,6 +158,25 @@ def test_a_context_model_with_a_hidden_layer_reads_through_its_rectified_units(t
         assert model.chance("context", "organisation", row) == pytest.approx(1 / (1 + np.exp(-logit_)))
     assert CheckModel.load(write_model(tmp_path / "old.npz", {"person": 0.5, "organisation": 0.5},
                                        {"person": 0.5, "organisation": 0.5})).layers == 6  # all, when unsaid
+
+
+def test_an_ensemble_of_context_models_gives_its_members_mean_chance(tmp_path):
+    path = write_model(tmp_path / "m.npz", {"person": 0.5, "organisation": 0.5}, {"person": 0.5, "organisation": 0.5})
+    with np.load(path) as data:
+        arrays = dict(data)
+    size = 2 * HIDDEN + ROW
+    hidden = np.zeros((2, size, 1), np.float32)
+    hidden[:, 0, 0] = 1.0  # each member's one unit passes the first column
+    arrays.update({"context_person_hidden_weights": hidden, "context_person_hidden_bias": np.zeros((2, 1), np.float32),
+                   "context_person_weights": np.array([[1.0], [3.0]], np.float32),
+                   "context_person_bias": np.array([0.0, -1.0])})
+    np.savez(path, **arrays)
+    model = CheckModel.load(path)
+    rows = np.zeros((2, size), np.float32)
+    rows[:, 0] = (1.0, 2.0)  # logits: member one 1 and 2, member two 2 and 5
+    sigmoid = lambda x: 1 / (1 + np.exp(-x))  # noqa: E731
+    expected = np.mean([sigmoid(1), sigmoid(2), sigmoid(2), sigmoid(5)])
+    assert model.chance("context", "person", rows) == pytest.approx(expected)
 
 
 def test_the_encoder_runs_only_the_layers_the_model_asks_for():

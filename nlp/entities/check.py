@@ -10,13 +10,16 @@ gives lies inside the model's ``band``, also the name inside its sentence (``win
 for all the names a batch of documents leaves unsure: its middle layers tell a name's kind
 better than its last, and two layers cost a third of six. A model over those readings, where
 the span came from and how strongly the rules said its label (``evidence``; a logistic model
-for the name alone, one hidden layer in context; ``resources/entity_check.npz``, trained by
-``bench/entity_check_train.py`` on our labelled texts) gives the chance that the
-label is right; a name under the threshold is no name, and
-each occurrence's trace says so. The shipped model's band starts at 0: no name is dropped on
-its reading alone, only kept ("Jack Madrid" alone reads as a place). A name that a rule (not
-only the model) labelled at one of its occurrences is not checked: the check overrules the
-model's guesses, not the rules' evidence ("the dating app Glint").
+for the name alone; in context, five networks of one hidden layer, which vote by their mean
+chance; ``resources/entity_check.npz``, trained by ``bench/entity_check_train.py`` on our
+labelled texts) gives the chance that the label is right; a name under the threshold is no
+name, and each occurrence's trace says so, as it gives the chance of a name kept. The shipped
+model's band starts at 0: no name is dropped on its reading alone, only kept ("Jack Madrid"
+alone reads as a place). An organisation that a rule (not only the model) labelled at one of
+its occurrences is not checked: the check overrules the model's guesses, not the rules'
+evidence ("the dating app Glint"). People are checked even so (the model's ``overrules``):
+the rules' person evidence (a given name, a surname elsewhere in the text) is weaker, and
+checking it removed wrong people ("Lewis Leathers", "Hey Siri") on text it was not trained on.
 
 Why: what remains wrong after the rules is mostly a matter of knowing the world -- "Galaxy
 Buds", "Medicare", "Star Trek" and "Chromecast" are capitalised like companies and stand where
@@ -177,34 +180,46 @@ class CheckModel:
     ``context`` also reads it in its sentence. The name alone decides where its chance lies outside ``band``;
     inside it, the reading in context of its first ``occurrences`` occurrences decides."""
     weights: dict[str, np.ndarray]  # by "alone_person", "context_organisation", ...
-    bias: dict[str, float]
-    hidden: dict[str, tuple[np.ndarray, np.ndarray]]  # a model's hidden layer (weights, bias), if any
+    bias: dict[str, np.ndarray]
+    # a model's hidden layer (weights, bias), if any, one per member of an ensemble: the members
+    # (trained alike from different first weights) vote by their mean chance
+    hidden: dict[str, tuple[np.ndarray, np.ndarray]]
     threshold: dict[str, float]  # by label
     band: tuple[float, float]
     width: int
     max_length: int
     occurrences: int
     layers: int  # of the encoder's six, the ones run (its middle layers read a name's kind best)
+    overrules: frozenset[str]  # the labels whose names it checks even where a rule said the label
 
     @classmethod
     def load(cls, path: str | Path) -> "CheckModel":
         with np.load(path) as data:
             keys = [f"{kind}_{label}" for kind in ("alone", "context") for label in LABELS.values()]
-            return cls(weights={k: data[f"{k}_weights"] for k in keys}, bias={k: float(data[f"{k}_bias"]) for k in keys},
-                       hidden={k: (data[f"{k}_hidden_weights"], data[f"{k}_hidden_bias"]) for k in keys
-                               if f"{k}_hidden_weights" in data},
+            hidden = {k: (data[f"{k}_hidden_weights"], data[f"{k}_hidden_bias"]) for k in keys
+                      if f"{k}_hidden_weights" in data}
+            weights = {k: data[f"{k}_weights"] for k in keys}
+            bias = {k: np.asarray(data[f"{k}_bias"], dtype=np.float64) for k in keys}
+            for k, (w, b) in hidden.items():
+                if w.ndim == 2:  # a file of one member
+                    hidden[k], weights[k], bias[k] = (w[None], b[None]), weights[k][None], bias[k].reshape(1)
+            return cls(weights=weights, bias=bias, hidden=hidden,
                        threshold={label: float(data[f"{label}_threshold"]) for label in LABELS.values()},
                        band=(float(data["band"][0]), float(data["band"][1])), width=int(data["width"]),
                        max_length=int(data["max_length"]), occurrences=int(data["occurrences"]),
-                       layers=int(data["layers"]) if "layers" in data else 6)
+                       layers=int(data["layers"]) if "layers" in data else 6,
+                       overrules=frozenset(str(x) for x in data["overrules"]) if "overrules" in data else frozenset())
 
     def chance(self, kind: str, label: str, features: np.ndarray) -> float:
         """The mean chance, over the rows of `features`, that the label is right."""
         key = f"{kind}_{label}"
-        if key in self.hidden:  # one hidden layer of rectified units
+        if key in self.hidden:  # one hidden layer of rectified units per member
             weights, bias = self.hidden[key]
-            features = np.maximum(features @ weights + bias, 0.0)
-        return float(np.mean(1.0 / (1.0 + np.exp(-(features @ self.weights[key] + self.bias[key])))))
+            units = np.maximum(np.einsum("ri,mih->mrh", features, weights) + bias[:, None, :], 0.0)
+            logits = np.einsum("mrh,mh->mr", units, self.weights[key]) + self.bias[key][:, None]
+        else:
+            logits = features @ self.weights[key] + self.bias[key]
+        return float(np.mean(1.0 / (1.0 + np.exp(-logits))))
 
 
 class EntityCheck:
@@ -232,9 +247,10 @@ class EntityCheck:
             occurrences = kept_names(candidates, labels)
             if not occurrences:
                 continue
-            # a rule said so: the check overrules the model's guesses, not the rules' evidence
-            checked = [name for name, found in occurrences.items()
-                       if not any(c.label == labels[name] and c.strength >= RULE for c in found)]
+            # a rule said so: the check overrules the model's guesses, not the rules' evidence,
+            # except for the labels the model ``overrules``
+            checked = [name for name, found in occurrences.items() if LABELS[labels[name]] in model.overrules
+                       or not any(c.label == labels[name] and c.strength >= RULE for c in found)]
             alone = dict(zip(checked, self.encoder.names(checked))) if checked else {}
             chances = {}
             for name in checked:
@@ -263,3 +279,7 @@ class EntityCheck:
                     for c in occurrences[name]:
                         c.note(f"check: the encoder, reading {name!r} {how}, finds no {label} "
                                f"(chance {chance:.2f} < {model.threshold[label]:.2f}) -> {OTHER}")
+                else:  # the trace says why a name that looks wrong stayed
+                    for c in occurrences[name]:
+                        c.note(f"check: the encoder, reading {name!r} {how}, finds {'an' if label[0] in 'aeiou' else 'a'} {label} "
+                               f"(chance {chance:.2f} >= {model.threshold[label]:.2f})")

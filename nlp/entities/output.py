@@ -95,7 +95,8 @@ def trace(doc: Doc, candidates: list[Candidate], labels: dict[str, str]) -> list
         span = doc[c.start:c.end]
         final = labels.get(c.text, c.label)
         steps = list(c.trace)
-        if c.source != "spread" and final != c.label and not any(step.startswith("check:") for step in steps):
+        if c.source != "spread" and final != c.label and not any(
+                step.startswith("check:") and step.endswith(f"-> {final}") for step in steps):
             steps.append(f"vote: the name's other occurrences -> {final}")
         out.append({"text": c.text, "start": span.start_char, "end": span.end_char,
                     "label": MENTION_LABELS.get(final, "none"), "canonical": c.canonical,
