@@ -2,7 +2,8 @@
 
 It owns what every caller of the spaCy pipeline needs around `nlp.pipe`: which
 texts to annotate at all (their language: `nlp.models.annotatable`; others
-come back as None and are stored unannotated), batching, and what happens when
+come back as None and are stored unannotated), batching (by count and by
+characters, MAX_BATCH_CHARS), and what happens when
 a document breaks the pipeline (the batch is annotated again one text at a
 time, so one bad text never loses the others; the texts that still fail come
 back as None and are reported to `on_error`), and input limits: any Python
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 
 from spacy.language import Language
@@ -30,6 +31,10 @@ logger = logging.getLogger(__name__)
 #: NER memory and time grow with the piece, and a stop lands only between pieces' C code,
 #: so longer texts go in pieces of this size; names are made canonical within a piece)
 MAX_PIECE = 50_000
+#: characters given to spaCy in one batch at most: each step of its model is one call into C
+#: over the whole batch, which a signal waits for (32 pieces of MAX_PIECE characters at once
+#: kept a worker's stop 6 s past its bound under load); 32 news articles stay well below it
+MAX_BATCH_CHARS = 250_000
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _BOUNDARIES = ("\n\n", "\n", ". ", " ")
 
@@ -68,9 +73,25 @@ def _annotate(texts: Sequence[str], nlp: Language, batch_size: int) -> list[Anno
     limit = min(MAX_PIECE, nlp.max_length - 1)
     parts = [split_text(clean_text(text), limit) for text in texts]
     flat = [piece for pieces in parts for _, piece in pieces]
-    annotations = iter(annotate(nlp, flat, batch_size=batch_size))
+    annotations = (annotation for batch in batches(flat, batch_size)
+                   for annotation in annotate(nlp, batch, batch_size=len(batch)))
     return [join_annotations([(offset, next(annotations)) for offset, _ in pieces])
             for pieces in parts]
+
+
+def batches(texts: Sequence[str], size: int, chars: int = MAX_BATCH_CHARS) -> Iterator[list[str]]:
+    """`texts` in order, in batches of at most `size` texts and `chars` characters (a longer
+    text alone)."""
+    batch: list[str] = []
+    held = 0
+    for text in texts:
+        if batch and (len(batch) == size or held + len(text) > chars):
+            yield batch
+            batch, held = [], 0
+        batch.append(text)
+        held += len(text)
+    if batch:
+        yield batch
 
 
 def _one(nlp: Language, text: str, index: int,

@@ -359,3 +359,15 @@ def test_redis_stopped_mid_worker_keeps_what_was_stored(redis_srv, tmp_path, tin
     done = invoke_newsmon("load", "--db", str(db))
     assert done.returncode == 0, done.stdout + done.stderr
     assert db_counts(db)[0] == total  # nothing was left half-staged
+
+
+def test_a_worker_loads_the_entity_check_s_encoder_before_its_first_batch(tmp_path):
+    # loaded in the first batch, its import and load (long calls into C, which a signal waits
+    # for) took a SIGTERM past the stop bound (tests/test_faults.py)
+    from newsmon.crawler.distributed.worker import Worker, WorkerConfig
+
+    worker = Worker(WorkerConfig(frontier="redis://127.0.0.1:9/0", run="warm", db_path=tmp_path / "news.duckdb",
+                                 staging_dir=tmp_path / "staging"))
+    worker.load_nlp()
+    check = worker._nlp.get_pipe("newsmon_entities").check
+    assert check is not None and check._encoder is not None

@@ -27,6 +27,8 @@ from typing import Callable
 import duckdb
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conftest import NO_NLP, ROOT, run_newsmon
 from digest_testdb import build_db
@@ -534,6 +536,19 @@ def test_texts_are_cleaned_and_cut_into_pieces_that_keep_their_offsets():
         assert all(text[offset:offset + len(piece)] == piece and len(piece) <= 10_000
                    for offset, piece in pieces)
     assert MAX_PIECE < 1_000_000  # below spaCy's max_length
+
+
+@given(st.lists(st.integers(0, 120), max_size=40), st.integers(1, 8), st.integers(1, 300))
+def test_batches_keep_every_text_in_order_within_both_limits(lengths, size, chars):
+    from newsmon.nlp.annotate import batches
+    texts = ["x" * n + str(i) for i, n in enumerate(lengths)]
+    out = list(batches(texts, size, chars))
+    assert [t for batch in out for t in batch] == texts
+    for batch in out:
+        assert 1 <= len(batch) <= size
+        assert len(batch) == 1 or sum(map(len, batch)) <= chars  # a longer text goes alone
+    for first, second in zip(out, out[1:]):  # a batch closes only when the next text would not fit
+        assert len(first) == size or sum(map(len, first)) + len(second[0]) > chars
 
 
 @pytest.mark.slow

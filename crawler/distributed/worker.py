@@ -120,13 +120,20 @@ class Worker:
             self._stop_by = time.monotonic() + STOP_LOAD_SECONDS
         self._stop.set()
 
+    def load_nlp(self) -> None:
+        """Load the NLP pipeline (unless given) and what it loads on first use: the entity
+        check's encoder loads here, not in the first batch, where its import and load (long
+        calls into C, which a signal waits for) took a SIGTERM past the stop bound."""
+        if self._nlp is None:
+            from newsmon.nlp.pipeline import load_pipeline, warm
+            self._nlp = load_pipeline(self.config.model)
+            warm(self._nlp)
+
     # -- the run --------------------------------------------------------------------
     def run(self) -> WorkerReport:
         self.redis = open_frontier(self.config.frontier, f"starting worker for run {self.config.run}",
                                    self.config.timeout)
-        if self._nlp is None:
-            from newsmon.nlp.pipeline import load_pipeline
-            self._nlp = load_pipeline(self.config.model)
+        self.load_nlp()
         doing = "registering this worker"
         beat = threading.Thread(target=self._heartbeat, name="worker-heartbeat", daemon=True)
         try:
