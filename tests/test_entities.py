@@ -397,6 +397,17 @@ def test_one_weak_cue_does_not_flip_a_person_but_two_do(nlp):
     assert orgs(doc) == ["Tarrow"] and people(doc) == []
 
 
+def test_a_fine_is_a_weak_cue_a_second_one_makes_the_fined_name_an_organisation(nlp):
+    doc = run(nlp, "The Commission fined Tarrow €5m. Tarrow said it would appeal.",
+              [("Tarrow", "PERSON"), ("Tarrow", "PERSON", 1)])
+    assert orgs(doc) == ["Tarrow"] and people(doc) == []
+    doc = run(nlp, "Tarrow was fined €5m. Tarrow said it would appeal.", [("Tarrow", "PERSON"), ("Tarrow", "PERSON", 1)])
+    assert orgs(doc) == ["Tarrow"]
+    doc = run(nlp, "The league fined Tarrow $10,000. Tarrow said he would appeal.",
+              [("Tarrow", "PERSON"), ("Tarrow", "PERSON", 1)])
+    assert orgs(doc) == []  # one fine is no cue: fines fall on people too
+
+
 def test_what_people_have_is_no_cue(nlp):
     text = "Tarrow's lawyers said Tarrow's wife and Tarrow's spokesperson were abroad. Tarrow's lawyers agreed."
     doc = run(nlp, text, [("Tarrow", "PERSON", i) for i in range(4)])
