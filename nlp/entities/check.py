@@ -280,6 +280,7 @@ class EntityCheck:
                         c.note(f"check: the encoder, reading {name!r} {how}, finds no {label} "
                                f"(chance {chance:.2f} < {model.threshold[label]:.2f}) -> {OTHER}")
                 else:  # the trace says why a name that looks wrong stayed
+                    article = "an" if label[0] in "aeiou" else "a"
                     for c in occurrences[name]:
-                        c.note(f"check: the encoder, reading {name!r} {how}, finds {'an' if label[0] in 'aeiou' else 'a'} {label} "
+                        c.note(f"check: the encoder, reading {name!r} {how}, finds {article} {label} "
                                f"(chance {chance:.2f} >= {model.threshold[label]:.2f})")
