@@ -182,7 +182,32 @@ def test_an_ensemble_of_context_models_gives_its_members_mean_chance(tmp_path):
 def test_the_encoder_runs_only_the_layers_the_model_asks_for():
     check = EntityCheck()
     assert 1 <= check.model.layers < 6  # the shipped model reads the encoder's middle
-    assert len(check.encoder.model.encoder.layer) == check.model.layers
+    encoder = check.encoder  # the layers before the last one read run on every token, the last one on the names
+    assert len(encoder.model.encoder.layer) == check.model.layers - 1
+
+
+def test_the_last_layer_read_on_the_names_tokens_only_gives_the_full_layers_reading():
+    import torch
+
+    encoder = EntityCheck().encoder
+    texts = ["The European Commission fined Streamly on Friday.", "Ofcom said so.", "x " * 40 + "Vantor Inc"]
+    spans = [(30, 38), (0, 5), (len(texts[2]) - 10, len(texts[2]))]  # the last one cut off by the window's length
+    fast = encoder.spans(texts, spans, 24)
+    model, layers = encoder.model, encoder.model.encoder.layer
+    model.encoder.layer = torch.nn.ModuleList([*layers, encoder.last])  # every token through every layer read
+    try:
+        enc = encoder.tokenizer(texts, return_offsets_mapping=True, padding="max_length", truncation=True,
+                                max_length=24, return_tensors="pt")
+        offsets = enc.pop("offset_mapping")
+        with torch.inference_mode():
+            hidden = model(**enc).last_hidden_state
+    finally:
+        model.encoder.layer = layers
+    for k, (start, end) in enumerate(spans):
+        inside = (offsets[k, :, 0] < end) & (offsets[k, :, 1] > start) & (offsets[k, :, 1] > offsets[k, :, 0])
+        if not bool(inside.any()):
+            inside = enc["attention_mask"][k].bool()
+        assert np.abs(hidden[k][inside].mean(0).numpy() - fast[k]).max() < 1e-4
 
 
 def test_a_window_stays_inside_its_sentence_and_line():
