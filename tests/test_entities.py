@@ -408,6 +408,24 @@ def test_a_fine_is_a_weak_cue_a_second_one_makes_the_fined_name_an_organisation(
     assert orgs(doc) == []  # one fine is no cue: fines fall on people too
 
 
+def test_a_name_no_span_covers_listed_among_organisations_is_one(nlp):
+    text = "NASA chose Orvane, Deep Space Systems, Draper Labs and Firefly Aerospace."
+    doc = run(nlp, text, [("NASA", "ORG"), ("Orvane", "ORG"), ("Draper Labs", "ORG"), ("Firefly Aerospace", "ORG")])
+    assert "Deep Space Systems" in orgs(doc)  # between two organisations; a given name ("Deep") may open it
+    text = "Drivers for Kelvo, Quenby Logistics and Marlow Freight were paid less."
+    doc = run(nlp, text, [("Kelvo", "ORG"), ("Quenby Logistics", "ORG")])
+    assert "Marlow Freight" in orgs(doc)  # after two
+    doc = run(nlp, text, [("Kelvo", "ORG")])
+    assert "Marlow Freight" not in orgs(doc)  # one organisation is no list
+
+
+@pytest.mark.parametrize("last", ["Brenner", "Lisbon", "Monday"])
+def test_a_person_place_or_day_listed_after_organisations_stays_out(nlp, last):
+    text = f"Ada Brenner spoke. Kelvo, Quenby Logistics and {last} were named."
+    doc = run(nlp, text, [("Ada Brenner", "PERSON"), ("Kelvo", "ORG"), ("Quenby Logistics", "ORG")])
+    assert orgs(doc) == ["Kelvo", "Quenby Logistics"]
+
+
 def test_what_people_have_is_no_cue(nlp):
     text = "Tarrow's lawyers said Tarrow's wife and Tarrow's spokesperson were abroad. Tarrow's lawyers agreed."
     doc = run(nlp, text, [("Tarrow", "PERSON", i) for i in range(4)])

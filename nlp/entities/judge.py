@@ -14,7 +14,7 @@ from collections import Counter
 
 from spacy.tokens import Doc
 
-from newsmon.nlp.entities import patterns
+from newsmon.nlp.entities import lists, patterns
 from newsmon.nlp.entities.candidates import HEAD_BREAKS
 from newsmon.nlp.entities.context import (
     BLOCKED, NO_WEIGHT, MODEL, ORG, OTHER, PATTERN, PERSON, RULE, STRONG, WEAK, YEAR, Candidate, DocContext,
@@ -69,7 +69,8 @@ def gather_evidence(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> N
         judge(doc, ctx, c)
     candidates += makers(doc, ctx, candidates)
     _surnames_of_judged_people(ctx, candidates)
-    patterns.lists(doc, candidates)
+    lists.lists(doc, candidates)
+    candidates += lists.list_items(doc, ctx, candidates)
 
 
 def _surnames_of_judged_people(ctx: DocContext, candidates: list[Candidate]) -> None:

@@ -11,8 +11,9 @@ Owns the news conventions the statistical model does not know:
 * acronyms the text defines: "Communications Standards Commission (KCSC)";
 * roles: "<Organisation> <role> <Person>" ("Sabres captain Jack Eichel");
 * cue words: "the journal Nature Astronomy";
-* sources of news: "told Fenwick Weekly", "according to the Marlow Gazette", "X reported";
-* lists: a name between two organisations in "A, B and C" is an organisation.
+* sources of news: "told Fenwick Weekly", "according to the Marlow Gazette", "X reported".
+
+Names listed with organisations are ``nlp.entities.lists``'.
 """
 
 from __future__ import annotations
@@ -329,37 +330,6 @@ def _head_word(doc: Doc, start: int, end: int) -> str:
         if doc[i].text in ("of", "for", "on", "in"):
             return doc[i - 1].text
     return doc[end - 1].text
-
-
-def lists(doc: Doc, candidates: list[Candidate]) -> None:
-    """A name listed between two organisations ("A, B and C") is an organisation too, and so
-    is the first or last of a list whose other two are ("Currys, Argos and John Lewis"); and one
-    word the model calls a person or a body, with no strong evidence, paired by "and" or "or"
-    with a body the gazetteer or strong cues make one ("supermarket chains Naivas and
-    Quickmart", "Nikwax or Grangers"): not a place (the model's GPE), nor a person the text
-    supports ("Apple and Cook": the surname of a person named in full is strong)."""
-    ordered = sorted(candidates, key=lambda c: c.start)
-    for left, middle, right in zip(ordered, ordered[1:], ordered[2:]):
-        if not (_list_gap(doc, left.end, middle.start) and _list_gap(doc, middle.end, right.start)):
-            continue
-        for name, others, where in ((middle, (left, right), "between"), (right, (left, middle), "after"),
-                                    (left, (middle, right), "before")):
-            if (name.label != ORG and name.strength < STRONG and name.source != "gazetteer"
-                    and all(other.label == ORG for other in others)):
-                name.decide(ORG, RULE, f"pattern:listed {where} organisations")
-    for left, right in zip(ordered, ordered[1:]):  # "Naivas and Quickmart", "Nikwax or Grangers"
-        if [t.lower_ for t in doc[left.end:right.start]] not in (["and"], ["or"]):
-            continue
-        for name, other in ((right, left), (left, right)):
-            if (name.label != ORG and name.strength < STRONG and name.source != "gazetteer" and name.length == 1
-                    and name.model_label in (PERSON, ORG) and other.label == ORG
-                    and (other.strength >= STRONG or other.source == "gazetteer")):
-                name.decide(ORG, RULE, f"pattern:paired with the organisation {other.text!r}")
-
-
-def _list_gap(doc: Doc, end: int, start: int) -> bool:
-    gap = [t.lower_ for t in doc[end:start]]
-    return gap in ([","], ["and"], ["or"], [",", "and"], [",", "or"])
 
 
 def _looks_like_name(doc: Doc, c: Candidate) -> bool:
