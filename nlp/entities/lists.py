@@ -92,5 +92,8 @@ def _listed_name(doc: Doc, ctx: DocContext, start: int, end: int) -> bool:
 
 
 def _list_gap(doc: Doc, end: int, start: int) -> bool:
+    """Only a list's separator between two names: ",", "and", "or", ", and", ", or"."""
+    if not 0 < start - end <= 2:  # most pairs of names are further apart: no span to build
+        return False
     gap = [t.lower_ for t in doc[end:start]]
     return gap in ([","], ["and"], ["or"], [",", "and"], [",", "or"])
