@@ -61,7 +61,7 @@ def find_candidates(doc: Doc, ctx: DocContext, gazetteer: Gazetteer, spans_key: 
 
 def model_candidates(doc: Doc, ctx: DocContext) -> list[Candidate]:
     found = []
-    ents = list(doc.ents)
+    ents = ctx.ents
     for k, ent in enumerate(ents):
         if (ent.label_ not in MODEL_LABELS or ent.label_ == "NORP" and _nationality_of_body(doc, ctx, ent, ents, k)
                 or ent.label_ == "GPE" and k > 0 and _of_place(doc, ctx, ents, k - 1)):
@@ -412,10 +412,10 @@ def gazetteer_candidates(doc: Doc, ctx: DocContext, gazetteer: Gazetteer, spans_
     """Known organisations; an ambiguous form ("Apple", "X") needs the text to confirm it."""
     spans = list(doc.spans[spans_key]) if spans_key in doc.spans else []
     confirmed_orgs = {s.kb_id_ for s in spans if s.text not in gazetteer.by_name[s.kb_id_].ambiguous}
-    model_labels = {(e.start, e.end): e.label_ for e in doc.ents}
-    token_labels = {i: e.label_ for e in doc.ents for i in range(e.start, e.end)}
+    model_labels = {(e.start, e.end): e.label_ for e in ctx.ents}
+    token_labels = {i: e.label_ for e in ctx.ents for i in range(e.start, e.end)}
     in_person_names = {(doc[i].text, doc[i + 1].text)
-                       for e in doc.ents if e.label_ == PERSON for i in range(e.start, e.end - 1)}
+                       for e in ctx.ents if e.label_ == PERSON for i in range(e.start, e.end - 1)}
     found = []
     for span in spans:
         org = gazetteer.by_name.get(span.kb_id_)

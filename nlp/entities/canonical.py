@@ -168,15 +168,17 @@ class AcronymDefinition:
     expansion: str
 
 
-def lower_case_acronyms(doc: Doc) -> dict[str, str]:
+def lower_case_acronyms(doc: Doc, texts: list[str] | None = None) -> dict[str, str]:
     """An acronym of lower-case words names a thing: ``very large online platform (VLOP)``,
     ``hypersensitivity pneumonitis, or HP``, and at a sentence's start ``Binge eating disorder
-    (BED)``. A name's words are capitalised, so these define a term, not a body."""
+    (BED)``. A name's words are capitalised, so these define a term, not a body. `texts`: each
+    token's text, if the caller has read them already."""
     found = {}
+    texts = texts if texts is not None else [t.text for t in doc]
     for i in range(1, len(doc) - 2):
-        if doc[i].text == "(" and doc[i + 2].text == ")":
+        if texts[i] == "(" and texts[i + 2] == ")":
             at, before = i + 1, i  # "... platform (VLOP)"
-        elif doc[i].text == "," and doc[i + 1].lower_ == "or":
+        elif texts[i] == "," and texts[i + 1].lower() == "or":
             at, before = i + 2, i  # "... pneumonitis, or HP"
         else:
             continue
@@ -192,17 +194,19 @@ def lower_case_acronyms(doc: Doc) -> dict[str, str]:
         if all(t.is_lower for t in words) or (words[0].is_sent_start and words[0].is_title
                                                and all(t.is_lower for t in words[1:])):
             found[acronym_token.text] = " ".join(t.text for t in words)
-    found.update(_acronyms_spelt_out_after(doc))
+    found.update(_acronyms_spelt_out_after(doc, texts))
     return found
 
 
-def _acronyms_spelt_out_after(doc: Doc) -> dict[str, str]:
+def _acronyms_spelt_out_after(doc: Doc, texts: list[str]) -> dict[str, str]:
     """``FIRE (financial independence, retire early)``, ``PFAS, or per- and polyfluoroalkyl
     substances``: an acronym followed by "(" or ", or" and two to eight lower-case words (a comma
     or hyphen between them) spelt out in those words, whose first letter is the acronym's and
     whose first word is no function word ("the WHO (which is based there)")."""
     found = {}
     for i in range(len(doc) - 3):
+        if texts[i + 1] not in ("(", ","):  # read first: most tokens are followed by neither
+            continue
         token = doc[i]
         if not (token.is_upper and token.is_alpha and len(token) >= 2):
             continue
@@ -222,7 +226,8 @@ def _acronyms_spelt_out_after(doc: Doc) -> dict[str, str]:
     return found
 
 
-def find_acronym_definitions(doc: Doc, place: Callable[[Span], bool] | None = None) -> list[AcronymDefinition]:
+def find_acronym_definitions(doc: Doc, place: Callable[[Span], bool] | None = None,
+                             texts: list[str] | None = None) -> list[AcronymDefinition]:
     """``Full Name (ACR)`` where the acronym's letters are the initials of the words before.
 
     The words may include fillers ("of", "and") and a possessor the acronym also
@@ -232,8 +237,9 @@ def find_acronym_definitions(doc: Doc, place: Callable[[Span], bool] | None = No
     stays in it; without ``place`` (is this possessor a place?) every possessor is cut.
     """
     found = []
+    texts = texts if texts is not None else [t.text for t in doc]  # each token's text, if read already
     for i in range(1, len(doc) - 2):
-        if doc[i].text != "(" or doc[i + 2].text != ")":
+        if texts[i] != "(" or texts[i + 2] != ")":
             continue
         acronym = doc[i + 1].text
         letters = [c for c in acronym if c.isupper()]

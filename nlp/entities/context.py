@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from newsmon.nlp.entities.canonical import POSSESSIVE_S, POSSESSIVES, PersonName, split_name  # noqa: F401 (shared)
 from newsmon.nlp.entities.knowledge import Knowledge
@@ -121,6 +121,7 @@ class DocContext:
     titled_names: set[str] = field(default_factory=set)  # one-word names a title stands before somewhere
     thing_acronyms: dict[str, str] = field(default_factory=dict)  # "HSI" -> "Hang Seng Index": not a body
     model_orgs: set[str] = field(default_factory=set)  # one-word names the model calls ORG somewhere
+    ents: list[Span] = field(default_factory=list)  # the model's entities, read once (Doc.ents rebuilds them)
     texts: list[str] = field(default_factory=list)  # each token's text, read once
     lowers: list[str] = field(default_factory=list)  # each token's lower-case form, read once
     # how often each token's text stands not followed by a capitalised word ("Digital" in
@@ -133,7 +134,8 @@ class DocContext:
         doc, rules = self.doc, self.rules
         self.text = doc.text  # Doc.text joins every token: compute it once
         self.ent_tokens = bytearray(len(doc))
-        for ent in doc.ents:
+        self.ents = list(doc.ents)
+        for ent in self.ents:
             self.ent_tokens[ent.start:ent.end] = b"\x01" * (ent.end - ent.start)
             if ent.label_ == "ORG" and len(ent) == 1:
                 self.model_orgs.add(ent.text)

@@ -26,7 +26,7 @@ def join_and_pairs(doc: Doc, ctx: DocContext, found: list[Candidate]) -> list[Ca
     if knowledge is None:
         return found
     by_end = {c.end: c for c in found if c.model_label == ORG}
-    names = [(e.start, e.end) for e in doc.ents] + sorted(ctx.gazetteer_spans)  # before any cleaning
+    names = [(e.start, e.end) for e in ctx.ents] + sorted(ctx.gazetteer_spans)  # before any cleaning
     joined = []
     for last in sorted(found, key=lambda c: c.start):
         start = _list_start(doc, ctx, last, by_end)
@@ -245,7 +245,7 @@ def split_and_pair(doc: Doc, ctx: DocContext, start: int, end: int, label: str) 
     first, second = doc[start:ands[0]], doc[ands[0] + 1:end]
     if first.text == second.text:
         return [(start, end)]
-    alone = {e.text for e in doc.ents if not (e.start <= start and end <= e.end)}
+    alone = {e.text for e in ctx.ents if not (e.start <= start and end <= e.end)}
     if first.text in alone and second.text in alone:
         return [(start, ands[0]), (ands[0] + 1, end)]
     if (_named_elsewhere(ctx, first.text) and _named_elsewhere(ctx, second.text)
@@ -312,7 +312,7 @@ def hyphenated_given_names(doc: Doc, ctx: DocContext) -> list[Candidate]:
     if knowledge is None or "-" not in ctx.text:
         return []
     found = []
-    for i in (t.i - 1 for t in doc[1:len(doc) - 1] if t.text == "-"):
+    for i in (k - 1 for k in range(1, len(doc) - 1) if ctx.texts[k] == "-"):
         first, dash, second = doc[i], doc[i + 1], doc[i + 2]
         if not (not first.whitespace_ and not dash.whitespace_ and first.is_title
                 and first.is_alpha and second.is_lower and second.is_alpha

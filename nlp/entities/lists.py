@@ -31,7 +31,7 @@ def lists(doc: Doc, candidates: list[Candidate]) -> None:
                     and all(other.label == ORG for other in others)):
                 name.decide(ORG, RULE, f"pattern:listed {where} organisations")
     for left, right in zip(ordered, ordered[1:]):  # "Naivas and Quickmart", "Nikwax or Grangers"
-        if [t.lower_ for t in doc[left.end:right.start]] not in (["and"], ["or"]):
+        if right.start - left.end != 1 or doc[left.end].lower_ not in ("and", "or"):
             continue
         for name, other in ((right, left), (left, right)):
             if (name.label != ORG and name.strength < STRONG and name.source != "gazetteer" and name.length == 1

@@ -91,10 +91,10 @@ def copyright_holders(doc: Doc, ctx: DocContext) -> list[Candidate]:
     A one-word holder counts only when the model calls it an organisation, and a
     holder the model calls a person ("(c) Regan", a blogger) never does.
     """
-    found = []
-    labels = {i: e.label_ for e in doc.ents for i in range(e.start, e.end)}
     if "©" not in ctx.text and "Copyright" not in ctx.text:
         return []
+    found = []
+    labels = {i: e.label_ for e in ctx.ents for i in range(e.start, e.end)}
     for match in _COPYRIGHT.finditer(ctx.text):
         words = list(re.finditer(r"\S+", match.group("name")))
         while words and words[-1].group() in _TRAILING_WORDS:
@@ -158,13 +158,13 @@ def _strip_sentence_the(doc: Doc, ctx: DocContext, c: Candidate) -> Candidate:
 def acronyms(doc: Doc, ctx: DocContext, known_orgs: Iterable[Candidate]) -> list[Candidate]:
     """Expansions of acronyms the text defines, and every use of those acronyms."""
     org_spans = [(c.start, c.end) for c in known_orgs]
-    ctx.thing_acronyms.update(lower_case_acronyms(doc))
+    ctx.thing_acronyms.update(lower_case_acronyms(doc, ctx.texts))
     found = []
     def place(possessor) -> bool:  # "Korea's ... (KCSC)": the place is no part of the name
         return (possessor.root.ent_type_ in ("GPE", "LOC")
                 or ctx.knowledge is not None and ctx.knowledge.place(possessor.text) is not None)
 
-    for definition in find_acronym_definitions(doc, place):
+    for definition in find_acronym_definitions(doc, place, ctx.texts):
         head = _head_word(doc, definition.start, definition.end)
         known = any(s < definition.end and definition.start < e for s, e in org_spans)
         if head not in ctx.rules.org_heads and not (known and definition.end - definition.start == 1):
@@ -197,12 +197,13 @@ def roles(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> list[Candid
     by_start = {c.start: c for c in candidates}
     taken = taken_tokens(doc, candidates)
     created: list[Candidate] = []
+    lowers = ctx.lowers
     for i in range(len(doc) - 1):
-        if doc[i].lower_ not in rules.roles or taken[i]:
+        if lowers[i] not in rules.roles or taken[i]:
             continue
         j = i - 1
-        while j >= 0 and i - j < 5 and (doc[j].lower_ in rules.roles or doc[j].lower_ in rules.role_modifiers):
-            if doc[j].lower_ in ("and", "&", "of") and not (j > 0 and doc[j - 1].lower_ in rules.roles):
+        while j >= 0 and i - j < 5 and (lowers[j] in rules.roles or lowers[j] in rules.role_modifiers):
+            if lowers[j] in ("and", "&", "of") and not (j > 0 and lowers[j - 1] in rules.roles):
                 break  # "founder and CEO", but not "President Trump and President ..."
             j -= 1
         lower_case_role = all(t.is_lower for t in doc[j + 1:i + 1])
@@ -265,8 +266,11 @@ def cues(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> list[Candida
     by_start = {c.start: c for c in candidates}
     taken = taken_tokens(doc, candidates)
     created = []
-    for token in doc:
-        if not (token.is_lower and token.lower_ in rules.cue_words) or token.i + 1 >= len(doc):
+    for i, lower in enumerate(ctx.lowers):
+        if lower not in rules.cue_words:  # the list read first: a token made only when it may be a cue
+            continue
+        token = doc[i]
+        if not token.is_lower or token.i + 1 >= len(doc):
             continue
         if token.i > 0 and doc[token.i - 1].text in rules.org_cues.verb_context:
             continue  # "would fund Kestrel": a verb

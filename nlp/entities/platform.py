@@ -52,7 +52,7 @@ def platform_x(doc: Doc, ctx: DocContext) -> list[Candidate]:
     lone = [m.start() for m in _LONE_X.finditer(ctx.text)]
     if not starts and lone:
         bodies = {t for s, e in ctx.gazetteer_spans for t in range(s, e)}
-        bodies |= {t for ent in doc.ents if ent.label_ == ORG for t in range(ent.start, ent.end)}
+        bodies |= {t for ent in ctx.ents if ent.label_ == ORG for t in range(ent.start, ent.end)}
         starts = {i for i in lone if _listed_with_a_body(doc, bodies, i)}
     if starts:
         starts |= {i for i in lone if not _after_capitalised_word(ctx.text, i)}
