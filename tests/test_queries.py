@@ -144,7 +144,7 @@ def test_entities_tied_in_counts_rank_by_name_whatever_order_they_were_stored_in
 
     text = "Zeta Platforms and Alpha Media were fined by the regulator on Monday."
     rows = [(f"https://example.org/{name[0].lower()}", name) for name in ("Zeta Platforms", "Alpha Media")]
-    ranks = []
+    ranks, trends = [], []
     for order in (rows, rows[::-1]):
         db = tmp_path / f"{order[0][1][0]}.duckdb"
         store = Store(db)
@@ -155,4 +155,6 @@ def test_entities_tied_in_counts_rank_by_name_whatever_order_they_were_stored_in
                               pd.DataFrame([_mention(url, text, name, "organisation")]), pd.DataFrame())
         store.finish_run(run_id, "ok", {"articles": 2})
         ranks.append(list(run_query(db, "top_entities", {"label": "organisation"})["name"]))
+        trends.append(list(run_query(db, "entity_trend", {"limit": 1})["name"].unique()))
     assert ranks[0] == ranks[1] == ["Alpha Media", "Zeta Platforms"]
+    assert trends[0] == trends[1] == ["Alpha Media"]  # the digest's trend chart too

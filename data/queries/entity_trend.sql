@@ -16,12 +16,14 @@ hits AS MATERIALIZED (
     SELECT * FROM mentions_between($week::DATE, $week::DATE + INTERVAL 7 DAY, $min_relevance, $terms)
 ),
 ranked AS (
-    SELECT label, entity_id, lower(canonical) AS name_key, mode(canonical) AS canonical,
-           entity_key(label, entity_id, lower(canonical)) AS entity, count(DISTINCT article_id) AS articles
-    FROM hits
+    SELECT h.label, h.entity_id, lower(h.canonical) AS name_key, mode(h.canonical) AS canonical,
+           entity_key(h.label, h.entity_id, lower(h.canonical)) AS entity, count(DISTINCT h.article_id) AS articles
+    FROM hits h LEFT JOIN entities e ON e.entity_id = h.entity_id
     WHERE $entity IS NULL
-    GROUP BY label, entity_id, lower(canonical)
-    ORDER BY articles DESC, entity LIMIT $limit
+    GROUP BY h.label, h.entity_id, lower(h.canonical), e.name
+    -- ties by name, as in top_entities: ids follow the order a (parallel) run stored articles
+    -- in, and the digest's chart must not change between equal databases
+    ORDER BY articles DESC, count(*) DESC, lower(coalesce(e.name, mode(h.canonical))), entity LIMIT $limit
 ),
 -- the one entity asked for, mentioned this week or not: by id, or (no id) by its name
 chosen AS (
@@ -71,4 +73,4 @@ SELECT t.entity, t.label, coalesce(e.name, t.canonical) AS name, iso_week(w.week
 FROM top t CROSS JOIN weeks w
 LEFT JOIN counts c ON c.entity = t.entity AND c.week_start = w.week_start
 LEFT JOIN entities e ON e.entity_id = t.entity_id
-ORDER BY t.articles DESC, t.entity, w.week_start;
+ORDER BY t.articles DESC, lower(coalesce(e.name, t.canonical)), t.entity, w.week_start;
