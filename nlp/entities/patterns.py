@@ -415,7 +415,7 @@ def _cited(doc: Doc, ctx: DocContext, existing: Candidate | None, run: tuple[int
         if existing.source != "model":
             return
         if existing.model_label in ("GPE", "LOC", ORG) and run and existing.start <= run[0] < existing.end < run[1] \
-                and not any(taken[existing.end:run[1]]) and _news_source(doc, ctx, *run):
+                and not any(taken[existing.end:run[1]]) and may_name_body(doc, ctx, *run):
             # "The Hollywood" + "Reporter"
             existing.note(f"span: the whole name cited, {doc[existing.start:run[1]].text!r}")
             existing.end, existing.text = run[1], doc[existing.start:run[1]].text
@@ -424,19 +424,21 @@ def _cited(doc: Doc, ctx: DocContext, existing: Candidate | None, run: tuple[int
                                                              and ctx.knowledge is not None
                                                              and ctx.knowledge.place(existing.text) is None)):
             return  # a product, a work, an event; a place the packages know
-        if _news_source(doc, ctx, existing.start, existing.end, model_person=existing.model_label == PERSON):
+        if may_name_body(doc, ctx, existing.start, existing.end, model_person=existing.model_label == PERSON):
             existing.decide(ORG, RULE, rule)
         return
-    if run is None or any(taken[run[0]:run[1]]) or not _news_source(doc, ctx, *run):
+    if run is None or any(taken[run[0]:run[1]]) or not may_name_body(doc, ctx, *run):
         return
     created.append(make_candidate(doc, run[0], run[1], "cue", label=ORG, strength=RULE, rule=rule))
     taken[run[0]:run[1]] = b"\x01" * (run[1] - run[0])
 
 
-def _news_source(doc: Doc, ctx: DocContext, start: int, end: int, model_person: bool = False) -> bool:
-    """Capitalised words that may name a publication: no person's or place's name, no calendar
-    word or title, no lone common word opening a sentence ("Officials reported"). A name only
-    the model calls a person counts as one by its given name alone."""
+def may_name_body(doc: Doc, ctx: DocContext, start: int, end: int, model_person: bool = False,
+                  given_name_first: bool = False) -> bool:
+    """Capitalised words that may name a publication or another body: no person's or place's
+    name, no calendar word or title, no lone common word opening a sentence ("Officials
+    reported"). A name only the model calls a person counts as one by its given name alone;
+    with `given_name_first`, a given name may open it ("Deep Space Systems" in a list)."""
     rules, knowledge = ctx.rules, ctx.knowledge
     first, text = doc[start].text, doc[start:end].text
     if text in rules.non_entity_acronyms:
@@ -446,7 +448,7 @@ def _news_source(doc: Doc, ctx: DocContext, start: int, end: int, model_person: 
         return False
     if knowledge is None:
         return True
-    if knowledge.place(text) is not None or (not ctx.common_word(first) and knowledge.given_name(first) is not None
-                                              and not doc[start].is_upper):
+    if knowledge.place(text) is not None or (not given_name_first and not ctx.common_word(first)
+                                              and knowledge.given_name(first) is not None and not doc[start].is_upper):
         return False
     return not (end - start == 1 and ctx.sentence_initial(start) and knowledge.common_word(first) is not None)
