@@ -318,6 +318,17 @@ def test_a_name_ending_in_a_plural_nickname_is_a_club_in_a_sport_report(nlp):
     assert "Doc Rivers" in people and not {"Six Nations", "Acomb Stakes"} & orgs
 
 
+def test_a_word_ending_in_ss_is_no_plural_nickname(nlp):
+    """"Courtside Pass" (a product, as the model says) ends in "s" but is no plural: not a club
+    in a sport report, where "Gin Kings" is."""
+    text = ("The Gin Kings beat the league leaders 5-3 on Sunday, the coach said after the match, a win "
+            "that lifts the team to second in the season standings. Fans can stream every game with "
+            "Courtside Pass this season.")
+    doc = run(nlp, text, [("Gin Kings", "PERSON"), ("Courtside Pass", "PRODUCT")])
+    orgs = names(doc, "organisation")
+    assert "Gin Kings" in orgs and "Courtside Pass" not in orgs
+
+
 def test_a_credit_of_one_name_is_the_photographer_or_the_company(nlp):
     """"Photo: Lenovo", "(Image credit: Orbit Weekly)", "Photo: Huw Evans Agency": the company or
     agency; "Photo: Kolawole Ajayi", which the model calls a person, and "Photo: Tyler Vell",
