@@ -75,6 +75,7 @@ RULES = {
     "care-heads": "Clinic, Hospital, Infirmary are organisation words ('Mayo Clinic' is no person) (issue-15)",
     "plural-name": "one word the model calls an organisation that is the plural of a word the text writes ('MacBooks') is no body (issue-15)",
     "product-name": "a model designation after or inside a name ('Quest 2', 'Hero 9'), or a maker the model calls an organisation opening a name it calls a person ('Razer BlackWidow'), makes a product (issue-15, shopping)",
+    "possessive-body": "capitalised words, a common noun's possessive and words opening with an organisation word are one organisation ('Westminster Magistrate's Court', 'Bartholomew County Sheriff's Department') (issue-15)",
     "venue-short-name": "one word that starts a venue's or facility's name elsewhere in the text ('Hubble') is that place (tried and dropped on issue-15: it fired only on the held-out page it was found from)",
     "police-force": "a place's or a body's police force named in lower case ('Forest Hill police') is an organisation (tried and dropped on issue-15: it fired only on the two held-out pages of one story it was found from)",
 }
@@ -198,7 +199,8 @@ ABLATIONS = {
     "253c6bc": lambda m: _set(m.canonical, "OF_WORDS", frozenset()),
     "8ba7090": lambda m: _set(m.judge, "_compass_grouping", lambda doc, ctx, c: False),
     "venue-address": lambda m: _set(m.judge, "_before_address", lambda doc, ctx, c: False),
-    "possessive-owner": lambda m: _set(m.candidates, "_named_alone", lambda ctx, owner: False),
+    "possessive-owner": lambda m: _set(m.candidates, "named_alone", lambda ctx, owner: False),
+    "possessive-body": lambda m: _set(m.candidates, "possessive_bodies", lambda doc, ctx: []),
     "and-pair": lambda m: _set(m.candidates, "_join_and_pairs", lambda doc, ctx, found: found),
     "unit-symbol": lambda m: _set(m.judge, "_unit_symbol", lambda ctx, c: False),
     "owner-and-line": lambda m: _set(m.judge, "_owner_and_line", lambda doc, ctx, c: False),

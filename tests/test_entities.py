@@ -426,6 +426,28 @@ def test_a_person_place_or_day_listed_after_organisations_stays_out(nlp, last):
     assert orgs(doc) == ["Kelvo", "Quenby Logistics"]
 
 
+def test_a_name_built_on_a_common_nouns_possessive_is_one_organisation(nlp):
+    """The model ends the name at the possessive; the common noun before it names no one."""
+    text = "The hearing is at Westminster Magistrate's Court in London in February."
+    doc = run(nlp, text, [("Westminster Magistrate", "ORG"), ("Court", "ORG"), ("London", "GPE")])
+    assert orgs(doc) == ["Westminster Magistrate's Court"]
+    text = "A deputy of the Bartholomew County Sheriff's Department found the car."
+    assert orgs(run(nlp, text, [])) == ["Bartholomew County Sheriff's Department"]
+    text = "She joined the People's Party of Canada in 2019."
+    assert orgs(run(nlp, text, [])) == ["People's Party of Canada"]
+
+
+@pytest.mark.parametrize("text, owner", [
+    ("Officials of Nepal's Department of Health met on Friday.", "Nepal"),  # a place owns it
+    ("Lawyers spoke after Monday's Court hearing ended.", "Monday"),  # a calendar word
+    ("Imperial said its staff moved to Imperial's Department of Surgery.", "Imperial"),  # a name alone too
+    ("Staff at Sam's Club were told on Friday.", "Sam"),  # a given name: not taken by this rule
+])
+def test_a_possessive_of_a_name_place_or_day_is_an_owner(nlp, text, owner):
+    doc = run(nlp, text, [])
+    assert not [name for name in orgs(doc) if name.startswith(owner + "'s")]
+
+
 def test_what_people_have_is_no_cue(nlp):
     text = "Tarrow's lawyers said Tarrow's wife and Tarrow's spokesperson were abroad. Tarrow's lawyers agreed."
     doc = run(nlp, text, [("Tarrow", "PERSON", i) for i in range(4)])

@@ -14,7 +14,7 @@ import re
 from spacy.tokens import Doc, Span
 
 from newsmon.nlp.entities import credits, lineups, patterns, platform
-from newsmon.nlp.entities.cues import occurrences
+from newsmon.nlp.entities.possessives import named_alone, possessive_bodies
 from newsmon.nlp.entities.joins import (
     given_name_before, given_name_then_particles, hyphenated_given_names, join_and_pairs, join_comma_lists,
     join_for_pairs, join_place_pairs, join_subject_lists, particle_tail, split_and_pair, split_pairing,
@@ -52,7 +52,7 @@ def find_candidates(doc: Doc, ctx: DocContext, gazetteer: Gazetteer, spans_key: 
     listed = gazetteer_candidates(doc, ctx, gazetteer, spans_key)
     found += (patterns.copyright_holders(doc, ctx) + credits.wire_credits(doc, ctx) + credits.photo_credits(doc, ctx)
               + credits.single_credits(doc, ctx) + credits.issuers(doc, ctx) + credits.bylines(doc, ctx)
-              + patterns.offices(doc, ctx)
+              + patterns.offices(doc, ctx) + possessive_bodies(doc, ctx)
               + platform.platform_x(doc, ctx) + platform.site_names(doc, ctx) + lineups.lineups(doc, ctx)
               + hyphenated_given_names(doc, ctx))
     found += patterns.acronyms(doc, ctx, [c for c in model if c.model_label == ORG] + listed)
@@ -172,7 +172,7 @@ def _split_possessive(doc: Doc, ctx: DocContext, start: int, end: int, label: st
         owner = start + 1 if doc[start].lower_ == "the" else start
         known_owner = ((owner, i) in ctx.gazetteer_spans or (i - owner == 1 and doc[owner].is_upper
                                                               and len(doc[owner]) > 1)  # "FX's Legion"
-                       or _named_alone(ctx, doc[owner:i].text))  # "Braun’s Ithaca Holdings", "Braun said"
+                       or named_alone(ctx, doc[owner:i].text))  # "Braun’s Ithaca Holdings", "Braun said"
         place_owner = (label == ORG and ctx.knowledge is not None and i - owner <= 2
                        and ctx.knowledge.place(doc[owner:i].text) is not None and _body_name(doc, ctx, i + 1, end))
         one_word = i - owner == 1 or end - i - 1 == 1  # "Magistrate's Court", "Macy's Inc."
@@ -384,13 +384,6 @@ def _strip_edges(doc: Doc, ctx: DocContext, start: int, end: int, label: str) ->
         else:
             break
     return start, end
-
-
-def _named_alone(ctx: DocContext, owner: str) -> bool:
-    """The text also names ``owner`` without a possessive after it: it is a name of its own, not
-    the first word of a name built on a possessive ("Martha's Vineyard")."""
-    text = ctx.text
-    return any(not text.startswith(("'s", "’s", "'", "’"), end) for _, end in occurrences(text, owner))
 
 
 def _code_or_number(text: str) -> bool:
