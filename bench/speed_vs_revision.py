@@ -78,11 +78,17 @@ def worker(texts_file: Path, passes: int) -> None:
     print(json.dumps({"code": str(Path(pipeline.__file__).parents[1]), "words_per_cpu_second": words / best}))
 
 
+def _positive(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"not a whole number of 1 or more: {value!r}")
+    return int(value)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rev", default=FILED, help=f"the earlier commit (default {FILED}, issue 15's filing)")
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--passes", type=int, default=3, help="timed passes per process (its best counts)")
+    parser.add_argument("--rounds", type=_positive, default=3)
+    parser.add_argument("--passes", type=_positive, default=3, help="timed passes per process (its best counts)")
     parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
@@ -98,7 +104,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         earlier = install(args.rev)
     except subprocess.CalledProcessError as exc:
-        print(f"cannot install {args.rev}: {exc}", file=sys.stderr)
+        said = exc.stderr.decode(errors="replace") if isinstance(exc.stderr, bytes) else exc.stderr or ""
+        last = said.strip().splitlines()[-1:] or [str(exc)]  # git's or pip's own last line
+        print(f"cannot install {args.rev}: {last[0]}", file=sys.stderr)
         return 1
     texts = english_texts()
     print(f"texts: {len(texts)} English article bodies, {sum(len(t.split()) for t in texts)} words; "
