@@ -62,6 +62,7 @@ def measure(texts_file: Path, passes: int, path: Path | None) -> dict:
 
 
 def worker(texts_file: Path, passes: int) -> None:
+    # only load_pipeline(), which every revision has: nlp_speed's helpers import today's API
     import newsmon.nlp.pipeline as pipeline
 
     texts = json.loads(texts_file.read_text(encoding="utf-8"))

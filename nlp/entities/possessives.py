@@ -46,7 +46,7 @@ def possessive_bodies(doc: Doc, ctx: DocContext) -> list[Candidate]:
     found = []
     for match in _POSSESSIVE_NAME.finditer(text):
         words = match.group("owner").split()
-        while words and words[0] in ("The", "the", "A", "An"):  # "A Bartholomew County Sheriff's Department deputy"
+        while words and words[0] in ("The", "A", "An"):  # "A Bartholomew County Sheriff's Department deputy"
             words.pop(0)
         end = _name_end(ctx, match.group("owned").split())
         if not words or not end:
@@ -78,16 +78,13 @@ def _name_end(ctx: DocContext, owned: list[str]) -> int:
         return 0
     last = max(i for i, word in enumerate(owned) if word in heads)
     rest = owned[last + 1:]
-    if rest and rest[0] == "of":
-        rest = rest[1:]
-        extra = 2 if rest and ctx.knowledge.place(rest[0]) is not None else 0
-    else:
-        extra = 1 if rest and ctx.knowledge.place(rest[0]) is not None else 0
+    of = 1 if rest[:1] == ["of"] else 0
+    extra = of + 1 if len(rest) > of and ctx.knowledge.place(rest[of]) is not None else 0
     return len(" ".join(owned[:last + 1 + extra]))
 
 
 def _inside_longer_name(doc: Doc, start_char: int) -> bool:
-    """The model's entity at the owner's first word starts before it ("Department of Energy")."""
+    """The model's entity at the match's first word starts before it ("Department of Energy")."""
     span = doc.char_span(start_char, start_char + 1, alignment_mode="expand")
     if span is None:
         return False

@@ -99,11 +99,16 @@ def headline(doc: Doc, ctx: DocContext, c: Candidate) -> str | None:
     return None
 
 
+def plural_shaped(word: str) -> bool:
+    """`word` may be an English plural: it ends in "s", but not in "ss" ("Pass", "Boss", "Press")."""
+    return word.endswith("s") and not word.endswith("ss")
+
+
 def plural_of(doc: Doc, ctx: DocContext, c: Candidate) -> str | None:
     """"MacBooks" in a text that also writes "MacBook": the plural of a thing's name, no body (a
     body is not counted); not where the singular is a person's name ("Browns" beside "Jim Brown")."""
     text = c.text
-    if c.length != 1 or len(text) < 5 or not text.endswith("s") or text.endswith("ss") or text.isupper():
+    if c.length != 1 or len(text) < 5 or not plural_shaped(text) or text.isupper():
         return None
     for singular in (text[:-1], text[:-2] if text.endswith("es") else None):
         if singular and next(occurrences(ctx.text, singular), None) is not None and not (

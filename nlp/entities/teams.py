@@ -30,7 +30,7 @@ from functools import lru_cache
 from newsmon.nlp.entities.context import ORG, RULE, STRONG, Candidate, DocContext, make_candidate
 from newsmon.nlp.entities.cues import occurrences
 from newsmon.nlp.entities.patterns import taken_tokens
-from newsmon.nlp.entities.shapes import demonym
+from newsmon.nlp.entities.shapes import demonym, plural_shaped
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +109,7 @@ def nickname_clubs(doc, ctx: DocContext, candidates: list[Candidate]) -> list[Ca
     names: dict[str, list[int]] = {}  # each nickname -> the tokens where it follows "the"
     for token in doc[1:]:
         text, i = token.text, token.i
-        if (doc[i - 1].lower_ != "the" or not (token.is_title and token.is_alpha and _plural_shaped(text))
+        if (doc[i - 1].lower_ != "the" or not (token.is_title and token.is_alpha and plural_shaped(text))
                 or len(text) < 4 or token.ent_type_ in _NOT_CLUB_LABELS
                 or (i + 1 < len(doc) and doc[i + 1].is_title)):  # "the Blues Brothers"
             continue
@@ -134,18 +134,13 @@ def plural_nickname(ctx: DocContext, words: list[str]) -> bool:
     common English words ("Six Nations", "Credit to Wales")."""
     rules, knowledge = ctx.rules, ctx.knowledge
     last = words[-1]
-    return (2 <= len(words) <= 3 and _plural_shaped(last) and all(w.isalpha() and w[:1].isupper() for w in words)
+    return (2 <= len(words) <= 3 and plural_shaped(last) and all(w.isalpha() and w[:1].isupper() for w in words)
             and knowledge.common_word(last) is not None and knowledge.personal_name(last) is None
             and knowledge.place(last) is None and knowledge.given_name(words[0]) is None
             and knowledge.word_zipf(words[0].lower()) < COMMON_FIRST_WORD_ZIPF
             and not any(last in heads for heads in (rules.grouping_heads, rules.event_heads, rules.facility_heads,
                                                     rules.place_heads, rules.product_heads))
             and knowledge.place(" ".join(words)) is None)
-
-
-def _plural_shaped(word: str) -> bool:
-    """`word` may be an English plural: it ends in "s", but not in "ss" ("Pass", "Boss", "Press")."""
-    return word.endswith("s") and not word.endswith("ss")
 
 
 def _nickname_home(ctx: DocContext, words: list[str]):
@@ -157,7 +152,7 @@ def _nickname_home(ctx: DocContext, words: list[str]):
     if (not 2 <= len(words) <= 3 or words[0] in rules.compass_points or not last[:1].isupper()
             or any(last in heads for heads in (rules.grouping_heads, rules.event_heads, rules.facility_heads,
                                                rules.place_heads))
-            or not (_plural_shaped(last) or knowledge.common_word(last))):
+            or not (plural_shaped(last) or knowledge.common_word(last))):
         return None
     home = knowledge.major_place(" ".join(words[:-1]))
     return home if home is not None and home.kind != "country" else None
@@ -167,7 +162,7 @@ def _nickname_after(doc, ctx: DocContext, i: int) -> bool:
     """Token `i` may be a club's nickname that the model left out of its place ("Dallas" +
     "Stars"): a capitalised plural English word in no entity of the model's."""
     token = doc[i]
-    return (token.is_title and token.is_alpha and _plural_shaped(token.text) and not token.ent_type_
+    return (token.is_title and token.is_alpha and plural_shaped(token.text) and not token.ent_type_
             and ctx.knowledge.common_word(token.text) is not None)
 
 
