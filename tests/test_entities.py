@@ -108,6 +108,21 @@ def test_possessive_names_stay_whole(nlp):
     assert orgs(doc) == ["People’s Liberation Army"]
 
 
+
+def test_a_persons_possessive_ends_the_name(nlp):
+    """An owner that opens with a given name is a person: what follows is not part of a name
+    (a plural's possessive, "Teachers'", is no person's)."""
+    doc = run(nlp, "She spoke at Darren Rowse’s Problogger event with the Alberta Teachers' Association.",
+              [("Darren Rowse’s Problogger", "PERSON"), ("the Alberta Teachers' Association", "ORG")])
+    assert people(doc) == ["Darren Rowse"]
+    assert orgs(doc) == ["Alberta Teachers' Association"]
+
+
+def test_a_hashtag_word_opens_no_name(nlp):
+    doc = run(nlp, "On the bright side, #Browns Greedy Williams has been solid.",
+              [("Browns Greedy Williams", "PERSON")])
+    assert people(doc) == ["Greedy Williams"]
+
 # --- label corrections -------------------------------------------------------------------
 
 

@@ -20,7 +20,8 @@ from newsmon.nlp.entities.joins import (
     join_for_pairs, join_place_pairs, join_subject_lists, particle_tail, split_and_pair, split_pairing,
 )
 from newsmon.nlp.entities.context import (
-    GAZETTEER, ORG, PERSON, POSSESSIVES, QUOTES, SOURCE_PRIORITY, Candidate, DocContext, line_bounds, make_candidate,
+    GAZETTEER, ORG, PERSON, POSSESSIVE_S, POSSESSIVES, QUOTES, SOURCE_PRIORITY, Candidate, DocContext, line_bounds,
+    make_candidate,
 )
 from newsmon.nlp.entities.rules import EntityRules
 from newsmon.nlp.entities.shapes import hyphen_joined
@@ -164,7 +165,8 @@ def _split_possessive(doc: Doc, ctx: DocContext, start: int, end: int, label: st
     Names built on a possessive stay whole: a one-word owner ("People's Liberation Army",
     "Martha's Vineyard") unless it is a known organisation ("Google's DeepMind") or a known
     place before a body's name ("Korea's Ministry of Food and Drug Safety": the body), or a
-    one-word owned part ("Macy's Inc.").
+    one-word owned part ("Macy's Inc."). An owner that opens with a given name is a person
+    ("Darren Rowse's Problogger"), and a person's name is never the start of another name.
     """
     for i in range(start + 1, end - 1):
         if doc[i].text not in POSSESSIVES:
@@ -172,7 +174,9 @@ def _split_possessive(doc: Doc, ctx: DocContext, start: int, end: int, label: st
         owner = start + 1 if doc[start].lower_ == "the" else start
         known_owner = ((owner, i) in ctx.gazetteer_spans or (i - owner == 1 and doc[owner].is_upper
                                                               and len(doc[owner]) > 1)  # "FX's Legion"
-                       or named_alone(ctx, doc[owner:i].text))  # "Braun’s Ithaca Holdings", "Braun said"
+                       or named_alone(ctx, doc[owner:i].text)  # "Braun’s Ithaca Holdings", "Braun said"
+                       or doc[i].text in POSSESSIVE_S and _given_name_first(doc, ctx, owner, i))  # a person's:
+                       # "Darren Rowse’s Problogger" (not a plural's: "Alberta Teachers' Association")
         place_owner = (label == ORG and ctx.knowledge is not None and i - owner <= 2
                        and ctx.knowledge.place(doc[owner:i].text) is not None and _body_name(doc, ctx, i + 1, end))
         one_word = i - owner == 1 or end - i - 1 == 1  # "Magistrate's Court", "Macy's Inc."
@@ -375,7 +379,7 @@ def _strip_edges(doc: Doc, ctx: DocContext, start: int, end: int, label: str) ->
             break
     while start < end:
         token = doc[start]
-        if (token.is_punct or token.text in QUOTES or token.text in POSSESSIVES or token.text == "the"
+        if (token.is_punct or token.text in QUOTES or _hashtag(doc, start, end) or token.text in POSSESSIVES or token.text == "the"
                 or token.is_currency or _LIST_NUMBER.match(token.text)
                 or (token.text in ("The", "THE")
                     and (ctx.sentence_initial(start) or (start + 1, end) in ctx.gazetteer_spans))
@@ -384,6 +388,12 @@ def _strip_edges(doc: Doc, ctx: DocContext, start: int, end: int, label: str) ->
         else:
             break
     return start, end
+
+
+def _hashtag(doc: Doc, start: int, end: int) -> bool:
+    """"#Browns Greedy Williams": a word written as a hashtag opens no longer name (a hashtag
+    alone, "#MeToo", stays what it is)."""
+    return end - start > 1 and start > 0 and doc[start - 1].text == "#" and not doc[start - 1].whitespace_
 
 
 def _code_or_number(text: str) -> bool:
