@@ -479,6 +479,22 @@ def test_a_club_named_by_its_nickname_after_the_is_an_organisation_in_a_sport_re
     assert "Browns" not in names(plain, "organisation")
 
 
+def test_a_side_in_a_game_the_model_did_not_see_is_a_club(nlp):
+    """"beat Aston Villa 3-1", "Getafe 0-2": words no entity covers, used as a side, are a club;
+    a player's score ("J McLaughlin 1-2"), a tennis player's sets ("beat Hina Takeda 6-1, 6-2"),
+    a hyphenated word ("All-Star forward") and a country are not."""
+    text = ("Arsenal came from behind to beat Aston Villa 3-1 on Saturday, and the striker scored twice. "
+            "Results:\nGetafe 0-2 Rayo\nScorers: J McLaughlin 1-2. Earlier the qualifier Hina Takeda lost "
+            "to Iga Swiatek, who beat Hina Takeda 6-1, 6-2. The All-Star forward watched as the goalkeeper "
+            "saved a penalty, and Wales beat Spain 2-1 in the other match.")
+    doc = run(nlp, text, [("Arsenal", "ORG"), ("Iga Swiatek", "PERSON"), ("Wales", "GPE"), ("Spain", "GPE")])
+    orgs = names(doc, "organisation")
+    assert {"Aston Villa", "Getafe"} <= orgs
+    assert not {"J McLaughlin", "McLaughlin", "Hina Takeda", "Star", "Spain"} & orgs
+    plain = run(nlp, "Shares beat Aston Villa 3-1 in a poll of analysts on Monday.", [])
+    assert "Aston Villa" not in names(plain, "organisation")  # no sport report
+
+
 def test_a_site_named_by_its_web_address_is_an_organisation(nlp):
     """"£499 at Brellow.com", "a petition on Change.org": the site's body; a link
     ("www.brellow.com/deals"), an e-mail address, and an address whose body the text also names

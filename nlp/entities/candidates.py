@@ -14,17 +14,16 @@ import re
 from spacy.tokens import Doc, Span
 
 from newsmon.nlp.entities import credits, lineups, patterns, platform
-from newsmon.nlp.entities.possessives import named_alone, possessive_bodies
+from newsmon.nlp.entities.possessives import possessive_bodies, split_possessive
 from newsmon.nlp.entities.joins import (
     given_name_before, given_name_then_particles, hyphenated_given_names, join_and_pairs, join_comma_lists,
     join_for_pairs, join_place_pairs, join_subject_lists, particle_tail, split_and_pair, split_pairing,
 )
 from newsmon.nlp.entities.context import (
-    GAZETTEER, ORG, PERSON, POSSESSIVE_S, POSSESSIVES, QUOTES, SOURCE_PRIORITY, Candidate, DocContext, line_bounds,
-    make_candidate,
+    GAZETTEER, ORG, PERSON, POSSESSIVES, QUOTES, SOURCE_PRIORITY, Candidate, DocContext, line_bounds, make_candidate,
 )
 from newsmon.nlp.entities.rules import EntityRules
-from newsmon.nlp.entities.shapes import hyphen_joined
+from newsmon.nlp.entities.shapes import given_name_first, hyphen_joined
 from newsmon.nlp.gazetteer import Gazetteer, Organisation
 
 log = logging.getLogger(__name__)
@@ -74,11 +73,11 @@ def model_candidates(doc: Doc, ctx: DocContext) -> list[Candidate]:
             end = place_end  # "National Research Foundation" + "of" + "Korea"
         if (end + 1 < len(doc) and doc[end].text == "-" and not doc[end - 1].whitespace_
                 and not doc[end].whitespace_ and doc[end + 1].is_alpha
-                and (ent_label == PERSON or ent_label == ORG and _given_name_first(doc, ctx, ent.start, end + 2))):
+                and (ent_label == PERSON or ent_label == ORG and given_name_first(doc, ctx, ent.start, end + 2))):
             end += 2  # "Kang Yoon" + "-ah", "Hirokazu Kore" + "-eda": a hyphenated name stays whole
         if ent_label == PERSON and ctx.knowledge is not None and ctx.knowledge.given_name(doc[start].text):
             end = particle_tail(doc, ctx, end)
-        if ent_label == PERSON or ent_label == ORG and _given_name_first(doc, ctx, start, end):
+        if ent_label == PERSON or ent_label == ORG and given_name_first(doc, ctx, start, end):
             start = given_name_before(doc, ctx, start)
         pieces = clean_pieces(doc, ctx, start, end, ent_label)
         fragment = len(pieces) > 1
@@ -131,7 +130,7 @@ def clean_pieces(doc: Doc, ctx: DocContext, start: int, end: int, label: str) ->
     pieces.append((piece_start, end))
     cleaned = []
     for a, b in pieces:
-        for c, d in _split_possessive(doc, ctx, a, b, label):
+        for c, d in split_possessive(doc, ctx, a, b, label):
             named = label == PERSON or label == ORG and given_name_then_particles(doc, ctx, c, d)
             parts = _split_lowercase(doc, ctx.rules, c, d, PERSON if named else label) if label in (PERSON, ORG) \
                 else [(c, d)]
@@ -157,51 +156,6 @@ def clean_pieces(doc: Doc, ctx: DocContext, start: int, end: int, label: str) ->
                 if f > e and any(ch.isalpha() for ch in doc[e:f].text):
                     cleaned.append((e, f))
     return cleaned
-
-
-def _split_possessive(doc: Doc, ctx: DocContext, start: int, end: int, label: str) -> list[tuple[int, int]]:
-    """"Vox Media's Code Media" -> the owner; the owned part only when it is itself a named body.
-
-    Names built on a possessive stay whole: a one-word owner ("People's Liberation Army",
-    "Martha's Vineyard") unless it is a known organisation ("Google's DeepMind") or a known
-    place before a body's name ("Korea's Ministry of Food and Drug Safety": the body), or a
-    one-word owned part ("Macy's Inc."). An owner that opens with a given name is a person
-    ("Darren Rowse's Problogger"), and a person's name is never the start of another name.
-    """
-    for i in range(start + 1, end - 1):
-        if doc[i].text not in POSSESSIVES:
-            continue
-        owner = start + 1 if doc[start].lower_ == "the" else start
-        known_owner = ((owner, i) in ctx.gazetteer_spans or (i - owner == 1 and doc[owner].is_upper
-                                                              and len(doc[owner]) > 1)  # "FX's Legion"
-                       or named_alone(ctx, doc[owner:i].text)  # "Braun’s Ithaca Holdings", "Braun said"
-                       or doc[i].text in POSSESSIVE_S and _given_name_first(doc, ctx, owner, i))  # a person's:
-                       # "Darren Rowse’s Problogger" (not a plural's: "Alberta Teachers' Association")
-        place_owner = (label == ORG and ctx.knowledge is not None and i - owner <= 2
-                       and ctx.knowledge.place(doc[owner:i].text) is not None and _body_name(doc, ctx, i + 1, end))
-        one_word = i - owner == 1 or end - i - 1 == 1  # "Magistrate's Court", "Macy's Inc."
-        if one_word and not (known_owner or place_owner):
-            return [(start, end)]
-        pieces = [(start, i)]
-        if (label != PERSON and doc[end - 1].text in ctx.rules.strong_heads or place_owner
-                or _given_name_first(doc, ctx, i + 1, end)):
-            pieces.append((i + 1, end))  # "Vox Media's Code Media", "Serbia's Novak Djokovic"
-        return pieces
-    return [(start, end)]
-
-
-def _body_name(doc: Doc, ctx: DocContext, start: int, end: int) -> bool:
-    """"Ministry of Food and Drug Safety", "Competition Commission": a body's name by its first
-    words (an organisation prefix) or its last (a body's head word)."""
-    words = tuple(t.text for t in doc[start:end])
-    return len(words) > 1 and (words[-1] in ctx.rules.strong_heads
-                               or any(words[:len(p)] == p for p in ctx.rules.org_prefixes if len(p) > 1))
-
-
-def _given_name_first(doc: Doc, ctx: DocContext, start: int, end: int) -> bool:
-    return (ctx.knowledge is not None and 2 <= end - start <= 4 and doc[start].is_title
-            and ctx.knowledge.given_name(doc[start].text) is not None
-            and all(t.text[:1].isupper() or t.text == "-" or hyphen_joined(doc, t.i, start) for t in doc[start:end]))
 
 
 def _strip_role_prefix(doc: Doc, ctx: DocContext, start: int, end: int) -> int:
@@ -373,7 +327,7 @@ def _strip_edges(doc: Doc, ctx: DocContext, start: int, end: int, label: str) ->
         if ((token.is_punct and token.text != "+") or token.text in QUOTES or token.text in POSSESSIVES
                 or token.is_currency or _code_or_number(token.text)
                 or (label == ORG and token.is_lower and token.is_alpha and token.text.title() not in rules.org_heads
-                    and not (hyphen_joined(doc, end - 1, start) and _given_name_first(doc, ctx, start, end)))):
+                    and not (hyphen_joined(doc, end - 1, start) and given_name_first(doc, ctx, start, end)))):
             end -= 1
         else:
             break

@@ -35,7 +35,7 @@ from newsmon.nlp.entities.shapes import (
     surname_named_alone, the_name_alone, thing_word_end, unit_symbol, venue_name,
 )
 from newsmon.nlp.entities.sellers import sellers
-from newsmon.nlp.entities.teams import decide_team, nickname_clubs, team_names
+from newsmon.nlp.entities.teams import decide_team, nickname_clubs, side_clubs, team_names
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +65,7 @@ def gather_evidence(doc: Doc, ctx: DocContext, candidates: list[Candidate]) -> N
     candidates += appositive_bodies(doc, ctx, candidates)
     candidates += sellers(doc, ctx, candidates)
     candidates += nickname_clubs(doc, ctx, candidates)
+    candidates += side_clubs(doc, ctx, candidates)
     for c in candidates:
         judge(doc, ctx, c)
     candidates += makers(doc, ctx, candidates)

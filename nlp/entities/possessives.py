@@ -1,7 +1,8 @@
 """Organisation names built on a possessive: "Westminster Magistrate's Court", "Bartholomew
 County Sheriff's Department", "Birmingham Children's Trust", "People's Party of Canada".
 
-Owns ``possessive_bodies`` and ``named_alone``. The NER model tends to end a name at its
+Owns ``possessive_bodies``, ``named_alone`` and ``split_possessive`` (where a span the model
+found is cut at its possessive: "Vox Media's Code Media", "Darren Rowse's Problogger"). The NER model tends to end a name at its
 possessive ("Westminster Magistrate" + "'s Court"), and a possessive usually marks an owner
 ("Nepal's Department of Health": two names). The name is one when the word before the
 possessive is a common English word (wordfreq: "Magistrate", "Sheriff", "Children",
@@ -21,8 +22,9 @@ import re
 
 from spacy.tokens import Doc
 
-from newsmon.nlp.entities.context import ORG, PATTERN, Candidate, DocContext, make_candidate
+from newsmon.nlp.entities.context import ORG, PATTERN, PERSON, POSSESSIVE_S, POSSESSIVES, Candidate, DocContext, make_candidate
 from newsmon.nlp.entities.cues import occurrences
+from newsmon.nlp.entities.shapes import given_name_first
 
 _POSSESSIVE_NAME = re.compile(
     r"(?<![\w.&'’-])(?P<owner>(?:[A-Z][\w&-]*\s){0,3}[A-Z][\w&-]*)['’]s\s"
@@ -89,3 +91,47 @@ def _inside_longer_name(doc: Doc, start_char: int) -> bool:
     if span is None:
         return False
     return doc[span.start].ent_iob_ == "I"
+
+
+def split_possessive(doc: Doc, ctx: DocContext, start: int, end: int, label: str) -> list[tuple[int, int]]:
+    """"Vox Media's Code Media" -> the owner; the owned part only when it is itself a named body.
+
+    Names built on a possessive stay whole: a one-word owner ("People's Liberation Army",
+    "Martha's Vineyard") unless it is a known organisation ("Google's DeepMind") or a known
+    place before a body's name ("Korea's Ministry of Food and Drug Safety": the body), or a
+    one-word owned part ("Macy's Inc."). An owner that opens with a given name is a person
+    ("Darren Rowse's Problogger"), and a person's name is never the start of another name.
+    """
+    for i in range(start + 1, end - 1):
+        if doc[i].text not in POSSESSIVES:
+            continue
+        owner = start + 1 if doc[start].lower_ == "the" else start
+        known_owner = ((owner, i) in ctx.gazetteer_spans or (i - owner == 1 and doc[owner].is_upper
+                                                              and len(doc[owner]) > 1)  # "FX's Legion"
+                       or named_alone(ctx, doc[owner:i].text)  # "Braun’s Ithaca Holdings", "Braun said"
+                       or _person_owner(doc, ctx, owner, i))
+        place_owner = (label == ORG and ctx.knowledge is not None and i - owner <= 2
+                       and ctx.knowledge.place(doc[owner:i].text) is not None and _body_name(doc, ctx, i + 1, end))
+        one_word = i - owner == 1 or end - i - 1 == 1  # "Magistrate's Court", "Macy's Inc."
+        if one_word and not (known_owner or place_owner):
+            return [(start, end)]
+        pieces = [(start, i)]
+        if (label != PERSON and doc[end - 1].text in ctx.rules.strong_heads or place_owner
+                or given_name_first(doc, ctx, i + 1, end)):
+            pieces.append((i + 1, end))  # "Vox Media's Code Media", "Serbia's Novak Djokovic"
+        return pieces
+    return [(start, end)]
+
+
+def _person_owner(doc: Doc, ctx: DocContext, owner: int, i: int) -> bool:
+    """"Darren Rowse’s Problogger": the owner before the possessive at `i` is a person, by a
+    given name first (not a plural's "'": "Alberta Teachers' Association")."""
+    return doc[i].text in POSSESSIVE_S and given_name_first(doc, ctx, owner, i)
+
+
+def _body_name(doc: Doc, ctx: DocContext, start: int, end: int) -> bool:
+    """"Ministry of Food and Drug Safety", "Competition Commission": a body's name by its first
+    words (an organisation prefix) or its last (a body's head word)."""
+    words = tuple(t.text for t in doc[start:end])
+    return len(words) > 1 and (words[-1] in ctx.rules.strong_heads
+                               or any(words[:len(p)] == p for p in ctx.rules.org_prefixes if len(p) > 1))

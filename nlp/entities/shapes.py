@@ -476,3 +476,11 @@ def before_place_code(doc: Doc, ctx: DocContext, c: Candidate) -> bool:
     return (ctx.knowledge is not None and c.end + 1 < len(doc) and doc[c.end].text == ","
             and doc[c.end + 1].text in ctx.knowledge.codes
             and (c.end + 2 == len(doc) or not doc[c.end + 2].is_alpha or not doc[c.end + 2].text[:1].isupper()))
+
+
+def given_name_first(doc: Doc, ctx: DocContext, start: int, end: int) -> bool:
+    """Two to four capitalised words (or hyphen-joined parts) that open with a known given name:
+    a person's name by its shape ("Deep Space Systems" too, where a list allows it)."""
+    return (ctx.knowledge is not None and 2 <= end - start <= 4 and doc[start].is_title
+            and ctx.knowledge.given_name(doc[start].text) is not None
+            and all(t.text[:1].isupper() or t.text == "-" or hyphen_joined(doc, t.i, start) for t in doc[start:end]))

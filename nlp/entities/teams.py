@@ -127,6 +127,67 @@ def nickname_clubs(doc, ctx: DocContext, candidates: list[Candidate]) -> list[Ca
     return found
 
 
+def side_clubs(doc, ctx: DocContext, candidates: list[Candidate]) -> list[Candidate]:
+    """"beat Aston Villa 3-1", "Getafe 0-2", "Real Sociedad coach": in a sport report, capitalised
+    words that no candidate covers and that the text uses as a side in a game (the cues of
+    ``team_names``) are a club the model did not see. Not a person the text names, a given name
+    or an initial before a surname ("A Breen 0-3", a player's score), a country (national teams
+    are not annotated), a calendar word or title, or a lone common word opening a sentence."""
+    knowledge, rules = ctx.knowledge, ctx.rules
+    if knowledge is None or not sport_report(ctx):
+        return []
+    teams = rules.teams
+    before, after = _cue_patterns(teams.side_before, teams.side_after, teams.club_people)
+    taken, text = taken_tokens(doc, candidates), ctx.text
+    sides: dict[str, list[tuple[int, int, str]]] = {}  # each name -> its runs used as a side, and the cue
+    players = set()  # names followed by a tennis score somewhere: the sides are players
+    i = 0
+    while i < len(doc):
+        run = None if taken[i] or (i and _name_like(doc[i - 1])) else ctx.title_run_starting_at(i, max_len=4)
+        if run is None or any(taken[run[0]:run[1]]) or (run[1] < len(doc) and _name_like(doc[run[1]])):
+            i = run[1] if run else i + 1
+            continue
+        a, b = run
+        name, start, end = doc[a:b].text, doc[a].idx, doc[b - 1].idx + len(doc[b - 1])
+        if _SET_SCORES.match(text, end):
+            players.add(name)
+        elif cue := before.search(text, max(0, start - 40), start) or after.match(text, end):
+            sides.setdefault(name, []).append((a, b, cue.group().strip()))
+        i = b
+    found = [make_candidate(doc, a, b, "cue", label=ORG, strength=RULE,
+                            rule=f"org: a club in a sport report, a side in a game: {cue!r}")
+             for name, runs in sides.items() if name not in players and _may_be_club(doc, ctx, *runs[0][:2])
+             for a, b, cue in runs]
+    if found:
+        log.debug("clubs by their side in a game: %s", sorted(sides))
+    return found
+
+
+#: a tennis score, set by set ("6-1, 6-2"): the sides are players
+_SET_SCORES = re.compile(rf"\s{_SCORE},\s?{_SCORE}")
+
+
+def _name_like(token) -> bool:
+    """A capitalised word, an initial or a hyphen next to a run: the run is part of a longer
+    name or word ("A Breen 0-3", "All-Star", "Medellín-EPM")."""
+    return token.text[:1].isupper() and token.is_alpha or token.text in ("-", "–") and not token.whitespace_
+
+
+def _may_be_club(doc, ctx: DocContext, start: int, end: int) -> bool:
+    rules, knowledge, name = ctx.rules, ctx.knowledge, doc[start:end].text
+    first = doc[start].text
+    if any(len(t.text.rstrip(".")) == 1 for t in doc[start:end]):
+        return False  # "J McLaughlin 1-2", "T.J. Watt": an initial, a player's name
+    if (first in rules.calendar_words or first in rules.title_words or name in ctx.people
+            or ctx.names_person(name, first_names=True) or knowledge.given_name(first) is not None
+            or knowledge.surname(doc[end - 1].text) is not None and end - start == 1):
+        return False
+    place = knowledge.place(name)
+    if place is not None and place.kind in ("country", "place-code"):
+        return False
+    return not (end - start == 1 and ctx.sentence_initial(start) and knowledge.common_word(first) is not None)
+
+
 def plural_nickname(ctx: DocContext, words: list[str]) -> bool:
     """A club's name of two or three words that ends in a plural English word, no surname or
     given name or place ("Doosan Bears", "Gin Kings"; not "Doc Rivers", "Olympic Games",
