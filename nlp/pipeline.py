@@ -1,6 +1,7 @@
 """The newsmon spaCy pipeline: which parts of the model run, in which order, and its output.
 
-Owns ``load_pipeline`` (the tokenizer's fix for amounts at a sentence end, then the NER
+Owns ``load_pipeline`` (the tokenizer's fixes for amounts at a sentence end, the platform X
+and a name after an underscore, then the NER
 model with only what its ``ner`` needs run -- the tagger, parser and lemmatizer are loaded
 disabled for the money component, which runs them on the sentences that hold money only;
 the rest is excluded -- then the organisation gazetteer, a rule-based sentencizer, the
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -39,6 +41,8 @@ NEEDED_COMPONENTS = ("ner",)
 FIGURES_MODULE = "newsmon.nlp.figures"
 FIGURES_FACTORY = "newsmon_figures"
 # Paragraph breaks end sentences too (headings and datelines carry no full stop).
+#: an underscore between a letter and a capitalised word: the tokenizer splits there ("Go_A" stays)
+UNDERSCORE_BEFORE_CAPITAL = r"(?<=[^\W\d_])_(?=[A-Z][a-z])"
 LINE_BREAKS = ["\n", "\n\n", "\n\n\n", " \n", "\n ", "\r\n", "\r\n\r\n", "\n \n"]
 
 
@@ -57,6 +61,10 @@ def load_pipeline(model: str = DEFAULT_MODEL, *, figures: bool = True, money: bo
     # "he wrote on X.": the tokenizer keeps a capital and a full stop together as an initial,
     # which hides the platform X at a sentence's end from the entity patterns
     nlp.tokenizer.add_special_case("X.", [{"ORTH": "X"}, {"ORTH": "."}])
+    # "Composer_Kim Cheol Hwan": an underscore before a capitalised word joins a label to a name
+    # in credits and captions; the tokenizer kept "Composer_Kim" one word, which hid the name
+    nlp.tokenizer.infix_finditer = re.compile(
+        rf"{nlp.tokenizer.infix_finditer.__self__.pattern}|{UNDERSCORE_BEFORE_CAPITAL}").finditer
     nlp.add_pipe("newsmon_amount_tokens", first=True)
     nlp.add_pipe("newsmon_gazetteer", after="ner")
     nlp.add_pipe("sentencizer", config={"punct_chars": list(Sentencizer.default_punct_chars) + LINE_BREAKS})

@@ -154,6 +154,18 @@ def test_a_city_and_a_nickname_is_a_club_unless_the_model_calls_it_a_person(nlp)
     assert "Austin Rivers" in names(doc, "person")
 
 
+# -- an underscore between a label and a name ------------------------------------------------
+
+def test_a_name_after_a_label_and_an_underscore_is_read_whole(nlp):
+    """Credits written "Composer_Kim Cheol Hwan": the tokenizer splits at an underscore before a
+    capitalised word, so the model reads the whole name (it read "Cheol Hwan" before); a name
+    that holds an underscore before a lone capital ("Go_A") and a lower-case word stay one token."""
+    doc = nlp("STAFF\nComposer_Kim Cheol Hwan, Director_Oh Kyeong Taek, Writer_Kyeong Min Seon")
+    assert {"Kim Cheol Hwan", "Kyeong Min Seon"} <= {m.text for m in doc._.mentions if m.label == "person"}
+    assert [t.text for t in nlp.make_doc("Go_A played; see snake_case and Composer_Kim.")][:3] == ["Go_A", "played", ";"]
+    assert "snake_case" in [t.text for t in nlp.make_doc("see snake_case now")]
+
+
 # -- the platform X --------------------------------------------------------------------------
 
 def test_the_platform_x_is_an_organisation_where_people_post(nlp):
