@@ -78,6 +78,7 @@ RULES = {
     "possessive-body": "capitalised words, a common noun's possessive and words opening with an organisation word are one organisation ('Westminster Magistrate's Court', 'Bartholomew County Sheriff's Department') (issue-15)",
     "person-owner": "a possessive after an owner that opens with a given name ends the name ('Darren Rowse’s Problogger' is Darren Rowse) (issue-15)",
     "hashtag-word": "a word written as a hashtag opens no longer name ('#Browns Greedy Williams') (issue-15)",
+    "place-company": "a listed company's one-word name that is also a city, no common word, stays the model's organisation ('Toyota', 'Nokia') (issue-15)",
     "side-club": "in a sport report, capitalised words no entity covers, used as a side in a game ('beat Aston Villa 3-1'), are a club (issue-15)",
     "venue-short-name": "one word that starts a venue's or facility's name elsewhere in the text ('Hubble') is that place (tried and dropped on issue-15: it fired only on the held-out page it was found from)",
     "police-force": "a place's or a body's police force named in lower case ('Forest Hill police') is an organisation (tried and dropped on issue-15: it fired only on the two held-out pages of one story it was found from)",
@@ -96,6 +97,11 @@ def _set(module, name: str, value) -> None:
     if not hasattr(module, name):
         raise AttributeError(f"{module.__name__}.{name} is gone: the rule was removed")
     setattr(module, name, value)
+
+
+def _knowledge_class():
+    from newsmon.nlp.entities.knowledge import Knowledge
+    return Knowledge
 
 
 def _off_lists(m) -> None:
@@ -217,6 +223,7 @@ ABLATIONS = {
     "plural-name": lambda m: _set(m.judge, "plural_of", lambda doc, ctx, c: None),
     "person-owner": lambda m: _set(m.possessives, "_person_owner", lambda doc, ctx, owner, i: False),
     "hashtag-word": lambda m: _set(m.candidates, "_hashtag", lambda doc, start, end: False),
+    "place-company": lambda m: _set(_knowledge_class(), "place_company", lambda self, text: None),
     "side-club": lambda m: _set(m.judge, "side_clubs", lambda doc, ctx, candidates: []),
     "venue-short-name": lambda m: _set(m.judge, "venue_short_name", None),
     "product-name": lambda m: (_set(m.judge, "product", lambda doc, ctx, c: None),

