@@ -69,6 +69,19 @@ def test_different_people_stay_apart():
     assert not same_person(split_name("Joe Biden", SUFFIXES), split_name("Hunter Biden", SUFFIXES))
 
 
+@pytest.mark.parametrize("a, b, same", [
+    ("George H. W. Bush", "George W. Bush", False),
+    ("Jeong Hye Jin", "Jeong Jae Jin", False),  # credits: two people, one family name and one given name
+    ("Patrick W. Carlineo", "Patrick Carlineo", True),
+    ("John F. Kennedy", "John Fitzgerald Kennedy", True),
+    ("Juan Carlos de la Vega", "Juan de la Vega", True),
+])
+def test_different_middle_names_are_different_people(a, b, same):
+    assert same_person(split_name(a, SUFFIXES), split_name(b, SUFFIXES)) is same
+    first, second = canonicals(a, b)
+    assert (first == second) is same
+
+
 # --- acronyms ----------------------------------------------------------------------------
 
 

@@ -65,10 +65,19 @@ def _given_compatible(a: str, b: str) -> bool:
 
 
 def same_person(a: PersonName, b: PersonName) -> bool:
-    """Two full names for one person: same surname, compatible first given names."""
+    """Two full names for one person: same surname, compatible first given names, and no two
+    middle names that differ ("George H. W. Bush" is not "George W. Bush", "Jeong Hye Jin" not
+    "Jeong Jae Jin"; "Patrick W. Carlineo" is "Patrick Carlineo")."""
     if not (a.is_full and b.is_full) or a.tokens[-1] != b.tokens[-1]:
         return False
-    return _given_compatible(a.tokens[0], b.tokens[0])
+    return _given_compatible(a.tokens[0], b.tokens[0]) and all(
+        _given_compatible(x, y) for x, y in zip(_middle_names(a), _middle_names(b)))
+
+
+def _middle_names(name: PersonName) -> list[str]:
+    """The capitalised words between the first given name and the surname (not the particles of
+    "Juan Carlos de la Vega")."""
+    return [t for t in name.tokens[1:-1] if t[:1].isupper()]
 
 
 def _fullness(name: PersonName) -> tuple[int, int]:
