@@ -8,6 +8,8 @@ pipeline, with the model's entities fixed by hand where the rule needs a given i
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from newsmon.nlp.entities.canonical import (
     company_canonicals, find_acronym_definitions, fullest_form, person_canonicals, same_person, split_name,
@@ -67,6 +69,18 @@ def test_different_people_stay_apart():
     assert canonicals("Joe Biden", "Jill Biden") == ["Joe Biden", "Jill Biden"]
     assert canonicals("Trump") == ["Trump"]
     assert not same_person(split_name("Joe Biden", SUFFIXES), split_name("Hunter Biden", SUFFIXES))
+
+
+_NAME_PART = st.sampled_from(["George", "G.", "H.", "W.", "Walker", "Hye", "Jae", "de", "la", "Bush", "Jin"])
+
+
+@given(st.lists(_NAME_PART, min_size=2, max_size=5), st.lists(_NAME_PART, min_size=2, max_size=5))
+def test_same_person_is_symmetric_and_reflexive(a, b):
+    """Generated names: the merge never depends on which name comes first, and a full name is
+    always its own person."""
+    x, y = split_name(" ".join(a), SUFFIXES), split_name(" ".join(b), SUFFIXES)
+    assert same_person(x, y) == same_person(y, x)
+    assert same_person(x, x)
 
 
 @pytest.mark.parametrize("a, b, same", [
