@@ -333,8 +333,8 @@ def _strip_edges(doc: Doc, ctx: DocContext, start: int, end: int, label: str) ->
             break
     while start < end:
         token = doc[start]
-        if (token.is_punct or token.text in QUOTES or _hashtag(doc, start, end) or token.text in POSSESSIVES or token.text == "the"
-                or token.is_currency or _LIST_NUMBER.match(token.text)
+        if (token.is_punct or token.text in QUOTES or _hashtag(doc, start, end) or token.text in POSSESSIVES
+                or token.text == "the" or token.is_currency or _LIST_NUMBER.match(token.text)
                 or (token.text in ("The", "THE")
                     and (ctx.sentence_initial(start) or (start + 1, end) in ctx.gazetteer_spans))
                 or (token.is_lower and token.is_alpha and (label == ORG or token.is_stop))):

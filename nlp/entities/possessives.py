@@ -2,8 +2,8 @@
 County Sheriff's Department", "Birmingham Children's Trust", "People's Party of Canada".
 
 Owns ``possessive_bodies``, ``named_alone`` and ``split_possessive`` (where a span the model
-found is cut at its possessive: "Vox Media's Code Media", "Darren Rowse's Problogger"). The NER model tends to end a name at its
-possessive ("Westminster Magistrate" + "'s Court"), and a possessive usually marks an owner
+found is cut at its possessive: "Vox Media's Code Media", "Darren Rowse's Problogger"). The
+NER model tends to end a name at its possessive ("Westminster Magistrate" + "'s Court"), and a possessive usually marks an owner
 ("Nepal's Department of Health": two names). The name is one when the word before the
 possessive is a common English word (wordfreq: "Magistrate", "Sheriff", "Children",
 "People"; no surname or given name, so not "King" or "Sam") that the text uses as no name of its own, and the words after
@@ -22,7 +22,8 @@ import re
 
 from spacy.tokens import Doc
 
-from newsmon.nlp.entities.context import ORG, PATTERN, PERSON, POSSESSIVE_S, POSSESSIVES, Candidate, DocContext, make_candidate
+from newsmon.nlp.entities.context import (ORG, PATTERN, PERSON, POSSESSIVE_S, POSSESSIVES, Candidate, DocContext,
+                                          make_candidate)
 from newsmon.nlp.entities.cues import occurrences
 from newsmon.nlp.entities.shapes import given_name_first
 

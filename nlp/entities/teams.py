@@ -130,9 +130,9 @@ def nickname_clubs(doc, ctx: DocContext, candidates: list[Candidate]) -> list[Ca
 def side_clubs(doc, ctx: DocContext, candidates: list[Candidate]) -> list[Candidate]:
     """"beat Aston Villa 3-1", "Getafe 0-2", "Real Sociedad coach": in a sport report, capitalised
     words that no candidate covers and that the text uses as a side in a game (the cues of
-    ``team_names``) are a club the model did not see. Not a person the text names, a given name
-    or an initial before a surname ("A Breen 0-3", a player's score), a country (national teams
-    are not annotated), a calendar word or title, or a lone common word opening a sentence."""
+    ``team_names``) are a club the model did not see (``_may_be_club``). Not part of a longer
+    name or a hyphenated word ("A Breen 0-3", "All-Star"), nor a name that a tennis score
+    follows anywhere in the text ("beat Hina Takeda 6-1, 6-2": the sides are players)."""
     knowledge, rules = ctx.knowledge, ctx.rules
     if knowledge is None or not sport_report(ctx):
         return []
@@ -174,6 +174,9 @@ def _name_like(token) -> bool:
 
 
 def _may_be_club(doc, ctx: DocContext, start: int, end: int) -> bool:
+    """Words used as a side that may name a club: no person the text names, no name with an
+    initial, a given name first or a lone surname (Faker), no country (national teams are not
+    annotated), calendar word or title, and no lone common word opening a sentence."""
     rules, knowledge, name = ctx.rules, ctx.knowledge, doc[start:end].text
     first = doc[start].text
     if any(len(t.text.rstrip(".")) == 1 for t in doc[start:end]):
