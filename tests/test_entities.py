@@ -202,6 +202,16 @@ def test_a_listed_company_named_like_a_city_stays_an_organisation(nlp):
     assert orgs(doc) == ["Toyota", "Nokia"]
 
 
+def test_a_campus_city_after_a_comma_is_part_of_a_bodys_name(nlp):
+    """"University of California, San Francisco": a body "of" a region, a comma and a city is one
+    name; a city that opens a list ("Austin and Dallas") is not part of it."""
+    doc = run(nlp, "Ann Lee of the University of California, San Francisco, led it. Staff of the University "
+                   "of Texas, Austin and Dallas helped.",
+              [("University of California", "ORG"), ("San Francisco", "GPE"), ("University of Texas", "ORG"),
+               ("Austin", "GPE"), ("Dallas", "GPE")])
+    assert orgs(doc) == ["University of California, San Francisco", "University of Texas"]
+
+
 def test_places_and_titles_of_works_are_not_people(nlp):
     doc = run(nlp, "A telescope atop Mauna Kea saw it. Fans love “Mary Poppins” and the Argus of Sioux Falls.",
               [("Mauna Kea", "PERSON"), ("Mary Poppins", "PERSON"), ("Sioux Falls", "PERSON")])

@@ -64,7 +64,8 @@ def model_candidates(doc: Doc, ctx: DocContext) -> list[Candidate]:
     ents = ctx.ents
     for k, ent in enumerate(ents):
         if (ent.label_ not in MODEL_LABELS or ent.label_ == "NORP" and _nationality_of_body(doc, ctx, ent, ents, k)
-                or ent.label_ == "GPE" and k > 0 and _of_place(doc, ctx, ents, k - 1)):
+                or ent.label_ == "GPE" and k > 0 and (_of_place(doc, ctx, ents, k - 1)
+                                                      or _campus(doc, ctx, ents, k - 1))):
             continue
         start, end, ent_label = ent.start, ent.end, ent.label_
         if k > 0 and ent_label == ORG and _nationality_of_body(doc, ctx, ents[k - 1], ents, k - 1):
@@ -80,6 +81,8 @@ def model_candidates(doc: Doc, ctx: DocContext) -> list[Candidate]:
         if ent_label == PERSON or ent_label == ORG and given_name_first(doc, ctx, start, end):
             start = given_name_before(doc, ctx, start)
         pieces = clean_pieces(doc, ctx, start, end, ent_label)
+        if ent_label == ORG and len(pieces) == 1 and pieces[0][1] == end and (campus := _campus(doc, ctx, ents, k)):
+            pieces = [(pieces[0][0], campus)]  # "University of California" + "," + "San Francisco"
         fragment = len(pieces) > 1
         if ent_label == ORG and not fragment:
             pieces = split_pairing(doc, ctx, *pieces[0]) if pieces else pieces
@@ -117,6 +120,26 @@ def _of_place(doc: Doc, ctx: DocContext, ents, k: int) -> int:
                     if all(t.is_title for t in doc[start:e]) and ctx.knowledge is not None
                     and not any(ctx.ent_tokens[start:e]) and ctx.knowledge.place(doc[start:e].text) is not None), 0)
     return end
+
+
+def _campus(doc: Doc, ctx: DocContext, ents, k: int) -> int:
+    """The end of a city after a comma that the model cut from a body "of" a region ("University
+    of California" + ", San Francisco", "University of Texas" + ", Austin": one name, as the
+    campus is named); 0 when there is none, or when the city opens a list ("..., Austin and
+    Dallas")."""
+    body = ents[k]
+    if (body.label_ != ORG or k + 1 >= len(ents) or ctx.knowledge is None or body.end + 1 >= len(doc)
+            or doc[body.end].text != "," or ents[k + 1].label_ != "GPE" or ents[k + 1].start != body.end + 1):
+        return 0
+    words = [t.text for t in body]
+    if "of" not in words:
+        return 0
+    region = ctx.knowledge.place(" ".join(words[len(words) - words[::-1].index("of"):]))
+    city, after = ents[k + 1], ents[k + 1].end
+    if region is None or region.kind != "region" or (fact := ctx.knowledge.place(city.text)) is None \
+            or fact.kind != "city" or after < len(doc) and doc[after].lower_ in ("and", "or", "&"):
+        return 0
+    return city.end
 
 
 def clean_pieces(doc: Doc, ctx: DocContext, start: int, end: int, label: str) -> list[tuple[int, int]]:
