@@ -62,7 +62,6 @@ def team_names(ctx: DocContext, candidates: list[Candidate]) -> dict[str, str]:
               and (doc[c.end].text in teams.club_words or _nickname_after(doc, ctx, c.end))}
     if not names or not sport_report(ctx):
         return {}
-    before, after = _cue_patterns(teams.side_before, teams.side_after, teams.club_people)
     found = {}
     for name in sorted(names):
         if ctx.names_person(name, first_names=True):
@@ -80,9 +79,8 @@ def team_names(ctx: DocContext, candidates: list[Candidate]) -> dict[str, str]:
         if fact is None or fact.kind in ("country", "place-code"):
             continue
         for start, end in occurrences(ctx.text, name):
-            cue = before.search(ctx.text, max(0, start - 40), start) or after.match(ctx.text, end)
-            if cue:
-                found[name] = f"a {fact.kind} used as a side: {cue.group().strip()!r}"
+            if cue := _side_cue(ctx, start, end):
+                found[name] = f"a {fact.kind} used as a side: {cue!r}"
                 break
     if found:
         log.debug("clubs named after places: %s", found)
@@ -130,14 +128,11 @@ def nickname_clubs(doc, ctx: DocContext, candidates: list[Candidate]) -> list[Ca
 def side_clubs(doc, ctx: DocContext, candidates: list[Candidate]) -> list[Candidate]:
     """"beat Aston Villa 3-1", "Getafe 0-2", "Real Sociedad coach": in a sport report, capitalised
     words that no candidate covers and that the text uses as a side in a game (the cues of
-    ``team_names``) are a club the model did not see (``_may_be_club``). Not part of a longer
+    ``_side_cue``) are a club the model did not see (``_may_be_club``). Not part of a longer
     name or a hyphenated word ("A Breen 0-3", "All-Star"), nor a name that a tennis score
     follows anywhere in the text ("beat Hina Takeda 6-1, 6-2": the sides are players)."""
-    knowledge, rules = ctx.knowledge, ctx.rules
-    if knowledge is None or not sport_report(ctx):
+    if ctx.knowledge is None or not sport_report(ctx):
         return []
-    teams = rules.teams
-    before, after = _cue_patterns(teams.side_before, teams.side_after, teams.club_people)
     taken, text = taken_tokens(doc, candidates), ctx.text
     sides: dict[str, list[tuple[int, int, str]]] = {}  # each name -> its runs used as a side, and the cue
     players = set()  # names followed by a tennis score somewhere: the sides are players
@@ -151,16 +146,25 @@ def side_clubs(doc, ctx: DocContext, candidates: list[Candidate]) -> list[Candid
         name, start, end = doc[a:b].text, doc[a].idx, doc[b - 1].idx + len(doc[b - 1])
         if _SET_SCORES.match(text, end):
             players.add(name)
-        elif cue := before.search(text, max(0, start - 40), start) or after.match(text, end):
-            sides.setdefault(name, []).append((a, b, cue.group().strip()))
+        elif cue := _side_cue(ctx, start, end):
+            sides.setdefault(name, []).append((a, b, cue))
         i = b
     found = [make_candidate(doc, a, b, "cue", label=ORG, strength=RULE,
                             rule=f"org: a club in a sport report, a side in a game: {cue!r}")
              for name, runs in sides.items() if name not in players and _may_be_club(doc, ctx, *runs[0][:2])
              for a, b, cue in runs]
     if found:
-        log.debug("clubs by their side in a game: %s", sorted(sides))
+        log.debug("clubs by their side in a game: %s", sorted({c.text for c in found}))
     return found
+
+
+def _side_cue(ctx: DocContext, start: int, end: int) -> str | None:
+    """The words that use the text's characters `start`:`end` as a side in a game ("beat", "2-1",
+    "coach"; ``[teams]`` ``side_before``, ``side_after``, ``club_people``), or None."""
+    teams, text = ctx.rules.teams, ctx.text
+    before, after = _cue_patterns(teams.side_before, teams.side_after, teams.club_people)
+    cue = before.search(text, max(0, start - 40), start) or after.match(text, end)
+    return cue.group().strip() if cue else None
 
 
 #: a tennis score, set by set ("6-1, 6-2"): the sides are players
