@@ -81,6 +81,7 @@ RULES = {
     "place-company": "a listed company's one-word name that is also a city, no common word, stays the model's organisation ('Toyota', 'Nokia') (issue-15)",
     "campus": "a body of a region, a comma and a city is one name ('University of California, San Francisco') (issue-15)",
     "side-club": "in a sport report, capitalised words no entity covers, used as a side in a game ('beat Aston Villa 3-1'), are a club (issue-15)",
+    "title-case-lines": "three words or more the model calls an organisation, found only on lines written in title case (headings, headlines, table heads), are no name (issue-15)",
     "venue-short-name": "one word that starts a venue's or facility's name elsewhere in the text ('Hubble') is that place (tried and dropped on issue-15: it fired only on the held-out page it was found from)",
     "police-force": "a place's or a body's police force named in lower case ('Forest Hill police') is an organisation (tried and dropped on issue-15: it fired only on the two held-out pages of one story it was found from)",
 }
@@ -227,6 +228,7 @@ ABLATIONS = {
     "place-company": lambda m: _set(_knowledge_class(), "place_company", lambda self, text: None),
     "campus": lambda m: _set(m.candidates, "_campus", lambda doc, ctx, ents, k: 0),
     "side-club": lambda m: _set(m.judge, "side_clubs", lambda doc, ctx, candidates: []),
+    "title-case-lines": lambda m: _set(m.judge, "title_case_lines_only", lambda ctx, name: False),
     "venue-short-name": lambda m: _set(m.judge, "venue_short_name", None),
     "product-name": lambda m: (_set(m.judge, "product", lambda doc, ctx, c: None),
                                _set(m.judge, "product_decision", lambda doc, ctx, c, kind: None)),

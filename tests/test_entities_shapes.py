@@ -54,6 +54,19 @@ def test_a_headline_in_title_case_is_no_name(nlp):
     assert annotate_doc(doc).organisations == ["Korvane Labs"]
 
 
+def test_a_long_name_found_only_on_title_case_lines_is_no_name(nlp):
+    """Headings, headlines and table heads capitalise every word: three words or more the model
+    calls an organisation there, and nowhere in prose, are no name, unless an organisation word
+    ends them; one also named in prose stays."""
+    text = ("Man Found at Marlow Gas Station Dies in Hospital\n\nA man died on Sunday, officers said.\n\n"
+            "Ticker Security Last Change\n\nShares of Tessaly Sun Mobile rose.\n\n"
+            "Tessaly Sun Mobile Opens New Store\n\nMarlow County Fire Department Warns of Floods\n")
+    doc = run(nlp, text, [("Marlow Gas Station Dies", "ORG"), ("Security Last Change", "ORG"),
+                          ("Tessaly Sun Mobile", "ORG"), ("Tessaly Sun Mobile", "ORG", 1),
+                          ("Marlow County Fire Department", "ORG")])
+    assert sorted(annotate_doc(doc).organisations) == ["Marlow County Fire Department", "Tessaly Sun Mobile"]
+
+
 def test_a_name_cited_as_a_source_of_news_is_an_organisation(nlp):
     """"told X", "according to X", "X reported": a publication; a person or a place cited so stays one."""
     text = ("The drummer told Amplifier Static that the tour would end in May, according to Deadwire. "

@@ -32,7 +32,7 @@ from newsmon.nlp.entities.shapes import (
     compass_grouping, competition, countable_acronym, currency_mark, demonym, english_word, facility_shaped,
     first_word_place, given_name_fact, headline, in_quoted_title, maker_before, name_word_end, owner_of_common_noun,
     place_like, plural_noun_end, plural_of, quoted, region_end, single_letter_end, surname_after_unknown_word,
-    surname_named_alone, the_name_alone, thing_word_end, unit_symbol, venue_name,
+    surname_named_alone, the_name_alone, thing_word_end, title_case_lines_only, unit_symbol, venue_name,
 )
 from newsmon.nlp.entities.sellers import sellers
 from newsmon.nlp.entities.teams import decide_team, nickname_clubs, side_clubs, team_names
@@ -331,6 +331,10 @@ def _judge_org(doc: Doc, ctx: DocContext, c: Candidate) -> None:
         if c.strength == WEAK and c.length == 1 and (word := common_word_once(doc, ctx, c)) is not None:
             if not cued_body(ctx, c, "one common word"):
                 c.decide(OTHER, WEAK, f"not a name: one common word ({word}), the model unsure, named once")
+        elif (len(text.split()) >= 3 and head not in rules.org_heads and title_case_lines_only(ctx, text)
+              and not cued_body(ctx, c, "title-case lines only")):
+            c.decide(OTHER, MODEL, "not a name: three words or more the model calls an organisation, only on lines "
+                                  "written in title case (headings, headlines, table heads)")
         elif (2 <= c.length <= 3 and ctx.knowledge is not None and head not in rules.org_heads
               and all(t.is_title and ctx.knowledge.common_word(t.text) and ctx.knowledge.place(t.text) is None
                       for t in doc[c.start:c.end]) and ctx.text.count(text) == 1):

@@ -32,9 +32,10 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc
 
-from newsmon.nlp.entities.context import PERSON, POSSESSIVE_S, QUOTES, YEAR, Candidate, DocContext
+from newsmon.nlp.entities.context import PERSON, POSSESSIVE_S, QUOTES, YEAR, Candidate, DocContext, line_bounds
 from newsmon.nlp.entities.cues import acts_as_person, occurrences
 from newsmon.nlp.entities.knowledge import ENGLISH_WORD_ZIPF, RARE_GIVEN_NAME, THING_WORD_ZIPF, Fact, Knowledge
 
@@ -97,6 +98,25 @@ def headline(doc: Doc, ctx: DocContext, c: Candidate) -> str | None:
     if len(function_at) >= 2:
         return " ... ".join(doc[i].text for i in function_at)
     return None
+
+
+_LINE_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+
+
+def title_case_lines_only(ctx: DocContext, name: str) -> bool:
+    """Every line that writes `name` is written in title case: four words or more, each
+    capitalised but for stop words, and no sentence stop inside -- a heading, a headline, a
+    table's head -- where capitals say nothing of a name ("Man Shot at Dallas Gas Station Dies
+    at Hospital", "Ticker Security Last Change Change %")."""
+    text, found = ctx.text, False
+    for start, end in occurrences(text, name):
+        first, last = line_bounds(text, start, end)
+        line = text[first:last]
+        words = _LINE_WORD.findall(line)
+        if len(words) < 4 or ". " in line or any(w[0].islower() and w.lower() not in STOP_WORDS for w in words):
+            return False
+        found = True
+    return found
 
 
 def plural_shaped(word: str) -> bool:
