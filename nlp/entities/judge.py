@@ -30,12 +30,13 @@ from newsmon.nlp.entities.products import (listing_line, maker_product, makers, 
 from newsmon.nlp.entities.shapes import (
     after_number, after_title, before_venue_word, body_at_place, common_word_once, common_words_only,
     compass_grouping, competition, countable_acronym, currency_mark, demonym, english_word, facility_shaped,
-    first_word_place, given_name_fact, headline, in_quoted_title, maker_before, name_word_end, owner_of_common_noun,
-    place_like, plural_noun_end, plural_of, quoted, region_end, single_letter_end, surname_after_unknown_word,
-    surname_named_alone, the_name_alone, thing_word_end, title_case_lines_only, unit_symbol, venue_name,
+    first_word_place, given_name_fact, maker_before, name_word_end, owner_of_common_noun, place_like,
+    plural_noun_end, plural_of, region_end, single_letter_end, surname_after_unknown_word, surname_named_alone,
+    the_name_alone, thing_word_end, unit_symbol, venue_name,
 )
 from newsmon.nlp.entities.sellers import sellers
 from newsmon.nlp.entities.teams import decide_team, nickname_clubs, side_clubs, team_names
+from newsmon.nlp.entities.titles import headline, in_quoted_title, quoted, title_case_lines_only
 
 log = logging.getLogger(__name__)
 
