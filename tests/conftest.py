@@ -196,6 +196,11 @@ def annotate_one(nlp, text: str):
     return next(iter(annotate(nlp, [text])))
 
 
+def mention_names(doc, kind: str) -> set[str]:
+    """The canonical names of a doc's mentions of one kind ("person", "organisation")."""
+    return {m.canonical for m in doc._.mentions if m.label == kind}
+
+
 def run_after_ner(nlp, text: str, ents):
     """``text`` with the model's entities replaced by ``ents`` ((substring, label[, occurrence]),
     occurrence counted from 0), then every component after ``ner``; returns the doc."""

@@ -12,9 +12,8 @@ exists for, ``run`` sets the model's entities by hand and every newsmon componen
 from __future__ import annotations
 
 import pytest
-from spacy.tokens import Doc
 
-from conftest import annotate_one, run_after_ner
+from conftest import annotate_one, mention_names, run_after_ner
 
 
 @pytest.fixture(scope="module")
@@ -23,11 +22,7 @@ def nlp(rules_nlp):
     return rules_nlp
 
 
-extract, run = annotate_one, run_after_ner
-
-
-def names(doc: Doc, kind: str) -> set[str]:
-    return {m.canonical for m in doc._.mentions if m.label == kind}
+extract, run, names = annotate_one, run_after_ner, mention_names
 
 
 def test_a_body_of_common_words_named_once_stays_a_body_where_a_cue_says_so(nlp):

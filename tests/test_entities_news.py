@@ -15,9 +15,8 @@ exists for, ``run`` sets the model's entities by hand and every newsmon componen
 from __future__ import annotations
 
 import pytest
-from spacy.tokens import Doc
 
-from conftest import annotate_one, run_after_ner
+from conftest import annotate_one, mention_names, run_after_ner
 
 SPORT = ("Leeds beat Norwich 2-0 at Elland Road on Saturday to stay top of the Championship, while "
          "Coventry City host Sheffield Wednesday on Tuesday. Leeds striker Joel Piroe scored twice in "
@@ -31,11 +30,7 @@ def nlp(rules_nlp):
     return rules_nlp
 
 
-extract, run = annotate_one, run_after_ner
-
-
-def names(doc: Doc, kind: str) -> set[str]:
-    return {m.canonical for m in doc._.mentions if m.label == kind}
+extract, run, names = annotate_one, run_after_ner, mention_names
 
 
 # -- clubs named after their place --------------------------------------------------------------
